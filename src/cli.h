@@ -1,0 +1,30 @@
+/*
+ * cli.h -- the subcommands.  main.c parses the first word and hands the rest
+ * of argv to one of these; each returns an exit status (enum exit_status)
+ * and prints its own diagnostics through diags_print.
+ */
+#ifndef DRGEN_CLI_H
+#define DRGEN_CLI_H
+
+/* The exit statuses of SPEC.md section 7, in one place. */
+enum exit_status {
+	EXIT_OK = 0,        /* success */
+	EXIT_FAIL_ON = 1,   /* built, but --fail-on found controls at that level */
+	EXIT_INPUT = 2,     /* bad input or usage */
+	EXIT_INTERNAL = 3,  /* I/O or internal error */
+};
+
+/* argv[0] is the subcommand name; argc counts it. */
+int cli_check(int argc, char **argv);
+int cli_build(int argc, char **argv);
+int cli_init(int argc, char **argv);
+int cli_verify(int argc, char **argv);
+int cli_render(int argc, char **argv);
+
+/* Prints the help of one subcommand ("limits" for the documented limits). */
+int cli_help(const char *topic);
+
+/* Whether diagnostics go to a terminal (colour, progress line). */
+int cli_stderr_is_tty(void);
+
+#endif

@@ -1,0 +1,264 @@
+/*
+ * diag.c -- the diagnostics list and its printer.
+ *
+ * Each diagnostic owns copies of its strings, so callers may pass stack
+ * buffers.  A mutex guards appends because the backup loader reports from
+ * several threads.  The printer re-reads the source line from disk rather
+ * than keeping every input in memory until the end of the run.
+ */
+#include "diag.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct diags {
+	struct diag *items;
+	size_t len, cap;
+	pthread_mutex_t lock;
+};
+
+struct diags *diags_new(void)
+{
+	struct diags *d = xcalloc(1, sizeof(*d));
+	pthread_mutex_init(&d->lock, NULL);
+	return d;
+}
+
+static void diag_release(struct diag *g)
+{
+	free((char *)g->file);
+	free((char *)g->where);
+	free((char *)g->message);
+}
+
+void diags_free(struct diags *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 0; i < d->len; i++)
+		diag_release(&d->items[i]);
+	free(d->items);
+	pthread_mutex_destroy(&d->lock);
+	free(d);
+}
+
+static void diags_push(struct diags *d, struct diag g)
+{
+	pthread_mutex_lock(&d->lock);
+	if (d->len == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 16;
+		d->items = xrealloc(d->items, d->cap * sizeof(*d->items));
+	}
+	d->items[d->len++] = g;
+	pthread_mutex_unlock(&d->lock);
+}
+
+void diag_vadd(struct diags *d, enum diag_severity sev, const char *file,
+	       int line, int col, const char *where, const char *fmt, va_list ap)
+{
+	struct buf b = BUF_INIT;
+	buf_vprintf(&b, fmt, ap);
+	struct diag g = {
+		.severity = sev,
+		.file = file ? xstrdup(file) : NULL,
+		.line = line > 0 ? line : 0,
+		.col = col > 0 ? col : 0,
+		.where = where ? xstrdup(where) : NULL,
+		.message = buf_detach(&b, NULL),
+	};
+	diags_push(d, g);
+}
+
+void diag_add(struct diags *d, enum diag_severity sev, const char *file,
+	      int line, int col, const char *where, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	diag_vadd(d, sev, file, line, col, where, fmt, ap);
+	va_end(ap);
+}
+
+size_t diags_len(const struct diags *d)
+{
+	return d->len;
+}
+
+const struct diag *diags_get(const struct diags *d, size_t i)
+{
+	return i < d->len ? &d->items[i] : NULL;
+}
+
+size_t diags_count(const struct diags *d, enum diag_severity sev)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < d->len; i++)
+		n += d->items[i].severity == sev;
+	return n;
+}
+
+bool diags_has_errors(const struct diags *d)
+{
+	return diags_count(d, DIAG_ERROR) > 0;
+}
+
+void diags_merge(struct diags *dst, const struct diags *src)
+{
+	for (size_t i = 0; i < src->len; i++) {
+		const struct diag *g = &src->items[i];
+		diag_add(dst, g->severity, g->file, g->line, g->col, g->where,
+			 "%s", g->message);
+	}
+}
+
+static int strcmp_null(const char *a, const char *b)
+{
+	if (!a || !b)
+		return (a != NULL) - (b != NULL);
+	return strcmp(a, b);
+}
+
+/* Insertion order is kept for equal keys: merge sort is stable. */
+static void merge_sort(struct diag *v, struct diag *tmp, size_t n)
+{
+	if (n < 2)
+		return;
+	size_t h = n / 2;
+	merge_sort(v, tmp, h);
+	merge_sort(v + h, tmp, n - h);
+	size_t i = 0, j = h, k = 0;
+	while (i < h && j < n) {
+		const struct diag *a = &v[i], *b = &v[j];
+		int c = strcmp_null(a->file, b->file);
+		if (!c)
+			c = (a->line > b->line) - (a->line < b->line);
+		if (!c)
+			c = (a->col > b->col) - (a->col < b->col);
+		tmp[k++] = c <= 0 ? v[i++] : v[j++];
+	}
+	while (i < h)
+		tmp[k++] = v[i++];
+	while (j < n)
+		tmp[k++] = v[j++];
+	memcpy(v, tmp, n * sizeof(*v));
+}
+
+void diags_sort(struct diags *d)
+{
+	if (d->len < 2)
+		return;
+	struct diag *tmp = xmalloc(d->len * sizeof(*tmp));
+	merge_sort(d->items, tmp, d->len);
+	free(tmp);
+}
+
+static const char *severity_name(enum diag_severity s)
+{
+	switch (s) {
+	case DIAG_ERROR:
+		return "error";
+	case DIAG_WARNING:
+		return "warning";
+	default:
+		return "note";
+	}
+}
+
+void diag_format(const struct diag *g, struct buf *b)
+{
+	if (g->file) {
+		buf_puts(b, g->file);
+		if (g->line) {
+			buf_printf(b, ":%d", g->line);
+			if (g->col)
+				buf_printf(b, ":%d", g->col);
+		}
+		buf_puts(b, ": ");
+	}
+	buf_printf(b, "%s: ", severity_name(g->severity));
+	if (g->where && !g->line)
+		buf_printf(b, "%s: ", g->where);
+	buf_puts(b, g->message);
+}
+
+/* Reads line `line` of path into b; false if unavailable or too long. */
+static bool read_source_line(const char *path, int line, struct buf *b)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return false;
+	int cur = 1, c;
+	bool ok = false;
+	while (cur < line && (c = getc(f)) != EOF) {
+		if (c == '\n')
+			cur++;
+	}
+	if (cur == line) {
+		while ((c = getc(f)) != EOF && c != '\n') {
+			if (b->len > 240)
+				goto out;  /* too long to be useful; say nothing */
+			buf_putc(b, (char)c);
+		}
+		if (b->len && b->data[b->len - 1] == '\r')
+			b->data[--b->len] = '\0';
+		ok = true;
+	}
+out:
+	fclose(f);
+	return ok;
+}
+
+static void print_excerpt(const struct diag *g, FILE *out)
+{
+	struct buf line = BUF_INIT;
+	if (!g->file || !g->line || !read_source_line(g->file, g->line, &line))
+		goto out;
+	/* Tabs become spaces so the caret lines up. */
+	for (size_t i = 0; i < line.len; i++) {
+		if (line.data[i] == '\t')
+			line.data[i] = ' ';
+	}
+	fprintf(out, "%6d | %s\n", g->line, line.data);
+	if (g->col > 0 && (size_t)g->col <= line.len + 1) {
+		fputs("       | ", out);
+		/* Count columns in characters, not UTF-8 continuation bytes. */
+		for (int i = 0; i < g->col - 1; i++) {
+			if (((unsigned char)line.data[i] & 0xC0) != 0x80)
+				fputc(' ', out);
+		}
+		fputs("^\n", out);
+	}
+	if (g->where)
+		fprintf(out, "       = at %s\n", g->where);
+out:
+	buf_free(&line);
+}
+
+void diags_print(const struct diags *d, FILE *out, bool color, bool quiet)
+{
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < d->len; i++) {
+		const struct diag *g = &d->items[i];
+		if (quiet && g->severity != DIAG_ERROR)
+			continue;
+		buf_reset(&b);
+		diag_format(g, &b);
+		if (color) {
+			const char *c = g->severity == DIAG_ERROR     ? "\033[1;31m"
+					: g->severity == DIAG_WARNING ? "\033[1;33m"
+								      : "\033[1;36m";
+			const char *sev = severity_name(g->severity);
+			char *p = strstr(b.data, sev);
+			if (p) {
+				fwrite(b.data, 1, (size_t)(p - b.data), out);
+				fprintf(out, "%s%s\033[0m%s\n", c, sev, p + strlen(sev));
+			} else {
+				fprintf(out, "%s\n", b.data);
+			}
+		} else {
+			fprintf(out, "%s\n", b.data);
+		}
+		print_excerpt(g, out);
+	}
+	buf_free(&b);
+}
