@@ -6,6 +6,7 @@
 #include "dates.h"
 
 #include <stdio.h>
+#include <string.h>
 
 int64_t date_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
@@ -147,6 +148,12 @@ static int64_t floor_div(int64_t a, int64_t b)
 	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
+/* Years outside 0..9999 cannot be written in four digits; clamp them. */
+static unsigned year4(int64_t y)
+{
+	return y < 0 ? 0 : y > 9999 ? 9999 : (unsigned)y;
+}
+
 static void split(int64_t t, int64_t *y, unsigned *m, unsigned *d, unsigned *secs)
 {
 	int64_t days = floor_div(t, 86400);
@@ -159,8 +166,11 @@ void date_format_rfc3339(int64_t t, char out[DATE_RFC3339_SIZE])
 	int64_t y;
 	unsigned m, d, s;
 	split(t, &y, &m, &d, &s);
-	snprintf(out, DATE_RFC3339_SIZE, "%04d-%02u-%02uT%02u:%02u:%02uZ",
-		 (int)(y % 10000), m, d, s / 3600, s / 60 % 60, s % 60);
+	char tmp[64];
+	snprintf(tmp, sizeof(tmp), "%04u-%02u-%02uT%02u:%02u:%02uZ",
+		 year4(y), m, d, s / 3600, s / 60 % 60, s % 60);
+	memcpy(out, tmp, DATE_RFC3339_SIZE - 1);
+	out[DATE_RFC3339_SIZE - 1] = '\0';
 }
 
 void date_format_day(int64_t t, char out[11])
@@ -168,7 +178,10 @@ void date_format_day(int64_t t, char out[11])
 	int64_t y;
 	unsigned m, d, s;
 	split(t, &y, &m, &d, &s);
-	snprintf(out, 11, "%04d-%02u-%02u", (int)(y % 10000), m, d);
+	char tmp[64];
+	snprintf(tmp, sizeof(tmp), "%04u-%02u-%02u", year4(y), m, d);
+	memcpy(out, tmp, 10);
+	out[10] = '\0';
 }
 
 void date_format_month(int64_t t, char out[8])
@@ -176,5 +189,8 @@ void date_format_month(int64_t t, char out[8])
 	int64_t y;
 	unsigned m, d, s;
 	split(t, &y, &m, &d, &s);
-	snprintf(out, 8, "%04d-%02u", (int)(y % 10000), m);
+	char tmp[64];
+	snprintf(tmp, sizeof(tmp), "%04u-%02u", year4(y), m);
+	memcpy(out, tmp, 7);
+	out[7] = '\0';
 }
