@@ -1,0 +1,53 @@
+/*
+ * build.h -- one `drgen build`: load, analyze, rules, render, publish.
+ *
+ * build_run owns everything a build allocates (the model's arena, facts,
+ * rule results, rendered buffers) and frees it before returning; nothing
+ * survives a build but the files it published.
+ */
+#ifndef DRGEN_BUILD_H
+#define DRGEN_BUILD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+
+enum build_format {
+	BUILD_HTML = 1 << 0,
+	BUILD_MD = 1 << 1,
+	BUILD_JSON = 1 << 2,   /* evidence/results.json (always written) */
+	BUILD_JUNIT = 1 << 3,  /* evidence/controls.xml */
+	BUILD_ALL = BUILD_HTML | BUILD_MD | BUILD_JSON | BUILD_JUNIT,
+};
+
+enum build_fail_on { BUILD_FAIL_NEVER, BUILD_FAIL_ON_FAIL, BUILD_FAIL_ON_PARTIAL };
+
+struct build_options {
+	const char *plan_dir;
+	const char *out_dir;
+	const char *data_dir;       /* shipped lua/ and templates/ live here */
+	const char *rules_dir;      /* --rules, or NULL */
+	const char *templates_dir;  /* --templates, or NULL */
+	const char *previous;       /* --previous, or NULL */
+	const char *sign_key;       /* --sign, or NULL */
+	int64_t as_of;
+	int64_t period_start, period_end;
+	unsigned formats;           /* enum build_format bits */
+	enum build_fail_on fail_on;
+	bool quiet, verbose, progress;
+	int threads;                /* 0: use every core (at most 8) */
+};
+
+struct build_report {
+	size_t files_written;
+	char period[8];
+	char as_of[21];
+	size_t controls_failing;    /* at or below the --fail-on level */
+};
+
+/* Returns an exit status (enum exit_status in cli.h). */
+int build_run(const struct build_options *o, struct diags *d, struct build_report *r);
+
+#endif
