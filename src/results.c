@@ -1,0 +1,669 @@
+/*
+ * results.c -- results.json, built with cJSON and printed by our own writer.
+ *
+ * The tree is built in a fixed key order from arrays that are already in a
+ * fixed order (plan order, model order of drills, findings sorted by id), so
+ * insertion order is output order.  cJSON's own printer is not used: it
+ * writes numbers with %1.15g and only knows integers up to INT_MAX, so the
+ * writer below decides number text itself (integral values below 2^53 as
+ * integers, others in the shortest %.15g..%.17g form that reads back the
+ * same double) and prints NaN and infinities as null.
+ *
+ * Absent values are JSON null, never a sentinel: DATE_NONE, NAN and "never"
+ * ages become null here and nowhere else.
+ */
+#include "results.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dates.h"
+#include "util.h"
+
+double results_round(double x, int decimals)
+{
+	double scale = pow(10.0, decimals);
+
+	if (!isfinite(x))
+		return x;
+	return round(x * scale) / scale;
+}
+
+/* ---- what the rules decided ---------------------------------------------
+ * One adapter between struct rules_results and the document, so the
+ * builders below never depend on how the rules module stores its tables.
+ * Without rule results every rule-made value is absent (null).
+ */
+struct rules_view {
+	const struct model *m;
+	const struct facts *f;
+	const struct rules_results *r;
+};
+
+struct rules_view_service {
+	int tier;                 /* 0: unknown */
+	const char *tier_name;
+	double rpo_minutes, rto_minutes;
+	const char *strategy;
+	double dr_monthly_cost;
+};
+
+struct rules_view_drill {
+	bool known;
+	bool passed;
+};
+
+struct rules_view_result {
+	bool known;
+	bool passed;
+	double target_rto_minutes, target_rpo_minutes;
+	double rto_achievement, rpo_achievement;
+};
+
+struct rules_view_finding {
+	const char *id, *kind, *severity, *subject, *message, *recommendation;
+};
+
+struct rules_view_cost {
+	double monthly_total;
+	double by_tier[4];
+	double backup_storage;
+	const char *currency;
+};
+
+static void rules_view_init(struct rules_view *rv, const struct model *m,
+			    const struct facts *f, const struct rules_results *r)
+{
+	rv->m = m;
+	rv->f = f;
+	rv->r = r;
+}
+
+static void rules_view_service(const struct rules_view *rv, size_t i,
+			       struct rules_view_service *v)
+{
+	const struct service_facts *sf = &rv->f->services[i];
+
+	*v = (struct rules_view_service){0, NULL, NAN, NAN, NULL, NAN};
+	if (rv->f->objectives_set) {
+		v->tier = sf->tier;
+		v->rpo_minutes = sf->rpo_minutes;
+	}
+}
+
+static void rules_view_drill(const struct rules_view *rv, size_t i,
+			     struct rules_view_drill *v)
+{
+	(void)rv;
+	(void)i;
+	*v = (struct rules_view_drill){false, false};
+}
+
+static void rules_view_result(const struct rules_view *rv, size_t drill,
+			      size_t k, struct rules_view_result *v)
+{
+	(void)rv;
+	(void)drill;
+	(void)k;
+	*v = (struct rules_view_result){false, false, NAN, NAN, NAN, NAN};
+}
+
+static size_t rules_view_finding_count(const struct rules_view *rv)
+{
+	(void)rv;
+	return 0;
+}
+
+static void rules_view_finding(const struct rules_view *rv, size_t i,
+			       struct rules_view_finding *v)
+{
+	(void)rv;
+	(void)i;
+	*v = (struct rules_view_finding){NULL, NULL, NULL, NULL, NULL, NULL};
+}
+
+static void rules_view_cost(const struct rules_view *rv, struct rules_view_cost *c)
+{
+	(void)rv;
+	*c = (struct rules_view_cost){NAN, {NAN, NAN, NAN, NAN}, NAN, NULL};
+}
+
+/* ---- building ---------------------------------------------------------- */
+
+static void add_null(cJSON *o, const char *key)
+{
+	cJSON_AddItemToObject(o, key, cJSON_CreateNull());
+}
+
+static void add_num(cJSON *o, const char *key, double x)
+{
+	if (isnan(x))
+		add_null(o, key);
+	else
+		cJSON_AddItemToObject(o, key, cJSON_CreateNumber(x));
+}
+
+static void add_str(cJSON *o, const char *key, const char *s)
+{
+	if (s)
+		cJSON_AddItemToObject(o, key, cJSON_CreateString(s));
+	else
+		add_null(o, key);
+}
+
+static void add_bool(cJSON *o, const char *key, bool b)
+{
+	cJSON_AddItemToObject(o, key, cJSON_CreateBool(b));
+}
+
+static void add_time(cJSON *o, const char *key, int64_t t)
+{
+	char s[DATE_RFC3339_SIZE];
+
+	if (t == DATE_NONE) {
+		add_null(o, key);
+		return;
+	}
+	date_format_rfc3339(t, s);
+	cJSON_AddItemToObject(o, key, cJSON_CreateString(s));
+}
+
+static cJSON *add_array(cJSON *o, const char *key)
+{
+	cJSON *a = cJSON_CreateArray();
+	cJSON_AddItemToObject(o, key, a);
+	return a;
+}
+
+static cJSON *add_object(cJSON *o, const char *key)
+{
+	cJSON *x = cJSON_CreateObject();
+	cJSON_AddItemToObject(o, key, x);
+	return x;
+}
+
+static void push_str(cJSON *a, const char *s)
+{
+	cJSON_AddItemToArray(a, s ? cJSON_CreateString(s) : cJSON_CreateNull());
+}
+
+/* Minutes with two decimals: enough to tell one second apart. */
+static void add_age(cJSON *o, const char *key, int64_t age_seconds)
+{
+	if (age_seconds < 0)
+		add_null(o, key);
+	else
+		add_num(o, key, results_round((double)age_seconds / 60.0, 2));
+}
+
+static void add_plan(cJSON *doc, const struct model *m)
+{
+	cJSON *org = add_object(doc, "organization");
+	cJSON *plan = add_object(doc, "plan");
+
+	add_str(org, "id", m->org.id);
+	add_str(org, "name", m->org.name);
+	add_str(org, "entity_type", m->org.entity_type);
+	add_str(plan, "version", m->meta.version);
+	add_str(plan, "owner", m->meta.owner);
+	add_str(plan, "approved_by", m->meta.approved_by);
+	add_time(plan, "approved_on", m->meta.approved_on);
+	add_time(plan, "last_review", m->meta.last_review);
+	add_time(plan, "next_review", m->meta.next_review);
+	add_str(plan, "directory", m->dir);
+}
+
+static void add_drill_counts(cJSON *o, const struct model *m,
+			     const struct service_facts *sf)
+{
+	cJSON *d = add_object(o, "drills");
+	cJSON *by12 = NULL, *byp = NULL, *last = NULL;
+
+	add_num(d, "total", (double)sf->n_drills);
+	add_num(d, "in_period", (double)sf->n_drills_period);
+	add_num(d, "last_12_months", (double)sf->n_drills_12m);
+	byp = add_object(d, "in_period_by_type");
+	by12 = add_object(d, "last_12_months_by_type");
+	last = add_object(d, "last_by_type");
+	for (int t = 0; t < DRILL_TYPE_COUNT; t++) {
+		const char *name = model_drill_type_names[t];
+		add_num(byp, name, (double)sf->drills_period_by_type[t]);
+		add_num(by12, name, (double)sf->drills_12m_by_type[t]);
+		add_time(last, name, sf->last_drill_by_type[t]);
+	}
+	if (sf->last_drill >= 0) {
+		const struct drill *dr = &m->drills[sf->last_drill];
+		add_str(d, "last_id", dr->id);
+		add_time(d, "last_date", dr->date);
+	} else {
+		add_null(d, "last_id");
+		add_null(d, "last_date");
+	}
+}
+
+static void add_services(cJSON *doc, const struct model *m, const struct facts *f,
+			 const struct rules_view *rv)
+{
+	cJSON *arr = add_array(doc, "services");
+
+	for (size_t i = 0; i < m->n_services; i++) {
+		const struct service *s = &m->services[i];
+		const struct service_facts *sf = &f->services[i];
+		struct rules_view_service v;
+		cJSON *o = cJSON_CreateObject(), *a;
+
+		rules_view_service(rv, i, &v);
+		cJSON_AddItemToArray(arr, o);
+		add_str(o, "id", s->id);
+		add_str(o, "name", s->name);
+		if (v.tier >= 1 && v.tier <= 4)
+			add_num(o, "tier", v.tier);
+		else
+			add_null(o, "tier");
+		add_str(o, "tier_name", v.tier_name);
+		add_str(o, "tier_source", s->tier ? "override" : "computed");
+		add_num(o, "rpo_minutes", v.rpo_minutes);
+		add_num(o, "rto_minutes", v.rto_minutes);
+		add_str(o, "strategy", v.strategy);
+		add_num(o, "dr_monthly_cost", results_round(v.dr_monthly_cost, 2));
+		if (sf->recovery_wave > 0)
+			add_num(o, "recovery_wave", sf->recovery_wave);
+		else
+			add_null(o, "recovery_wave");
+		a = add_array(o, "depends_on");
+		for (size_t k = 0; k < s->n_depends_on; k++)
+			push_str(a, s->depends_on[k]);
+		add_str(o, "owner", s->owner);
+		add_str(o, "team", s->team);
+		a = add_array(o, "regions");
+		for (size_t k = 0; k < s->n_regions; k++)
+			push_str(a, s->regions[k]);
+		a = add_array(o, "datastores");
+		for (size_t k = 0; k < s->n_datastores; k++)
+			push_str(a, m->datastores[s->datastore_index[k]].id);
+		a = add_array(o, "data_scope");
+		for (size_t k = 0; k < s->n_data_scope; k++)
+			push_str(a, s->data_scope[k]);
+		add_num(o, "monthly_cost", s->monthly_cost);
+		add_num(o, "revenue_loss_per_hour", s->impact.revenue_loss_per_hour);
+		if (f->objectives_set) {
+			add_bool(o, "multi_region_required", sf->multi_region_required);
+			add_bool(o, "single_region", sf->single_region);
+		} else {
+			add_null(o, "multi_region_required");
+			add_null(o, "single_region");
+		}
+		add_drill_counts(o, m, sf);
+	}
+}
+
+static void add_datastores(cJSON *doc, const struct model *m, const struct facts *f)
+{
+	cJSON *arr = add_array(doc, "datastores");
+
+	for (size_t i = 0; i < m->n_datastores; i++) {
+		const struct datastore *d = &m->datastores[i];
+		const struct store_facts *sf = &f->stores[i];
+		cJSON *o = cJSON_CreateObject(), *a, *by;
+
+		cJSON_AddItemToArray(arr, o);
+		add_str(o, "id", d->id);
+		add_str(o, "service", d->service_index < m->n_services
+			? m->services[d->service_index].id : NULL);
+		add_str(o, "criticality", model_criticality_names[d->criticality]);
+		add_num(o, "rpo_minutes", f->objectives_set ? sf->rpo_minutes : NAN);
+		add_time(o, "newest_success", sf->newest_success);
+		add_age(o, "age_minutes", sf->age_seconds);
+		add_str(o, "currency", f->objectives_set
+			? analyze_currency_name(sf->currency) : NULL);
+		a = add_array(o, "locations");
+		for (int l = 0; l < LOC_COUNT; l++) {
+			if (sf->locations_ok[l])
+				push_str(a, model_location_names[l]);
+		}
+		add_bool(o, "offsite", sf->offsite);
+		add_bool(o, "encrypted", sf->encrypted);
+		add_bool(o, "immutable", sf->immutable);
+		add_time(o, "last_restore_test", sf->last_restore_test);
+		add_num(o, "failures_in_period", (double)sf->failures_in_period);
+		/* beyond the fixed keys */
+		add_str(o, "engine", d->engine);
+		add_num(o, "size_gb", d->size_gb);
+		add_str(o, "newest_location", sf->newest_location >= 0
+			? model_location_names[sf->newest_location] : NULL);
+		add_str(o, "newest_success_id", sf->newest_location >= 0
+			? sf->at[sf->newest_location].newest_success_id : NULL);
+		add_num(o, "successes", (double)sf->successes);
+		add_num(o, "unencrypted_successes", (double)sf->successes_unencrypted);
+		add_num(o, "immutable_successes", (double)sf->successes_immutable);
+		add_bool(o, "continuous", sf->continuous);
+		add_num(o, "bytes_retained", (double)sf->bytes_retained);
+		add_str(o, "last_restore_test_id", sf->last_restore_test_id);
+		add_time(o, "last_restore_test_failed", sf->last_restore_test_failed);
+		add_str(o, "last_restore_test_failed_id", sf->last_restore_test_failed_id);
+		add_bool(o, "restore_test_failing", sf->restore_test_failing);
+		add_num(o, "records", (double)d->backups.records);
+		by = add_object(o, "by_location");
+		for (int l = 0; l < LOC_COUNT; l++) {
+			const struct location_facts *lf = &sf->at[l];
+			cJSON *x = add_object(by, model_location_names[l]);
+			add_time(x, "newest_success", lf->newest_success);
+			add_age(x, "age_minutes", lf->age_seconds);
+			add_str(x, "newest_success_id", lf->newest_success_id);
+			if (lf->has_success)
+				add_bool(x, "newest_encrypted", lf->newest_encrypted);
+			else
+				add_null(x, "newest_encrypted");
+			add_num(x, "successes", (double)lf->successes);
+			add_num(x, "unencrypted_successes", (double)lf->successes_unencrypted);
+			add_num(x, "immutable_successes", (double)lf->successes_immutable);
+			add_num(x, "failures_in_period", (double)lf->failures_in_period);
+			add_num(x, "bytes_retained", (double)lf->bytes_retained);
+			add_time(x, "last_restore_test", lf->last_restore_test);
+			add_time(x, "last_restore_test_failed", lf->last_restore_test_failed);
+		}
+	}
+}
+
+static void add_drills(cJSON *doc, const struct model *m, const struct rules_view *rv)
+{
+	cJSON *arr = add_array(doc, "drills");
+
+	for (size_t i = 0; i < m->n_drills; i++) {
+		const struct drill *d = &m->drills[i];
+		struct rules_view_drill v;
+		cJSON *o = cJSON_CreateObject(), *a, *scope;
+
+		rules_view_drill(rv, i, &v);
+		cJSON_AddItemToArray(arr, o);
+		add_str(o, "id", d->id);
+		add_str(o, "type", model_drill_type_names[d->type]);
+		add_time(o, "date", d->date);
+		add_str(o, "source", d->source);
+		if (v.known)
+			add_bool(o, "passed", v.passed);
+		else
+			add_null(o, "passed");
+		add_num(o, "availability", d->availability);
+		scope = add_object(o, "scope");
+		a = add_array(scope, "services");
+		for (size_t k = 0; k < d->n_scope_services; k++)
+			push_str(a, d->scope_services[k]);
+		add_num(scope, "traffic_percent", d->traffic_percent);
+		a = add_array(o, "results");
+		for (size_t k = 0; k < d->n_results; k++) {
+			const struct drill_result *r = &d->results[k];
+			struct rules_view_result rr;
+			cJSON *x = cJSON_CreateObject();
+
+			rules_view_result(rv, i, k, &rr);
+			cJSON_AddItemToArray(a, x);
+			add_str(x, "service", r->service);
+			add_num(x, "target_rto_minutes", isnan(r->target_rto_minutes)
+				? rr.target_rto_minutes : r->target_rto_minutes);
+			add_num(x, "recovery_minutes", r->recovery_minutes);
+			add_num(x, "rto_achievement", results_round(rr.rto_achievement, 4));
+			add_num(x, "target_rpo_minutes", isnan(r->target_rpo_minutes)
+				? rr.target_rpo_minutes : r->target_rpo_minutes);
+			add_num(x, "data_loss_minutes", r->data_loss_minutes);
+			add_num(x, "rpo_achievement", results_round(rr.rpo_achievement, 4));
+			add_bool(x, "recovered", r->recovered);
+			add_num(x, "data_integrity", r->data_integrity);
+			if (rr.known)
+				add_bool(x, "passed", rr.passed);
+			else
+				add_null(x, "passed");
+			add_str(x, "failure", r->failure);
+		}
+		a = add_array(o, "issues");
+		for (size_t k = 0; k < d->n_issues; k++) {
+			const struct drill_issue *is = &d->issues[k];
+			cJSON *x = cJSON_CreateObject();
+			cJSON_AddItemToArray(a, x);
+			add_str(x, "id", is->id);
+			add_str(x, "title", is->title);
+			add_str(x, "severity", is->severity);
+			add_str(x, "owner", is->owner);
+			add_time(x, "due", is->due);
+			add_str(x, "status", is->open ? "open" : "closed");
+		}
+	}
+}
+
+static void add_graph(cJSON *doc, const struct model *m, const struct facts *f)
+{
+	cJSON *waves = add_array(doc, "recovery_waves");
+	cJSON *inv = add_array(doc, "tier_inversions");
+	cJSON *single = add_array(doc, "single_region_services");
+	cJSON *wave = NULL, *ids = NULL;
+	int current = -1;
+
+	for (size_t k = 0; k < f->n_recovery_order; k++) {
+		size_t s = f->recovery_order[k];
+		int w = f->services[s].recovery_wave;
+		if (w == 0)
+			break;  /* in a cycle: the loader reports it */
+		if (w != current) {
+			wave = cJSON_CreateObject();
+			cJSON_AddItemToArray(waves, wave);
+			add_num(wave, "wave", w);
+			ids = add_array(wave, "services");
+			current = w;
+		}
+		push_str(ids, m->services[s].id);
+	}
+	for (size_t k = 0; k < f->n_inversions; k++) {
+		const struct tier_inversion *t = &f->inversions[k];
+		cJSON *x = cJSON_CreateObject();
+		cJSON_AddItemToArray(inv, x);
+		add_str(x, "service", m->services[t->service].id);
+		add_num(x, "service_tier", t->service_tier);
+		add_str(x, "dependency", m->services[t->dependency].id);
+		add_num(x, "dependency_tier", t->dependency_tier);
+	}
+	for (size_t k = 0; k < f->n_single_region; k++)
+		push_str(single, m->services[f->single_region[k]].id);
+}
+
+static void add_findings(cJSON *doc, const struct rules_view *rv)
+{
+	cJSON *arr = add_array(doc, "findings");
+	size_t n = rules_view_finding_count(rv);
+
+	for (size_t i = 0; i < n; i++) {
+		struct rules_view_finding v;
+		cJSON *o = cJSON_CreateObject();
+		rules_view_finding(rv, i, &v);
+		cJSON_AddItemToArray(arr, o);
+		add_str(o, "id", v.id);
+		add_str(o, "kind", v.kind);
+		add_str(o, "severity", v.severity);
+		add_str(o, "subject", v.subject);
+		add_str(o, "message", v.message);
+		add_str(o, "recommendation", v.recommendation);
+	}
+}
+
+static void add_cost(cJSON *doc, const struct rules_view *rv)
+{
+	cJSON *cost = add_object(doc, "cost");
+	cJSON *by = NULL;
+	struct rules_view_cost c;
+	char key[2] = "1";
+
+	rules_view_cost(rv, &c);
+	add_num(cost, "monthly_total", results_round(c.monthly_total, 2));
+	by = add_object(cost, "by_tier");
+	for (int t = 0; t < 4; t++) {
+		key[0] = (char)('1' + t);
+		add_num(by, key, results_round(c.by_tier[t], 2));
+	}
+	add_num(cost, "backup_storage", results_round(c.backup_storage, 2));
+	add_str(cost, "currency", c.currency);
+}
+
+static void add_summary(cJSON *doc, const struct model *m, const struct facts *f)
+{
+	cJSON *s = add_object(doc, "summary");
+	cJSON *cur = add_object(s, "currency");
+	cJSON *unk = add_array(doc, "unknown_datastores");
+
+	add_num(s, "services", (double)m->n_services);
+	add_num(s, "datastores", (double)m->n_datastores);
+	add_num(s, "drills", (double)m->n_drills);
+	add_num(s, "backup_records", (double)m->backup_records);
+	add_num(s, "recovery_waves", f->n_waves);
+	for (int c = 0; c < CURRENCY_COUNT; c++) {
+		if (f->objectives_set)
+			add_num(cur, analyze_currency_name(c), (double)f->currency_count[c]);
+		else
+			add_null(cur, analyze_currency_name(c));
+	}
+	for (size_t i = 0; i < m->n_unknown_datastores; i++) {
+		cJSON *x = cJSON_CreateObject();
+		cJSON_AddItemToArray(unk, x);
+		add_str(x, "id", m->unknown_datastores[i].id);
+		add_num(x, "records", (double)m->unknown_datastores[i].records);
+	}
+}
+
+cJSON *results_build(const struct model *m, const struct facts *f,
+		     const struct rules_results *r)
+{
+	cJSON *doc = cJSON_CreateObject();
+	struct rules_view rv;
+	char month[8];
+
+	rules_view_init(&rv, m, f, r);
+	add_str(doc, "drgen_version", DRGEN_VERSION);
+	add_time(doc, "as_of", f->as_of);
+	if (f->period_start != DATE_NONE) {
+		date_format_month(f->period_start, month);
+		add_str(doc, "period", month);
+	} else {
+		add_null(doc, "period");
+	}
+	add_time(doc, "period_start", f->period_start);
+	add_time(doc, "period_end", f->period_end);
+	add_plan(doc, m);
+	add_summary(doc, m, f);
+	add_services(doc, m, f, &rv);
+	add_datastores(doc, m, f);
+	add_graph(doc, m, f);
+	add_drills(doc, m, &rv);
+	add_findings(doc, &rv);
+	cJSON_AddItemToObject(doc, "controls", cJSON_CreateArray());
+	add_cost(doc, &rv);
+	return doc;
+}
+
+/* ---- printing ---------------------------------------------------------- */
+
+static void put_number(struct buf *b, double x)
+{
+	char s[40];
+
+	if (!isfinite(x)) {
+		buf_puts(b, "null");
+		return;
+	}
+	if (x == 0) {
+		buf_putc(b, '0');  /* also for -0 */
+		return;
+	}
+	if (x == floor(x) && fabs(x) < 9007199254740992.0) {
+		buf_printf(b, "%.0f", x);
+		return;
+	}
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(s, sizeof(s), "%.*g", prec, x);
+		if (strtod(s, NULL) == x)
+			break;
+	}
+	buf_puts(b, s);
+}
+
+static void put_string(struct buf *b, const char *s)
+{
+	buf_putc(b, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"': buf_puts(b, "\\\""); break;
+		case '\\': buf_puts(b, "\\\\"); break;
+		case '\n': buf_puts(b, "\\n"); break;
+		case '\r': buf_puts(b, "\\r"); break;
+		case '\t': buf_puts(b, "\\t"); break;
+		case '\b': buf_puts(b, "\\b"); break;
+		case '\f': buf_puts(b, "\\f"); break;
+		default:
+			if (*p < 0x20)
+				buf_printf(b, "\\u%04x", *p);
+			else
+				buf_putc(b, (char)*p);
+		}
+	}
+	buf_putc(b, '"');
+}
+
+static void indent(struct buf *b, int depth)
+{
+	buf_putc(b, '\n');
+	for (int i = 0; i < depth; i++)
+		buf_puts(b, "  ");
+}
+
+static void put_value(struct buf *b, const cJSON *v, int depth)
+{
+	const cJSON *c;
+
+	if (cJSON_IsNull(v) || !v) {
+		buf_puts(b, "null");
+	} else if (cJSON_IsTrue(v)) {
+		buf_puts(b, "true");
+	} else if (cJSON_IsFalse(v)) {
+		buf_puts(b, "false");
+	} else if (cJSON_IsNumber(v)) {
+		put_number(b, v->valuedouble);
+	} else if (cJSON_IsString(v)) {
+		put_string(b, v->valuestring);
+	} else if (cJSON_IsRaw(v)) {
+		buf_puts(b, v->valuestring);
+	} else if (cJSON_IsArray(v) || cJSON_IsObject(v)) {
+		bool obj = cJSON_IsObject(v);
+		buf_putc(b, obj ? '{' : '[');
+		if (!v->child) {
+			buf_putc(b, obj ? '}' : ']');
+			return;
+		}
+		for (c = v->child; c; c = c->next) {
+			indent(b, depth + 1);
+			if (obj) {
+				put_string(b, c->string ? c->string : "");
+				buf_puts(b, ": ");
+			}
+			put_value(b, c, depth + 1);
+			if (c->next)
+				buf_putc(b, ',');
+		}
+		indent(b, depth);
+		buf_putc(b, obj ? '}' : ']');
+	} else {
+		buf_puts(b, "null");
+	}
+}
+
+char *results_print(const cJSON *doc, size_t *len)
+{
+	struct buf b = BUF_INIT;
+	size_t n;
+	char *s;
+
+	put_value(&b, doc, 0);
+	buf_putc(&b, '\n');
+	s = buf_detach(&b, &n);
+	if (len)
+		*len = n;
+	return s;
+}
