@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "dates.h"
+#include "rules.h"
 #include "util.h"
 
 double results_round(double x, int decimals)
@@ -40,14 +41,17 @@ struct rules_view {
 	const struct model *m;
 	const struct facts *f;
 	const struct rules_results *r;
+	size_t *finding_order;     /* findings sorted by id; NULL when none */
 };
 
 struct rules_view_service {
 	int tier;                 /* 0: unknown */
 	const char *tier_name;
+	const char *tier_reason;
+	bool overridden;
 	double rpo_minutes, rto_minutes;
 	const char *strategy;
-	double dr_monthly_cost;
+	double dr_monthly_cost, dr_infrastructure, dr_storage;
 };
 
 struct rules_view_drill {
@@ -62,72 +66,132 @@ struct rules_view_result {
 	double rto_achievement, rpo_achievement;
 };
 
-struct rules_view_finding {
-	const char *id, *kind, *severity, *subject, *message, *recommendation;
-};
-
 struct rules_view_cost {
 	double monthly_total;
-	double by_tier[4];
+	double by_tier[RULES_TIERS];
 	double backup_storage;
-	const char *currency;
 };
+
+/* Findings go out in id order: sort (id, index) keys, no global state. */
+struct finding_key {
+	const char *id;
+	size_t index;
+};
+
+static int finding_cmp(const void *a, const void *b)
+{
+	const struct finding_key *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+
+	if (c)
+		return c;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
 
 static void rules_view_init(struct rules_view *rv, const struct model *m,
 			    const struct facts *f, const struct rules_results *r)
 {
+	struct finding_key *keys;
+
 	rv->m = m;
 	rv->f = f;
 	rv->r = r;
+	rv->finding_order = NULL;
+	if (!r || !r->n_findings)
+		return;
+	keys = xmalloc(r->n_findings * sizeof(*keys));
+	for (size_t i = 0; i < r->n_findings; i++)
+		keys[i] = (struct finding_key){r->findings[i].id ? r->findings[i].id : "", i};
+	qsort(keys, r->n_findings, sizeof(*keys), finding_cmp);
+	rv->finding_order = xmalloc(r->n_findings * sizeof(size_t));
+	for (size_t i = 0; i < r->n_findings; i++)
+		rv->finding_order[i] = keys[i].index;
+	free(keys);
+}
+
+static void rules_view_done(struct rules_view *rv)
+{
+	free(rv->finding_order);
+	rv->finding_order = NULL;
 }
 
 static void rules_view_service(const struct rules_view *rv, size_t i,
 			       struct rules_view_service *v)
 {
 	const struct service_facts *sf = &rv->f->services[i];
+	const struct rules_results *r = rv->r;
 
-	*v = (struct rules_view_service){0, NULL, NAN, NAN, NULL, NAN};
+	*v = (struct rules_view_service){0, NULL, NULL, rv->m->services[i].tier != 0,
+					 NAN, NAN, NULL, NAN, NAN, NAN};
 	if (rv->f->objectives_set) {
 		v->tier = sf->tier;
 		v->rpo_minutes = sf->rpo_minutes;
+	}
+	if (r && r->tiers && i < r->n_tiers) {
+		const struct service_tier *t = &r->tiers[i];
+		v->tier = t->tier;
+		v->tier_name = t->tier_name;
+		v->tier_reason = t->reason;
+		v->overridden = t->overridden;
+		v->rpo_minutes = t->rpo_minutes;
+		v->rto_minutes = t->rto_minutes;
+		v->strategy = t->strategy;
+	}
+	if (r && r->costs) {
+		v->dr_monthly_cost = r->costs[i].dr_monthly_cost;
+		v->dr_infrastructure = r->costs[i].infrastructure;
+		v->dr_storage = r->costs[i].storage;
 	}
 }
 
 static void rules_view_drill(const struct rules_view *rv, size_t i,
 			     struct rules_view_drill *v)
 {
-	(void)rv;
-	(void)i;
 	*v = (struct rules_view_drill){false, false};
+	if (rv->r && rv->r->drills) {
+		v->known = true;
+		v->passed = rv->r->drills[i].passed;
+	}
 }
 
 static void rules_view_result(const struct rules_view *rv, size_t drill,
 			      size_t k, struct rules_view_result *v)
 {
-	(void)rv;
-	(void)drill;
-	(void)k;
 	*v = (struct rules_view_result){false, false, NAN, NAN, NAN, NAN};
+	if (rv->r && rv->r->drills && k < rv->r->drills[drill].n_results) {
+		const struct drill_result_score *sc = &rv->r->drills[drill].results[k];
+		*v = (struct rules_view_result){true, sc->passed,
+			sc->target_rto_minutes, sc->target_rpo_minutes,
+			sc->rto_achievement, sc->rpo_achievement};
+	}
 }
 
 static size_t rules_view_finding_count(const struct rules_view *rv)
 {
-	(void)rv;
-	return 0;
+	return rv->r ? rv->r->n_findings : 0;
 }
 
-static void rules_view_finding(const struct rules_view *rv, size_t i,
-			       struct rules_view_finding *v)
+/* The i-th finding in id order. */
+static const struct finding *rules_view_finding(const struct rules_view *rv, size_t i)
 {
-	(void)rv;
-	(void)i;
-	*v = (struct rules_view_finding){NULL, NULL, NULL, NULL, NULL, NULL};
+	return &rv->r->findings[rv->finding_order[i]];
 }
 
 static void rules_view_cost(const struct rules_view *rv, struct rules_view_cost *c)
 {
-	(void)rv;
-	*c = (struct rules_view_cost){NAN, {NAN, NAN, NAN, NAN}, NAN, NULL};
+	const struct rules_results *r = rv->r;
+
+	*c = (struct rules_view_cost){NAN, {NAN, NAN, NAN, NAN}, NAN};
+	if (!r || !r->costs)
+		return;
+	c->monthly_total = r->cost_total;
+	c->backup_storage = 0;
+	for (int t = 0; t < RULES_TIERS; t++)
+		c->by_tier[t] = r->cost_by_tier[t];
+	for (size_t i = 0; i < rv->m->n_services; i++) {
+		if (!isnan(r->costs[i].storage))
+			c->backup_storage += r->costs[i].storage;
+	}
 }
 
 /* ---- building ---------------------------------------------------------- */
@@ -263,11 +327,14 @@ static void add_services(cJSON *doc, const struct model *m, const struct facts *
 		else
 			add_null(o, "tier");
 		add_str(o, "tier_name", v.tier_name);
-		add_str(o, "tier_source", s->tier ? "override" : "computed");
+		add_str(o, "tier_source", v.overridden ? "override" : "computed");
 		add_num(o, "rpo_minutes", v.rpo_minutes);
 		add_num(o, "rto_minutes", v.rto_minutes);
 		add_str(o, "strategy", v.strategy);
 		add_num(o, "dr_monthly_cost", results_round(v.dr_monthly_cost, 2));
+		add_str(o, "tier_reason", v.tier_reason);
+		add_num(o, "dr_infrastructure_cost", results_round(v.dr_infrastructure, 2));
+		add_num(o, "dr_storage_cost", results_round(v.dr_storage, 2));
 		if (sf->recovery_wave > 0)
 			add_num(o, "recovery_wave", sf->recovery_wave);
 		else
@@ -299,7 +366,8 @@ static void add_services(cJSON *doc, const struct model *m, const struct facts *
 	}
 }
 
-static void add_datastores(cJSON *doc, const struct model *m, const struct facts *f)
+static void add_datastores(cJSON *doc, const struct model *m, const struct facts *f,
+			   const struct rules_view *rv)
 {
 	cJSON *arr = add_array(doc, "datastores");
 
@@ -345,6 +413,8 @@ static void add_datastores(cJSON *doc, const struct model *m, const struct facts
 		add_str(o, "last_restore_test_failed_id", sf->last_restore_test_failed_id);
 		add_bool(o, "restore_test_failing", sf->restore_test_failing);
 		add_num(o, "records", (double)d->backups.records);
+		add_str(o, "policy", rv->r && rv->r->policies
+			? rv->r->policies[i].policy : NULL);
 		by = add_object(o, "by_location");
 		for (int l = 0; l < LOC_COUNT; l++) {
 			const struct location_facts *lf = &sf->at[l];
@@ -401,11 +471,11 @@ static void add_drills(cJSON *doc, const struct model *m, const struct rules_vie
 			rules_view_result(rv, i, k, &rr);
 			cJSON_AddItemToArray(a, x);
 			add_str(x, "service", r->service);
-			add_num(x, "target_rto_minutes", isnan(r->target_rto_minutes)
+			add_num(x, "target_rto_minutes", rr.known
 				? rr.target_rto_minutes : r->target_rto_minutes);
 			add_num(x, "recovery_minutes", r->recovery_minutes);
 			add_num(x, "rto_achievement", results_round(rr.rto_achievement, 4));
-			add_num(x, "target_rpo_minutes", isnan(r->target_rpo_minutes)
+			add_num(x, "target_rpo_minutes", rr.known
 				? rr.target_rpo_minutes : r->target_rpo_minutes);
 			add_num(x, "data_loss_minutes", r->data_loss_minutes);
 			add_num(x, "rpo_achievement", results_round(rr.rpo_achievement, 4));
@@ -473,16 +543,17 @@ static void add_findings(cJSON *doc, const struct rules_view *rv)
 	size_t n = rules_view_finding_count(rv);
 
 	for (size_t i = 0; i < n; i++) {
-		struct rules_view_finding v;
+		const struct finding *v = rules_view_finding(rv, i);
 		cJSON *o = cJSON_CreateObject();
-		rules_view_finding(rv, i, &v);
 		cJSON_AddItemToArray(arr, o);
-		add_str(o, "id", v.id);
-		add_str(o, "kind", v.kind);
-		add_str(o, "severity", v.severity);
-		add_str(o, "subject", v.subject);
-		add_str(o, "message", v.message);
-		add_str(o, "recommendation", v.recommendation);
+		add_str(o, "id", v->id);
+		add_str(o, "kind", v->kind);
+		add_str(o, "severity", v->severity);
+		add_str(o, "subject", v->subject);
+		add_str(o, "message", v->message);
+		add_str(o, "recommendation", v->recommendation);
+		add_str(o, "ref", v->ref);
+		add_str(o, "rule", v->rule);
 	}
 }
 
@@ -496,31 +567,65 @@ static void add_cost(cJSON *doc, const struct rules_view *rv)
 	rules_view_cost(rv, &c);
 	add_num(cost, "monthly_total", results_round(c.monthly_total, 2));
 	by = add_object(cost, "by_tier");
-	for (int t = 0; t < 4; t++) {
+	for (int t = 0; t < RULES_TIERS; t++) {
 		key[0] = (char)('1' + t);
 		add_num(by, key, results_round(c.by_tier[t], 2));
 	}
 	add_num(cost, "backup_storage", results_round(c.backup_storage, 2));
-	add_str(cost, "currency", c.currency);
 }
 
 static void add_summary(cJSON *doc, const struct model *m, const struct facts *f)
 {
 	cJSON *s = add_object(doc, "summary");
-	cJSON *cur = add_object(s, "currency");
-	cJSON *unk = add_array(doc, "unknown_datastores");
+	cJSON *cur = NULL;
 
 	add_num(s, "services", (double)m->n_services);
 	add_num(s, "datastores", (double)m->n_datastores);
 	add_num(s, "drills", (double)m->n_drills);
 	add_num(s, "backup_records", (double)m->backup_records);
 	add_num(s, "recovery_waves", f->n_waves);
+	cur = add_object(s, "currency");
 	for (int c = 0; c < CURRENCY_COUNT; c++) {
 		if (f->objectives_set)
 			add_num(cur, analyze_currency_name(c), (double)f->currency_count[c]);
 		else
 			add_null(cur, analyze_currency_name(c));
 	}
+}
+
+/* The objectives of each tier as tiers.lua defined them. */
+static void add_tiers(cJSON *doc, const struct facts *f, const struct rules_view *rv)
+{
+	cJSON *arr = add_array(doc, "tiers");
+
+	if (f->objectives_set)
+		add_num(doc, "lag_tolerance_minutes", f->lag_tolerance_minutes);
+	else
+		add_null(doc, "lag_tolerance_minutes");
+	if (!rv->r)
+		return;
+	for (int t = 0; t < RULES_TIERS; t++) {
+		const struct tier_level *l = &rv->r->levels[t];
+		cJSON *o;
+		if (l->tier < 1 || l->tier > RULES_TIERS)
+			continue;
+		o = cJSON_CreateObject();
+		cJSON_AddItemToArray(arr, o);
+		add_num(o, "tier", l->tier);
+		add_str(o, "name", l->name);
+		add_str(o, "criterion", l->criterion);
+		add_num(o, "rpo_minutes", l->rpo_minutes);
+		add_num(o, "rto_minutes", l->rto_minutes);
+		add_str(o, "strategy", l->strategy);
+		add_num(o, "dr_multiplier", l->dr_multiplier);
+		add_bool(o, "multi_region", l->multi_region);
+	}
+}
+
+static void add_unknown(cJSON *doc, const struct model *m)
+{
+	cJSON *unk = add_array(doc, "unknown_datastores");
+
 	for (size_t i = 0; i < m->n_unknown_datastores; i++) {
 		cJSON *x = cJSON_CreateObject();
 		cJSON_AddItemToArray(unk, x);
@@ -549,13 +654,16 @@ cJSON *results_build(const struct model *m, const struct facts *f,
 	add_time(doc, "period_end", f->period_end);
 	add_plan(doc, m);
 	add_summary(doc, m, f);
+	add_tiers(doc, f, &rv);
 	add_services(doc, m, f, &rv);
-	add_datastores(doc, m, f);
+	add_datastores(doc, m, f, &rv);
 	add_graph(doc, m, f);
 	add_drills(doc, m, &rv);
 	add_findings(doc, &rv);
 	cJSON_AddItemToObject(doc, "controls", cJSON_CreateArray());
 	add_cost(doc, &rv);
+	add_unknown(doc, m);
+	rules_view_done(&rv);
 	return doc;
 }
 

@@ -9,6 +9,7 @@
 #include "dates.h"
 #include "model.h"
 #include "results.h"
+#include "rules.h"
 
 static int64_t T(const char *s)
 {
@@ -161,12 +162,95 @@ static void test_document(void **state)
 	model_free(m);
 }
 
+
+/* Rule results made by hand: the document takes them as they are. */
+static void test_with_rules(void **state)
+{
+	(void)state;
+	struct model *m = small_model();
+	m->n_drills = 1;
+	m->drills = arena_calloc(m->arena, 1, sizeof(*m->drills));
+	m->drills[0].id = "dr-1";
+	m->drills[0].date = T("2026-10-10");
+	m->drills[0].type = DRILL_FULL_SIMULATION;
+	m->drills[0].availability = 0.995;
+	m->drills[0].n_results = 1;
+	m->drills[0].results = arena_calloc(m->arena, 1, sizeof(struct drill_result));
+	m->drills[0].results[0] = (struct drill_result){
+		"ledger", 0, NAN, 0, 6, 0, true, 1, NULL};
+	struct facts *f = analyze_model(m);
+
+	struct rules_results r = {0};
+	struct service_tier tiers[2] = {
+		{1, "critical", true, "explicit tier", 0, 5, "active-active multi-region", 3.5, true},
+		{2, "essential", false, "revenue", 5, 60, "active-passive multi-region", 2, true}};
+	int tier_of[2] = {1, 2};
+	double rpo_of[2] = {0, 5};
+	bool multi_of[2] = {true, true};
+	struct service_cost costs[2] = {{100.5, 100, 0.5}, {2400, 2400, NAN}};
+	struct drill_result_score score = {5, 0, 5.0 / 6.0, 1, false};
+	struct drill_score ds = {false, &score, 1};
+	struct finding findings[2] = {
+		{"rto_missed/ledger/dr-1", "rto_missed", "high", "ledger",
+		 "RTO target missed by 20 %", "rehearse", "dr-1", "drills"},
+		{"backup_stale/ledger-db", "backup_stale", "critical", "ledger-db",
+		 "stale", "fix", NULL, "backup_policy"}};
+	r.tiers = tiers;
+	r.n_tiers = 2;
+	r.tier_of = tier_of;
+	r.rpo_of = rpo_of;
+	r.multi_region_of = multi_of;
+	r.lag_tolerance_minutes = 5;
+	r.levels[0] = (struct tier_level){1, "critical", "> 100000", 0, 5,
+					  "active-active multi-region", 3.5, true};
+	r.costs = costs;
+	r.cost_total = 2500.5;
+	r.cost_by_tier[0] = 100.5;
+	r.cost_by_tier[1] = 2400;
+	r.drills = &ds;
+	r.findings = findings;
+	r.n_findings = 2;
+
+	struct objectives obj = {tier_of, rpo_of, multi_of, r.lag_tolerance_minutes};
+	analyze_objectives(f, m, &obj);
+	cJSON *doc = results_build(m, f, &r);
+	char *s = results_print(doc, NULL);
+	cJSON *back = cJSON_Parse(s);
+	cJSON *svc = cJSON_GetArrayItem(cJSON_GetObjectItem(back, "services"), 0);
+	assert_string_equal(cJSON_GetObjectItem(svc, "tier_name")->valuestring, "critical");
+	assert_string_equal(cJSON_GetObjectItem(svc, "tier_source")->valuestring, "override");
+	assert_true(cJSON_GetObjectItem(svc, "rto_minutes")->valuedouble == 5);
+	assert_true(cJSON_GetObjectItem(svc, "dr_monthly_cost")->valuedouble == 100.5);
+	cJSON *res = cJSON_GetArrayItem(cJSON_GetObjectItem(
+		cJSON_GetArrayItem(cJSON_GetObjectItem(back, "drills"), 0), "results"), 0);
+	assert_true(cJSON_GetObjectItem(res, "rto_achievement")->valuedouble == 0.8333);
+	assert_true(cJSON_GetObjectItem(res, "target_rto_minutes")->valuedouble == 5);
+	assert_true(cJSON_IsFalse(cJSON_GetObjectItem(res, "passed")));
+	assert_non_null(strstr(s, "\"rto_achievement\": 0.8333,"));
+	assert_non_null(strstr(s, "\"availability\": 0.995,"));
+	cJSON *fnd = cJSON_GetObjectItem(back, "findings");
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(fnd, 0), "id")->valuestring,
+			    "backup_stale/ledger-db");
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(fnd, 0), "ref")));
+	cJSON *cost = cJSON_GetObjectItem(back, "cost");
+	assert_true(cJSON_GetObjectItem(cost, "monthly_total")->valuedouble == 2500.5);
+	assert_true(cJSON_GetObjectItem(cJSON_GetObjectItem(cost, "by_tier"), "3")->valuedouble == 0);
+	assert_true(cJSON_GetObjectItem(cost, "backup_storage")->valuedouble == 0.5);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(back, "tiers")), 1);
+	cJSON_Delete(back);
+	free(s);
+	cJSON_Delete(doc);
+	analyze_free(f);
+	model_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_strings_and_layout),
 		cmocka_unit_test(test_document),
+		cmocka_unit_test(test_with_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
