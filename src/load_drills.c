@@ -1,0 +1,212 @@
+/*
+ * load_drills.c -- the drill loader's driver: lists drills/<name>.json and
+ * drills/<name>.xml, hands each file to its parser (load_drills_json.c,
+ * load_drills_xml.c), then checks what only the whole set can show (drill
+ * ids unique across files and formats) and sorts.
+ *
+ * Files are visited in bytewise order of their names, JSON and XML merged,
+ * so "first defined in" in a duplicate-id error does not depend on the
+ * format or on directory order.  The batch is a plain growable array while
+ * loading; the final, sorted array is copied into the model's arena so that
+ * model_free releases it with everything else.
+ */
+#include "load_drills.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dates.h"
+
+void load_drills_batch_free(struct load_drills_batch *b)
+{
+	free(b->drills);
+	b->drills = NULL;
+	b->n = b->cap = 0;
+}
+
+struct drill *load_drills_batch_add(struct load_drills_batch *b,
+				    struct model *m, const char *rel,
+				    const char *file)
+{
+	struct drill *dr;
+
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 16;
+		b->drills = xrealloc(b->drills, b->cap * sizeof(*b->drills));
+	}
+	dr = &b->drills[b->n++];
+	memset(dr, 0, sizeof(*dr));
+	dr->date = DATE_NONE;
+	dr->traffic_percent = NAN;
+	dr->availability = NAN;
+	dr->source = arena_strdup(m->arena, rel);
+	dr->pos.file = arena_strdup(m->arena, file);
+	return dr;
+}
+
+bool load_drills_id_valid(const char *id)
+{
+	size_t i;
+
+	if (!id || !id[0])
+		return false;
+	for (i = 0; id[i]; i++) {
+		unsigned char c = (unsigned char)id[i];
+		bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			     (c >= '0' && c <= '9');
+
+		if (i >= LOAD_DRILLS_ID_MAX)
+			return false;
+		if (i == 0 && !alnum)
+			return false;
+		if (!alnum && c != '.' && c != '_' && c != '-')
+			return false;
+	}
+	return true;
+}
+
+const char *load_drills_suggest(const char *word, const char *const *names,
+				size_t n)
+{
+	const char *best = NULL;
+	size_t best_d = 3, i;
+
+	for (i = 0; i < n; i++) {
+		size_t dist = util_edit_distance(word, names[i], 2);
+
+		if (dist < best_d) {
+			best_d = dist;
+			best = names[i];
+		}
+	}
+	return best;
+}
+
+const char *load_drills_suggest_service(const struct model *m,
+					const char *word)
+{
+	const char *best = NULL;
+	size_t best_d = 3, i;
+
+	for (i = 0; i < m->n_services; i++) {
+		size_t dist = util_edit_distance(word, m->services[i].id, 2);
+
+		if (dist < best_d) {
+			best_d = dist;
+			best = m->services[i].id;
+		}
+	}
+	return best;
+}
+
+/* Both lists, merged into one sorted list (the names move, not copied). */
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmp_drills(const void *a, const void *b)
+{
+	const struct drill *x = a, *y = b;
+
+	if (x->date != y->date)
+		return x->date < y->date ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && memcmp(s + n - k, suffix, k) == 0;
+}
+
+/*
+ * Drops every drill whose id an earlier drill already has, with an error
+ * that names both places.  Returns the number kept (compacted in place).
+ */
+static size_t drop_duplicates(struct load_drills_batch *b, struct diags *d)
+{
+	struct strmap *seen = strmap_new(b->n);
+	size_t i, kept = 0;
+
+	for (i = 0; i < b->n; i++) {
+		struct drill *dr = &b->drills[i];
+		uintptr_t prev = (uintptr_t)strmap_get(seen, dr->id);
+
+		if (prev) {
+			const struct drill *first = &b->drills[prev - 1];
+
+			if (first->pos.line > 0)
+				diag_add(d, DIAG_ERROR, dr->pos.file,
+					 dr->pos.line, 0, dr->pos.pointer,
+					 "duplicate drill id \"%s\" (first defined in %s:%d)",
+					 dr->id, first->pos.file,
+					 first->pos.line);
+			else
+				diag_add(d, DIAG_ERROR, dr->pos.file,
+					 dr->pos.line, 0, dr->pos.pointer,
+					 "duplicate drill id \"%s\" (first defined in %s)",
+					 dr->id, first->pos.file);
+			continue;
+		}
+		/* Indices of kept drills shift left; the map stores the new one. */
+		if (kept != i)
+			b->drills[kept] = *dr;
+		strmap_put(seen, b->drills[kept].id, (void *)(uintptr_t)(kept + 1));
+		kept++;
+	}
+	strmap_free(seen);
+	return kept;
+}
+
+bool load_drills(struct model *m, struct source_set *src, struct diags *d)
+{
+	size_t errors_before = diags_count(d, DIAG_ERROR);
+	struct load_drills_batch batch = {NULL, 0, 0};
+	char **json = NULL, **xml = NULL, **all = NULL;
+	size_t n_json, n_xml, n_all, i;
+
+	n_json = source_list(src, "drills", ".json", &json, d);
+	n_xml = source_list(src, "drills", ".xml", &xml, d);
+	n_all = n_json + n_xml;
+	if (n_all == 0)
+		goto out;
+	all = xmalloc(n_all * sizeof(*all));
+	if (n_json)
+		memcpy(all, json, n_json * sizeof(*all));
+	if (n_xml)
+		memcpy(all + n_json, xml, n_xml * sizeof(*all));
+	qsort(all, n_all, sizeof(*all), cmp_names);
+
+	for (i = 0; i < n_all; i++) {
+		bool is_xml = has_suffix(all[i], ".xml");
+		struct source_file f;
+
+		if (!source_read(src, all[i], "drills",
+				 is_xml ? SOURCE_MAX_XML : SOURCE_MAX_JSON, &f, d))
+			continue;
+		if (is_xml)
+			load_drills_xml(m, all[i], f.path, f.data, f.len, &batch, d);
+		else
+			load_drills_json(m, all[i], f.path, f.data, f.len, &batch, d);
+		source_file_free(&f);
+	}
+
+	batch.n = drop_duplicates(&batch, d);
+	if (batch.n) {
+		qsort(batch.drills, batch.n, sizeof(*batch.drills), cmp_drills);
+		m->drills = arena_alloc(m->arena, batch.n * sizeof(*m->drills));
+		memcpy(m->drills, batch.drills, batch.n * sizeof(*m->drills));
+	}
+	m->n_drills = batch.n;
+
+out:
+	load_drills_batch_free(&batch);
+	free(all);
+	source_list_free(json, n_json);
+	source_list_free(xml, n_xml);
+	return diags_count(d, DIAG_ERROR) == errors_before;
+}

@@ -1,0 +1,94 @@
+/*
+ * load_drills.h -- DR drill results (drills/<name>.json and
+ * drills/<name>.xml) into the model.
+ *
+ * Two input formats describe the same thing (SPEC 2.3, docs/drill-format.md):
+ * drgen's own JSON, and JUnit XML as written by automated failover suites.
+ * Both parsers append to one batch; load_drills then checks drill ids across
+ * every file and sorts the drills by date, then id, into m->drills.
+ *
+ * The first part of this header is the module's interface.  The second part
+ * is shared by load_drills.c, load_drills_json.c and load_drills_xml.c only;
+ * it is public so that tests and fuzz targets can parse a buffer without
+ * files.
+ */
+#ifndef DRGEN_LOAD_DRILLS_H
+#define DRGEN_LOAD_DRILLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+#include "model.h"
+#include "source.h"
+
+/*
+ * Reads every drills/<name>.json and drills/<name>.xml of the plan (in
+ * bytewise name order) through src, kind "drills", and fills m->drills /
+ * m->n_drills (allocated in m->arena, sorted by date, then id).  Needs the
+ * services (m->service_by_id): call it after load_plan.
+ *
+ * Every problem becomes a diagnostic in d; loading carries on so that one
+ * run reports them all.  A drill whose id is unusable is left out; other
+ * faulty values are left at their "absent" value (NAN, DATE_NONE, NULL),
+ * and results or scope entries naming unknown services are left out.
+ * Returns false when it added at least one error.
+ */
+bool load_drills(struct model *m, struct source_set *src, struct diags *d);
+
+/* ---- shared by the load_drills*.c files ---- */
+
+/* Drills parsed so far; the array is xmalloc'd, its contents in m->arena. */
+struct load_drills_batch {
+	struct drill *drills;
+	size_t n;
+	size_t cap;
+};
+
+/* Frees the array (not the drills' strings, which live in the arena). */
+void load_drills_batch_free(struct load_drills_batch *b);
+
+/*
+ * A new drill at the end of b, every field absent (NAN, DATE_NONE, NULL),
+ * with source = rel and pos.file = file (both copied into m->arena).
+ */
+struct drill *load_drills_batch_add(struct load_drills_batch *b,
+				    struct model *m, const char *rel,
+				    const char *file);
+
+/*
+ * Parse one file's contents (data[len], NUL-terminated, valid UTF-8) and
+ * append its drills to out.  rel is the path relative to the plan
+ * ("drills/q3.json"); file the path shown in diagnostics.  Return false
+ * when they added an error.
+ */
+bool load_drills_json(struct model *m, const char *rel, const char *file,
+		      const char *data, size_t len,
+		      struct load_drills_batch *out, struct diags *d);
+bool load_drills_xml(struct model *m, const char *rel, const char *file,
+		     const char *data, size_t len,
+		     struct load_drills_batch *out, struct diags *d);
+
+/*
+ * Whether id can be a drill id: 1..LOAD_DRILLS_ID_MAX bytes of letters,
+ * digits, '.', '_' and '-', starting with a letter or digit (drill ids end
+ * up in file names and anchors, so they must not escape a folder).
+ */
+#define LOAD_DRILLS_ID_MAX 128
+bool load_drills_id_valid(const char *id);
+
+/*
+ * The closest of names[0..n) to word (edit distance at most 2), for
+ * "did you mean" hints; NULL when none is close.
+ */
+const char *load_drills_suggest(const char *word, const char *const *names,
+				size_t n);
+
+/*
+ * The closest service id of m to word, or NULL (same rule).  Linear in the
+ * number of services: call it only to word an error.
+ */
+const char *load_drills_suggest_service(const struct model *m,
+					const char *word);
+
+#endif

@@ -1,0 +1,710 @@
+/*
+ * load_drills_json.c -- drills from drgen's JSON format (drills/<name>.json).
+ *
+ * A file holds one drill object or an array of them (SPEC 2.3,
+ * docs/drill-format.md).  jsonpos scans the text first (syntax messages
+ * with line and column, a nesting limit), then cJSON builds the tree; the
+ * walk below keeps the jsonpos node beside each cJSON item, so every
+ * diagnostic names line, column and JSON pointer at O(1) cost.
+ *
+ * Conventions of the walk: each object is read once into slots by a table
+ * of known keys (unknown keys are warnings, repeated keys errors); an
+ * optional key whose value is null counts as absent; a wrong value is
+ * reported and left absent (NAN, DATE_NONE, NULL), so one run reports every
+ * problem.  c->ptr always holds the JSON pointer of the value being read.
+ */
+#include "load_drills.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "dates.h"
+#include "jsonpos.h"
+
+/* Drill files are shallow (array, drill, results, result, value). */
+#define DRILL_JSON_MAX_DEPTH 64
+
+struct jctx {
+	struct model *m;
+	const char *file;
+	struct diags *d;
+	const struct jsonpos *idx;
+	struct buf ptr;          /* JSON pointer of the current value */
+	bool error;
+};
+
+/* A value of the document: the cJSON item and its node in the index. */
+struct jv {
+	const cJSON *j;          /* NULL: absent */
+	jsonpos_node n;
+};
+
+static const struct jv JV_NONE = {NULL, JSONPOS_NONE};
+
+/* ---- diagnostics and pointers ---- */
+
+PRINTF_LIKE(5, 6)
+static void jdiag(struct jctx *c, enum diag_severity sev, struct jv v,
+		  bool at_key, const char *fmt, ...)
+{
+	int line = 0, col = 0;
+	va_list ap;
+
+	if (v.n != JSONPOS_NONE &&
+	    !(at_key && jsonpos_key_pos(c->idx, v.n, &line, &col)))
+		jsonpos_value_pos(c->idx, v.n, &line, &col);
+	if (sev == DIAG_ERROR)
+		c->error = true;
+	va_start(ap, fmt);
+	diag_vadd(c->d, sev, c->file, line, col,
+		  c->ptr.len ? c->ptr.data : NULL, fmt, ap);
+	va_end(ap);
+}
+
+/* Appends "/key" (RFC 6901 escaped); returns the length to pop back to. */
+static size_t ptr_push_key(struct jctx *c, const char *key)
+{
+	size_t old = c->ptr.len;
+
+	buf_putc(&c->ptr, '/');
+	for (; *key; key++) {
+		if (*key == '~')
+			buf_puts(&c->ptr, "~0");
+		else if (*key == '/')
+			buf_puts(&c->ptr, "~1");
+		else
+			buf_putc(&c->ptr, *key);
+	}
+	return old;
+}
+
+static size_t ptr_push_index(struct jctx *c, size_t i)
+{
+	size_t old = c->ptr.len;
+
+	buf_printf(&c->ptr, "/%zu", i);
+	return old;
+}
+
+static void ptr_pop(struct jctx *c, size_t len)
+{
+	c->ptr.len = len;
+	if (c->ptr.data)
+		c->ptr.data[len] = '\0';
+}
+
+static const char *type_name(const cJSON *j)
+{
+	if (cJSON_IsString(j))
+		return "a string";
+	if (cJSON_IsNumber(j))
+		return "a number";
+	if (cJSON_IsBool(j))
+		return "a boolean";
+	if (cJSON_IsNull(j))
+		return "null";
+	if (cJSON_IsArray(j))
+		return "an array";
+	if (cJSON_IsObject(j))
+		return "an object";
+	return "an invalid value";
+}
+
+/* ---- objects and typed values ---- */
+
+/*
+ * Reads the members of object obj into slots[0..n) by keys[]; absent keys
+ * stay JV_NONE.  Unknown keys are warnings (with a "did you mean" when one
+ * is close), a key given twice is an error (the first one counts).
+ */
+static void read_members(struct jctx *c, struct jv obj,
+			 const char *const *keys, size_t n, struct jv *slots)
+{
+	const cJSON *it;
+	size_t i = 0;
+
+	for (size_t k = 0; k < n; k++)
+		slots[k] = JV_NONE;
+	for (it = obj.j->child; it; it = it->next, i++) {
+		struct jv v = {it, jsonpos_child(c->idx, obj.n, i)};
+		const char *key = it->string ? it->string : "";
+		int k = model_enum_find(keys, n, key);
+		size_t old = ptr_push_key(c, key);
+
+		if (k < 0) {
+			const char *hint = load_drills_suggest(key, keys, n);
+
+			if (hint)
+				jdiag(c, DIAG_WARNING, v, true,
+				      "unknown key \"%s\" (did you mean \"%s\"?)",
+				      key, hint);
+			else
+				jdiag(c, DIAG_WARNING, v, true,
+				      "unknown key \"%s\"", key);
+		} else if (slots[k].j) {
+			jdiag(c, DIAG_ERROR, v, true, "duplicate key \"%s\"", key);
+		} else {
+			slots[k] = v;
+		}
+		ptr_pop(c, old);
+	}
+}
+
+/* Whether v is absent; a required one is reported against obj. */
+static bool absent(struct jctx *c, struct jv obj, struct jv v,
+		   const char *key, bool required)
+{
+	if (v.j && !cJSON_IsNull(v.j))
+		return false;
+	if (required) {
+		if (v.j) {
+			size_t old = ptr_push_key(c, key);
+
+			jdiag(c, DIAG_ERROR, v, false,
+			      "wrong type for \"%s\": expected a value, found null",
+			      key);
+			ptr_pop(c, old);
+		} else {
+			jdiag(c, DIAG_ERROR, obj, false,
+			      "missing required key \"%s\"", key);
+		}
+	}
+	return true;
+}
+
+static void wrong_type(struct jctx *c, struct jv v, const char *key,
+		       const char *expected)
+{
+	size_t old = ptr_push_key(c, key);
+
+	jdiag(c, DIAG_ERROR, v, false,
+	      "wrong type for \"%s\": expected %s, found %s", key, expected,
+	      type_name(v.j));
+	ptr_pop(c, old);
+}
+
+/* A string member, copied into the arena; NULL when absent or wrong. */
+static const char *get_string(struct jctx *c, struct jv obj, struct jv v,
+			      const char *key, bool required)
+{
+	if (absent(c, obj, v, key, required))
+		return NULL;
+	if (!cJSON_IsString(v.j)) {
+		wrong_type(c, v, key, "a string");
+		return NULL;
+	}
+	return arena_strdup(c->m->arena, v.j->valuestring);
+}
+
+/* A number in [lo, hi]; NAN when absent or wrong. */
+static double get_number(struct jctx *c, struct jv obj, struct jv v,
+			 const char *key, double lo, double hi,
+			 const char *expected)
+{
+	size_t old;
+	double x;
+
+	if (absent(c, obj, v, key, false))
+		return NAN;
+	if (!cJSON_IsNumber(v.j)) {
+		wrong_type(c, v, key, "a number");
+		return NAN;
+	}
+	x = v.j->valuedouble;
+	if (isfinite(x) && x >= lo && x <= hi)
+		return x;
+	old = ptr_push_key(c, key);
+	if (isfinite(x))
+		jdiag(c, DIAG_ERROR, v, false,
+		      "value out of range for \"%s\": expected %s, found %g",
+		      key, expected, x);
+	else
+		jdiag(c, DIAG_ERROR, v, false,
+		      "value out of range for \"%s\": expected %s, found a number too large to represent",
+		      key, expected);
+	ptr_pop(c, old);
+	return NAN;
+}
+
+/* A date ("YYYY-MM-DD" or RFC 3339 with offset); DATE_NONE when absent. */
+static int64_t get_date(struct jctx *c, struct jv obj, struct jv v,
+			const char *key, bool required)
+{
+	const char *s = get_string(c, obj, v, key, required);
+	int64_t t;
+	size_t old;
+
+	if (!s)
+		return DATE_NONE;
+	if (date_parse_any(s, strlen(s), &t))
+		return t;
+	old = ptr_push_key(c, key);
+	jdiag(c, DIAG_ERROR, v, false,
+	      "invalid date \"%s\": expected YYYY-MM-DD or an RFC 3339 date-time with offset",
+	      s);
+	ptr_pop(c, old);
+	return DATE_NONE;
+}
+
+/* Whether v is an array (absent and null are not; wrong types reported). */
+static bool get_array(struct jctx *c, struct jv obj, struct jv v,
+		      const char *key)
+{
+	if (absent(c, obj, v, key, false))
+		return false;
+	if (!cJSON_IsArray(v.j)) {
+		wrong_type(c, v, key, "an array");
+		return false;
+	}
+	return true;
+}
+
+/* The i-th element of array v. */
+static struct jv element(struct jctx *c, struct jv v, const cJSON *it,
+			 size_t i)
+{
+	struct jv e = {it, jsonpos_child(c->idx, v.n, i)};
+
+	return e;
+}
+
+/* A service id that must name a plan service; NULL after an error. */
+static const struct service *find_service(struct jctx *c, struct jv v,
+					  const char *id)
+{
+	const struct service *s = model_service_find(c->m, id);
+	const char *hint;
+
+	if (s)
+		return s;
+	hint = load_drills_suggest_service(c->m, id);
+	if (hint)
+		jdiag(c, DIAG_ERROR, v, false,
+		      "unknown service \"%s\" (did you mean \"%s\"?)", id, hint);
+	else
+		jdiag(c, DIAG_ERROR, v, false, "unknown service \"%s\"", id);
+	return NULL;
+}
+
+/* An array of strings into the arena; *n counts the kept ones. */
+static const char **get_strings(struct jctx *c, struct jv obj, struct jv v,
+				const char *key, size_t *n)
+{
+	const char **out = NULL;
+	const cJSON *it;
+	size_t i = 0, old;
+
+	*n = 0;
+	if (!get_array(c, obj, v, key))
+		return NULL;
+	out = arena_calloc(c->m->arena, (size_t)cJSON_GetArraySize(v.j) + 1,
+			   sizeof(*out));
+	old = ptr_push_key(c, key);
+	for (it = v.j->child; it; it = it->next, i++) {
+		size_t o = ptr_push_index(c, i);
+
+		if (cJSON_IsString(it))
+			out[(*n)++] = arena_strdup(c->m->arena, it->valuestring);
+		else
+			jdiag(c, DIAG_ERROR, element(c, v, it, i), false,
+			      "wrong type in \"%s\": expected a string, found %s",
+			      key, type_name(it));
+		ptr_pop(c, o);
+	}
+	ptr_pop(c, old);
+	return out;
+}
+
+/* ---- the drill ---- */
+
+static const char *const drill_keys[] = {
+	"id", "date", "type", "scope", "results", "availability", "issues",
+	"participants", "notes", "drgen", "$schema",
+};
+enum { DK_ID, DK_DATE, DK_TYPE, DK_SCOPE, DK_RESULTS, DK_AVAILABILITY,
+       DK_ISSUES, DK_PARTICIPANTS, DK_NOTES, DK_DRGEN, DK_SCHEMA, DK_COUNT };
+
+static const char *const scope_keys[] = {"services", "traffic_percent"};
+enum { SK_SERVICES, SK_TRAFFIC, SK_COUNT };
+
+static const char *const result_keys[] = {
+	"service", "target_rto_minutes", "target_rpo_minutes",
+	"recovery_minutes", "data_loss_minutes", "recovered", "data_integrity",
+	"failure",
+};
+enum { RK_SERVICE, RK_RTO, RK_RPO, RK_RECOVERY, RK_LOSS, RK_RECOVERED,
+       RK_INTEGRITY, RK_FAILURE, RK_COUNT };
+
+static const char *const issue_keys[] = {
+	"id", "title", "severity", "owner", "due", "status",
+};
+enum { IK_ID, IK_TITLE, IK_SEVERITY, IK_OWNER, IK_DUE, IK_STATUS, IK_COUNT };
+
+#define MINUTES "a number of minutes, 0 or more"
+
+/* Whether v is an object; reports "wrong type in KEY" otherwise. */
+static bool element_object(struct jctx *c, struct jv e, const char *key)
+{
+	if (cJSON_IsObject(e.j))
+		return true;
+	jdiag(c, DIAG_ERROR, e, false,
+	      "wrong type in \"%s\": expected an object, found %s", key,
+	      type_name(e.j));
+	return false;
+}
+
+static void read_scope(struct jctx *c, struct drill *dr, struct jv v,
+		       bool *has_services)
+{
+	struct jv s[SK_COUNT];
+	struct strmap *seen;
+	const cJSON *it;
+	size_t i = 0, old;
+
+	*has_services = false;
+	old = ptr_push_key(c, "scope");
+	read_members(c, v, scope_keys, SK_COUNT, s);
+	dr->traffic_percent = get_number(c, v, s[SK_TRAFFIC], "traffic_percent",
+					 0, 100, "a number from 0 to 100");
+	if (!get_array(c, v, s[SK_SERVICES], "services"))
+		goto out;
+	*has_services = true;
+	dr->scope_services = arena_calloc(c->m->arena,
+		(size_t)cJSON_GetArraySize(s[SK_SERVICES].j) + 1,
+		sizeof(*dr->scope_services));
+	seen = strmap_new(8);
+	ptr_push_key(c, "services");
+	for (it = s[SK_SERVICES].j->child; it; it = it->next, i++) {
+		struct jv e = element(c, s[SK_SERVICES], it, i);
+		size_t o = ptr_push_index(c, i);
+		const struct service *svc;
+
+		if (!cJSON_IsString(it)) {
+			jdiag(c, DIAG_ERROR, e, false,
+			      "wrong type in \"services\": expected a string, found %s",
+			      type_name(it));
+		} else if ((svc = find_service(c, e, it->valuestring))) {
+			if (strmap_get(seen, svc->id))
+				jdiag(c, DIAG_WARNING, e, false,
+				      "service \"%s\" is listed twice in the scope",
+				      svc->id);
+			else
+				dr->scope_services[dr->n_scope_services++] = svc->id;
+			strmap_put(seen, svc->id, (void *)svc);
+		}
+		ptr_pop(c, o);
+	}
+	strmap_free(seen);
+out:
+	ptr_pop(c, old);
+}
+
+static bool read_result(struct jctx *c, struct jv v, struct drill_result *r,
+			struct strmap *seen)
+{
+	struct jv s[RK_COUNT];
+	const struct service *svc = NULL;
+	const char *id;
+
+	memset(r, 0, sizeof(*r));
+	r->target_rto_minutes = r->target_rpo_minutes = NAN;
+	r->recovery_minutes = r->data_loss_minutes = r->data_integrity = NAN;
+	read_members(c, v, result_keys, RK_COUNT, s);
+
+	id = get_string(c, v, s[RK_SERVICE], "service", true);
+	if (id) {
+		size_t old = ptr_push_key(c, "service");
+
+		svc = find_service(c, s[RK_SERVICE], id);
+		if (svc && strmap_get(seen, svc->id)) {
+			jdiag(c, DIAG_ERROR, s[RK_SERVICE], false,
+			      "duplicate result for service \"%s\"", svc->id);
+			svc = NULL;
+		}
+		ptr_pop(c, old);
+	}
+	r->target_rto_minutes = get_number(c, v, s[RK_RTO], "target_rto_minutes",
+					   0, HUGE_VAL, MINUTES);
+	r->target_rpo_minutes = get_number(c, v, s[RK_RPO], "target_rpo_minutes",
+					   0, HUGE_VAL, MINUTES);
+	r->recovery_minutes = get_number(c, v, s[RK_RECOVERY], "recovery_minutes",
+					 0, HUGE_VAL, MINUTES);
+	r->data_loss_minutes = get_number(c, v, s[RK_LOSS], "data_loss_minutes",
+					  0, HUGE_VAL, MINUTES);
+	if (!absent(c, v, s[RK_RECOVERED], "recovered", true)) {
+		if (cJSON_IsBool(s[RK_RECOVERED].j))
+			r->recovered = cJSON_IsTrue(s[RK_RECOVERED].j);
+		else
+			wrong_type(c, s[RK_RECOVERED], "recovered", "a boolean");
+	}
+	if (s[RK_INTEGRITY].j && cJSON_IsBool(s[RK_INTEGRITY].j))
+		r->data_integrity = cJSON_IsTrue(s[RK_INTEGRITY].j) ? 1 : 0;
+	else if (s[RK_INTEGRITY].j && !cJSON_IsNumber(s[RK_INTEGRITY].j) &&
+		 !cJSON_IsNull(s[RK_INTEGRITY].j))
+		wrong_type(c, s[RK_INTEGRITY], "data_integrity",
+			   "a number from 0 to 1 or a boolean");
+	else
+		r->data_integrity = get_number(c, v, s[RK_INTEGRITY],
+					       "data_integrity", 0, 1,
+					       "a number from 0 to 1 or a boolean");
+	r->failure = get_string(c, v, s[RK_FAILURE], "failure", false);
+	if (!svc)
+		return false;
+	strmap_put(seen, svc->id, (void *)svc);
+	r->service = svc->id;
+	r->service_index = (size_t)(svc - c->m->services);
+	return true;
+}
+
+static void read_results(struct jctx *c, struct drill *dr, struct jv obj,
+			 struct jv v)
+{
+	struct strmap *seen;
+	const cJSON *it;
+	size_t i = 0, old;
+
+	if (!get_array(c, obj, v, "results"))
+		return;
+	dr->results = arena_calloc(c->m->arena,
+				   (size_t)cJSON_GetArraySize(v.j) + 1,
+				   sizeof(*dr->results));
+	seen = strmap_new(8);
+	old = ptr_push_key(c, "results");
+	for (it = v.j->child; it; it = it->next, i++) {
+		struct jv e = element(c, v, it, i);
+		size_t o = ptr_push_index(c, i);
+
+		if (element_object(c, e, "results") &&
+		    read_result(c, e, &dr->results[dr->n_results], seen))
+			dr->n_results++;
+		ptr_pop(c, o);
+	}
+	ptr_pop(c, old);
+	strmap_free(seen);
+}
+
+static void read_issues(struct jctx *c, struct drill *dr, struct jv obj,
+			struct jv v)
+{
+	struct strmap *seen;
+	const cJSON *it;
+	size_t i = 0, old;
+
+	if (!get_array(c, obj, v, "issues"))
+		return;
+	dr->issues = arena_calloc(c->m->arena,
+				  (size_t)cJSON_GetArraySize(v.j) + 1,
+				  sizeof(*dr->issues));
+	seen = strmap_new(8);
+	old = ptr_push_key(c, "issues");
+	for (it = v.j->child; it; it = it->next, i++) {
+		struct jv e = element(c, v, it, i), s[IK_COUNT];
+		struct drill_issue *is = &dr->issues[dr->n_issues];
+		size_t o = ptr_push_index(c, i);
+		const char *status;
+
+		if (!element_object(c, e, "issues"))
+			goto next;
+		read_members(c, e, issue_keys, IK_COUNT, s);
+		is->id = get_string(c, e, s[IK_ID], "id", true);
+		is->title = get_string(c, e, s[IK_TITLE], "title", true);
+		is->severity = get_string(c, e, s[IK_SEVERITY], "severity", false);
+		is->owner = get_string(c, e, s[IK_OWNER], "owner", false);
+		is->due = get_date(c, e, s[IK_DUE], "due", false);
+		status = get_string(c, e, s[IK_STATUS], "status", true);
+		if (status && strcmp(status, "open") == 0) {
+			is->open = true;
+		} else if (status && strcmp(status, "closed") != 0) {
+			size_t p = ptr_push_key(c, "status");
+
+			jdiag(c, DIAG_ERROR, s[IK_STATUS], false,
+			      "unknown issue status \"%s\": expected open or closed",
+			      status);
+			ptr_pop(c, p);
+		}
+		if (!is->id)
+			goto next;
+		if (strmap_get(seen, is->id)) {
+			size_t p = ptr_push_key(c, "id");
+
+			jdiag(c, DIAG_ERROR, s[IK_ID], false,
+			      "duplicate issue id \"%s\"", is->id);
+			ptr_pop(c, p);
+			goto next;
+		}
+		strmap_put(seen, is->id, is);
+		dr->n_issues++;
+next:
+		ptr_pop(c, o);
+	}
+	ptr_pop(c, old);
+	strmap_free(seen);
+}
+
+/* Results for services outside an explicit scope are worth a warning. */
+static void check_scope(struct jctx *c, struct drill *dr, struct jv results)
+{
+	struct strmap *scope = strmap_new(dr->n_scope_services);
+	size_t old = ptr_push_key(c, "results");
+
+	for (size_t i = 0; i < dr->n_scope_services; i++)
+		strmap_put(scope, dr->scope_services[i], dr);
+	for (size_t i = 0; i < dr->n_results; i++) {
+		const char *id = dr->results[i].service;
+		const cJSON *it;
+		size_t k = 0;
+
+		if (strmap_get(scope, id))
+			continue;
+		/* Find the element again, for its position (errors only). */
+		for (it = results.j->child; it; it = it->next, k++) {
+			const cJSON *s = cJSON_GetObjectItemCaseSensitive(it, "service");
+
+			if (cJSON_IsString(s) && strcmp(s->valuestring, id) == 0)
+				break;
+		}
+		size_t o = ptr_push_index(c, k);
+		jdiag(c, DIAG_WARNING, element(c, results, it, k), false,
+		      "result for service \"%s\", which is not in the drill's scope",
+		      id);
+		ptr_pop(c, o);
+	}
+	ptr_pop(c, old);
+	strmap_free(scope);
+}
+
+static void read_drill(struct jctx *c, const char *rel, struct jv v,
+		       struct load_drills_batch *out)
+{
+	struct jv s[DK_COUNT];
+	struct drill *dr;
+	const char *id, *type;
+	bool has_scope_services = false, bad_id = true;
+	int line, col, t;
+
+	dr = load_drills_batch_add(out, c->m, rel, c->file);
+	jsonpos_value_pos(c->idx, v.n, &line, &col);
+	dr->pos.line = line;
+	dr->pos.pointer = arena_strdup(c->m->arena, c->ptr.len ? c->ptr.data : "");
+	read_members(c, v, drill_keys, DK_COUNT, s);
+
+	if (!absent(c, v, s[DK_DRGEN], "drgen", false)) {
+		if (!cJSON_IsNumber(s[DK_DRGEN].j))
+			wrong_type(c, s[DK_DRGEN], "drgen", "an integer");
+		else if (s[DK_DRGEN].j->valuedouble != MODEL_FORMAT_VERSION) {
+			size_t old = ptr_push_key(c, "drgen");
+
+			jdiag(c, DIAG_ERROR, s[DK_DRGEN], false,
+			      "unsupported format version %g: this drgen reads version %d",
+			      s[DK_DRGEN].j->valuedouble, MODEL_FORMAT_VERSION);
+			ptr_pop(c, old);
+		}
+	}
+	(void)get_string(c, v, s[DK_SCHEMA], "$schema", false);
+
+	id = get_string(c, v, s[DK_ID], "id", true);
+	if (id && !load_drills_id_valid(id)) {
+		size_t old = ptr_push_key(c, "id");
+
+		jdiag(c, DIAG_ERROR, s[DK_ID], false,
+		      "invalid drill id \"%s\": expected up to %d letters, digits, '.', '_' or '-', starting with a letter or digit",
+		      id, LOAD_DRILLS_ID_MAX);
+		ptr_pop(c, old);
+	} else if (id) {
+		dr->id = id;
+		bad_id = false;
+	}
+	dr->date = get_date(c, v, s[DK_DATE], "date", true);
+	type = get_string(c, v, s[DK_TYPE], "type", true);
+	if (type) {
+		t = model_enum_find(model_drill_type_names, DRILL_TYPE_COUNT, type);
+		if (t >= 0) {
+			dr->type = (enum drill_type)t;
+		} else {
+			size_t old = ptr_push_key(c, "type");
+
+			jdiag(c, DIAG_ERROR, s[DK_TYPE], false,
+			      "unknown drill type \"%s\": expected tabletop, partial_failover, full_simulation or chaos",
+			      type);
+			ptr_pop(c, old);
+		}
+	}
+	if (!absent(c, v, s[DK_SCOPE], "scope", false)) {
+		if (cJSON_IsObject(s[DK_SCOPE].j))
+			read_scope(c, dr, s[DK_SCOPE], &has_scope_services);
+		else
+			wrong_type(c, s[DK_SCOPE], "scope", "an object");
+	}
+	read_results(c, dr, v, s[DK_RESULTS]);
+	if (has_scope_services) {
+		check_scope(c, dr, s[DK_RESULTS]);
+	} else if (dr->n_results) {
+		/* Without an explicit scope, the drill covered what it measured. */
+		dr->scope_services = arena_calloc(c->m->arena, dr->n_results,
+						  sizeof(*dr->scope_services));
+		for (size_t i = 0; i < dr->n_results; i++)
+			dr->scope_services[i] = dr->results[i].service;
+		dr->n_scope_services = dr->n_results;
+	}
+	dr->availability = get_number(c, v, s[DK_AVAILABILITY], "availability",
+				      0, 1, "a number from 0 to 1");
+	read_issues(c, dr, v, s[DK_ISSUES]);
+	dr->participants = get_strings(c, v, s[DK_PARTICIPANTS], "participants",
+				       &dr->n_participants);
+	dr->notes = get_string(c, v, s[DK_NOTES], "notes", false);
+
+	/* Without a usable id the drill cannot be referred to: drop it. */
+	if (bad_id)
+		out->n--;
+}
+
+bool load_drills_json(struct model *m, const char *rel, const char *file,
+		      const char *data, size_t len,
+		      struct load_drills_batch *out, struct diags *d)
+{
+	struct jctx c = {m, file, d, NULL, BUF_INIT, false};
+	struct jsonpos_error err;
+	struct jsonpos *idx = NULL;
+	cJSON *root = NULL;
+	struct jv top;
+
+	if (!jsonpos_parse(data, len, DRILL_JSON_MAX_DEPTH, &root, &idx, &err)) {
+		diag_add(d, DIAG_ERROR, file, err.line, err.col, NULL, "%s",
+			 err.message);
+		return false;
+	}
+	c.idx = idx;
+	top.j = root;
+	top.n = jsonpos_root(idx);
+	if (cJSON_IsObject(root)) {
+		read_drill(&c, rel, top, out);
+	} else if (cJSON_IsArray(root)) {
+		const cJSON *it;
+		size_t i = 0;
+
+		for (it = root->child; it; it = it->next, i++) {
+			struct jv e = element(&c, top, it, i);
+			size_t o = ptr_push_index(&c, i);
+
+			if (cJSON_IsObject(it))
+				read_drill(&c, rel, e, out);
+			else
+				jdiag(&c, DIAG_ERROR, e, false,
+				      "wrong type in the drill array: expected an object, found %s",
+				      type_name(it));
+			ptr_pop(&c, o);
+		}
+	} else {
+		jdiag(&c, DIAG_ERROR, top, false,
+		      "expected a drill object or an array of drills, found %s",
+		      type_name(root));
+	}
+	buf_free(&c.ptr);
+	jsonpos_free(idx);
+	cJSON_Delete(root);
+	return !c.error;
+}

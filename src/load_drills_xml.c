@@ -1,0 +1,726 @@
+/*
+ * load_drills_xml.c -- drills from JUnit XML (drills/<name>.xml).
+ *
+ * Mapping (SPEC 2.3, docs/drill-format.md): <testsuite> is a drill, its
+ * properties drill.id, drill.type, drill.availability and
+ * drill.traffic_percent, its timestamp the drill's date; <testcase> is one
+ * service's recovery (classname = service id, time = seconds to recover);
+ * <failure> or <error> means not recovered; <skipped> is left out of the
+ * results with a warning.  <testsuites> may wrap several drills.
+ *
+ * Safety.  Drill files come from CI systems and people, so the parser must
+ * never reach the network or the file system and never expand entities:
+ *  - options: XML_PARSE_NONET, and never NOENT, DTDLOAD, DTDATTR, DTDVALID,
+ *    XINCLUDE or HUGE (so libxml2's size and depth limits stay on);
+ *  - a DOCTYPE is refused: our SAX internalSubset hook stops the parser at
+ *    "<!DOCTYPE", before any internal subset (entity declarations) or
+ *    external subset is read, so a billion-laughs or XXE document costs a
+ *    few bytes of scanning; entityDecl and externalSubset stop it too, and
+ *    getEntity resolves nothing, in case some path reaches them;
+ *  - the process-wide external entity loader refuses everything (set once,
+ *    with xmlInitParser, under pthread_once);
+ *  - libxml2's error reports go to diagnostics through a structured error
+ *    handler on the parser context, and the thread's generic and structured
+ *    handlers are swapped for silent ones during the parse, so libxml2
+ *    never prints to stderr.
+ * Library code never calls xmlCleanupParser: other threads may parse.
+ *
+ * Where: diagnostics carry the XML element path
+ * ("/testsuites/testsuite[2]/testcase[3]": indices count same-named
+ * elements from 1; the root has none) and the element's line.
+ */
+#include "load_drills.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/parserInternals.h>
+#include <libxml/tree.h>
+#include <libxml/xmlerror.h>
+
+#include "dates.h"
+
+/* At most this many libxml2 diagnostics per file (it rarely gives more). */
+#define XML_MAX_PARSE_DIAGS 10
+/* A failure message longer than this is cut (stack traces, dumps). */
+#define XML_MAX_FAILURE 2000
+
+/* ---- parsing, safely ---- */
+
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+static xmlParserInputPtr refuse_entity_loader(const char *url, const char *id,
+					      xmlParserCtxtPtr ctxt)
+{
+	(void)url;
+	(void)id;
+	(void)ctxt;
+	return NULL;
+}
+
+static void xml_init_once(void)
+{
+	xmlInitParser();
+	xmlSetExternalEntityLoader(refuse_entity_loader);
+}
+
+struct parse_state {
+	struct diags *d;
+	const char *file;
+	int reported;        /* libxml2 diagnostics added so far */
+	bool doctype;        /* a DOCTYPE stopped the parser */
+	bool failed;         /* an error was reported */
+};
+
+static void silent_generic(void *ctx, const char *msg, ...)
+{
+	(void)ctx;
+	(void)msg;
+}
+
+static void silent_structured(void *ctx, xmlErrorPtr e)
+{
+	(void)ctx;
+	(void)e;
+}
+
+/* libxml2's message, trimmed, first letter lowered unless an acronym. */
+static void report_xml_error(struct parse_state *st, const xmlError *e)
+{
+	enum diag_severity sev;
+	char msg[512];
+	size_t n;
+
+	/*
+	 * After the first error libxml2 goes on to report its consequences
+	 * ("premature end of data"); the first one is the one to fix.
+	 */
+	if (st->doctype || st->failed || e->level == XML_ERR_NONE)
+		return;
+	if (st->reported >= XML_MAX_PARSE_DIAGS)
+		return;
+	if (e->level != XML_ERR_WARNING)
+		st->failed = true;
+	sev = e->level == XML_ERR_WARNING ? DIAG_WARNING : DIAG_ERROR;
+	snprintf(msg, sizeof(msg), "%s", e->message ? e->message : "parse error");
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' ' ||
+			 msg[n - 1] == '\t' || msg[n - 1] == '\r'))
+		msg[--n] = '\0';
+	if (msg[0] >= 'A' && msg[0] <= 'Z' && !(msg[1] >= 'A' && msg[1] <= 'Z'))
+		msg[0] = (char)(msg[0] - 'A' + 'a');
+	diag_add(st->d, sev, st->file, e->line > 0 ? e->line : 0,
+		 e->int2 > 0 ? e->int2 : 0, NULL, "malformed XML: %s", msg);
+	st->reported++;
+}
+
+/* The context's handler: ctx is the parser context (its userData). */
+static void on_ctxt_error(void *ctx, xmlErrorPtr e)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+
+	report_xml_error(ctxt->_private, e);
+}
+
+static void stop_at_dtd(xmlParserCtxtPtr ctxt)
+{
+	struct parse_state *st = ctxt->_private;
+
+	if (!st->doctype) {
+		int line = ctxt->input ? ctxt->input->line : 0;
+
+		diag_add(st->d, DIAG_ERROR, st->file, line, 0, NULL,
+			 "DOCTYPE is not allowed in drill XML");
+		st->doctype = true;
+		st->reported++;
+	}
+	xmlStopParser(ctxt);
+}
+
+static void on_internal_subset(void *ctx, const xmlChar *name,
+			       const xmlChar *external_id,
+			       const xmlChar *system_id)
+{
+	(void)name;
+	(void)external_id;
+	(void)system_id;
+	stop_at_dtd(ctx);
+}
+
+static void on_entity_decl(void *ctx, const xmlChar *name, int type,
+			   const xmlChar *public_id, const xmlChar *system_id,
+			   xmlChar *content)
+{
+	(void)name;
+	(void)type;
+	(void)public_id;
+	(void)system_id;
+	(void)content;
+	stop_at_dtd(ctx);
+}
+
+static xmlEntityPtr on_get_entity(void *ctx, const xmlChar *name)
+{
+	(void)ctx;
+	(void)name;
+	return NULL;
+}
+
+/*
+ * Parses data into a tree, or returns NULL after adding diagnostics.
+ * Caller frees the tree with xmlFreeDoc.
+ */
+static xmlDocPtr parse_document(const char *file, const char *data,
+				size_t len, struct diags *d)
+{
+	struct parse_state st = {d, file, 0, false, false};
+	xmlGenericErrorFunc old_generic = xmlGenericError;
+	void *old_generic_ctx = xmlGenericErrorContext;
+	xmlStructuredErrorFunc old_structured = xmlStructuredError;
+	void *old_structured_ctx = xmlStructuredErrorContext;
+	xmlParserCtxtPtr ctxt = NULL;
+	xmlDocPtr doc = NULL;
+	int options = XML_PARSE_NONET | XML_PARSE_NOCDATA | XML_PARSE_BIG_LINES |
+		      XML_PARSE_IGNORE_ENC;
+
+	pthread_once(&xml_once, xml_init_once);
+	if (len > (size_t)SOURCE_MAX_XML || len > (size_t)INT32_MAX) {
+		diag_add(d, DIAG_ERROR, file, 0, 0, NULL,
+			 "XML document too large (limit %u bytes)",
+			 (unsigned)SOURCE_MAX_XML);
+		return NULL;
+	}
+	/* Per-thread in libxml2: swapping them here affects only this parse. */
+	xmlSetGenericErrorFunc(NULL, silent_generic);
+	xmlSetStructuredErrorFunc(NULL, silent_structured);
+
+	ctxt = xmlCreateMemoryParserCtxt(data, (int)len);
+	if (!ctxt) {
+		diag_add(d, DIAG_ERROR, file, 0, 0, NULL,
+			 "cannot start the XML parser");
+		goto out;
+	}
+	ctxt->_private = &st;
+	ctxt->sax->serror = on_ctxt_error;
+	ctxt->sax->internalSubset = on_internal_subset;
+	ctxt->sax->externalSubset = on_internal_subset;
+	ctxt->sax->entityDecl = on_entity_decl;
+	ctxt->sax->getEntity = on_get_entity;
+	ctxt->sax->getParameterEntity = on_get_entity;
+	xmlCtxtUseOptions(ctxt, options);
+
+	xmlParseDocument(ctxt);
+	doc = ctxt->myDoc;
+	ctxt->myDoc = NULL;
+	if (st.doctype || !ctxt->wellFormed) {
+		if (st.reported == 0)
+			diag_add(d, DIAG_ERROR, file, 0, 0, NULL,
+				 "malformed XML");
+		goto out_free_doc;
+	}
+	if (!doc || !xmlDocGetRootElement(doc)) {
+		diag_add(d, DIAG_ERROR, file, 0, 0, NULL,
+			 "malformed XML: no root element");
+		goto out_free_doc;
+	}
+	/* The hooks above stop any DOCTYPE; this is a second line of defence. */
+	if (doc->intSubset || doc->extSubset) {
+		diag_add(d, DIAG_ERROR, file, 0, 0, NULL,
+			 "DOCTYPE is not allowed in drill XML");
+		goto out_free_doc;
+	}
+	goto out;
+
+out_free_doc:
+	xmlFreeDoc(doc);
+	doc = NULL;
+out:
+	if (ctxt)
+		xmlFreeParserCtxt(ctxt);
+	xmlSetGenericErrorFunc(old_generic_ctx, old_generic);
+	xmlSetStructuredErrorFunc(old_structured_ctx, old_structured);
+	return doc;
+}
+
+/* ---- the JUnit mapping ---- */
+
+struct xctx {
+	struct model *m;
+	const char *file;
+	struct diags *d;
+	bool error;
+};
+
+PRINTF_LIKE(5, 6)
+static void xdiag(struct xctx *c, enum diag_severity sev, xmlNodePtr n,
+		  const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	long line = n ? xmlGetLineNo(n) : 0;
+
+	if (sev == DIAG_ERROR)
+		c->error = true;
+	va_start(ap, fmt);
+	diag_vadd(c->d, sev, c->file, line > 0 && line < INT32_MAX ? (int)line : 0,
+		  0, path, fmt, ap);
+	va_end(ap);
+}
+
+static bool is_element(xmlNodePtr n)
+{
+	return n->type == XML_ELEMENT_NODE;
+}
+
+static bool named(xmlNodePtr n, const char *name)
+{
+	return is_element(n) && strcmp((const char *)n->name, name) == 0;
+}
+
+/* s with leading and trailing whitespace removed, in the arena. */
+static char *trimmed(struct arena *a, const char *s, size_t max)
+{
+	size_t n;
+	bool cut = false;
+
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	n = strlen(s);
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
+			 s[n - 1] == '\n' || s[n - 1] == '\r'))
+		n--;
+	if (max && n > max) {
+		/* Cut at a character boundary, never inside a UTF-8 sequence. */
+		n = max;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+		cut = true;
+	}
+	if (cut)
+		return arena_printf(a, "%.*s...", (int)n, s);
+	return arena_strndup(a, s, n);
+}
+
+/* An attribute's value (trimmed, in the arena), or NULL when absent. */
+static char *attr(struct xctx *c, xmlNodePtr n, const char *name)
+{
+	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+	char *s;
+
+	if (!v)
+		return NULL;
+	s = trimmed(c->m->arena, (const char *)v, 0);
+	xmlFree(v);
+	return s;
+}
+
+/* The element's text (trimmed, cut at max bytes when max > 0). */
+static char *text(struct xctx *c, xmlNodePtr n, size_t max)
+{
+	xmlChar *v = xmlNodeGetContent(n);
+	char *s;
+
+	if (!v)
+		return arena_strdup(c->m->arena, "");
+	s = trimmed(c->m->arena, (const char *)v, max);
+	xmlFree(v);
+	return s;
+}
+
+/*
+ * A decimal number, as JSON writes them (no hex, inf or nan, which strtod
+ * would take); the C locale is assumed, as everywhere in drgen.
+ */
+static bool parse_number(const char *s, double *out)
+{
+	const char *p = s;
+	char *end;
+	double v;
+
+	if (*p == '-' || *p == '+')
+		p++;
+	if (!((*p >= '0' && *p <= '9') || (*p == '.' && p[1] >= '0' && p[1] <= '9')))
+		return false;
+	for (; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || *p == '.' || *p == 'e' ||
+		      *p == 'E' || *p == '+' || *p == '-'))
+			return false;
+	v = strtod(s, &end);
+	if (*end != '\0' || !isfinite(v))
+		return false;
+	*out = v;
+	return true;
+}
+
+/*
+ * JUnit timestamps are usually ISO 8601 without an offset
+ * ("2026-07-14T10:00:00"); those are read as UTC.  Otherwise the drill date
+ * rules apply (YYYY-MM-DD, or RFC 3339 with offset).
+ */
+static bool parse_timestamp(const char *s, int64_t *out)
+{
+	size_t n = strlen(s);
+	char buf[64];
+
+	if (date_parse_any(s, n, out))
+		return true;
+	if (n < 19 || n + 2 > sizeof(buf) || s[10] != 'T')
+		return false;
+	for (size_t i = 19; i < n; i++)
+		if (!(s[i] == '.' || (s[i] >= '0' && s[i] <= '9')))
+			return false;
+	memcpy(buf, s, n);
+	buf[n] = 'Z';
+	buf[n + 1] = '\0';
+	return date_parse_rfc3339(buf, n + 1, out);
+}
+
+static const char *const suite_props[] = {
+	"drill.id", "drill.type", "drill.availability", "drill.traffic_percent",
+};
+enum { SP_ID, SP_TYPE, SP_AVAILABILITY, SP_TRAFFIC, SP_COUNT };
+
+static const char *const case_props[] = {
+	"data_loss_seconds", "data_integrity", "target_rto_minutes",
+	"target_rpo_minutes",
+};
+enum { CP_LOSS, CP_INTEGRITY, CP_RTO, CP_RPO, CP_COUNT };
+
+/* One <property>, read: its value and where it was written. */
+struct prop {
+	const char *value;
+	xmlNodePtr node;
+	const char *path;
+};
+
+/*
+ * Reads the <property> children of a <properties> element into
+ * found[0..n) by name (names[]).  Properties named "drill.*" that are not
+ * known are warnings; others are the suite's own business, unless they are
+ * so close to a known name that they look like a typo.
+ */
+static void read_properties(struct xctx *c, xmlNodePtr props,
+			    const char *path, const char *const *names,
+			    size_t n, bool warn_drill_prefix,
+			    struct prop *found)
+{
+	size_t index = 0;
+
+	for (xmlNodePtr p = props->children; p; p = p->next) {
+		const char *ppath, *name, *value, *hint;
+		int k;
+
+		if (!is_element(p))
+			continue;
+		if (!named(p, "property")) {
+			xdiag(c, DIAG_WARNING, p, path,
+			      "unknown element <%s> in <properties>", p->name);
+			continue;
+		}
+		ppath = arena_printf(c->m->arena, "%s/property[%zu]", path,
+				     ++index);
+		name = attr(c, p, "name");
+		if (!name || !name[0]) {
+			xdiag(c, DIAG_WARNING, p, ppath,
+			      "<property> without a name is ignored");
+			continue;
+		}
+		value = attr(c, p, "value");
+		if (!value)
+			value = text(c, p, 0);
+		k = model_enum_find(names, n, name);
+		if (k < 0) {
+			hint = load_drills_suggest(name, names, n);
+			if (hint)
+				xdiag(c, DIAG_WARNING, p, ppath,
+				      "unknown property \"%s\" (did you mean \"%s\"?)",
+				      name, hint);
+			else if (warn_drill_prefix &&
+				 strncmp(name, "drill.", 6) == 0)
+				xdiag(c, DIAG_WARNING, p, ppath,
+				      "unknown property \"%s\"", name);
+			continue;
+		}
+		if (found[k].node) {
+			xdiag(c, DIAG_ERROR, p, ppath,
+			      "duplicate property \"%s\" (first on line %ld)",
+			      name, xmlGetLineNo(found[k].node));
+			continue;
+		}
+		found[k].value = value;
+		found[k].node = p;
+		found[k].path = ppath;
+	}
+}
+
+/* A property holding a number in [lo, hi]; NAN when absent or wrong. */
+static double prop_number(struct xctx *c, const struct prop *p,
+			  const char *name, double lo, double hi,
+			  const char *expected)
+{
+	double v;
+
+	if (!p->node)
+		return NAN;
+	if (!parse_number(p->value, &v) || v < lo || v > hi) {
+		xdiag(c, DIAG_ERROR, p->node, p->path,
+		      "invalid %s \"%s\": expected %s", name, p->value, expected);
+		return NAN;
+	}
+	return v;
+}
+
+static void read_testcase(struct xctx *c, struct drill *dr, xmlNodePtr tc,
+			  const char *path, struct strmap *seen)
+{
+	struct prop props[CP_COUNT] = {{NULL, NULL, NULL}};
+	struct drill_result *r = &dr->results[dr->n_results];
+	const struct service *svc;
+	xmlNodePtr failed = NULL, skipped = NULL;
+	const char *service, *time_s, *hint;
+	size_t n_props = 0;
+	double v;
+
+	memset(r, 0, sizeof(*r));
+	r->target_rto_minutes = r->target_rpo_minutes = NAN;
+	r->recovery_minutes = r->data_loss_minutes = r->data_integrity = NAN;
+	r->recovered = true;
+
+	for (xmlNodePtr k = tc->children; k; k = k->next) {
+		if (!is_element(k))
+			continue;
+		if (named(k, "properties")) {
+			const char *ppath = arena_printf(c->m->arena,
+							 "%s/properties", path);
+			if (n_props++)
+				ppath = arena_printf(c->m->arena, "%s[%zu]",
+						     ppath, n_props);
+			read_properties(c, k, ppath, case_props, CP_COUNT,
+					false, props);
+		} else if (named(k, "failure") || named(k, "error")) {
+			if (!failed)
+				failed = k;
+		} else if (named(k, "skipped")) {
+			skipped = k;
+		} else if (!named(k, "system-out") && !named(k, "system-err")) {
+			xdiag(c, DIAG_WARNING, k, path,
+			      "unknown element <%s> in <testcase>", k->name);
+		}
+	}
+
+	service = attr(c, tc, "classname");
+	if (!service || !service[0]) {
+		xdiag(c, DIAG_ERROR, tc, path,
+		      "missing attribute \"classname\" on <testcase> (the service id)");
+		return;
+	}
+	svc = model_service_find(c->m, service);
+	if (!svc) {
+		hint = load_drills_suggest_service(c->m, service);
+		if (hint)
+			xdiag(c, DIAG_ERROR, tc, path,
+			      "unknown service \"%s\" (did you mean \"%s\"?)",
+			      service, hint);
+		else
+			xdiag(c, DIAG_ERROR, tc, path, "unknown service \"%s\"",
+			      service);
+		return;
+	}
+	if (skipped) {
+		xdiag(c, DIAG_WARNING, skipped, path,
+		      "skipped testcase for service \"%s\" is not counted as a result",
+		      service);
+		return;
+	}
+	if (strmap_get(seen, svc->id)) {
+		xdiag(c, DIAG_ERROR, tc, path,
+		      "duplicate result for service \"%s\"", service);
+		return;
+	}
+	strmap_put(seen, svc->id, (void *)svc);
+
+	r->service = svc->id;
+	r->service_index = (size_t)(svc - c->m->services);
+	time_s = attr(c, tc, "time");
+	if (time_s) {
+		if (parse_number(time_s, &v) && v >= 0)
+			r->recovery_minutes = v / 60.0;
+		else
+			xdiag(c, DIAG_ERROR, tc, path,
+			      "invalid time \"%s\": expected a number of seconds, 0 or more",
+			      time_s);
+	}
+	v = prop_number(c, &props[CP_LOSS], "data_loss_seconds", 0, HUGE_VAL,
+			"a number of seconds, 0 or more");
+	r->data_loss_minutes = isnan(v) ? NAN : v / 60.0;
+	r->target_rto_minutes = prop_number(c, &props[CP_RTO],
+					    "target_rto_minutes", 0, HUGE_VAL,
+					    "a number of minutes, 0 or more");
+	r->target_rpo_minutes = prop_number(c, &props[CP_RPO],
+					    "target_rpo_minutes", 0, HUGE_VAL,
+					    "a number of minutes, 0 or more");
+	if (props[CP_INTEGRITY].node) {
+		const char *s = props[CP_INTEGRITY].value;
+
+		if (strcmp(s, "true") == 0)
+			r->data_integrity = 1;
+		else if (strcmp(s, "false") == 0)
+			r->data_integrity = 0;
+		else
+			r->data_integrity = prop_number(c, &props[CP_INTEGRITY],
+				"data_integrity", 0, 1,
+				"a number from 0 to 1, true or false");
+	}
+	if (failed) {
+		const char *msg = attr(c, failed, "message");
+
+		if (msg && strlen(msg) > XML_MAX_FAILURE)
+			msg = trimmed(c->m->arena, msg, XML_MAX_FAILURE);
+		if (!msg || !msg[0])
+			msg = text(c, failed, XML_MAX_FAILURE);
+		if (!msg[0])
+			msg = attr(c, failed, "type");
+		if (!msg || !msg[0])
+			msg = (const char *)failed->name;
+		r->recovered = false;
+		r->failure = arena_strdup(c->m->arena, msg);
+	}
+	dr->scope_services[dr->n_scope_services++] = r->service;
+	dr->n_results++;
+}
+
+static void read_testsuite(struct xctx *c, const char *rel, xmlNodePtr ts,
+			   const char *path, struct load_drills_batch *out)
+{
+	struct prop props[SP_COUNT] = {{NULL, NULL, NULL}};
+	struct drill *dr = load_drills_batch_add(out, c->m, rel, c->file);
+	size_t n_cases = 0, case_index = 0, n_props = 0;
+	bool bad_id = false;
+	const char *stamp;
+	struct strmap *seen;
+	int type;
+
+	dr->pos.line = (int)xmlGetLineNo(ts);
+	dr->pos.pointer = arena_strdup(c->m->arena, path);
+
+	for (xmlNodePtr k = ts->children; k; k = k->next) {
+		if (!is_element(k))
+			continue;
+		if (named(k, "testcase")) {
+			n_cases++;
+		} else if (named(k, "properties")) {
+			const char *ppath = arena_printf(c->m->arena,
+							 "%s/properties", path);
+			if (n_props++)
+				ppath = arena_printf(c->m->arena, "%s[%zu]",
+						     ppath, n_props);
+			read_properties(c, k, ppath, suite_props, SP_COUNT,
+					true, props);
+		} else if (!named(k, "system-out") && !named(k, "system-err")) {
+			xdiag(c, DIAG_WARNING, k, path,
+			      "unknown element <%s> in <testsuite>", k->name);
+		}
+	}
+
+	if (!props[SP_ID].node) {
+		xdiag(c, DIAG_ERROR, ts, path,
+		      "missing property \"drill.id\" in <testsuite>");
+		bad_id = true;
+	} else if (!load_drills_id_valid(props[SP_ID].value)) {
+		xdiag(c, DIAG_ERROR, props[SP_ID].node, props[SP_ID].path,
+		      "invalid drill id \"%s\": expected up to %d letters, digits, '.', '_' or '-', starting with a letter or digit",
+		      props[SP_ID].value, LOAD_DRILLS_ID_MAX);
+		bad_id = true;
+	} else {
+		dr->id = props[SP_ID].value;
+	}
+
+	stamp = attr(c, ts, "timestamp");
+	if (!stamp)
+		xdiag(c, DIAG_ERROR, ts, path,
+		      "missing attribute \"timestamp\" on <testsuite> (the drill date)");
+	else if (!parse_timestamp(stamp, &dr->date))
+		xdiag(c, DIAG_ERROR, ts, path,
+		      "invalid timestamp \"%s\": expected YYYY-MM-DD or an ISO 8601 date-time (without offset it is read as UTC)",
+		      stamp);
+
+	if (!props[SP_TYPE].node) {
+		xdiag(c, DIAG_ERROR, ts, path,
+		      "missing property \"drill.type\" in <testsuite>");
+	} else {
+		type = model_enum_find(model_drill_type_names, DRILL_TYPE_COUNT,
+				       props[SP_TYPE].value);
+		if (type < 0)
+			xdiag(c, DIAG_ERROR, props[SP_TYPE].node,
+			      props[SP_TYPE].path,
+			      "unknown drill type \"%s\": expected tabletop, partial_failover, full_simulation or chaos",
+			      props[SP_TYPE].value);
+		else
+			dr->type = (enum drill_type)type;
+	}
+	dr->availability = prop_number(c, &props[SP_AVAILABILITY],
+				       "drill.availability", 0, 1,
+				       "a number from 0 to 1");
+	dr->traffic_percent = prop_number(c, &props[SP_TRAFFIC],
+					  "drill.traffic_percent", 0, 100,
+					  "a number from 0 to 100");
+
+	if (n_cases) {
+		dr->results = arena_calloc(c->m->arena, n_cases,
+					   sizeof(*dr->results));
+		dr->scope_services = arena_calloc(c->m->arena, n_cases,
+						  sizeof(*dr->scope_services));
+	}
+	seen = strmap_new(n_cases);
+	for (xmlNodePtr k = ts->children; k; k = k->next) {
+		if (named(k, "testcase"))
+			read_testcase(c, dr,  k,
+				      arena_printf(c->m->arena, "%s/testcase[%zu]",
+						   path, ++case_index),
+				      seen);
+	}
+	strmap_free(seen);
+
+	/* Without a usable id the drill cannot be referred to: drop it. */
+	if (bad_id)
+		out->n--;
+}
+
+bool load_drills_xml(struct model *m, const char *rel, const char *file,
+		     const char *data, size_t len,
+		     struct load_drills_batch *out, struct diags *d)
+{
+	struct xctx c = {m, file, d, false};
+	xmlDocPtr doc = parse_document(file, data, len, d);
+	xmlNodePtr root;
+	size_t index = 0;
+
+	if (!doc)
+		return false;
+	root = xmlDocGetRootElement(doc);
+	if (named(root, "testsuite")) {
+		read_testsuite(&c, rel, root, "/testsuite", out);
+	} else if (named(root, "testsuites")) {
+		for (xmlNodePtr k = root->children; k; k = k->next) {
+			if (named(k, "testsuite"))
+				read_testsuite(&c, rel, k,
+					       arena_printf(m->arena,
+							    "/testsuites/testsuite[%zu]",
+							    ++index),
+					       out);
+			else if (is_element(k) && !named(k, "properties"))
+				xdiag(&c, DIAG_WARNING, k, "/testsuites",
+				      "unknown element <%s> in <testsuites>",
+				      k->name);
+		}
+	} else {
+		xdiag(&c, DIAG_ERROR, root, NULL,
+		      "expected <testsuites> or <testsuite> as the root element, found <%s>",
+		      root->name);
+	}
+	xmlFreeDoc(doc);
+	return !c.error;
+}
