@@ -1,0 +1,56 @@
+/*
+ * render.h -- every document of a build, from templates.
+ *
+ * render_all builds the view model of each document (docs/templates.md) as
+ * a cJSON tree from the model, facts, rule results and results.json, renders
+ * it through the Mustache templates (a plan's templates/ first, then
+ * --templates, then the shipped ones) and hands each buffer to publish.
+ * Renderers never touch the disk themselves.  Documents are rendered on
+ * several threads; the bytes do not depend on how many.
+ */
+#ifndef DRGEN_RENDER_H
+#define DRGEN_RENDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <cJSON.h>
+
+#include "analyze.h"
+#include "diag.h"
+#include "model.h"
+#include "publish.h"
+#include "rules.h"
+#include "source.h"
+
+struct render_input {
+	const struct model *model;
+	const struct facts *facts;
+	const struct rules_results *rules;
+	const cJSON *results;          /* results.json as built */
+	const cJSON *previous;         /* a previous results.json, or NULL */
+	const char *generated_at;      /* RFC 3339; SOURCE_DATE_EPOCH or as-of */
+	unsigned formats;              /* enum build_format bits */
+	const char *const *template_dirs;  /* lookup order */
+	size_t n_template_dirs;
+	int threads;
+};
+
+struct render_stats {
+	size_t documents;
+	size_t bytes;
+	/* Template files used, for the manifest (path, sha256); owned. */
+	struct source_input *templates;
+	size_t n_templates;
+};
+
+/*
+ * Renders and stages every document of the formats asked for.  Returns
+ * false with diagnostics (template errors name the template file, line and
+ * column).  Free stats with render_stats_free.
+ */
+bool render_all(const struct render_input *in, struct publish *p, struct diags *d,
+		struct render_stats *stats);
+void render_stats_free(struct render_stats *stats);
+
+#endif
