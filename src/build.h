@@ -38,13 +38,23 @@ struct build_options {
 	enum build_fail_on fail_on;
 	bool quiet, verbose, progress;
 	int threads;                /* 0: use every core (at most 8) */
+	/* Called as each stage starts (for a progress line); may be NULL. */
+	void (*on_stage)(void *ctx, const char *stage);
+	void *stage_ctx;
 };
+
+#define BUILD_MAX_STAGES 8
 
 struct build_report {
 	size_t files_written;
 	char period[8];
 	char as_of[21];
 	size_t controls_failing;    /* at or below the --fail-on level */
+	struct {
+		const char *name;
+		double seconds;
+	} stages[BUILD_MAX_STAGES];  /* wall time per stage, for -v */
+	size_t n_stages;
 };
 
 /* Returns an exit status (enum exit_status in cli.h). */
