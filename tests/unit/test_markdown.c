@@ -1,0 +1,79 @@
+/* test_markdown.c -- prose from the plan never carries HTML or scripts. */
+#include "testutil.h"
+
+#include <stdlib.h>
+
+#include "markdown.h"
+
+static char *html(const char *md)
+{
+	return markdown_to_html(md, strlen(md), 2, NULL);
+}
+
+static char *md(const char *text)
+{
+	return markdown_to_markdown(text, strlen(text), 2, NULL);
+}
+
+static void test_raw_html_is_dropped(void **state)
+{
+	(void)state;
+	char *out = html("Hello <script>alert(1)</script>\n\n<div onerror=\"x()\">block</div>\n");
+	assert_null(strstr(out, "<script"));
+	assert_null(strstr(out, "onerror"));
+	assert_non_null(strstr(out, "Hello"));
+	free(out);
+}
+
+static void test_unsafe_links_lose_target(void **state)
+{
+	(void)state;
+	char *out = html("[click](javascript:alert(1)) [ok](https://wiki.example/x) "
+			 "[v](VBScript:x) ![img](data:text/html;base64,xx)\n");
+	assert_null(strstr(out, "javascript:"));
+	assert_null(strstr(out, "VBScript:"));
+	assert_null(strstr(out, "data:text"));
+	assert_non_null(strstr(out, "href=\"https://wiki.example/x\""));
+	free(out);
+}
+
+static void test_headings_shift(void **state)
+{
+	(void)state;
+	char *out = html("# Top\n\n##### Deep\n");
+	assert_non_null(strstr(out, "<h3>Top</h3>"));
+	assert_non_null(strstr(out, "<h6>Deep</h6>"));
+	free(out);
+}
+
+static void test_markdown_output_escapes_html(void **state)
+{
+	(void)state;
+	char *out = md("Run <img src=x onerror=alert(1)> now\n\n[x](javascript:evil())\n");
+	/* The tag survives only as escaped, literal text: every '<' is "\\<". */
+	for (const char *p = strchr(out, '<'); p; p = strchr(p + 1, '<'))
+		assert_true(p > out && p[-1] == '\\');
+	assert_non_null(strstr(out, "\\<img src=x"));
+	assert_null(strstr(out, "javascript:"));
+	free(out);
+}
+
+static void test_text_reads_correctly(void **state)
+{
+	(void)state;
+	char *out = html("Fish & chips \"quoted\" — café\n");
+	assert_non_null(strstr(out, "Fish &amp; chips &quot;quoted&quot; — café"));
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_raw_html_is_dropped),
+		cmocka_unit_test(test_unsafe_links_lose_target),
+		cmocka_unit_test(test_headings_shift),
+		cmocka_unit_test(test_markdown_output_escapes_html),
+		cmocka_unit_test(test_text_reads_correctly),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
