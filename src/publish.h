@@ -23,17 +23,38 @@
 
 struct publish;
 
-/*
- * Prepares a staging folder for out_dir.  Refuses (diagnostic, NULL) when
- * out_dir exists, is not empty, and was not written by drgen (it has no
- * evidence/manifest.json): a mistyped -o must never wipe a user's folder.
- */
-struct publish *publish_begin(const char *out_dir, struct diags *d);
+/* Longest output path accepted, and longest component. */
+#define PUBLISH_MAX_PATH 1024
+#define PUBLISH_MAX_NAME 255
 
 /*
- * Stages one file.  data is copied to disk at once (not kept).  Thread-safe:
- * renderers on several threads may write concurrently.  Returns false with
- * a diagnostic on a bad path or an I/O error.
+ * Prepares a staging folder ".OUT.drgen-staging.XXXXXX" beside out_dir
+ * (creating out_dir's parent folders when missing) and removes stale ones
+ * left by killed builds of the same output (a live build's staging folder
+ * is locked and left alone).  Refuses when out_dir exists, is not empty
+ * (dot files aside), and was not written by drgen (it has no
+ * evidence/manifest.json): a mistyped -o must never wipe a user's folder.
+ * Also refuses a symbolic link or a file at out_dir.
+ * Returns an exit status: 0 (*out set; finish with publish_commit or
+ * publish_abort), 2 refused, 3 I/O error (*out NULL, diagnostics added).
+ */
+int publish_begin(const char *out_dir, struct publish **out, struct diags *d);
+
+/*
+ * Whether rel may name an output file: relative, components separated by
+ * single slashes, none empty, "." or ".." or starting with a dot, no
+ * backslash or control byte, valid UTF-8, within PUBLISH_MAX_PATH and
+ * PUBLISH_MAX_NAME.  On false, *why (if not NULL) gets a static reason.
+ */
+bool publish_path_valid(const char *rel, const char **why);
+
+/*
+ * Stages one file.  data is copied to disk at once (not kept) and hashed.
+ * Thread-safe: renderers on several threads may write concurrently.
+ * Returns false with a diagnostic on a bad path, a path written twice, a
+ * path reserved for the evidence pack (evidence/manifest.json, SHA256SUMS,
+ * manifest.sig) or an I/O error; all of these are exit status 3 (paths
+ * come from drgen itself; ids were validated when loading).
  */
 bool publish_write(struct publish *p, const char *rel, const void *data, size_t len,
 		   struct diags *d);
@@ -57,14 +78,19 @@ struct publish_manifest_info {
  * Writes evidence/manifest.json and evidence/SHA256SUMS over every staged
  * file (sorted, so output is deterministic), signs the manifest into
  * evidence/manifest.sig when sign_key (an Ed25519 PEM private key) is given,
- * then swaps the staging folder in.  Top-level dot files of the previous
- * output (.gitkeep, .htaccess) are carried over and not listed.
- * Returns an exit status (0, 2 bad key, 3 I/O).  p is freed either way.
+ * then swaps the staging folder in.  Top-level dot entries of the previous
+ * output (.gitkeep, .htaccess, even a .git folder) are copied over and not
+ * listed.  Files are flushed (syncfs) before the swap, the parent folder
+ * after it.  On any failure the staging folder is removed and the previous
+ * output is untouched.  Returns an exit status (0, 2 bad key, 3 I/O).
+ * p is freed either way.  (To refuse a bad --sign key before doing the
+ * work, call evidence_key_check(key, true, d) first.)
  */
 int publish_commit(struct publish *p, const struct publish_manifest_info *info,
 		   const char *sign_key, struct diags *d);
 
-/* Removes the staging folder; the previous output stays as it was. */
+/* Removes the staging folder and frees p (NULL is fine); the previous
+ * output stays as it was. */
 void publish_abort(struct publish *p);
 
 /* Number of files staged so far. */
@@ -79,14 +105,26 @@ struct publish_verify_report {
 /*
  * `drgen verify`: recomputes the hash of every file listed in
  * out_dir/evidence/manifest.json; every file changed, missing or not listed
- * is a diagnostic.  With pub_key, checks evidence/manifest.sig too.
- * Returns an exit status: 0 all match, 2 mismatch or bad signature, 3 I/O.
+ * is a diagnostic ("evidence check failed: ..."), in path order, and so is
+ * an evidence/SHA256SUMS that does not match the manifest.  Top-level dot
+ * entries are ignored.  Symbolic links are never followed.  Paths are
+ * relative, so a copied output folder verifies too.  With pub_key (PEM,
+ * Ed25519 public or private key), checks evidence/manifest.sig too;
+ * without, a present signature earns a note that it was not checked.
+ * Returns an exit status: 0 all match, 2 mismatch, bad signature or no
+ * manifest, 3 I/O error (which wins).  report may be NULL.
  */
 int publish_verify(const char *out_dir, const char *pub_key, struct diags *d,
 		   struct publish_verify_report *report);
 
-/* `drgen init`: copies the folder src into dst (which must not exist or be
- * empty).  Returns an exit status. */
+/*
+ * `drgen init`: copies the folder src into dst, which must not exist or
+ * be an empty folder.  Regular files (mode kept) and folders only:
+ * symbolic links are skipped with a warning, never followed.  The copy is
+ * made in a staging folder beside dst and renamed into place, so a failed
+ * init leaves nothing behind.  Returns an exit status: 0, 2 (dst not
+ * empty or not a folder), 3 (src unreadable, I/O error).
+ */
 int publish_copy_tree(const char *src, const char *dst, struct diags *d);
 
 #endif
