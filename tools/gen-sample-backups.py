@@ -4,7 +4,7 @@
     python3 tools/gen-sample-backups.py [--out DIR]
 
 The logs are generated, not hand-written, so that they are long enough to be
-realistic (about 6,600 jobs between 2026-09-25 and the export at
+realistic (about 6,700 jobs between 2026-09-25 and the export at
 2026-11-01T00:30Z) and still reproducible: a fixed seed, Python's standard
 library only, and output that is byte-identical on every run.  The committed
 files are this script's output; tests/suites/schemas.sh regenerates them and
@@ -67,11 +67,7 @@ STORES = [
     ("events-kafka", "kafka", "important", 5200, 37),
     ("merchant-db", "postgresql", "important", 210, 41),
     ("claims-db", "postgresql", "important", 140, 45),
-    ("auth-cache", "redis", "standard", 32, 2),
-    ("gateway-config", "etcd", "standard", 2, 6),
-    ("session-cache", "redis", "standard", 16, 10),
     ("settlement-files", "s3", "standard", 3100, 50),
-    ("fx-rates-cache", "redis", "standard", 1, 14),
     ("notifications-db", "postgresql", "standard", 60, 18),
     ("warehouse", "clickhouse", "standard", 12000, 10),
     ("reporting-db", "postgresql", "standard", 150, 26),
@@ -102,7 +98,18 @@ RESTORE_TESTS = {   # store -> (date, location) of its monthly restore test
     "claims-db": (dt.date(2026, 10, 11), "secondary"),
 }
 NO_OFFSITE = {"keyvault-db"}
-CONTINUOUS_IMPORTANT = {"settlement-db", "events-kafka"}  # replicate beyond policy
+# Replication beyond the criticality's policy, where the service's tier RPO
+# needs it (tier 2: 5 minutes, tier 3: 1 hour): store -> location of the
+# replica or WAL archive.  claims-db is left out on purpose (see DEFECTS).
+CONTINUOUS_EXTRA = {
+    "fraud-features": "secondary",      # Cassandra multi-DC replication
+    "settlement-db": "secondary",
+    "events-kafka": "secondary",        # MirrorMaker
+    "merchant-db": "secondary",
+    "settlement-files": "secondary",    # S3 cross-region replication
+    "notifications-db": "primary",      # WAL archive in the primary region
+    "reporting-db": "primary",
+}
 
 DEFECTS = """\
 identity-db     critical; replication slot dropped 2026-10-26 21:47Z, snapshots
@@ -113,6 +120,9 @@ merchant-db     important; secondary copies unencrypted from 2026-10-12
 keyvault-db     critical; no offsite copy at all
 ledger-db       critical; the monthly restore test (2026-10-14) failed
 token-vault-db  failed daily full on 2026-10-18, re-run succeeded
+claims-db       important, tier 2 (RPO 5 min) but only backed up every 4 h
+                and copied nightly: late/stale by design of the benefits
+                product (single region, no replica)
 fraud-features  checksum mismatch on one incremental (2026-10-09)
 events-kafka    a few partial incrementals (partitions skipped)
 warehouse       one partial, one failed snapshot; the 2026-10-31 snapshot hangs
@@ -205,7 +215,8 @@ def stamp(t, kind, loc):
     elif kind == "db" and loc == "secondary":
         off = dt.timedelta(hours=2 if t < CEST_END else 1)   # Europe/Berlin
     else:
-        if kind == "object":
+        if kind == "object" and (t.hour, t.minute, t.second) != (0, 0, 0):
+            # milliseconds, except on replication segment boundaries (midnight)
             ms = (t.minute * 7919 + t.hour * 104729 + t.day * 31) % 1000
             return t.strftime("%Y-%m-%dT%H:%M:%S") + ".%03dZ" % ms
         return t.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -294,9 +305,7 @@ def gen_important(g, store, engine, size, minute):
     for day in days():
         base = growth(size, day)
         unenc = "none" if store == "merchant-db" and day >= MERCHANT_UNENCRYPTED_FROM else None
-        if store in CONTINUOUS_IMPORTANT and day < AS_OF:
-            g.emit(store, engine, "continuous", "secondary", day, 86400, "success",
-                   base * g.u(0.02, 0.05) * ratio, crit, False, 7)
+        continuous_extra(g, store, engine, crit, day, base * ratio)
         # Incremental every 4 hours at primary.
         for h in range(0, 24, 4):
             t = day + dt.timedelta(hours=h, minutes=minute)
@@ -331,6 +340,14 @@ def gen_important(g, store, engine, size, minute):
                        verification=verif, encryption=unenc)
 
 
+def continuous_extra(g, store, engine, crit, day, nbytes):
+    loc = CONTINUOUS_EXTRA.get(store)
+    if loc:
+        g.emit(store, engine, "continuous", loc, day, 86400,
+               "success" if day < AS_OF else "running",
+               nbytes * g.u(0.02, 0.05), crit, False, 7)
+
+
 def gen_never(g, store, engine, minute):
     """fraud-models: the job was created with a role that cannot read the bucket.
     Three failures in a row, then the tool backs off to one attempt a day."""
@@ -359,6 +376,7 @@ def gen_standard(g, store, engine, size, minute):
     for day in days():
         t = day + dt.timedelta(hours=hour, minutes=minute)
         base = growth(size, day)
+        continuous_extra(g, store, engine, crit, day, base * ratio)
         dur = g.u(60, 240) + size * g.u(0.7, 1.0)
         retention = 180 if day.day == 1 else 30
         if store == "warehouse" and day.date() == dt.date(2026, 10, 8):
