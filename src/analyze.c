@@ -270,58 +270,66 @@ static size_t drill_services(const struct model *m, const struct drill *d,
 
 static void count_drills(struct facts *f, const struct model *m, struct arena *a)
 {
-	size_t n = m->n_services, max_named = 0;
+	size_t n = m->n_services, total = 0, k = 0;
 	size_t *mark = xcalloc(n ? n : 1, sizeof(*mark));
+	size_t *dstart = xmalloc((m->n_drills + 1) * sizeof(*dstart));
+	int64_t *last_date = xmalloc((n ? n : 1) * sizeof(*last_date));
 	size_t *named;
 
-	for (size_t i = 0; i < m->n_drills; i++) {
-		size_t k = m->drills[i].n_results + m->drills[i].n_scope_services;
-		if (k > max_named)
-			max_named = k;
-	}
-	named = xmalloc((max_named ? max_named : 1) * sizeof(*named));
+	for (size_t i = 0; i < m->n_drills; i++)
+		total += m->drills[i].n_results + m->drills[i].n_scope_services;
+	named = xmalloc((total ? total : 1) * sizeof(*named));
 
-	/* Pass 1: counts.  Pass 2: fill each service's list of drill indices. */
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < m->n_drills; i++) {
-			const struct drill *d = &m->drills[i];
-			size_t k;
-			if (d->date == DATE_NONE || d->date > f->as_of)
-				continue;
-			k = drill_services(m, d, pass * m->n_drills + i + 1, mark, named);
-			for (size_t j = 0; j < k; j++) {
-				struct service_facts *sf = &f->services[named[j]];
-				if (pass == 0) {
-					sf->n_drills++;
-					continue;
-				}
-				sf->drills[sf->n_drills++] = i;
-				if (d->date >= f->period_start && d->date < f->period_end) {
-					sf->n_drills_period++;
-					sf->drills_period_by_type[d->type]++;
-				}
-				if (d->date >= f->window_12m_start) {
-					sf->n_drills_12m++;
-					sf->drills_12m_by_type[d->type]++;
-				}
-				if (sf->last_drill_by_type[d->type] == DATE_NONE ||
-				    d->date >= sf->last_drill_by_type[d->type])
-					sf->last_drill_by_type[d->type] = d->date;
-				if (sf->last_drill < 0 ||
-				    d->date >= m->drills[sf->last_drill].date)
-					sf->last_drill = (long)i;
+	/*
+	 * Pass 1 resolves each drill's distinct services once (scope names are
+	 * hash look-ups) into named[dstart[i] .. dstart[i + 1]) and counts them
+	 * per service; pass 2 fills the per-service lists from that array.
+	 */
+	for (size_t i = 0; i < m->n_drills; i++) {
+		const struct drill *d = &m->drills[i];
+		dstart[i] = k;
+		if (d->date == DATE_NONE || d->date > f->as_of)
+			continue;
+		k += drill_services(m, d, i + 1, mark, named + k);
+	}
+	dstart[m->n_drills] = k;
+	for (size_t j = 0; j < k; j++)
+		f->services[named[j]].n_drills++;
+	for (size_t s = 0; s < n; s++) {
+		struct service_facts *sf = &f->services[s];
+		sf->drills = arena_calloc(a, sf->n_drills ? sf->n_drills : 1,
+					  sizeof(*sf->drills));
+		sf->n_drills = 0;
+		last_date[s] = DATE_NONE;
+	}
+	for (size_t i = 0; i < m->n_drills; i++) {
+		const struct drill *d = &m->drills[i];
+		bool in_period = d->date >= f->period_start && d->date < f->period_end;
+		bool in_12m = d->date >= f->window_12m_start;
+		for (size_t j = dstart[i]; j < dstart[i + 1]; j++) {
+			size_t s = named[j];
+			struct service_facts *sf = &f->services[s];
+			sf->drills[sf->n_drills++] = i;
+			if (in_period) {
+				sf->n_drills_period++;
+				sf->drills_period_by_type[d->type]++;
 			}
-		}
-		if (pass == 0) {
-			for (size_t s = 0; s < n; s++) {
-				struct service_facts *sf = &f->services[s];
-				sf->drills = arena_calloc(a, sf->n_drills ? sf->n_drills : 1,
-							  sizeof(*sf->drills));
-				sf->n_drills = 0;
+			if (in_12m) {
+				sf->n_drills_12m++;
+				sf->drills_12m_by_type[d->type]++;
+			}
+			if (sf->last_drill_by_type[d->type] == DATE_NONE ||
+			    d->date >= sf->last_drill_by_type[d->type])
+				sf->last_drill_by_type[d->type] = d->date;
+			if (last_date[s] == DATE_NONE || d->date >= last_date[s]) {
+				last_date[s] = d->date;
+				sf->last_drill = (long)i;
 			}
 		}
 	}
 	free(named);
+	free(dstart);
+	free(last_date);
 	free(mark);
 }
 

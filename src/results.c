@@ -194,11 +194,15 @@ static void rules_view_cost(const struct rules_view *rv, struct rules_view_cost 
 	}
 }
 
-/* ---- building ---------------------------------------------------------- */
+/* ---- building ----------------------------------------------------------
+ * Every key is a string with static storage (a literal or a model_*_names
+ * entry), so it is added with cJSON's "constant string" variant: the tree
+ * borrows the key instead of copying it, halving the allocations.
+ */
 
 static void add_null(cJSON *o, const char *key)
 {
-	cJSON_AddItemToObject(o, key, cJSON_CreateNull());
+	cJSON_AddItemToObjectCS(o, key, cJSON_CreateNull());
 }
 
 static void add_num(cJSON *o, const char *key, double x)
@@ -206,20 +210,20 @@ static void add_num(cJSON *o, const char *key, double x)
 	if (isnan(x))
 		add_null(o, key);
 	else
-		cJSON_AddItemToObject(o, key, cJSON_CreateNumber(x));
+		cJSON_AddItemToObjectCS(o, key, cJSON_CreateNumber(x));
 }
 
 static void add_str(cJSON *o, const char *key, const char *s)
 {
 	if (s)
-		cJSON_AddItemToObject(o, key, cJSON_CreateString(s));
+		cJSON_AddItemToObjectCS(o, key, cJSON_CreateString(s));
 	else
 		add_null(o, key);
 }
 
 static void add_bool(cJSON *o, const char *key, bool b)
 {
-	cJSON_AddItemToObject(o, key, cJSON_CreateBool(b));
+	cJSON_AddItemToObjectCS(o, key, cJSON_CreateBool(b));
 }
 
 static void add_time(cJSON *o, const char *key, int64_t t)
@@ -231,20 +235,20 @@ static void add_time(cJSON *o, const char *key, int64_t t)
 		return;
 	}
 	date_format_rfc3339(t, s);
-	cJSON_AddItemToObject(o, key, cJSON_CreateString(s));
+	cJSON_AddItemToObjectCS(o, key, cJSON_CreateString(s));
 }
 
 static cJSON *add_array(cJSON *o, const char *key)
 {
 	cJSON *a = cJSON_CreateArray();
-	cJSON_AddItemToObject(o, key, a);
+	cJSON_AddItemToObjectCS(o, key, a);
 	return a;
 }
 
 static cJSON *add_object(cJSON *o, const char *key)
 {
 	cJSON *x = cJSON_CreateObject();
-	cJSON_AddItemToObject(o, key, x);
+	cJSON_AddItemToObjectCS(o, key, x);
 	return x;
 }
 
@@ -421,18 +425,12 @@ static void add_datastores(cJSON *doc, const struct model *m, const struct facts
 			cJSON *x = add_object(by, model_location_names[l]);
 			add_time(x, "newest_success", lf->newest_success);
 			add_age(x, "age_minutes", lf->age_seconds);
-			add_str(x, "newest_success_id", lf->newest_success_id);
-			if (lf->has_success)
-				add_bool(x, "newest_encrypted", lf->newest_encrypted);
-			else
-				add_null(x, "newest_encrypted");
 			add_num(x, "successes", (double)lf->successes);
-			add_num(x, "unencrypted_successes", (double)lf->successes_unencrypted);
-			add_num(x, "immutable_successes", (double)lf->successes_immutable);
+			add_bool(x, "encrypted", lf->successes && !lf->successes_unencrypted);
+			add_bool(x, "immutable", lf->successes_immutable > 0);
 			add_num(x, "failures_in_period", (double)lf->failures_in_period);
 			add_num(x, "bytes_retained", (double)lf->bytes_retained);
 			add_time(x, "last_restore_test", lf->last_restore_test);
-			add_time(x, "last_restore_test_failed", lf->last_restore_test_failed);
 		}
 	}
 }
@@ -562,14 +560,13 @@ static void add_cost(cJSON *doc, const struct rules_view *rv)
 	cJSON *cost = add_object(doc, "cost");
 	cJSON *by = NULL;
 	struct rules_view_cost c;
-	char key[2] = "1";
+	static const char *const tier_keys[RULES_TIERS] = {"1", "2", "3", "4"};
 
 	rules_view_cost(rv, &c);
 	add_num(cost, "monthly_total", results_round(c.monthly_total, 2));
 	by = add_object(cost, "by_tier");
 	for (int t = 0; t < RULES_TIERS; t++) {
-		key[0] = (char)('1' + t);
-		add_num(by, key, results_round(c.by_tier[t], 2));
+		add_num(by, tier_keys[t], results_round(c.by_tier[t], 2));
 	}
 	add_num(cost, "backup_storage", results_round(c.backup_storage, 2));
 }
@@ -660,7 +657,7 @@ cJSON *results_build(const struct model *m, const struct facts *f,
 	add_graph(doc, m, f);
 	add_drills(doc, m, &rv);
 	add_findings(doc, &rv);
-	cJSON_AddItemToObject(doc, "controls", cJSON_CreateArray());
+	cJSON_AddItemToObjectCS(doc, "controls", cJSON_CreateArray());
 	add_cost(doc, &rv);
 	add_unknown(doc, m);
 	rules_view_done(&rv);
@@ -672,9 +669,10 @@ cJSON *results_build(const struct model *m, const struct facts *f,
 static void put_number(struct buf *b, double x)
 {
 	char s[40];
+	int n;
 
 	if (!isfinite(x)) {
-		buf_puts(b, "null");
+		buf_append(b, "null", 4);
 		return;
 	}
 	if (x == 0) {
@@ -682,44 +680,62 @@ static void put_number(struct buf *b, double x)
 		return;
 	}
 	if (x == floor(x) && fabs(x) < 9007199254740992.0) {
-		buf_printf(b, "%.0f", x);
+		n = snprintf(s, sizeof(s), "%lld", (long long)x);
+		buf_append(b, s, (size_t)n);
 		return;
 	}
 	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(s, sizeof(s), "%.*g", prec, x);
+		n = snprintf(s, sizeof(s), "%.*g", prec, x);
 		if (strtod(s, NULL) == x)
 			break;
 	}
-	buf_puts(b, s);
+	buf_append(b, s, (size_t)n);
 }
 
+/* Copies runs of plain bytes at once; escapes quotes, backslashes, controls. */
 static void put_string(struct buf *b, const char *s)
 {
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s, *run;
+	char esc[7] = "\\u00";
+
 	buf_putc(b, '"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	for (;;) {
+		run = p;
+		while (*p >= 0x20 && *p != '"' && *p != '\\')
+			p++;
+		buf_append(b, (const char *)run, (size_t)(p - run));
+		if (!*p)
+			break;
 		switch (*p) {
-		case '"': buf_puts(b, "\\\""); break;
-		case '\\': buf_puts(b, "\\\\"); break;
-		case '\n': buf_puts(b, "\\n"); break;
-		case '\r': buf_puts(b, "\\r"); break;
-		case '\t': buf_puts(b, "\\t"); break;
-		case '\b': buf_puts(b, "\\b"); break;
-		case '\f': buf_puts(b, "\\f"); break;
+		case '"': buf_append(b, "\\\"", 2); break;
+		case '\\': buf_append(b, "\\\\", 2); break;
+		case '\n': buf_append(b, "\\n", 2); break;
+		case '\r': buf_append(b, "\\r", 2); break;
+		case '\t': buf_append(b, "\\t", 2); break;
+		case '\b': buf_append(b, "\\b", 2); break;
+		case '\f': buf_append(b, "\\f", 2); break;
 		default:
-			if (*p < 0x20)
-				buf_printf(b, "\\u%04x", *p);
-			else
-				buf_putc(b, (char)*p);
+			esc[4] = hex[*p >> 4];
+			esc[5] = hex[*p & 15];
+			buf_append(b, esc, 6);
 		}
+		p++;
 	}
 	buf_putc(b, '"');
 }
 
 static void indent(struct buf *b, int depth)
 {
+	static const char spaces[] = "                                        ";
+	size_t n = 2 * (size_t)depth;
+
 	buf_putc(b, '\n');
-	for (int i = 0; i < depth; i++)
-		buf_puts(b, "  ");
+	while (n > 0) {
+		size_t k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
+		buf_append(b, spaces, k);
+		n -= k;
+	}
 }
 
 static void put_value(struct buf *b, const cJSON *v, int depth)
