@@ -14,6 +14,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,14 +68,93 @@ bool load_drills_id_valid(const char *id)
 	return true;
 }
 
+void load_drills_report_id(struct diags *d, const char *file, int line,
+			   int col, const char *where, const char *id)
+{
+	struct load_drills_quotes q;
+
+	q.next = 0;
+	if (strlen(id) > LOAD_DRILLS_ID_MAX)
+		diag_add(d, DIAG_ERROR, file, line, col, where,
+			 "drill id too long: %zu bytes, the limit is %d",
+			 strlen(id), LOAD_DRILLS_ID_MAX);
+	else
+		diag_add(d, DIAG_ERROR, file, line, col, where,
+			 "invalid drill id %s: expected letters, digits, '.', "
+			 "'_' or '-', starting with a letter or digit",
+			 load_drills_quote(&q, id));
+}
+
+bool load_drills_date_impossible(const char *s, char *why, size_t size)
+{
+	unsigned y, mo, d;
+	int64_t first, next;
+
+	if (strlen(s) < 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && !(s[i] >= '0' && s[i] <= '9'))
+			return false;
+	y = (unsigned)atoi(s);
+	mo = (unsigned)atoi(s + 5);
+	d = (unsigned)atoi(s + 8);
+	if (mo < 1 || mo > 12) {
+		snprintf(why, size, "there is no month %u", mo);
+		return true;
+	}
+	first = date_days_from_civil(y, mo, 1);
+	next = mo == 12 ? date_days_from_civil((int64_t)y + 1, 1, 1)
+			: date_days_from_civil(y, mo + 1, 1);
+	if (d < 1 || (int64_t)d > next - first) {
+		snprintf(why, size, "%04u-%02u has %d days", y, mo,
+			 (int)(next - first));
+		return true;
+	}
+	return false;
+}
+
+const char *load_drills_quote(struct load_drills_quotes *q, const char *s)
+{
+	char *out = q->slot[q->next++ % ARRAY_LEN(q->slot)];
+	size_t n = 0, max = sizeof(q->slot[0]) - 8;
+
+	out[n++] = '"';
+	for (; *s && n < max; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\') {
+			out[n++] = '\\';
+			out[n++] = (char)ch;
+		} else if (ch < 0x20 || ch == 0x7f) {
+			n += (size_t)snprintf(out + n, 7, "\\u%04x", ch);
+		} else {
+			out[n++] = (char)ch;
+		}
+	}
+	if (*s) {
+		/* Cut before a partial UTF-8 sequence, then mark the cut. */
+		size_t k = n;
+
+		while (k > 1 && ((unsigned char)out[k - 1] & 0xC0) == 0x80)
+			k--;
+		if (k > 1 && (unsigned char)out[k - 1] >= 0xC0)
+			n = k - 1;
+		memcpy(out + n, "...", 3);
+		n += 3;
+	}
+	out[n++] = '"';
+	out[n] = '\0';
+	return out;
+}
+
 const char *load_drills_suggest(const char *word, const char *const *names,
 				size_t n)
 {
+	size_t cap = strlen(word) >= 8 ? 2 : 1, best_d = cap + 1;
 	const char *best = NULL;
-	size_t best_d = 3, i;
 
-	for (i = 0; i < n; i++) {
-		size_t dist = util_edit_distance(word, names[i], 2);
+	for (size_t i = 0; i < n; i++) {
+		size_t dist = util_edit_distance(word, names[i], cap);
 
 		if (dist < best_d) {
 			best_d = dist;
@@ -84,21 +164,32 @@ const char *load_drills_suggest(const char *word, const char *const *names,
 	return best;
 }
 
-const char *load_drills_suggest_service(const struct model *m,
+const char *load_drills_suggest_service(struct load_drills_quotes *q,
+					const struct model *m,
 					const char *word)
 {
+	size_t cap = strlen(word) >= 8 ? 2 : 1, best_d = cap + 1;
 	const char *best = NULL;
-	size_t best_d = 3, i;
+	char *out;
 
-	for (i = 0; i < m->n_services; i++) {
-		size_t dist = util_edit_distance(word, m->services[i].id, 2);
+	if (q->suggestions++ >= 64)
+		return "";
+	for (size_t i = 0; i < m->n_services; i++) {
+		size_t dist = util_edit_distance(word, m->services[i].id, cap);
 
-		if (dist < best_d) {
+		if (dist < best_d || (dist == best_d && best &&
+				      strcmp(m->services[i].id, best) < 0)) {
 			best_d = dist;
 			best = m->services[i].id;
 		}
 	}
-	return best;
+	if (!best)
+		return "";
+	/* Quote first: it takes a slot, and the result goes in the next one. */
+	best = load_drills_quote(q, best);
+	out = q->slot[q->next++ % ARRAY_LEN(q->slot)];
+	snprintf(out, sizeof(q->slot[0]), ", did you mean %s", best);
+	return out;
 }
 
 /* Both lists, merged into one sorted list (the names move, not copied). */

@@ -78,17 +78,47 @@ bool load_drills_xml(struct model *m, const char *rel, const char *file,
 bool load_drills_id_valid(const char *id);
 
 /*
- * The closest of names[0..n) to word (edit distance at most 2), for
- * "did you mean" hints; NULL when none is close.
+ * Reports an unusable drill id (invalid characters or too long) at the
+ * given place.
+ */
+void load_drills_report_id(struct diags *d, const char *file, int line,
+			   int col, const char *where, const char *id);
+
+/*
+ * Why a date that date_parse_any refused is wrong, when it has the shape
+ * YYYY-MM-DD but names no real day ("there is no month 13", "2026-02 has
+ * 28 days"); false when it is simply malformed.
+ */
+bool load_drills_date_impossible(const char *s, char *why, size_t size);
+
+/* Rotating buffers for quoting user strings in messages. */
+struct load_drills_quotes {
+	char slot[4][96];
+	unsigned next;
+	unsigned suggestions;   /* "did you mean" searches over services */
+};
+
+/*
+ * s in double quotes: '"' and '\' escaped, control characters as \uXXXX,
+ * long strings cut at a character boundary with "...".  Valid until four
+ * more calls on q.
+ */
+const char *load_drills_quote(struct load_drills_quotes *q, const char *s);
+
+/*
+ * The closest of names[0..n) to word (edit distance at most 1, or 2 for
+ * words of 8 bytes or more), for "did you mean" hints; NULL when none is.
  */
 const char *load_drills_suggest(const char *word, const char *const *names,
 				size_t n);
 
 /*
- * The closest service id of m to word, or NULL (same rule).  Linear in the
- * number of services: call it only to word an error.
+ * ", did you mean \"x\"" with the service id of m closest to word, or "".
+ * Linear in the number of services, so at most 64 searches are made per
+ * q (per file); later calls return "".
  */
-const char *load_drills_suggest_service(const struct model *m,
+const char *load_drills_suggest_service(struct load_drills_quotes *q,
+					const struct model *m,
 					const char *word);
 
 #endif

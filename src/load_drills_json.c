@@ -34,6 +34,7 @@ struct jctx {
 	struct diags *d;
 	const struct jsonpos *idx;
 	struct buf ptr;          /* JSON pointer of the current value */
+	struct load_drills_quotes q;
 	bool error;
 };
 
@@ -97,21 +98,38 @@ static void ptr_pop(struct jctx *c, size_t len)
 		c->ptr.data[len] = '\0';
 }
 
-static const char *type_name(const cJSON *j)
+static const char *quote(struct jctx *c, const char *s)
 {
-	if (cJSON_IsString(j))
-		return "a string";
+	return load_drills_quote(&c->q, s);
+}
+
+/* What was found, for "found ...": string "x", number 2.5, an array, ... */
+static const char *describe(struct jctx *c, const cJSON *j)
+{
+	struct load_drills_quotes *q = &c->q;
+	char *out;
+
+	if (cJSON_IsString(j)) {
+		const char *s = quote(c, j->valuestring);
+
+		out = q->slot[q->next++ % ARRAY_LEN(q->slot)];
+		snprintf(out, sizeof(q->slot[0]), "string %s", s);
+		return out;
+	}
+	out = q->slot[q->next++ % ARRAY_LEN(q->slot)];
 	if (cJSON_IsNumber(j))
-		return "a number";
-	if (cJSON_IsBool(j))
-		return "a boolean";
-	if (cJSON_IsNull(j))
-		return "null";
-	if (cJSON_IsArray(j))
-		return "an array";
-	if (cJSON_IsObject(j))
-		return "an object";
-	return "an invalid value";
+		snprintf(out, sizeof(q->slot[0]), "number %.15g", j->valuedouble);
+	else if (cJSON_IsTrue(j))
+		snprintf(out, sizeof(q->slot[0]), "true");
+	else if (cJSON_IsFalse(j))
+		snprintf(out, sizeof(q->slot[0]), "false");
+	else if (cJSON_IsNull(j))
+		snprintf(out, sizeof(q->slot[0]), "null");
+	else if (cJSON_IsArray(j))
+		snprintf(out, sizeof(q->slot[0]), "an array");
+	else
+		snprintf(out, sizeof(q->slot[0]), "an object");
+	return out;
 }
 
 /* ---- objects and typed values ---- */
@@ -119,9 +137,10 @@ static const char *type_name(const cJSON *j)
 /*
  * Reads the members of object obj into slots[0..n) by keys[]; absent keys
  * stay JV_NONE.  Unknown keys are warnings (with a "did you mean" when one
- * is close), a key given twice is an error (the first one counts).
+ * is close), a key given twice is an error (the first one counts).  what
+ * names the object in messages ("drill", "issue").
  */
-static void read_members(struct jctx *c, struct jv obj,
+static void read_members(struct jctx *c, struct jv obj, const char *what,
 			 const char *const *keys, size_t n, struct jv *slots)
 {
 	const cJSON *it;
@@ -140,13 +159,14 @@ static void read_members(struct jctx *c, struct jv obj,
 
 			if (hint)
 				jdiag(c, DIAG_WARNING, v, true,
-				      "unknown key \"%s\" (did you mean \"%s\"?)",
-				      key, hint);
+				      "unknown key %s in %s, did you mean \"%s\"",
+				      quote(c, key), what, hint);
 			else
 				jdiag(c, DIAG_WARNING, v, true,
-				      "unknown key \"%s\"", key);
+				      "unknown key %s in %s", quote(c, key), what);
 		} else if (slots[k].j) {
-			jdiag(c, DIAG_ERROR, v, true, "duplicate key \"%s\"", key);
+			jdiag(c, DIAG_ERROR, v, true, "duplicate key %s in %s",
+			      quote(c, key), what);
 		} else {
 			slots[k] = v;
 		}
@@ -154,44 +174,53 @@ static void read_members(struct jctx *c, struct jv obj,
 	}
 }
 
-/* Whether v is absent; a required one is reported against obj. */
+/*
+ * Whether there is nothing to read at v: the key is missing (an error when
+ * required; reported against obj), or optional and null.  A required key
+ * that is null is not absent: its type check reports it.
+ */
 static bool absent(struct jctx *c, struct jv obj, struct jv v,
-		   const char *key, bool required)
+		   const char *key, const char *what, bool required)
 {
-	if (v.j && !cJSON_IsNull(v.j))
-		return false;
-	if (required) {
-		if (v.j) {
-			size_t old = ptr_push_key(c, key);
-
-			jdiag(c, DIAG_ERROR, v, false,
-			      "wrong type for \"%s\": expected a value, found null",
-			      key);
-			ptr_pop(c, old);
-		} else {
+	if (!v.j) {
+		if (required)
 			jdiag(c, DIAG_ERROR, obj, false,
-			      "missing required key \"%s\"", key);
-		}
+			      "missing required key \"%s\" in %s", key, what);
+		return true;
 	}
-	return true;
+	return !required && cJSON_IsNull(v.j);
+}
+
+/* A problem with the member key of the current object, at its value. */
+PRINTF_LIKE(4, 5)
+static void member_diag(struct jctx *c, struct jv v, const char *key,
+			const char *fmt, ...)
+{
+	size_t old = ptr_push_key(c, key);
+	int line = 0, col = 0;
+	va_list ap;
+
+	if (v.n != JSONPOS_NONE)
+		jsonpos_value_pos(c->idx, v.n, &line, &col);
+	c->error = true;
+	va_start(ap, fmt);
+	diag_vadd(c->d, DIAG_ERROR, c->file, line, col, c->ptr.data, fmt, ap);
+	va_end(ap);
+	ptr_pop(c, old);
 }
 
 static void wrong_type(struct jctx *c, struct jv v, const char *key,
 		       const char *expected)
 {
-	size_t old = ptr_push_key(c, key);
-
-	jdiag(c, DIAG_ERROR, v, false,
-	      "wrong type for \"%s\": expected %s, found %s", key, expected,
-	      type_name(v.j));
-	ptr_pop(c, old);
+	member_diag(c, v, key, "wrong type for \"%s\": expected %s, found %s",
+		    key, expected, describe(c, v.j));
 }
 
 /* A string member, copied into the arena; NULL when absent or wrong. */
 static const char *get_string(struct jctx *c, struct jv obj, struct jv v,
-			      const char *key, bool required)
+			      const char *key, const char *what, bool required)
 {
-	if (absent(c, obj, v, key, required))
+	if (absent(c, obj, v, key, what, required))
 		return NULL;
 	if (!cJSON_IsString(v.j)) {
 		wrong_type(c, v, key, "a string");
@@ -200,64 +229,70 @@ static const char *get_string(struct jctx *c, struct jv obj, struct jv v,
 	return arena_strdup(c->m->arena, v.j->valuestring);
 }
 
-/* A number in [lo, hi]; NAN when absent or wrong. */
+/* A number in [lo, hi] (described by expected); NAN when absent or wrong. */
 static double get_number(struct jctx *c, struct jv obj, struct jv v,
 			 const char *key, double lo, double hi,
 			 const char *expected)
 {
-	size_t old;
 	double x;
 
-	if (absent(c, obj, v, key, false))
+	if (absent(c, obj, v, key, NULL, false))
 		return NAN;
 	if (!cJSON_IsNumber(v.j)) {
 		wrong_type(c, v, key, "a number");
 		return NAN;
 	}
 	x = v.j->valuedouble;
-	if (isfinite(x) && x >= lo && x <= hi)
-		return x;
-	old = ptr_push_key(c, key);
-	if (isfinite(x))
-		jdiag(c, DIAG_ERROR, v, false,
-		      "value out of range for \"%s\": expected %s, found %g",
-		      key, expected, x);
+	if (!isfinite(x))
+		member_diag(c, v, key, "invalid value for \"%s\": number too large",
+			    key);
+	else if (x < lo || x > hi)
+		member_diag(c, v, key,
+			    "invalid value for \"%s\": expected %s, found %.15g",
+			    key, expected, x);
 	else
-		jdiag(c, DIAG_ERROR, v, false,
-		      "value out of range for \"%s\": expected %s, found a number too large to represent",
-		      key, expected);
-	ptr_pop(c, old);
+		return x;
 	return NAN;
 }
 
+#define DATE_FORMS "YYYY-MM-DD or an RFC 3339 time with offset " \
+	"(2026-10-01T09:30:00Z)"
+
 /* A date ("YYYY-MM-DD" or RFC 3339 with offset); DATE_NONE when absent. */
 static int64_t get_date(struct jctx *c, struct jv obj, struct jv v,
-			const char *key, bool required)
+			const char *key, const char *what, bool required)
 {
-	const char *s = get_string(c, obj, v, key, required);
+	char why[64];
+	const char *s;
 	int64_t t;
-	size_t old;
 
-	if (!s)
+	if (absent(c, obj, v, key, what, required))
 		return DATE_NONE;
+	if (!cJSON_IsString(v.j)) {
+		wrong_type(c, v, key, "a date (" DATE_FORMS ")");
+		return DATE_NONE;
+	}
+	s = v.j->valuestring;
 	if (date_parse_any(s, strlen(s), &t))
 		return t;
-	old = ptr_push_key(c, key);
-	jdiag(c, DIAG_ERROR, v, false,
-	      "invalid date \"%s\": expected YYYY-MM-DD or an RFC 3339 date-time with offset",
-	      s);
-	ptr_pop(c, old);
+	if (load_drills_date_impossible(s, why, sizeof(why)))
+		member_diag(c, v, key, "impossible date %s for \"%s\": %s",
+			    quote(c, s), key, why);
+	else
+		member_diag(c, v, key,
+			    "invalid date %s for \"%s\": expected " DATE_FORMS,
+			    quote(c, s), key);
 	return DATE_NONE;
 }
 
 /* Whether v is an array (absent and null are not; wrong types reported). */
 static bool get_array(struct jctx *c, struct jv obj, struct jv v,
-		      const char *key)
+		      const char *key, const char *expected)
 {
-	if (absent(c, obj, v, key, false))
+	if (absent(c, obj, v, key, NULL, false))
 		return false;
 	if (!cJSON_IsArray(v.j)) {
-		wrong_type(c, v, key, "an array");
+		wrong_type(c, v, key, expected);
 		return false;
 	}
 	return true;
@@ -272,22 +307,25 @@ static struct jv element(struct jctx *c, struct jv v, const cJSON *it,
 	return e;
 }
 
+/* Reports an element of array key (c->ptr is the element's pointer). */
+static void wrong_element(struct jctx *c, struct jv e, const char *key,
+			  const char *expected)
+{
+	jdiag(c, DIAG_ERROR, e, false,
+	      "wrong type for an element of \"%s\": expected %s, found %s", key,
+	      expected, describe(c, e.j));
+}
+
 /* A service id that must name a plan service; NULL after an error. */
 static const struct service *find_service(struct jctx *c, struct jv v,
 					  const char *id)
 {
 	const struct service *s = model_service_find(c->m, id);
-	const char *hint;
 
-	if (s)
-		return s;
-	hint = load_drills_suggest_service(c->m, id);
-	if (hint)
-		jdiag(c, DIAG_ERROR, v, false,
-		      "unknown service \"%s\" (did you mean \"%s\"?)", id, hint);
-	else
-		jdiag(c, DIAG_ERROR, v, false, "unknown service \"%s\"", id);
-	return NULL;
+	if (!s)
+		jdiag(c, DIAG_ERROR, v, false, "unknown service %s%s",
+		      quote(c, id), load_drills_suggest_service(&c->q, c->m, id));
+	return s;
 }
 
 /* An array of strings into the arena; *n counts the kept ones. */
@@ -299,7 +337,7 @@ static const char **get_strings(struct jctx *c, struct jv obj, struct jv v,
 	size_t i = 0, old;
 
 	*n = 0;
-	if (!get_array(c, obj, v, key))
+	if (!get_array(c, obj, v, key, "an array of strings"))
 		return NULL;
 	out = arena_calloc(c->m->arena, (size_t)cJSON_GetArraySize(v.j) + 1,
 			   sizeof(*out));
@@ -310,13 +348,36 @@ static const char **get_strings(struct jctx *c, struct jv obj, struct jv v,
 		if (cJSON_IsString(it))
 			out[(*n)++] = arena_strdup(c->m->arena, it->valuestring);
 		else
-			jdiag(c, DIAG_ERROR, element(c, v, it, i), false,
-			      "wrong type in \"%s\": expected a string, found %s",
-			      key, type_name(it));
+			wrong_element(c, element(c, v, it, i), key, "a string");
 		ptr_pop(c, o);
 	}
 	ptr_pop(c, old);
 	return out;
+}
+
+/* An enumerated string: its index in names[], or -1 after an error. */
+static int get_enum(struct jctx *c, struct jv obj, struct jv v,
+		    const char *key, const char *what,
+		    const char *const *names, size_t n)
+{
+	const char *s = get_string(c, obj, v, key, what, true);
+	struct buf b = BUF_INIT;
+	int k;
+
+	if (!s)
+		return -1;
+	k = model_enum_find(names, n, s);
+	if (k >= 0)
+		return k;
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_puts(&b, i + 1 == n ? " or " : ", ");
+		buf_printf(&b, "\"%s\"", names[i]);
+	}
+	member_diag(c, v, key, "invalid value for \"%s\": expected %s, found %s",
+		    key, b.data, quote(c, s));
+	buf_free(&b);
+	return -1;
 }
 
 /* ---- the drill ---- */
@@ -344,18 +405,10 @@ static const char *const issue_keys[] = {
 };
 enum { IK_ID, IK_TITLE, IK_SEVERITY, IK_OWNER, IK_DUE, IK_STATUS, IK_COUNT };
 
-#define MINUTES "a number of minutes, 0 or more"
+static const char *const issue_status_names[] = {"open", "closed"};
 
-/* Whether v is an object; reports "wrong type in KEY" otherwise. */
-static bool element_object(struct jctx *c, struct jv e, const char *key)
-{
-	if (cJSON_IsObject(e.j))
-		return true;
-	jdiag(c, DIAG_ERROR, e, false,
-	      "wrong type in \"%s\": expected an object, found %s", key,
-	      type_name(e.j));
-	return false;
-}
+#define MINUTES "a number of minutes, 0 or more"
+#define FRACTION "a number from 0 to 1"
 
 static void read_scope(struct jctx *c, struct drill *dr, struct jv v,
 		       bool *has_services)
@@ -367,10 +420,10 @@ static void read_scope(struct jctx *c, struct drill *dr, struct jv v,
 
 	*has_services = false;
 	old = ptr_push_key(c, "scope");
-	read_members(c, v, scope_keys, SK_COUNT, s);
+	read_members(c, v, "scope", scope_keys, SK_COUNT, s);
 	dr->traffic_percent = get_number(c, v, s[SK_TRAFFIC], "traffic_percent",
 					 0, 100, "a number from 0 to 100");
-	if (!get_array(c, v, s[SK_SERVICES], "services"))
+	if (!get_array(c, v, s[SK_SERVICES], "services", "an array of strings"))
 		goto out;
 	*has_services = true;
 	dr->scope_services = arena_calloc(c->m->arena,
@@ -384,14 +437,12 @@ static void read_scope(struct jctx *c, struct drill *dr, struct jv v,
 		const struct service *svc;
 
 		if (!cJSON_IsString(it)) {
-			jdiag(c, DIAG_ERROR, e, false,
-			      "wrong type in \"services\": expected a string, found %s",
-			      type_name(it));
+			wrong_element(c, e, "services", "a string");
 		} else if ((svc = find_service(c, e, it->valuestring))) {
 			if (strmap_get(seen, svc->id))
 				jdiag(c, DIAG_WARNING, e, false,
-				      "service \"%s\" is listed twice in the scope",
-				      svc->id);
+				      "service %s is listed twice in the scope",
+				      quote(c, svc->id));
 			else
 				dr->scope_services[dr->n_scope_services++] = svc->id;
 			strmap_put(seen, svc->id, (void *)svc);
@@ -413,16 +464,17 @@ static bool read_result(struct jctx *c, struct jv v, struct drill_result *r,
 	memset(r, 0, sizeof(*r));
 	r->target_rto_minutes = r->target_rpo_minutes = NAN;
 	r->recovery_minutes = r->data_loss_minutes = r->data_integrity = NAN;
-	read_members(c, v, result_keys, RK_COUNT, s);
+	read_members(c, v, "drill result", result_keys, RK_COUNT, s);
 
-	id = get_string(c, v, s[RK_SERVICE], "service", true);
+	id = get_string(c, v, s[RK_SERVICE], "service", "drill result", true);
 	if (id) {
 		size_t old = ptr_push_key(c, "service");
 
 		svc = find_service(c, s[RK_SERVICE], id);
 		if (svc && strmap_get(seen, svc->id)) {
 			jdiag(c, DIAG_ERROR, s[RK_SERVICE], false,
-			      "duplicate result for service \"%s\"", svc->id);
+			      "duplicate result for service %s",
+			      quote(c, svc->id));
 			svc = NULL;
 		}
 		ptr_pop(c, old);
@@ -435,23 +487,24 @@ static bool read_result(struct jctx *c, struct jv v, struct drill_result *r,
 					 0, HUGE_VAL, MINUTES);
 	r->data_loss_minutes = get_number(c, v, s[RK_LOSS], "data_loss_minutes",
 					  0, HUGE_VAL, MINUTES);
-	if (!absent(c, v, s[RK_RECOVERED], "recovered", true)) {
+	if (!absent(c, v, s[RK_RECOVERED], "recovered", "drill result", true)) {
 		if (cJSON_IsBool(s[RK_RECOVERED].j))
 			r->recovered = cJSON_IsTrue(s[RK_RECOVERED].j);
 		else
 			wrong_type(c, s[RK_RECOVERED], "recovered", "a boolean");
 	}
-	if (s[RK_INTEGRITY].j && cJSON_IsBool(s[RK_INTEGRITY].j))
+	/* data_integrity: a fraction, or a boolean (true is 1). */
+	if (cJSON_IsBool(s[RK_INTEGRITY].j))
 		r->data_integrity = cJSON_IsTrue(s[RK_INTEGRITY].j) ? 1 : 0;
 	else if (s[RK_INTEGRITY].j && !cJSON_IsNumber(s[RK_INTEGRITY].j) &&
 		 !cJSON_IsNull(s[RK_INTEGRITY].j))
 		wrong_type(c, s[RK_INTEGRITY], "data_integrity",
-			   "a number from 0 to 1 or a boolean");
+			   FRACTION " or a boolean");
 	else
 		r->data_integrity = get_number(c, v, s[RK_INTEGRITY],
 					       "data_integrity", 0, 1,
-					       "a number from 0 to 1 or a boolean");
-	r->failure = get_string(c, v, s[RK_FAILURE], "failure", false);
+					       FRACTION " or a boolean");
+	r->failure = get_string(c, v, s[RK_FAILURE], "failure", NULL, false);
 	if (!svc)
 		return false;
 	strmap_put(seen, svc->id, (void *)svc);
@@ -467,7 +520,7 @@ static void read_results(struct jctx *c, struct drill *dr, struct jv obj,
 	const cJSON *it;
 	size_t i = 0, old;
 
-	if (!get_array(c, obj, v, "results"))
+	if (!get_array(c, obj, v, "results", "an array of objects"))
 		return;
 	dr->results = arena_calloc(c->m->arena,
 				   (size_t)cJSON_GetArraySize(v.j) + 1,
@@ -478,13 +531,41 @@ static void read_results(struct jctx *c, struct drill *dr, struct jv obj,
 		struct jv e = element(c, v, it, i);
 		size_t o = ptr_push_index(c, i);
 
-		if (element_object(c, e, "results") &&
-		    read_result(c, e, &dr->results[dr->n_results], seen))
+		if (!cJSON_IsObject(it))
+			wrong_element(c, e, "results", "an object");
+		else if (read_result(c, e, &dr->results[dr->n_results], seen))
 			dr->n_results++;
 		ptr_pop(c, o);
 	}
 	ptr_pop(c, old);
 	strmap_free(seen);
+}
+
+static void read_issue(struct jctx *c, struct drill *dr, struct jv e,
+		       struct strmap *seen)
+{
+	struct drill_issue *is = &dr->issues[dr->n_issues];
+	struct jv s[IK_COUNT];
+	int status;
+
+	read_members(c, e, "issue", issue_keys, IK_COUNT, s);
+	is->id = get_string(c, e, s[IK_ID], "id", "issue", true);
+	is->title = get_string(c, e, s[IK_TITLE], "title", "issue", true);
+	is->severity = get_string(c, e, s[IK_SEVERITY], "severity", NULL, false);
+	is->owner = get_string(c, e, s[IK_OWNER], "owner", NULL, false);
+	is->due = get_date(c, e, s[IK_DUE], "due", NULL, false);
+	status = get_enum(c, e, s[IK_STATUS], "status", "issue",
+			  issue_status_names, ARRAY_LEN(issue_status_names));
+	is->open = status == 0;
+	if (!is->id)
+		return;
+	if (strmap_get(seen, is->id)) {
+		member_diag(c, s[IK_ID], "id", "duplicate issue id %s",
+			    quote(c, is->id));
+		return;
+	}
+	strmap_put(seen, is->id, is);
+	dr->n_issues++;
 }
 
 static void read_issues(struct jctx *c, struct drill *dr, struct jv obj,
@@ -494,7 +575,7 @@ static void read_issues(struct jctx *c, struct drill *dr, struct jv obj,
 	const cJSON *it;
 	size_t i = 0, old;
 
-	if (!get_array(c, obj, v, "issues"))
+	if (!get_array(c, obj, v, "issues", "an array of objects"))
 		return;
 	dr->issues = arena_calloc(c->m->arena,
 				  (size_t)cJSON_GetArraySize(v.j) + 1,
@@ -502,43 +583,13 @@ static void read_issues(struct jctx *c, struct drill *dr, struct jv obj,
 	seen = strmap_new(8);
 	old = ptr_push_key(c, "issues");
 	for (it = v.j->child; it; it = it->next, i++) {
-		struct jv e = element(c, v, it, i), s[IK_COUNT];
-		struct drill_issue *is = &dr->issues[dr->n_issues];
+		struct jv e = element(c, v, it, i);
 		size_t o = ptr_push_index(c, i);
-		const char *status;
 
-		if (!element_object(c, e, "issues"))
-			goto next;
-		read_members(c, e, issue_keys, IK_COUNT, s);
-		is->id = get_string(c, e, s[IK_ID], "id", true);
-		is->title = get_string(c, e, s[IK_TITLE], "title", true);
-		is->severity = get_string(c, e, s[IK_SEVERITY], "severity", false);
-		is->owner = get_string(c, e, s[IK_OWNER], "owner", false);
-		is->due = get_date(c, e, s[IK_DUE], "due", false);
-		status = get_string(c, e, s[IK_STATUS], "status", true);
-		if (status && strcmp(status, "open") == 0) {
-			is->open = true;
-		} else if (status && strcmp(status, "closed") != 0) {
-			size_t p = ptr_push_key(c, "status");
-
-			jdiag(c, DIAG_ERROR, s[IK_STATUS], false,
-			      "unknown issue status \"%s\": expected open or closed",
-			      status);
-			ptr_pop(c, p);
-		}
-		if (!is->id)
-			goto next;
-		if (strmap_get(seen, is->id)) {
-			size_t p = ptr_push_key(c, "id");
-
-			jdiag(c, DIAG_ERROR, s[IK_ID], false,
-			      "duplicate issue id \"%s\"", is->id);
-			ptr_pop(c, p);
-			goto next;
-		}
-		strmap_put(seen, is->id, is);
-		dr->n_issues++;
-next:
+		if (cJSON_IsObject(it))
+			read_issue(c, dr, e, seen);
+		else
+			wrong_element(c, e, "issues", "an object");
 		ptr_pop(c, o);
 	}
 	ptr_pop(c, old);
@@ -556,21 +607,21 @@ static void check_scope(struct jctx *c, struct drill *dr, struct jv results)
 	for (size_t i = 0; i < dr->n_results; i++) {
 		const char *id = dr->results[i].service;
 		const cJSON *it;
-		size_t k = 0;
+		size_t k = 0, o;
 
 		if (strmap_get(scope, id))
 			continue;
-		/* Find the element again, for its position (errors only). */
+		/* Find the element again, for its position (rare). */
 		for (it = results.j->child; it; it = it->next, k++) {
 			const cJSON *s = cJSON_GetObjectItemCaseSensitive(it, "service");
 
 			if (cJSON_IsString(s) && strcmp(s->valuestring, id) == 0)
 				break;
 		}
-		size_t o = ptr_push_index(c, k);
+		o = ptr_push_index(c, k);
 		jdiag(c, DIAG_WARNING, element(c, results, it, k), false,
-		      "result for service \"%s\", which is not in the drill's scope",
-		      id);
+		      "result for service %s, which is not in the drill's scope",
+		      quote(c, id));
 		ptr_pop(c, o);
 	}
 	ptr_pop(c, old);
@@ -582,58 +633,47 @@ static void read_drill(struct jctx *c, const char *rel, struct jv v,
 {
 	struct jv s[DK_COUNT];
 	struct drill *dr;
-	const char *id, *type;
+	const char *id;
 	bool has_scope_services = false, bad_id = true;
-	int line, col, t;
+	int line, col, type;
 
 	dr = load_drills_batch_add(out, c->m, rel, c->file);
 	jsonpos_value_pos(c->idx, v.n, &line, &col);
 	dr->pos.line = line;
 	dr->pos.pointer = arena_strdup(c->m->arena, c->ptr.len ? c->ptr.data : "");
-	read_members(c, v, drill_keys, DK_COUNT, s);
+	read_members(c, v, "drill", drill_keys, DK_COUNT, s);
 
-	if (!absent(c, v, s[DK_DRGEN], "drgen", false)) {
+	if (!absent(c, v, s[DK_DRGEN], "drgen", NULL, false)) {
 		if (!cJSON_IsNumber(s[DK_DRGEN].j))
 			wrong_type(c, s[DK_DRGEN], "drgen", "an integer");
-		else if (s[DK_DRGEN].j->valuedouble != MODEL_FORMAT_VERSION) {
-			size_t old = ptr_push_key(c, "drgen");
-
-			jdiag(c, DIAG_ERROR, s[DK_DRGEN], false,
-			      "unsupported format version %g: this drgen reads version %d",
-			      s[DK_DRGEN].j->valuedouble, MODEL_FORMAT_VERSION);
-			ptr_pop(c, old);
-		}
+		else if (s[DK_DRGEN].j->valuedouble != MODEL_FORMAT_VERSION)
+			member_diag(c, s[DK_DRGEN], "drgen",
+				    "unsupported format version %.15g, this drgen reads version %d",
+				    s[DK_DRGEN].j->valuedouble,
+				    MODEL_FORMAT_VERSION);
 	}
-	(void)get_string(c, v, s[DK_SCHEMA], "$schema", false);
+	if (!absent(c, v, s[DK_SCHEMA], "$schema", NULL, false) &&
+	    !cJSON_IsString(s[DK_SCHEMA].j))
+		wrong_type(c, s[DK_SCHEMA], "$schema", "a string");
 
-	id = get_string(c, v, s[DK_ID], "id", true);
+	id = get_string(c, v, s[DK_ID], "id", "drill", true);
 	if (id && !load_drills_id_valid(id)) {
 		size_t old = ptr_push_key(c, "id");
 
-		jdiag(c, DIAG_ERROR, s[DK_ID], false,
-		      "invalid drill id \"%s\": expected up to %d letters, digits, '.', '_' or '-', starting with a letter or digit",
-		      id, LOAD_DRILLS_ID_MAX);
+		jsonpos_value_pos(c->idx, s[DK_ID].n, &line, &col);
+		load_drills_report_id(c->d, c->file, line, col, c->ptr.data, id);
+		c->error = true;
 		ptr_pop(c, old);
 	} else if (id) {
 		dr->id = id;
 		bad_id = false;
 	}
-	dr->date = get_date(c, v, s[DK_DATE], "date", true);
-	type = get_string(c, v, s[DK_TYPE], "type", true);
-	if (type) {
-		t = model_enum_find(model_drill_type_names, DRILL_TYPE_COUNT, type);
-		if (t >= 0) {
-			dr->type = (enum drill_type)t;
-		} else {
-			size_t old = ptr_push_key(c, "type");
-
-			jdiag(c, DIAG_ERROR, s[DK_TYPE], false,
-			      "unknown drill type \"%s\": expected tabletop, partial_failover, full_simulation or chaos",
-			      type);
-			ptr_pop(c, old);
-		}
-	}
-	if (!absent(c, v, s[DK_SCOPE], "scope", false)) {
+	dr->date = get_date(c, v, s[DK_DATE], "date", "drill", true);
+	type = get_enum(c, v, s[DK_TYPE], "type", "drill",
+			model_drill_type_names, DRILL_TYPE_COUNT);
+	if (type >= 0)
+		dr->type = (enum drill_type)type;
+	if (!absent(c, v, s[DK_SCOPE], "scope", NULL, false)) {
 		if (cJSON_IsObject(s[DK_SCOPE].j))
 			read_scope(c, dr, s[DK_SCOPE], &has_scope_services);
 		else
@@ -651,11 +691,11 @@ static void read_drill(struct jctx *c, const char *rel, struct jv v,
 		dr->n_scope_services = dr->n_results;
 	}
 	dr->availability = get_number(c, v, s[DK_AVAILABILITY], "availability",
-				      0, 1, "a number from 0 to 1");
+				      0, 1, FRACTION);
 	read_issues(c, dr, v, s[DK_ISSUES]);
 	dr->participants = get_strings(c, v, s[DK_PARTICIPANTS], "participants",
 				       &dr->n_participants);
-	dr->notes = get_string(c, v, s[DK_NOTES], "notes", false);
+	dr->notes = get_string(c, v, s[DK_NOTES], "notes", NULL, false);
 
 	/* Without a usable id the drill cannot be referred to: drop it. */
 	if (bad_id)
@@ -666,7 +706,7 @@ bool load_drills_json(struct model *m, const char *rel, const char *file,
 		      const char *data, size_t len,
 		      struct load_drills_batch *out, struct diags *d)
 {
-	struct jctx c = {m, file, d, NULL, BUF_INIT, false};
+	struct jctx c;
 	struct jsonpos_error err;
 	struct jsonpos *idx = NULL;
 	cJSON *root = NULL;
@@ -677,6 +717,10 @@ bool load_drills_json(struct model *m, const char *rel, const char *file,
 			 err.message);
 		return false;
 	}
+	memset(&c, 0, sizeof(c));
+	c.m = m;
+	c.file = file;
+	c.d = d;
 	c.idx = idx;
 	top.j = root;
 	top.n = jsonpos_root(idx);
@@ -694,14 +738,14 @@ bool load_drills_json(struct model *m, const char *rel, const char *file,
 				read_drill(&c, rel, e, out);
 			else
 				jdiag(&c, DIAG_ERROR, e, false,
-				      "wrong type in the drill array: expected an object, found %s",
-				      type_name(it));
+				      "wrong type for an element of the drill array: expected an object, found %s",
+				      describe(&c, it));
 			ptr_pop(&c, o);
 		}
 	} else {
 		jdiag(&c, DIAG_ERROR, top, false,
-		      "expected a drill object or an array of drills, found %s",
-		      type_name(root));
+		      "expected a drill object or an array of drills at the top level, found %s",
+		      describe(&c, root));
 	}
 	buf_free(&c.ptr);
 	jsonpos_free(idx);

@@ -252,8 +252,14 @@ struct xctx {
 	struct model *m;
 	const char *file;
 	struct diags *d;
+	struct load_drills_quotes q;
 	bool error;
 };
+
+static const char *quote(struct xctx *c, const char *s)
+{
+	return load_drills_quote(&c->q, s);
+}
 
 PRINTF_LIKE(5, 6)
 static void xdiag(struct xctx *c, enum diag_severity sev, xmlNodePtr n,
@@ -417,7 +423,7 @@ static void read_properties(struct xctx *c, xmlNodePtr props,
 			continue;
 		if (!named(p, "property")) {
 			xdiag(c, DIAG_WARNING, p, path,
-			      "unknown element <%s> in <properties>", p->name);
+			      "unknown element <%.64s> in <properties>", p->name);
 			continue;
 		}
 		ppath = arena_printf(c->m->arena, "%s/property[%zu]", path,
@@ -436,18 +442,18 @@ static void read_properties(struct xctx *c, xmlNodePtr props,
 			hint = load_drills_suggest(name, names, n);
 			if (hint)
 				xdiag(c, DIAG_WARNING, p, ppath,
-				      "unknown property \"%s\" (did you mean \"%s\"?)",
-				      name, hint);
+				      "unknown property %s, did you mean \"%s\"",
+				      quote(c, name), hint);
 			else if (warn_drill_prefix &&
 				 strncmp(name, "drill.", 6) == 0)
 				xdiag(c, DIAG_WARNING, p, ppath,
-				      "unknown property \"%s\"", name);
+				      "unknown property %s", quote(c, name));
 			continue;
 		}
 		if (found[k].node) {
 			xdiag(c, DIAG_ERROR, p, ppath,
-			      "duplicate property \"%s\" (first on line %ld)",
-			      name, xmlGetLineNo(found[k].node));
+			      "duplicate property %s (first on line %ld)",
+			      quote(c, name), xmlGetLineNo(found[k].node));
 			continue;
 		}
 		found[k].value = value;
@@ -467,7 +473,8 @@ static double prop_number(struct xctx *c, const struct prop *p,
 		return NAN;
 	if (!parse_number(p->value, &v) || v < lo || v > hi) {
 		xdiag(c, DIAG_ERROR, p->node, p->path,
-		      "invalid %s \"%s\": expected %s", name, p->value, expected);
+		      "invalid value for property \"%s\": expected %s, found %s",
+		      name, expected, quote(c, p->value));
 		return NAN;
 	}
 	return v;
@@ -480,7 +487,7 @@ static void read_testcase(struct xctx *c, struct drill *dr, xmlNodePtr tc,
 	struct drill_result *r = &dr->results[dr->n_results];
 	const struct service *svc;
 	xmlNodePtr failed = NULL, skipped = NULL;
-	const char *service, *time_s, *hint;
+	const char *service, *time_s;
 	size_t n_props = 0;
 	double v;
 
@@ -507,7 +514,7 @@ static void read_testcase(struct xctx *c, struct drill *dr, xmlNodePtr tc,
 			skipped = k;
 		} else if (!named(k, "system-out") && !named(k, "system-err")) {
 			xdiag(c, DIAG_WARNING, k, path,
-			      "unknown element <%s> in <testcase>", k->name);
+			      "unknown element <%.64s> in <testcase>", k->name);
 		}
 	}
 
@@ -519,25 +526,20 @@ static void read_testcase(struct xctx *c, struct drill *dr, xmlNodePtr tc,
 	}
 	svc = model_service_find(c->m, service);
 	if (!svc) {
-		hint = load_drills_suggest_service(c->m, service);
-		if (hint)
-			xdiag(c, DIAG_ERROR, tc, path,
-			      "unknown service \"%s\" (did you mean \"%s\"?)",
-			      service, hint);
-		else
-			xdiag(c, DIAG_ERROR, tc, path, "unknown service \"%s\"",
-			      service);
+		xdiag(c, DIAG_ERROR, tc, path, "unknown service %s%s",
+		      quote(c, service),
+		      load_drills_suggest_service(&c->q, c->m, service));
 		return;
 	}
 	if (skipped) {
 		xdiag(c, DIAG_WARNING, skipped, path,
-		      "skipped testcase for service \"%s\" is not counted as a result",
-		      service);
+		      "skipped testcase for service %s is not counted as a result",
+		      quote(c, service));
 		return;
 	}
 	if (strmap_get(seen, svc->id)) {
 		xdiag(c, DIAG_ERROR, tc, path,
-		      "duplicate result for service \"%s\"", service);
+		      "duplicate result for service %s", quote(c, service));
 		return;
 	}
 	strmap_put(seen, svc->id, (void *)svc);
@@ -550,8 +552,8 @@ static void read_testcase(struct xctx *c, struct drill *dr, xmlNodePtr tc,
 			r->recovery_minutes = v / 60.0;
 		else
 			xdiag(c, DIAG_ERROR, tc, path,
-			      "invalid time \"%s\": expected a number of seconds, 0 or more",
-			      time_s);
+			      "invalid value for attribute \"time\": expected a number of seconds, 0 or more, found %s",
+			      quote(c, time_s));
 	}
 	v = prop_number(c, &props[CP_LOSS], "data_loss_seconds", 0, HUGE_VAL,
 			"a number of seconds, 0 or more");
@@ -600,6 +602,7 @@ static void read_testsuite(struct xctx *c, const char *rel, xmlNodePtr ts,
 	size_t n_cases = 0, case_index = 0, n_props = 0;
 	bool bad_id = false;
 	const char *stamp;
+	char why[64];
 	struct strmap *seen;
 	int type;
 
@@ -621,7 +624,7 @@ static void read_testsuite(struct xctx *c, const char *rel, xmlNodePtr ts,
 					true, props);
 		} else if (!named(k, "system-out") && !named(k, "system-err")) {
 			xdiag(c, DIAG_WARNING, k, path,
-			      "unknown element <%s> in <testsuite>", k->name);
+			      "unknown element <%.64s> in <testsuite>", k->name);
 		}
 	}
 
@@ -630,9 +633,10 @@ static void read_testsuite(struct xctx *c, const char *rel, xmlNodePtr ts,
 		      "missing property \"drill.id\" in <testsuite>");
 		bad_id = true;
 	} else if (!load_drills_id_valid(props[SP_ID].value)) {
-		xdiag(c, DIAG_ERROR, props[SP_ID].node, props[SP_ID].path,
-		      "invalid drill id \"%s\": expected up to %d letters, digits, '.', '_' or '-', starting with a letter or digit",
-		      props[SP_ID].value, LOAD_DRILLS_ID_MAX);
+		load_drills_report_id(c->d, c->file,
+				      (int)xmlGetLineNo(props[SP_ID].node), 0,
+				      props[SP_ID].path, props[SP_ID].value);
+		c->error = true;
 		bad_id = true;
 	} else {
 		dr->id = props[SP_ID].value;
@@ -642,10 +646,16 @@ static void read_testsuite(struct xctx *c, const char *rel, xmlNodePtr ts,
 	if (!stamp)
 		xdiag(c, DIAG_ERROR, ts, path,
 		      "missing attribute \"timestamp\" on <testsuite> (the drill date)");
-	else if (!parse_timestamp(stamp, &dr->date))
+	else if (parse_timestamp(stamp, &dr->date))
+		;
+	else if (load_drills_date_impossible(stamp, why, sizeof(why)))
 		xdiag(c, DIAG_ERROR, ts, path,
-		      "invalid timestamp \"%s\": expected YYYY-MM-DD or an ISO 8601 date-time (without offset it is read as UTC)",
-		      stamp);
+		      "impossible date %s for attribute \"timestamp\": %s",
+		      quote(c, stamp), why);
+	else
+		xdiag(c, DIAG_ERROR, ts, path,
+		      "invalid date %s for attribute \"timestamp\": expected YYYY-MM-DD or an ISO 8601 time (2026-10-01T09:30:00, read as UTC, or with an offset)",
+		      quote(c, stamp));
 
 	if (!props[SP_TYPE].node) {
 		xdiag(c, DIAG_ERROR, ts, path,
@@ -656,8 +666,8 @@ static void read_testsuite(struct xctx *c, const char *rel, xmlNodePtr ts,
 		if (type < 0)
 			xdiag(c, DIAG_ERROR, props[SP_TYPE].node,
 			      props[SP_TYPE].path,
-			      "unknown drill type \"%s\": expected tabletop, partial_failover, full_simulation or chaos",
-			      props[SP_TYPE].value);
+			      "invalid value for property \"drill.type\": expected \"tabletop\", \"partial_failover\", \"full_simulation\" or \"chaos\", found %s",
+			      quote(c, props[SP_TYPE].value));
 		else
 			dr->type = (enum drill_type)type;
 	}
@@ -693,13 +703,17 @@ bool load_drills_xml(struct model *m, const char *rel, const char *file,
 		     const char *data, size_t len,
 		     struct load_drills_batch *out, struct diags *d)
 {
-	struct xctx c = {m, file, d, false};
+	struct xctx c;
 	xmlDocPtr doc = parse_document(file, data, len, d);
 	xmlNodePtr root;
 	size_t index = 0;
 
 	if (!doc)
 		return false;
+	memset(&c, 0, sizeof(c));
+	c.m = m;
+	c.file = file;
+	c.d = d;
 	root = xmlDocGetRootElement(doc);
 	if (named(root, "testsuite")) {
 		read_testsuite(&c, rel, root, "/testsuite", out);
@@ -713,12 +727,12 @@ bool load_drills_xml(struct model *m, const char *rel, const char *file,
 					       out);
 			else if (is_element(k) && !named(k, "properties"))
 				xdiag(&c, DIAG_WARNING, k, "/testsuites",
-				      "unknown element <%s> in <testsuites>",
+				      "unknown element <%.64s> in <testsuites>",
 				      k->name);
 		}
 	} else {
 		xdiag(&c, DIAG_ERROR, root, NULL,
-		      "expected <testsuites> or <testsuite> as the root element, found <%s>",
+		      "expected <testsuites> or <testsuite> as the root element, found <%.64s>",
 		      root->name);
 	}
 	xmlFreeDoc(doc);
