@@ -451,15 +451,15 @@ static void scan_document(struct scanner *sc)
 				} else {
 					st = c == '{' ? ST_KEY : ST_VALUE;
 				}
-				continue;
+			} else {
+				if (c == '"')
+					scan_string(sc);
+				else if (c == '-' || is_digit(c))
+					scan_number(sc);
+				else
+					scan_literal(sc, was_after_comma);
+				st = ST_AFTER;
 			}
-			if (c == '"')
-				scan_string(sc);
-			else if (c == '-' || is_digit(c))
-				scan_number(sc);
-			else
-				scan_literal(sc, was_after_comma);
-			st = ST_AFTER;
 		} else if (st == ST_KEY) {
 			if (!eof && c == '}' && after_comma) {
 				fail_at(sc, sc->pos, "trailing comma before '}'");

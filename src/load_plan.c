@@ -549,8 +549,10 @@ static bool load_object(struct ctx *c, const cJSON *j, jsonpos_node n,
 	bool seen[MAX_FIELDS] = {false};
 	const char *names[MAX_FIELDS];
 	if (!cJSON_IsObject(j)) {
+		/* a member is named by its key, an array element by its kind */
+		const char *label = j->string ? quote(c, j->string) : what;
 		report(c, DIAG_ERROR, n, false, "wrong type for %s: expected an object, found %s",
-		       what, describe(c, j));
+		       label, describe(c, j));
 		return false;
 	}
 	for (size_t i = 0; i < nf; i++)

@@ -68,6 +68,22 @@ static void test_positions(void **state)
 	jsonpos_free(p);
 }
 
+/* Empty containers, scalars and whitespace at the top level. */
+static void test_top_level(void **state)
+{
+	(void)state;
+	static const char *const ok[] = {"[]\n", "{}\n", " [ ] ", "{ }", "1\n",
+					  "\"s\" ", "null", "[[],{}]\n", "{\"a\":{}}\n"};
+	for (size_t i = 0; i < ARRAY_LEN(ok); i++) {
+		struct jsonpos_error err;
+		struct jsonpos *p = jsonpos_scan(ok[i], strlen(ok[i]), 512, &err);
+		if (!p)
+			fail_msg("%s refused: %d:%d: %s", ok[i], err.line, err.col, err.message);
+		assert_int_equal(jsonpos_count(p, jsonpos_root(p)), 0);
+		jsonpos_free(p);
+	}
+}
+
 /* The first member wins, as with cJSON_GetObjectItemCaseSensitive. */
 static void test_duplicate_keys(void **state)
 {
@@ -250,6 +266,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_positions),
+		cmocka_unit_test(test_top_level),
 		cmocka_unit_test(test_duplicate_keys),
 		cmocka_unit_test(test_bom_and_parse),
 		cmocka_unit_test(test_syntax_errors),
