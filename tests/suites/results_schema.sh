@@ -17,6 +17,10 @@ import json, sys, jsonschema
 jsonschema.Draft202012Validator.check_schema(json.load(open(sys.argv[1])))
 ' "$SCHEMA"
 
+if ! [ -x "$DRGEN" ]; then
+	skip "results_schema: $DRGEN is not built"
+	exit 0
+fi
 if ! [ -f "$SAMPLE/plan.json" ]; then
 	skip "results_schema: samples/kestrel is not there yet"
 	exit 0
