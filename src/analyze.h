@@ -166,7 +166,7 @@ struct objectives {
 	const int *tier;               /* 1-4 */
 	const double *rpo_minutes;
 	const bool *multi_region;      /* the tier's strategy spans regions */
-	double lag_tolerance_minutes;  /* e.g. currency_grace_minutes of tiers.lua */
+	double lag_tolerance_minutes;  /* from tiers.lua (see analyze_currency) */
 };
 
 /*
