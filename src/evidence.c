@@ -343,7 +343,11 @@ static EVP_PKEY *load_key(const char *path, bool private_key, struct diags *d)
 		key = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
 	if (!key) {
 		openssl_reason(reason, sizeof(reason));
-		if (strstr(f.data, "ENCRYPTED"))
+		if (private_key && strstr(f.data, "PUBLIC KEY"))
+			diag_error(d, path, 0, 0,
+				   "this is a public key; signing needs the private key "
+				   "(the public key is for verifying)");
+		else if (strstr(f.data, "ENCRYPTED"))
 			diag_error(d, path, 0, 0,
 				   "signing key is encrypted; drgen needs an unencrypted PEM key "
 				   "(decrypt a copy with `openssl pkey -in KEY -out PLAIN`)");
