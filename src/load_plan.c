@@ -1424,9 +1424,15 @@ static void load_runbooks(struct ctx *c)
 		char *display = source_display_path(c->src, names[i]);
 		const char *base = names[i] + strlen("runbooks/");
 		char *id = xstrndup(base, strlen(base) - strlen(".md"));
-		diag_add(c->d, DIAG_WARNING, display, 0, 0, NULL,
-			 "runbook matches no service: no service has id %s%s",
-			 quote(c, id), suggest_id(c, id, m->service_by_id));
+		const struct service *s = strmap_get(m->service_by_id, id);
+		if (s && s->runbook_path)
+			diag_add(c->d, DIAG_WARNING, display, 0, 0, NULL,
+				 "runbook not used: service %s takes its prose from %s",
+				 quote(c, id), quote(c, s->runbook_path));
+		else if (!s)
+			diag_add(c->d, DIAG_WARNING, display, 0, 0, NULL,
+				 "runbook matches no service: no service has id %s%s",
+				 quote(c, id), suggest_id(c, id, m->service_by_id));
 		free(id);
 		free(display);
 	}

@@ -536,6 +536,46 @@ static void test_runbooks(void **state)
 	done(&f);
 }
 
+/* runbooks/<id>.md beside an explicit runbook path is left unused. */
+static void test_runbook_unused(void **state)
+{
+	(void)state;
+	struct fixture f;
+	make_dir(&f);
+	write_file(f.dir, "plan.json",
+		   HEAD "\"services\": [{\"id\": \"a\", \"name\": \"A\", "
+		   "\"runbook\": \"docs/a.md\"}]}\n");
+	write_file(f.dir, "runbooks/a.md", "# old\n");
+	write_file(f.dir, "docs/a.md", "# new\n");
+	run(&f);
+	assert_string_equal(f.m->services[0].runbook_text, "# new\n");
+	assert_int_equal(diags_len(f.d), 1);
+	assert_string_equal(diags_get(f.d, 0)->message,
+			    "runbook not used: service \"a\" takes its prose from \"docs/a.md\"");
+	assert_true(f.ok);
+	done(&f);
+}
+
+/* A runbook above SOURCE_MAX_MD is refused (and plan.json's limit is the source's). */
+static void test_runbook_limit(void **state)
+{
+	(void)state;
+	struct fixture f;
+	make_dir(&f);
+	write_file(f.dir, "plan.json", HEAD "\"services\": [{\"id\": \"a\", \"name\": \"A\"}]}\n");
+	char *big = xmalloc(SOURCE_MAX_MD + 2);
+	memset(big, 'x', SOURCE_MAX_MD + 1);
+	big[SOURCE_MAX_MD + 1] = '\0';
+	write_file(f.dir, "runbooks/a.md", big);
+	free(big);
+	run(&f);
+	assert_null(f.m->services[0].runbook_text);
+	assert_int_equal(diags_len(f.d), 1);
+	assert_non_null(strstr(diags_get(f.d, 0)->message, "too large"));
+	assert_false(f.ok);
+	done(&f);
+}
+
 /* Reading problems come from the source module, positioned where it can. */
 static void test_unreadable(void **state)
 {
@@ -618,6 +658,8 @@ int main(void)
 		cmocka_unit_test(test_cycles),
 		cmocka_unit_test(test_long_cycle),
 		cmocka_unit_test(test_runbooks),
+		cmocka_unit_test(test_runbook_unused),
+		cmocka_unit_test(test_runbook_limit),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_printed),
 		cmocka_unit_test(test_service_id_syntax),
