@@ -31,6 +31,9 @@ samples/kestrel/README.md).  Three files, one per system that exports jobs:
   2026-10-object-storage.ndjson  S3 bucket backups, UTC with milliseconds
   2026-10-offsite-vault.ndjson   the offsite vault vendor, which stamps
                                  times in America/Chicago (-05:00 in October)
+
+plus restore-test-history.ndjson, the restore-test tool's log of the eleven
+months before (UTC), so that restore-test recency has its real history.
 """
 
 import argparse
@@ -127,6 +130,7 @@ fraud-features  checksum mismatch on one incremental (2026-10-09)
 events-kafka    a few partial incrementals (partitions skipped)
 warehouse       one partial, one failed snapshot; the 2026-10-31 snapshot hangs
 settlement-files  the 2026-10-31 23:50Z snapshot is still running at export
+wiki-attachments  never restore-tested
 legacy-ftp-db, ci-artifacts  not in the plan (one warning)
 random          ~0.6 % of scheduled jobs fail and are retried (suffix -r1)
 """
@@ -135,6 +139,27 @@ FILES = {
     "db": "2026-10-db-agent.ndjson",
     "object": "2026-10-object-storage.ndjson",
     "offsite": "2026-10-offsite-vault.ndjson",
+    "history": "restore-test-history.ndjson",
+}
+
+# Restore tests before the window, from the restore-test tool's own log
+# (2025-11 .. 2026-09): monthly for critical stores, a rotating sample of the
+# others.  Without it drgen would see no restore test older than 37 days.
+# wiki-attachments has never been restore-tested (a planted gap), and
+# keyvault-db's tests use its primary copy (it has no offsite copy).
+HISTORY_MONTHS = [(2025, 11), (2025, 12)] + [(2026, m) for m in range(1, 10)]
+HISTORY_SAMPLE = {   # (year, month) -> stores other than critical tested that month
+    (2025, 11): ["merchant-db", "wiki-db"],
+    (2025, 12): ["settlement-db"],
+    (2026, 1): ["warehouse", "claims-db"],
+    (2026, 2): ["events-kafka", "fraud-features"],
+    (2026, 3): ["notifications-db", "merchant-db"],
+    (2026, 4): ["settlement-db", "reporting-db"],
+    (2026, 5): ["settlement-files", "claims-db"],
+    (2026, 6): ["events-kafka", "wiki-db"],
+    (2026, 7): ["reporting-db", "fraud-features"],
+    (2026, 8): ["fraud-features", "notifications-db"],
+    (2026, 9): ["events-kafka", "claims-db"],
 }
 
 
@@ -152,7 +177,7 @@ class Gen:
 
     def emit(self, store, engine, typ, loc, start, seconds, status, nbytes,
              crit, immutable, retention, verification=None, verified_ok=True,
-             encryption=None, suffix=""):
+             encryption=None, suffix="", kind=None):
         """Adds one job; returns its finish time (None if still running)."""
         if start >= EXPORT:
             return None
@@ -170,7 +195,8 @@ class Gen:
             verif, verified_ok = "none", False
         if status == "running":
             nbytes = int(nbytes * self.u(0.2, 0.6))
-        kind = "offsite" if loc == "offsite" else ("object" if engine == "s3" else "db")
+        if kind is None:
+            kind = "offsite" if loc == "offsite" else ("object" if engine == "s3" else "db")
         tcode = {"full": "f", "incremental": "i", "snapshot": "s", "continuous": "c"}[typ]
         rec = {
             "id": "%s-%s-%s-%s%s" % (store, tcode, loc[0], start.strftime("%Y%m%dT%H%M"), suffix),
@@ -394,6 +420,24 @@ def gen_standard(g, store, engine, size, minute):
                         False, retention)
 
 
+def gen_history(g):
+    by_id = {st[0]: st for st in STORES}
+    for n, (y, mo) in enumerate(HISTORY_MONTHS):
+        tested = [st[0] for st in STORES if st[2] == "critical"] + HISTORY_SAMPLE[(y, mo)]
+        for k, store in enumerate(tested):
+            _, engine, crit, size, minute = by_id[store]
+            day = dt.datetime(y, mo, 9 + (k * 3 + n) % 15, tzinfo=UTC)
+            t = day + dt.timedelta(hours=9, minutes=minute)
+            loc = {"critical": "offsite", "important": "secondary", "standard": "primary"}[crit]
+            if store in NO_OFFSITE:
+                loc = "primary"
+            typ = "snapshot" if crit == "standard" else "full"
+            g.emit(store, engine, typ, loc, t, size * g.u(1.5, 2.5) + 600, "success",
+                   size * 1e9 * POLICY[crit][2] * g.u(0.8, 0.95), crit, loc == "offsite",
+                   30 if crit == "standard" else 90, verification="restore_test",
+                   kind="history")
+
+
 def gen_unknown(g):
     for store, engine, size, until in UNKNOWN:
         for day in days():
@@ -416,6 +460,7 @@ def main():
         {"critical": gen_critical, "important": gen_important,
          "standard": gen_standard}[crit](g, store, engine, size, minute)
     gen_unknown(g)
+    gen_history(g)
     os.makedirs(args.out, exist_ok=True)
     total = 0
     for kind, name in FILES.items():
