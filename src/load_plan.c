@@ -487,7 +487,7 @@ static void load_field(struct ctx *c, const struct field *f, const cJSON *j,
 		       jsonpos_node n, void *obj)
 {
 	char label[80];
-	char *at = (char *)obj + f->off;
+	void *at = (char *)obj + f->off;
 	snprintf(label, sizeof(label), "\"%s\"", f->key);
 	if (cJSON_IsNull(j) && !(f->flags & F_REQUIRED) && f->kind != K_IGNORED)
 		return;  /* null is "not given" for optional keys */
@@ -527,7 +527,7 @@ static void load_field(struct ctx *c, const struct field *f, const cJSON *j,
 		break;
 	case K_STRINGS:
 		strings_value(c, j, n, f->key, f->flags, (const char ***)at,
-			      (size_t *)((char *)obj + f->count_off));
+			      (size_t *)(void *)((char *)obj + f->count_off));
 		break;
 	case K_CUSTOM:
 		f->load(c, j, n, obj);

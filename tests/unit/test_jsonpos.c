@@ -72,15 +72,20 @@ static void test_positions(void **state)
 static void test_top_level(void **state)
 {
 	(void)state;
-	static const char *const ok[] = {"[]\n", "{}\n", " [ ] ", "{ }", "1\n",
-					  "\"s\" ", "null", "[[],{}]\n", "{\"a\":{}}\n"};
+	static const struct {
+		const char *text;
+		size_t count;
+	} ok[] = {{"[]\n", 0}, {"{}\n", 0}, {" [ ] ", 0}, {"{ }", 0}, {"1\n", 0},
+		  {"\"s\" ", 0}, {"null", 0}, {"[[],{}]\n", 2}, {"{\"a\":{}}\n", 1}};
 	for (size_t i = 0; i < ARRAY_LEN(ok); i++) {
 		struct jsonpos_error err;
-		struct jsonpos *p = jsonpos_scan(ok[i], strlen(ok[i]), 512, &err);
+		struct jsonpos *p = jsonpos_scan(ok[i].text, strlen(ok[i].text), 512, &err);
 		if (!p)
-			fail_msg("%s refused: %d:%d: %s", ok[i], err.line, err.col, err.message);
-		assert_int_equal(jsonpos_count(p, jsonpos_root(p)), 0);
+			fail_msg("%s refused: %d:%d: %s", ok[i].text, err.line, err.col,
+				 err.message);
+		size_t n = jsonpos_count(p, jsonpos_root(p));
 		jsonpos_free(p);
+		assert_int_equal(n, ok[i].count);
 	}
 }
 

@@ -178,7 +178,7 @@ static int64_t day(const char *s)
 static void test_full_plan(void **state)
 {
 	(void)state;
-	struct fixture f;
+	struct fixture f = {0};
 	load(&f, full_plan);
 	expect_count(&f, 0);
 	assert_true(f.ok);
@@ -346,7 +346,7 @@ static void test_bad_cases(void **state)
 	size_t failures = 0;
 	for (size_t i = 0; i < ARRAY_LEN(bad_cases); i++) {
 		const struct bad_case *b = &bad_cases[i];
-		struct fixture f;
+		struct fixture f = {0};
 		load(&f, b->json);
 		const struct diag *g = diags_len(f.d) ? diags_get(f.d, 0) : NULL;
 		bool same = diags_len(f.d) == 1 && g->severity == b->sev &&
@@ -370,7 +370,7 @@ static void test_bad_cases(void **state)
 static void test_dates(void **state)
 {
 	(void)state;
-	struct fixture f;
+	struct fixture f = {0};
 	load(&f, "{\"drgen\": 1, \"organization\": {\"id\": \"k\", \"name\": \"K\"},\n"
 		 "\"plan\": {\"approved_on\": \"2026-02-30\", \"last_review\": \"2026-13-01\",\n"
 		 "\"next_review\": \"next year\"}, \"services\": [],\n"
@@ -397,7 +397,7 @@ static void test_dates(void **state)
 static void test_unknown_key_is_warning(void **state)
 {
 	(void)state;
-	struct fixture f;
+	struct fixture f = {0};
 	load(&f, HEAD "\"services\": [{\"id\": \"a\", \"name\": \"A\", "
 		 "\"descripton\": \"x\", \"colour\": 1, \"monthly_costs\": 3}]}\n");
 	expect_count(&f, 3);
@@ -415,7 +415,7 @@ static void test_unknown_key_is_warning(void **state)
 static void test_many_problems(void **state)
 {
 	(void)state;
-	struct fixture f;
+	struct fixture f = {0};
 	load(&f, "{\"drgen\": 1, \"organization\": {\"id\": \"k\"}, \"plan\": {\"owner\": \"x\"},\n"
 		 "\"services\": [{\"id\": \"A\", \"name\": 5, \"tier\": 0, \"monthly_cost\": -2,\n"
 		 "\"depends_on\": [\"nope\", 7]}, \"svc\"],\n"
@@ -449,7 +449,7 @@ static void test_many_problems(void **state)
 static void test_cycles(void **state)
 {
 	(void)state;
-	struct fixture f;
+	struct fixture f = {0};
 	/* Two separate cycles, a service outside both, and a longer detour. */
 	load(&f, HEAD "\"services\": [\n"
 		 "{\"id\": \"web\", \"name\": \"W\", \"depends_on\": [\"api\"]},\n"
@@ -479,7 +479,7 @@ static void test_long_cycle(void **state)
 			   i ? "," : "", i, (i + 1) % n);
 	buf_puts(&b, "]}\n");
 	clock_t start = clock();
-	struct fixture f;
+	struct fixture f = {0};
 	load(&f, b.data);
 	expect_count(&f, 1);
 	const struct diag *g = diags_get(f.d, 0);
@@ -496,7 +496,7 @@ static void test_long_cycle(void **state)
 static void test_runbooks(void **state)
 {
 	(void)state;
-	struct fixture f;
+	struct fixture f = {0};
 	make_dir(&f);
 	write_file(f.dir, "plan.json",
 		   HEAD "\"services\": [{\"id\": \"a\", \"name\": \"A\"},\n"
@@ -540,7 +540,7 @@ static void test_runbooks(void **state)
 static void test_runbook_unused(void **state)
 {
 	(void)state;
-	struct fixture f;
+	struct fixture f = {0};
 	make_dir(&f);
 	write_file(f.dir, "plan.json",
 		   HEAD "\"services\": [{\"id\": \"a\", \"name\": \"A\", "
@@ -560,7 +560,7 @@ static void test_runbook_unused(void **state)
 static void test_runbook_limit(void **state)
 {
 	(void)state;
-	struct fixture f;
+	struct fixture f = {0};
 	make_dir(&f);
 	write_file(f.dir, "plan.json", HEAD "\"services\": [{\"id\": \"a\", \"name\": \"A\"}]}\n");
 	char *big = xmalloc(SOURCE_MAX_MD + 2);
@@ -580,7 +580,7 @@ static void test_runbook_limit(void **state)
 static void test_unreadable(void **state)
 {
 	(void)state;
-	struct fixture f;
+	struct fixture f = {0};
 	make_dir(&f);
 	run(&f);
 	expect_count(&f, 1);
@@ -608,7 +608,7 @@ static void test_unreadable(void **state)
 static void test_printed(void **state)
 {
 	(void)state;
-	struct fixture f;
+	struct fixture f = {0};
 	load(&f, HEAD "\"services\": [{\"id\": \"a\", \"name\": \"A\",\n"
 		 "    \"tier\": 9}]}\n");
 	char *text = NULL;
