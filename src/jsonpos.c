@@ -119,9 +119,12 @@ static void describe_found(const struct scanner *sc, size_t pos, char *out,
 				e++;
 			e++;
 		}
-		bool closed = e < len && s[e] == '"';
-		snprintf(out, size, "string %.*s%s", (int)(e - pos + closed),
-			 s + pos, closed ? "" : "...");
+		if (e < len && s[e] == '"')
+			snprintf(out, size, "string %.*s", (int)(e - pos + 1), s + pos);
+		else if (e >= len || s[e] == '\n')
+			snprintf(out, size, "a string with no closing quote");
+		else
+			snprintf(out, size, "string %.*s...\"", (int)(e - pos), s + pos);
 	} else if (c == '-' || (c >= '0' && c <= '9')) {
 		size_t e = pos;
 		while (e < len && is_word_char((unsigned char)s[e]) && e - pos < 24)
