@@ -146,12 +146,6 @@ static const char *describe(struct ctx *c, const cJSON *j)
 	return out;
 }
 
-static void vreport(struct ctx *c, enum diag_severity sev, int line, int col,
-		    const char *where, const char *fmt, va_list ap)
-{
-	diag_vadd(c->d, sev, c->file, line, col, where, fmt, ap);
-}
-
 /* A problem with the value n, whose pointer is ctx.ptr (at its key if asked). */
 static void report(struct ctx *c, enum diag_severity sev, jsonpos_node n,
 		   bool at_key, const char *fmt, ...) PRINTF_LIKE(5, 6);
@@ -164,7 +158,7 @@ static void report(struct ctx *c, enum diag_severity sev, jsonpos_node n,
 	if (!at_key || !jsonpos_key_pos(c->pos, n, &line, &col))
 		jsonpos_value_pos(c->pos, n, &line, &col);
 	va_start(ap, fmt);
-	vreport(c, sev, line, col, ptr_where(c), fmt, ap);
+	diag_vadd(c->d, sev, c->file, line, col, ptr_where(c), fmt, ap);
 	va_end(ap);
 }
 
@@ -179,7 +173,7 @@ static void report_at(struct ctx *c, enum diag_severity sev, const char *pointer
 	va_list ap;
 	jsonpos_find(c->pos, pointer, &line, &col);
 	va_start(ap, fmt);
-	vreport(c, sev, line, col, pointer, fmt, ap);
+	diag_vadd(c->d, sev, c->file, line, col, pointer, fmt, ap);
 	va_end(ap);
 }
 
