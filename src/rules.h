@@ -150,13 +150,14 @@ struct rules_results {
 
 	/* cost.lua */
 	struct service_cost *costs;              /* parallel to services */
-	double cost_total;
+	double cost_total;                       /* sums, rounded to cents */
 	double cost_by_tier[RULES_TIERS];        /* [t - 1] */
 	cJSON *cost_prices;                      /* `prices`, for the plan */
 
 	/* backup_policy.lua */
 	struct datastore_policy *policies;       /* parallel to datastores */
 	cJSON *backup_policies;                  /* `policies`: required policy by criticality */
+	cJSON *backup_programme;                 /* `programme`: restore tests, DR drills */
 
 	/* drills.lua */
 	struct drill_score *drills;              /* parallel to model drills */
@@ -164,6 +165,7 @@ struct rules_results {
 
 	/* runbook.lua: one object per service ({"sections": [...]}) */
 	cJSON **runbooks;                        /* parallel to services */
+	size_t n_runbooks;
 
 	/* Every rule's findings, sorted (severity, kind, subject, ref), ids unique. */
 	struct finding *findings;
@@ -218,7 +220,8 @@ bool rules_run_policy(struct rules *r, const struct model *m,
  * (nil when arg is NULL) and ctx the usual context, and returns the result
  * converted to JSON (see docs/rules.md for the conversion).  Returns NULL
  * with diagnostics on failure; caller frees with cJSON_Delete.  The model,
- * facts and res must be those of the earlier runs.
+ * facts and res must be those of the earlier runs; res is only read (files
+ * loaded here are listed by rules_files, not copied into res).
  */
 cJSON *rules_call_json(struct rules *r, const struct model *m,
 		       const struct facts *f, const struct rules_results *res,

@@ -1,0 +1,988 @@
+/*
+ * rules_sandbox.c -- the confined Lua state the rule files run in.
+ *
+ * Confinement is by construction, not by removal after the fact:
+ *
+ *  - The state comes from lua_newstate with our allocator, which keeps a
+ *    count of the bytes in use and refuses growth past mem_limit (the whole
+ *    build's cap, lowered to "usage at call start + RULES_CALL_MEMORY"
+ *    while a rule function runs).
+ *  - Only base, string, table, math and utf8 are opened.  The functions a
+ *    rule may use are copied into a private table and the real global
+ *    table is then emptied, so nothing else is reachable by name.  Every
+ *    rule file (and every module it requires) gets a fresh _ENV holding
+ *    fresh copies of that table and of the library tables, so no rule can
+ *    change what another sees.  The string metatable is locked.
+ *  - Replaced functions: load (text only, _ENV defaults to the caller's
+ *    file), require (other rule files only, text only, same sandbox),
+ *    setmetatable (no __gc: finalizers run with hooks off), rawset and next
+ *    (aware of read-only views), print (becomes a diagnostic note).
+ *    Removed: dofile, loadfile, collectgarbage, string.dump, math.random,
+ *    math.randomseed (output must be reproducible), io, os, package,
+ *    debug, coroutine.
+ *  - A count hook charges every HOOK_STEP instructions to the call's budget.
+ *    When the budget (or memory, or the wall-clock backstop) runs out the
+ *    abort is sticky: the hook is re-armed to fire on every instruction
+ *    and raises an error each time, so a pcall inside the rule can catch
+ *    the error but cannot run one more instruction after catching it.
+ *
+ * Rule files are named by logical name ("tiers", "compliance/evidence");
+ * their chunk name is "@NAME.lua", short enough that Lua never abbreviates
+ * it, and diagnostics map it back to the path the user can open.
+ */
+#include "rules_int.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include "dates.h"
+#include "source.h"
+
+#define HOOK_STEP 1000
+#define NAME_MAX_LEN 64
+#define PRINT_MAX 100
+
+/* Functions of base a rule may use as they are. */
+static const char *const base_allowed[] = {
+	"assert", "error", "getmetatable", "ipairs", "pairs", "pcall",
+	"rawequal", "rawget", "rawlen", "select", "tonumber", "tostring",
+	"type", "xpcall", "_VERSION",
+};
+
+static const char *const abort_messages[] = {
+	[ABORT_NONE] = "",
+	[ABORT_BUDGET] = "instruction limit exceeded",
+	[ABORT_MEMORY] = "memory limit exceeded",
+	[ABORT_TIME] = "time limit exceeded",
+};
+
+struct rules *rules_of(lua_State *L)
+{
+	struct rules *r;
+
+	memcpy(&r, lua_getextraspace(L), sizeof(r));
+	return r;
+}
+
+static void sandbox_hook(lua_State *L, lua_Debug *ar);
+
+/* ---- allocator ---------------------------------------------------------- */
+
+static void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+	struct rules *r = ud;
+	size_t old = ptr ? osize : 0;
+	void *p;
+
+	if (nsize == 0) {
+		free(ptr);
+		r->mem_used -= old;
+		return NULL;
+	}
+	if (nsize > old && r->mem_used - old + nsize > r->mem_limit) {
+		/* Lua collects garbage and retries once before it gives up. */
+		if (!r->mem_refused && r->L && r->hook_armed)
+			lua_sethook(r->L, sandbox_hook, LUA_MASKCOUNT, 1);
+		r->mem_refused = true;
+		return NULL;
+	}
+	p = realloc(ptr, nsize);
+	if (!p)
+		return nsize <= old ? ptr : NULL;  /* a failed shrink keeps the block */
+	r->mem_used = r->mem_used - old + nsize;
+	if (r->mem_used > r->mem_peak)
+		r->mem_peak = r->mem_used;
+	return p;
+}
+
+static int sandbox_panic(lua_State *L)
+{
+	/* Unreachable: every entry into Lua is protected.  Never longjmp blind. */
+	(void)L;
+	abort();
+}
+
+/* ---- positions ---------------------------------------------------------- */
+
+/* The file record whose chunk name is "NAME.lua" (len bytes of chunk). */
+static const struct rules_file *file_by_chunk(const struct rules *r,
+					      const char *chunk, size_t len)
+{
+	for (size_t i = 0; i < r->n_files; i++) {
+		size_t n = strlen(r->files[i].name);
+		if (len == n + 4 && memcmp(chunk, r->files[i].name, n) == 0 &&
+		    memcmp(chunk + n, ".lua", 4) == 0)
+			return &r->files[i];
+	}
+	return NULL;
+}
+
+/*
+ * Splits "NAME.lua:12: message" into the user-visible file, line and the
+ * rest.  Returns false when msg does not start with a known rule position.
+ */
+static bool split_position(const struct rules *r, const char *msg,
+			   const char **file, int *line, const char **rest)
+{
+	const char *colon = strchr(msg, ':');
+	const struct rules_file *rf;
+	char *end;
+	long n;
+
+	if (!colon || colon == msg)
+		return false;
+	rf = file_by_chunk(r, msg, (size_t)(colon - msg));
+	if (!rf)
+		return false;
+	errno = 0;
+	n = strtol(colon + 1, &end, 10);
+	if (end == colon + 1 || *end != ':' || errno || n <= 0 || n > INT32_MAX)
+		return false;
+	*file = rf->path;
+	*line = (int)n;
+	*rest = end + 1;
+	while (**rest == ' ')
+		(*rest)++;
+	return true;
+}
+
+void rules_sandbox_funcpos(struct rules *r, int idx, const char **file,
+			   int *line)
+{
+	lua_Debug ar;
+	const char *rest;
+
+	*file = NULL;
+	*line = 0;
+	lua_pushvalue(r->L, idx);
+	if (!lua_isfunction(r->L, -1) || !lua_getinfo(r->L, ">S", &ar))
+		return;
+	char pos[LUA_IDSIZE + 24];
+	snprintf(pos, sizeof(pos), "%s:%d:", ar.short_src, ar.linedefined);
+	if (split_position(r, pos, file, line, &rest))
+		return;
+	*file = NULL;
+	*line = 0;
+}
+
+/* "NAME.lua:12:" of the running function described by ar, or NULL. */
+static char *where_at(lua_State *L, lua_Debug *ar)
+{
+	if (!lua_getinfo(L, "Sl", ar) || ar->currentline <= 0)
+		return NULL;
+	return xasprintf("%s:%d:", ar->short_src, ar->currentline);
+}
+
+/* ---- the count hook ----------------------------------------------------- */
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) +
+	       (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void sandbox_hook(lua_State *L, lua_Debug *ar)
+{
+	struct rules *r = rules_of(L);
+
+	if (r->abort == ABORT_NONE) {
+		r->budget_used += HOOK_STEP;
+		if (r->mem_refused)
+			r->abort = ABORT_MEMORY;
+		else if (r->budget_used > RULES_CALL_INSTRUCTIONS)
+			r->abort = ABORT_BUDGET;
+		else if ((++r->hook_ticks & 63) == 0 &&
+			 seconds_since(&r->call_start) > RULES_CALL_SECONDS)
+			r->abort = ABORT_TIME;
+		if (r->abort == ABORT_NONE)
+			return;
+		free(r->abort_where);
+		r->abort_where = where_at(L, ar);
+		/* From now on every instruction fails: pcall cannot absorb it. */
+		lua_sethook(L, sandbox_hook, LUA_MASKCOUNT, 1);
+	}
+	lua_pushstring(L, abort_messages[r->abort]);
+	lua_error(L);
+}
+
+/* ---- calls -------------------------------------------------------------- */
+
+static void report_error(struct rules *r, int status, const char *name,
+			 const char *fn, const char *what, const char *id,
+			 struct diags *d)
+{
+	lua_State *L = r->L;
+	const char *file = rules_sandbox_path(r, name);
+	const char *rest = NULL;
+	int line = 0;
+	struct buf msg = BUF_INIT;
+
+	if (r->abort == ABORT_NONE && r->mem_refused)
+		r->abort = ABORT_MEMORY;
+	if (r->abort != ABORT_NONE) {
+		if (r->abort_where)
+			split_position(r, r->abort_where, &file, &line, &rest);
+		buf_puts(&msg, abort_messages[r->abort]);
+		if (r->abort == ABORT_BUDGET)
+			buf_printf(&msg, " (%ld instructions per call)",
+				   (long)RULES_CALL_INSTRUCTIONS);
+		else if (r->abort == ABORT_MEMORY)
+			buf_printf(&msg, " (%u MiB per call)", RULES_CALL_MEMORY >> 20);
+		else
+			buf_printf(&msg, " (%d s per call)", RULES_CALL_SECONDS);
+	} else if (status == LUA_ERRMEM) {
+		buf_puts(&msg, "out of memory");
+	} else if (lua_type(L, -1) == LUA_TSTRING) {
+		const char *s = lua_tostring(L, -1);
+		if (!split_position(r, s, &file, &line, &rest))
+			rest = s;
+		buf_puts(&msg, rest);
+	} else {
+		buf_printf(&msg, "rule raised an error value of type %s",
+			   luaL_typename(L, -1));
+	}
+	if (fn && what && id)
+		buf_printf(&msg, " (in %s for %s \"%s\")", fn, what, id);
+	else if (fn)
+		buf_printf(&msg, " (in %s)", fn);
+	diag_add(d, DIAG_ERROR, file, line, 0, NULL, "%s", msg.data);
+	buf_free(&msg);
+}
+
+bool rules_sandbox_call(struct rules *r, int nargs, const char *name,
+			const char *fn, const char *what, const char *id,
+			struct diags *d)
+{
+	lua_State *L = r->L;
+	size_t limit = r->mem_used + RULES_CALL_MEMORY;
+	int status;
+
+	r->abort = ABORT_NONE;
+	r->mem_refused = false;
+	r->budget_used = 0;
+	r->hook_ticks = 0;
+	free(r->abort_where);
+	r->abort_where = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &r->call_start);
+	r->mem_limit = limit < RULES_MEMORY_MAX ? limit : RULES_MEMORY_MAX;
+	r->hook_armed = true;
+	lua_sethook(L, sandbox_hook, LUA_MASKCOUNT, HOOK_STEP);
+
+	status = lua_pcall(L, nargs, 1, 0);
+
+	lua_sethook(L, NULL, 0, 0);
+	r->hook_armed = false;
+	r->mem_limit = RULES_MEMORY_MAX;
+	if (status == LUA_OK && r->abort == ABORT_NONE && !r->mem_refused)
+		return true;
+	report_error(r, status, name, fn, what, id, d);
+	lua_pop(L, 1);
+	r->mem_refused = false;
+	return false;
+}
+
+/* ---- rule files --------------------------------------------------------- */
+
+/* Logical names: segments of [A-Za-z0-9_-] joined by '/', no leading '-'. */
+static bool name_valid(const char *name)
+{
+	size_t len = strlen(name);
+	bool seg_start = true;
+
+	if (len == 0 || len > NAME_MAX_LEN)
+		return false;
+	for (const char *p = name; *p; p++) {
+		char c = *p;
+		if (c == '/') {
+			if (seg_start)
+				return false;
+			seg_start = true;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '_' ||
+		      (c == '-' && !seg_start)))
+			return false;
+		seg_start = false;
+	}
+	return !seg_start;
+}
+
+/* dir/name.lua of the first directory that has it; caller frees. */
+static char *find_rule_file(const struct rules *r, const char *name)
+{
+	for (size_t i = 0; i < r->ndirs; i++) {
+		const char *dir = r->dirs[i];
+		size_t dl = strlen(dir);
+		char *path;
+		struct stat st;
+
+		while (dl > 1 && dir[dl - 1] == '/')
+			dl--;
+		path = xasprintf("%.*s/%s.lua", (int)dl, dir, name);
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+			return path;
+		free(path);
+	}
+	return NULL;
+}
+
+static void describe_dirs(const struct rules *r, const char *name, struct buf *b)
+{
+	buf_printf(b, "rule file %s.lua not found", name);
+	if (r->ndirs == 0) {
+		buf_puts(b, " (no rule directories)");
+		return;
+	}
+	buf_puts(b, " (looked in ");
+	for (size_t i = 0; i < r->ndirs; i++)
+		buf_printf(b, "%s%s", i ? ", " : "", r->dirs[i]);
+	buf_puts(b, ")");
+}
+
+static size_t record_file(struct rules *r, const char *name, const char *path,
+			  const struct source_file *sf)
+{
+	for (size_t i = 0; i < r->n_files; i++) {
+		if (strcmp(r->files[i].name, name) == 0)
+			return i;
+	}
+	if (r->n_files == r->cap_files) {
+		r->cap_files = r->cap_files ? r->cap_files * 2 : 8;
+		r->files = xrealloc(r->files, r->cap_files * sizeof(*r->files));
+	}
+	struct rules_file *f = &r->files[r->n_files];
+	memset(f, 0, sizeof(*f));
+	f->name = arena_strdup(r->arena, name);
+	f->path = arena_strdup(r->arena, path);
+	source_sha256_hex(sf->data, sf->len, f->sha256);
+	f->size = sf->len;
+	return r->n_files++;
+}
+
+static int sb_load(lua_State *L);
+static int sb_require(lua_State *L);
+
+/*
+ * Pushes a fresh environment: copies of the allow-listed functions and
+ * library tables, _G naming itself, and load/require bound to it.
+ * `loaded` is the stack index of the require cache it shares.
+ */
+static void push_env(struct rules *r, int loaded)
+{
+	lua_State *L = r->L;
+	int env;
+
+	loaded = lua_absindex(L, loaded);
+	lua_createtable(L, 0, 32);
+	env = lua_gettop(L);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, r->ref_base);
+	lua_pushnil(L);
+	while (lua_next(L, -2)) {
+		if (lua_type(L, -1) == LUA_TTABLE) {   /* a library: copy it */
+			int lib = lua_gettop(L);
+			lua_createtable(L, 0, 24);
+			lua_pushnil(L);
+			while (lua_next(L, lib)) {
+				lua_pushvalue(L, -2);
+				lua_insert(L, -2);
+				lua_rawset(L, -4);
+			}
+			lua_replace(L, lib);
+		}
+		lua_pushvalue(L, -2);
+		lua_insert(L, -2);
+		lua_rawset(L, env);
+	}
+	lua_pop(L, 1);
+	lua_pushvalue(L, env);
+	lua_setfield(L, env, "_G");
+	lua_pushvalue(L, env);
+	lua_pushcclosure(L, sb_load, 1);
+	lua_setfield(L, env, "load");
+	lua_pushvalue(L, loaded);
+	lua_pushcclosure(L, sb_require, 1);
+	lua_setfield(L, env, "require");
+}
+
+/*
+ * Reads and compiles rule file `name` with a fresh _ENV sharing the
+ * require cache at `loaded`.  Pushes the chunk, or returns false with
+ * the problem in err (and *line set when the file is at fault).
+ */
+static bool compile_rule(struct rules *r, const char *name, int loaded,
+			 struct buf *err, const char **file, int *line)
+{
+	lua_State *L = r->L;
+	struct source_file sf;
+	char *path = find_rule_file(r, name);
+	char chunk[NAME_MAX_LEN + 8];
+	size_t fi;
+	int status;
+
+	*file = NULL;
+	*line = 0;
+	if (!path) {
+		describe_dirs(r, name, err);
+		return false;
+	}
+	if (!source_read_path(path, SOURCE_MAX_RULE, &sf, r->d)) {
+		buf_printf(err, "cannot read rule file %s", path);
+		free(path);
+		return false;
+	}
+	fi = record_file(r, name, path, &sf);
+	free(path);
+	snprintf(chunk, sizeof(chunk), "@%s.lua", name);
+	status = luaL_loadbufferx(L, sf.data, sf.len, chunk, "t");
+	source_file_free(&sf);
+	*file = r->files[fi].path;
+	if (status != LUA_OK) {
+		const char *msg = lua_tostring(L, -1);
+		const char *rest = msg;
+		if (!msg || !split_position(r, msg, file, line, &rest))
+			rest = msg ? msg : "cannot compile";
+		buf_puts(err, rest);
+		lua_pop(L, 1);
+		return false;
+	}
+	push_env(r, loaded);
+	if (!lua_setupvalue(L, -2, 1))
+		lua_pop(L, 1);  /* a chunk always has _ENV; be safe anyway */
+	return true;
+}
+
+const char *rules_sandbox_path(const struct rules *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_files; i++) {
+		if (strcmp(r->files[i].name, name) == 0)
+			return r->files[i].path;
+	}
+	return NULL;
+}
+
+static struct rules_module *module_find(struct rules *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_mods; i++) {
+		if (strcmp(r->mods[i].name, name) == 0)
+			return &r->mods[i];
+	}
+	if (r->n_mods == r->cap_mods) {
+		r->cap_mods = r->cap_mods ? r->cap_mods * 2 : 8;
+		r->mods = xrealloc(r->mods, r->cap_mods * sizeof(*r->mods));
+	}
+	struct rules_module *mod = &r->mods[r->n_mods++];
+	mod->name = xstrdup(name);
+	mod->file = 0;
+	mod->ref = LUA_NOREF;
+	mod->failed = false;
+	return mod;
+}
+
+bool rules_sandbox_module(struct rules *r, const char *name, struct diags *d)
+{
+	lua_State *L = r->L;
+	struct rules_module *mod = module_find(r, name);
+	struct buf err = BUF_INIT;
+	const char *file;
+	int line, top = lua_gettop(L);
+
+	if (mod->ref != LUA_NOREF) {
+		lua_rawgeti(L, LUA_REGISTRYINDEX, mod->ref);
+		return true;
+	}
+	if (mod->failed)
+		return false;
+	mod->failed = true;
+	r->d = d;
+	if (!name_valid(name)) {
+		diag_add(d, DIAG_ERROR, NULL, 0, 0, NULL,
+			 "invalid rule name \"%s\"", name);
+		goto out;
+	}
+	lua_newtable(L);  /* the require cache of this file and its modules */
+	if (!compile_rule(r, name, -1, &err, &file, &line)) {
+		diag_add(d, DIAG_ERROR, file, line, 0, NULL, "%s", err.data);
+		goto out;
+	}
+	if (!rules_sandbox_call(r, 0, name, NULL, NULL, NULL, d))
+		goto out;
+	if (lua_type(L, -1) != LUA_TTABLE) {
+		diag_add(d, DIAG_ERROR, rules_sandbox_path(r, name), 0, 0, NULL,
+			 "rule file must return a table of functions, not %s",
+			 luaL_typename(L, -1));
+		goto out;
+	}
+	mod->ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	mod->failed = false;
+out:
+	buf_free(&err);
+	lua_settop(L, top);
+	if (mod->failed)
+		return false;
+	lua_rawgeti(L, LUA_REGISTRYINDEX, mod->ref);
+	return true;
+}
+
+/* ---- replaced base functions -------------------------------------------- */
+
+/* load(chunk [, chunkname [, mode [, env]]]): strings and text only. */
+static int sb_load(lua_State *L)
+{
+	size_t len;
+	const char *s = lua_tolstring(L, 1, &len);
+	const char *name = luaL_optstring(L, 2, "load");
+	const char *mode = luaL_optstring(L, 3, "t");
+	char chunk[LUA_IDSIZE];
+	int status;
+
+	if (lua_type(L, 1) != LUA_TSTRING)
+		return luaL_error(L, "load accepts only a string in rules");
+	if (!strchr(mode, 't'))
+		return luaL_error(L, "load: rules may load text chunks only");
+	snprintf(chunk, sizeof(chunk), "=%s", name);
+	status = luaL_loadbufferx(L, s, len, chunk, "t");
+	if (status != LUA_OK) {
+		lua_pushnil(L);
+		lua_insert(L, -2);
+		return 2;
+	}
+	if (lua_isnone(L, 4))
+		lua_pushvalue(L, lua_upvalueindex(1));
+	else
+		lua_pushvalue(L, 4);
+	if (!lua_setupvalue(L, -2, 1))
+		lua_pop(L, 1);
+	return 1;
+}
+
+/* require(name): another rule file, from the same directories. */
+static int sb_require(lua_State *L)
+{
+	struct rules *r = rules_of(L);
+	const char *arg = luaL_checkstring(L, 1);
+	char name[NAME_MAX_LEN + 1];
+	size_t len = strlen(arg);
+	struct buf err = BUF_INIT;
+	const char *file;
+	int line, loaded = lua_upvalueindex(1);
+
+	if (len > NAME_MAX_LEN)
+		return luaL_error(L, "require: invalid rule name \"%s\"", arg);
+	for (size_t i = 0; i <= len; i++)
+		name[i] = arg[i] == '.' ? '/' : arg[i];
+	if (!name_valid(name))
+		return luaL_error(L, "require: invalid rule name \"%s\"", arg);
+	if (lua_getfield(L, loaded, name) != LUA_TNIL) {
+		if (lua_touserdata(L, -1) == (void *)sb_require)
+			return luaL_error(L, "require: \"%s\" requires itself (a cycle)", arg);
+		return 1;
+	}
+	lua_pop(L, 1);
+	lua_pushlightuserdata(L, (void *)sb_require);  /* loading */
+	lua_setfield(L, loaded, name);
+	if (!compile_rule(r, name, loaded, &err, &file, &line)) {
+		lua_pushnil(L);
+		lua_setfield(L, loaded, name);
+		if (line > 0)
+			lua_pushfstring(L, "%s.lua:%d: %s", name, line, err.data);
+		else
+			lua_pushfstring(L, "require: %s", err.data);
+		buf_free(&err);
+		return lua_error(L);
+	}
+	buf_free(&err);
+	if (lua_pcall(L, 0, 1, 0) != LUA_OK) {
+		lua_pushnil(L);
+		lua_setfield(L, loaded, name);
+		return lua_error(L);
+	}
+	if (lua_isnil(L, -1)) {
+		lua_pop(L, 1);
+		lua_pushboolean(L, 1);
+	}
+	lua_pushvalue(L, -1);
+	lua_setfield(L, loaded, name);
+	return 1;
+}
+
+static int sb_setmetatable(lua_State *L)
+{
+	int t = lua_type(L, 2);
+
+	luaL_checktype(L, 1, LUA_TTABLE);
+	luaL_argexpected(L, t == LUA_TNIL || t == LUA_TTABLE, 2, "nil or table");
+	if (rules_view_is_readonly(L, 1))
+		return luaL_error(L, "attempt to modify a read-only view");
+	if (t == LUA_TTABLE) {
+		lua_pushliteral(L, "__gc");
+		if (lua_rawget(L, 2) != LUA_TNIL)
+			return luaL_error(L, "__gc metamethods are not allowed in rules");
+		lua_pop(L, 1);
+	}
+	if (luaL_getmetafield(L, 1, "__metatable") != LUA_TNIL)
+		return luaL_error(L, "cannot change a protected metatable");
+	lua_settop(L, 2);
+	lua_setmetatable(L, 1);
+	return 1;
+}
+
+static int sb_rawset(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TTABLE);
+	luaL_checkany(L, 2);
+	luaL_checkany(L, 3);
+	if (rules_view_is_readonly(L, 1))
+		return luaL_error(L, "attempt to modify a read-only view");
+	lua_settop(L, 3);
+	lua_rawset(L, 1);
+	return 1;
+}
+
+/* print(...): a diagnostic note at the caller's line (for debugging rules). */
+static int sb_print(lua_State *L)
+{
+	struct rules *r = rules_of(L);
+	int n = lua_gettop(L);
+	luaL_Buffer b;
+	lua_Debug ar;
+	const char *file = NULL, *rest;
+	int line = 0;
+
+	if (!r->d || r->n_prints > PRINT_MAX)
+		return 0;
+	if (r->n_prints++ == PRINT_MAX) {
+		diag_add(r->d, DIAG_NOTE, NULL, 0, 0, NULL,
+			 "further print output of rules suppressed");
+		return 0;
+	}
+	luaL_buffinit(L, &b);
+	for (int i = 1; i <= n; i++) {
+		if (i > 1)
+			luaL_addchar(&b, '\t');
+		luaL_tolstring(L, i, NULL);
+		luaL_addvalue(&b);
+	}
+	luaL_pushresult(&b);
+	if (lua_getstack(L, 1, &ar)) {
+		char *w = where_at(L, &ar);
+		if (w && !split_position(r, w, &file, &line, &rest)) {
+			file = NULL;
+			line = 0;
+		}
+		free(w);
+	}
+	diag_add(r->d, DIAG_NOTE, file, line, 0, NULL, "print: %s",
+		 lua_tostring(L, -1));
+	return 0;
+}
+
+/* ---- the drgen helper library ------------------------------------------- */
+
+static double round_half_away(double x, int decimals)
+{
+	double f = pow(10.0, decimals);
+	double y = fabs(x) * f;
+	double r = floor(y + 0.5);
+
+	/* 1.00005 * 10^4 lands on 10000.499999...: decide in decimal. */
+	if (r - y < 0.5 && r - y > 0.5 - 1e-9 * (y > 1 ? y : 1))
+		r = floor(y) + 1;
+	return copysign(r / f, x);
+}
+
+/* drgen.round(x [, decimals]): half away from zero. */
+static int dg_round(lua_State *L)
+{
+	double x = luaL_checknumber(L, 1);
+	lua_Integer dec = luaL_optinteger(L, 2, 0);
+
+	luaL_argcheck(L, dec >= 0 && dec <= 12, 2, "decimals must be 0..12");
+	if (isnan(x) || isinf(x)) {
+		lua_pushnumber(L, x);
+		return 1;
+	}
+	lua_pushnumber(L, round_half_away(x, (int)dec));
+	return 1;
+}
+
+static void push_plural(lua_State *L, double v, const char *unit)
+{
+	char num[64];
+
+	snprintf(num, sizeof(num), "%.10g", v);
+	lua_pushfstring(L, "%s %s%s", num, unit, v == 1 ? "" : "s");
+}
+
+/* drgen.format_minutes(m): "5 minutes", "1 hour", "72 hours", "30 seconds". */
+static int dg_format_minutes(lua_State *L)
+{
+	double m = luaL_checknumber(L, 1);
+
+	luaL_argcheck(L, m >= 0 && !isinf(m), 1, "minutes must be a number >= 0");
+	if (m > 0 && m < 1)
+		push_plural(L, round_half_away(m * 60, 1), "second");
+	else if (m >= 60 && fmod(m, 60) == 0)
+		push_plural(L, m / 60, "hour");
+	else if (m >= 120)
+		push_plural(L, round_half_away(m / 60, 1), "hour");
+	else
+		push_plural(L, round_half_away(m, 1), "minute");
+	return 1;
+}
+
+static int64_t check_time(lua_State *L, int arg)
+{
+	lua_Integer t;
+	int isint;
+
+	t = lua_tointegerx(L, arg, &isint);
+	if (!isint) {
+		luaL_typeerror(L, arg, "time (integer seconds)");
+		return 0;
+	}
+	return (int64_t)t;
+}
+
+static int dg_format_date(lua_State *L)
+{
+	char out[11];
+
+	if (lua_isnoneornil(L, 1)) {
+		lua_pushnil(L);
+		return 1;
+	}
+	date_format_day(check_time(L, 1), out);
+	lua_pushstring(L, out);
+	return 1;
+}
+
+static int dg_format_time(lua_State *L)
+{
+	char out[DATE_RFC3339_SIZE];
+
+	if (lua_isnoneornil(L, 1)) {
+		lua_pushnil(L);
+		return 1;
+	}
+	date_format_rfc3339(check_time(L, 1), out);
+	lua_pushstring(L, out);
+	return 1;
+}
+
+static int dg_format_month(lua_State *L)
+{
+	char out[8];
+
+	if (lua_isnoneornil(L, 1)) {
+		lua_pushnil(L);
+		return 1;
+	}
+	date_format_month(check_time(L, 1), out);
+	lua_pushstring(L, out);
+	return 1;
+}
+
+/* drgen.parse_date(s): seconds since the epoch, or nil. */
+static int dg_parse_date(lua_State *L)
+{
+	size_t len;
+	const char *s = luaL_checklstring(L, 1, &len);
+	int64_t t;
+
+	if (!date_parse_any(s, len, &t))
+		lua_pushnil(L);
+	else
+		lua_pushinteger(L, (lua_Integer)t);
+	return 1;
+}
+
+/* drgen.months_before(t, n) and months_after: calendar months, day clamped. */
+static int dg_months_before(lua_State *L)
+{
+	int64_t t = check_time(L, 1);
+	lua_Integer n = luaL_checkinteger(L, 2);
+
+	luaL_argcheck(L, n > -120000 && n < 120000, 2, "too many months");
+	lua_pushinteger(L, (lua_Integer)analyze_months_before(t, (int)n));
+	return 1;
+}
+
+static int dg_months_after(lua_State *L)
+{
+	int64_t t = check_time(L, 1);
+	lua_Integer n = luaL_checkinteger(L, 2);
+
+	luaL_argcheck(L, n > -120000 && n < 120000, 2, "too many months");
+	lua_pushinteger(L, (lua_Integer)analyze_months_before(t, (int)-n));
+	return 1;
+}
+
+/* drgen.days_between(a, b): (b - a) in days, fractional. */
+static int dg_days_between(lua_State *L)
+{
+	int64_t a = check_time(L, 1), b = check_time(L, 2);
+
+	lua_pushnumber(L, ((double)b - (double)a) / 86400.0);
+	return 1;
+}
+
+/* drgen.format_number(x [, decimals]): "100,000", "1,234.50". */
+static int dg_format_number(lua_State *L)
+{
+	double x = luaL_checknumber(L, 1);
+	lua_Integer dec = luaL_optinteger(L, 2, 0);
+	char num[64], out[96];
+	const char *p, *dot;
+	size_t o = 0, intlen;
+
+	luaL_argcheck(L, dec >= 0 && dec <= 12, 2, "decimals must be 0..12");
+	luaL_argcheck(L, !isnan(x) && !isinf(x) && fabs(x) < 1e18, 1,
+		      "number out of range");
+	snprintf(num, sizeof(num), "%.*f", (int)dec, round_half_away(x, (int)dec));
+	p = num;
+	if (*p == '-') {
+		out[o++] = *p++;
+		if (strspn(p, "0.") == strlen(p))  /* no "-0" */
+			o = 0;
+	}
+	dot = strchr(p, '.');
+	intlen = dot ? (size_t)(dot - p) : strlen(p);
+	for (size_t i = 0; i < intlen; i++) {
+		if (i > 0 && (intlen - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = p[i];
+	}
+	if (dot) {
+		size_t rest = strlen(dot);
+		memcpy(out + o, dot, rest);
+		o += rest;
+	}
+	out[o] = '\0';
+	lua_pushstring(L, out);
+	return 1;
+}
+
+static const luaL_Reg drgen_lib[] = {
+	{"round", dg_round},
+	{"format_minutes", dg_format_minutes},
+	{"format_number", dg_format_number},
+	{"format_date", dg_format_date},
+	{"format_time", dg_format_time},
+	{"format_month", dg_format_month},
+	{"parse_date", dg_parse_date},
+	{"months_before", dg_months_before},
+	{"months_after", dg_months_after},
+	{"days_between", dg_days_between},
+	{NULL, NULL},
+};
+
+/* ---- opening the state -------------------------------------------------- */
+
+/* Moves field `name` of the table at -1 into the base table at `base`. */
+static void take_lib(lua_State *L, int base, const char *name,
+		     const char *const *drop, size_t ndrop)
+{
+	for (size_t i = 0; i < ndrop; i++) {
+		lua_pushnil(L);
+		lua_setfield(L, -2, drop[i]);
+	}
+	lua_setfield(L, base, name);
+}
+
+void rules_sandbox_open(struct rules *r)
+{
+	static const char *const string_drop[] = {"dump"};
+	static const char *const math_drop[] = {"random", "randomseed"};
+	lua_State *L;
+	int base;
+
+	r->mem_limit = RULES_MEMORY_MAX;
+	L = lua_newstate(sandbox_alloc, r);
+	if (!L) {
+		fputs("drgen: out of memory\n", stderr);
+		abort();
+	}
+	r->L = L;
+	memcpy(lua_getextraspace(L), &r, sizeof(r));
+	lua_atpanic(L, sandbox_panic);
+	lua_gc(L, LUA_GCGEN, 0, 0);
+
+	lua_newtable(L);
+	base = lua_gettop(L);
+
+	luaL_requiref(L, "_G", luaopen_base, 0);
+	for (size_t i = 0; i < ARRAY_LEN(base_allowed); i++) {
+		lua_getfield(L, -1, base_allowed[i]);
+		lua_setfield(L, base, base_allowed[i]);
+	}
+	/* Empty the real global table: nothing is reachable through it. */
+	lua_pushnil(L);
+	while (lua_next(L, -2)) {
+		lua_pop(L, 1);
+		lua_pushvalue(L, -1);
+		lua_pushnil(L);
+		lua_rawset(L, -4);
+	}
+	lua_pop(L, 1);
+
+	luaL_requiref(L, "string", luaopen_string, 0);
+	take_lib(L, base, "string", string_drop, ARRAY_LEN(string_drop));
+	luaL_requiref(L, "table", luaopen_table, 0);
+	take_lib(L, base, "table", NULL, 0);
+	luaL_requiref(L, "math", luaopen_math, 0);
+	take_lib(L, base, "math", math_drop, ARRAY_LEN(math_drop));
+	luaL_requiref(L, "utf8", luaopen_utf8, 0);
+	take_lib(L, base, "utf8", NULL, 0);
+
+	/* Lock the string metatable: its __index is the shared string table. */
+	lua_pushliteral(L, "");
+	lua_getmetatable(L, -1);
+	lua_pushliteral(L, "locked");
+	lua_setfield(L, -2, "__metatable");
+	lua_pop(L, 2);
+
+	luaL_newlib(L, drgen_lib);
+	lua_pushinteger(L, 60);
+	lua_setfield(L, -2, "MINUTE");
+	lua_pushinteger(L, 3600);
+	lua_setfield(L, -2, "HOUR");
+	lua_pushinteger(L, 86400);
+	lua_setfield(L, -2, "DAY");
+	lua_setfield(L, base, "drgen");
+
+	lua_pushcfunction(L, sb_setmetatable);
+	lua_setfield(L, base, "setmetatable");
+	lua_pushcfunction(L, sb_rawset);
+	lua_setfield(L, base, "rawset");
+	lua_pushcfunction(L, rules_view_next);
+	lua_setfield(L, base, "next");
+	lua_pushcfunction(L, sb_print);
+	lua_setfield(L, base, "print");
+
+	r->ref_base = luaL_ref(L, LUA_REGISTRYINDEX);
+	rules_view_open(r);
+}
+
+void rules_sandbox_close(struct rules *r)
+{
+	if (r->L)
+		lua_close(r->L);
+	r->L = NULL;
+	for (size_t i = 0; i < r->n_mods; i++)
+		free(r->mods[i].name);
+	free(r->mods);
+	r->mods = NULL;
+	r->n_mods = 0;
+	free(r->abort_where);
+	r->abort_where = NULL;
+}
