@@ -114,7 +114,8 @@ static void report_xml_error(struct parse_state *st, const xmlError *e)
 	if (msg[0] >= 'A' && msg[0] <= 'Z' && !(msg[1] >= 'A' && msg[1] <= 'Z'))
 		msg[0] = (char)(msg[0] - 'A' + 'a');
 	diag_add(st->d, sev, st->file, e->line > 0 ? e->line : 0,
-		 e->int2 > 0 ? e->int2 : 0, NULL, "malformed XML: %s", msg);
+		 e->int2 > 0 ? e->int2 : 0, NULL, "%s: %s",
+		 sev == DIAG_ERROR ? "malformed XML" : "XML", msg);
 	st->reported++;
 }
 
