@@ -1061,7 +1061,7 @@ static int verify_one(int out_fd, const char *out_dir, const struct evidence_fil
 int publish_verify(const char *out_dir, const char *pub_key, struct diags *d,
 		   struct publish_verify_report *report)
 {
-	struct publish_verify_report dummy;
+	struct publish_verify_report dummy = {0};
 	struct publish_verify_report *r = report ? report : &dummy;
 	memset(r, 0, sizeof(*r));
 	struct buf manifest = BUF_INIT;

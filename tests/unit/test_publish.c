@@ -131,7 +131,8 @@ static char *snapshot(const char *rel)
 		lines = xrealloc(lines, (n + 1) * sizeof(*lines));
 		lines[n++] = s;
 	}
-	qsort(lines, n, sizeof(*lines), line_cmp);
+	if (n > 1)
+		qsort(lines, n, sizeof(*lines), line_cmp);
 	struct buf out = BUF_INIT;
 	for (size_t i = 0; i < n; i++)
 		buf_printf(&out, "%s\n", lines[i]);
