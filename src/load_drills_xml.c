@@ -73,7 +73,7 @@ struct parse_state {
 	const char *file;
 	int reported;        /* libxml2 diagnostics added so far */
 	bool doctype;        /* a DOCTYPE stopped the parser */
-	bool failed;         /* an error was reported */
+	bool fatal;          /* a fatal error was reported */
 };
 
 static void silent_generic(void *ctx, const char *msg, ...)
@@ -96,18 +96,26 @@ static void report_xml_error(struct parse_state *st, const xmlError *e)
 	size_t n;
 
 	/*
-	 * After the first error libxml2 goes on to report its consequences
+	 * After a fatal error libxml2 goes on to report its consequences
 	 * ("premature end of data"); the first one is the one to fix.
 	 */
-	if (st->doctype || st->failed || e->level == XML_ERR_NONE)
+	if (st->doctype || st->fatal || e->level == XML_ERR_NONE)
 		return;
 	if (st->reported >= XML_MAX_PARSE_DIAGS)
 		return;
-	if (e->level != XML_ERR_WARNING)
-		st->failed = true;
+	if (e->level == XML_ERR_FATAL)
+		st->fatal = true;
 	sev = e->level == XML_ERR_WARNING ? DIAG_WARNING : DIAG_ERROR;
 	snprintf(msg, sizeof(msg), "%s", e->message ? e->message : "parse error");
 	n = strlen(msg);
+	if (n == sizeof(msg) - 1) {
+		/* Cut: never end inside a UTF-8 sequence (names can be long). */
+		while (n > 0 && ((unsigned char)msg[n - 1] & 0xC0) == 0x80)
+			n--;
+		if (n > 0 && (unsigned char)msg[n - 1] >= 0xC0)
+			n--;
+		msg[n] = '\0';
+	}
 	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == ' ' ||
 			 msg[n - 1] == '\t' || msg[n - 1] == '\r'))
 		msg[--n] = '\0';
@@ -218,7 +226,7 @@ static xmlDocPtr parse_document(const char *file, const char *data,
 	doc = ctxt->myDoc;
 	ctxt->myDoc = NULL;
 	if (st.doctype || !ctxt->wellFormed) {
-		if (st.reported == 0)
+		if (!st.doctype && !st.fatal)
 			diag_add(d, DIAG_ERROR, file, 0, 0, NULL,
 				 "malformed XML");
 		goto out_free_doc;
