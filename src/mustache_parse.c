@@ -326,8 +326,10 @@ static bool lex(struct lexer *lx)
 	while (lx->pos < lx->len) {
 		const char *q = find(lx, lx->pos, lx->otag, lx->olen);
 		size_t at = q ? (size_t)(q - lx->src) : lx->len;
-		if (at > lx->pos)
-			lex_push(lx, T_TEXT, lx->pos, at);
+		if (at > lx->pos) {
+			struct mtok *t = lex_push(lx, T_TEXT, lx->pos, at);
+			lex_position(lx, t->start, &t->line, &t->col, &t->line_start);
+		}
 		if (!q)
 			break;
 		if (!lex_tag(lx, at))
