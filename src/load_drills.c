@@ -229,16 +229,18 @@ static size_t drop_duplicates(struct load_drills_batch *b, struct diags *d)
 
 		if (prev) {
 			const struct drill *first = &b->drills[prev - 1];
+			const char *where = dr->pos.pointer && dr->pos.pointer[0]
+					    ? dr->pos.pointer : NULL;
 
 			if (first->pos.line > 0)
 				diag_add(d, DIAG_ERROR, dr->pos.file,
-					 dr->pos.line, 0, dr->pos.pointer,
+					 dr->pos.line, 0, where,
 					 "duplicate drill id \"%s\" (first defined in %s:%d)",
 					 dr->id, first->pos.file,
 					 first->pos.line);
 			else
 				diag_add(d, DIAG_ERROR, dr->pos.file,
-					 dr->pos.line, 0, dr->pos.pointer,
+					 dr->pos.line, 0, where,
 					 "duplicate drill id \"%s\" (first defined in %s)",
 					 dr->id, first->pos.file);
 			continue;

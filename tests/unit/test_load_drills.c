@@ -772,6 +772,8 @@ static void test_load_dir_sorted_and_duplicates(void **state)
 		   "</testsuite>\n");
 	write_file(dir, "drills/c.json",
 		   "{\"id\": \"m\", \"date\": \"2026-01-01\", \"type\": \"chaos\"}\n");
+	write_file(dir, "drills/d.json",
+		   "\n{\"id\": \"z\", \"date\": \"2026-01-03\", \"type\": \"chaos\"}\n");
 	write_file(dir, "drills/readme.txt", "not a drill");
 
 	f->ok = load_drills(f->m, src, f->d);
@@ -783,10 +785,15 @@ static void test_load_dir_sorted_and_duplicates(void **state)
 				      first);
 
 		expect_diag(f->d, DIAG_ERROR, 1, 0, "/testsuite", msg);
+		free(msg);
+		/* A file of one drill has no pointer to show. */
+		msg = xasprintf("duplicate drill id \"z\" (first defined in "
+				"%s/drills/a.json:1)", dir);
+		expect_diag(f->d, DIAG_ERROR, 2, 0, NULL, msg);
 		free(file);
 		free(msg);
 	}
-	assert_int_equal(diags_len(f->d), 1);
+	assert_int_equal(diags_len(f->d), 2);
 	assert_int_equal(f->m->n_drills, 3);
 	assert_string_equal(f->m->drills[0].id, "dup");
 	assert_string_equal(f->m->drills[0].source, "drills/a.json");
@@ -796,7 +803,7 @@ static void test_load_dir_sorted_and_duplicates(void **state)
 		const struct source_input *in;
 		size_t n = source_inputs(src, &in);
 
-		assert_int_equal(n, 3);
+		assert_int_equal(n, 4);
 		assert_string_equal(in[1].path, "drills/b.xml");
 		assert_string_equal(in[1].kind, "drills");
 	}
