@@ -73,7 +73,7 @@ void load_drills_report_id(struct diags *d, const char *file, int line,
 {
 	struct load_drills_quotes q;
 
-	q.next = 0;
+	memset(&q, 0, sizeof(q));
 	if (strlen(id) > LOAD_DRILLS_ID_MAX)
 		diag_add(d, DIAG_ERROR, file, line, col, where,
 			 "drill id too long: %zu bytes, the limit is %d",
