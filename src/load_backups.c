@@ -1,0 +1,2037 @@
+/*
+ * load_backups.c -- streaming the backup logs into per-datastore summaries.
+ *
+ * The logs are the one input that grows without bound (tens of millions of
+ * lines), so this file is built for one pass at memory speed:
+ *
+ *  - Planning (calling thread): list the .ndjson files in backups/, and cut each file
+ *    into chunks of about chunk_bytes that end just after a newline, so a
+ *    chunk always holds whole lines.  Chunking depends only on the files,
+ *    never on the number of threads.
+ *  - Tasks: one SHA-256 task per file (the manifest needs the hash, and a
+ *    hash is sequential, so it runs beside the parsing instead of before it)
+ *    and one task per chunk.  Threads take tasks from an atomic counter.
+ *  - A chunk is read with pread into the thread's one buffer (a line limit
+ *    plus one read, reused), lines are found with memchr and each line is
+ *    scanned in place by a hand-written JSON scanner that allocates nothing:
+ *    the '\n' ending every line is the sentinel all scanning loops stop at,
+ *    and the buffer is padded so 16-byte loads may look past it.  Strings
+ *    with escapes are decoded into a per-thread scratch area.
+ *  - Each thread folds valid records into its own copy of the summaries
+ *    (the first thread into the model itself); the copies are merged at the
+ *    end.  Every fold is commutative (sums, and maxima whose ties are broken
+ *    by comparing the stored strings), so the result does not depend on
+ *    which thread read which chunk.
+ *  - Diagnostics stay in their chunk with chunk-relative line numbers and
+ *    are emitted after the threads finish, in file and chunk order, with
+ *    the line counts of the earlier chunks added.  Each chunk keeps only its
+ *    first max_errors errors, which is enough to know the first max_errors
+ *    of the file.
+ *
+ * Memory is the chunk list, one buffer per thread and one summary array
+ * per thread: it depends on the size of the plan, not of the logs.  The
+ * two tables that depend on the data are capped: unknown key names per
+ * chunk, and unknown datastore ids (the UNKNOWN_KEEP smallest are kept with
+ * exact counts, which any thread split yields identically).
+ */
+#include "load_backups.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "dates.h"
+
+#define READ_BYTES   (256u << 10)  /* one pread; fits in L2 with the parse */
+#define BUF_PAD      64            /* readable bytes after the data */
+#define PLAN_READ    (64u << 10)   /* pread size when looking for a newline */
+#define HASH_READ    (256u << 10)
+#define MAX_DEPTH    64            /* nesting inside values of unknown keys */
+#define KEYS_KEEP    64            /* distinct unknown key names per chunk */
+#define SHOW_MAX     64            /* bytes of a user string in a message */
+#define UNKNOWN_KEEP 10000         /* unknown datastore ids kept */
+#define LIST_SHOWN   20            /* unknown datastore ids named in the warning */
+#define SECONDS_PER_DAY 86400
+#define RETENTION_FOREVER 3650000  /* days; longer counts as never expiring */
+
+/* ---------------------------------------------------------------------
+ * The record format
+ */
+
+enum key {
+	K_ID, K_DATASTORE, K_TYPE, K_STARTED, K_FINISHED, K_STATUS, K_BYTES,
+	K_LOCATION, K_REGION, K_ENCRYPTION, K_COMPRESSION, K_IMMUTABLE,
+	K_RETENTION_DAYS, K_VERIFICATION, K_VERIFIED_OK, K_COUNT,
+	K_UNKNOWN = K_COUNT
+};
+
+#define BIT(k) (1u << (k))
+#define REQUIRED (BIT(K_ID) | BIT(K_DATASTORE) | BIT(K_TYPE) | BIT(K_STARTED) | \
+		  BIT(K_STATUS) | BIT(K_LOCATION))
+
+static const char *const key_names[K_COUNT] = {
+	"id", "datastore", "type", "started", "finished", "status", "bytes",
+	"location", "region", "encryption", "compression", "immutable",
+	"retention_days", "verification", "verified_ok",
+};
+
+enum kind { KIND_STRING, KIND_NUMBER, KIND_BOOL };
+
+static const unsigned char key_kind[K_COUNT] = {
+	[K_BYTES] = KIND_NUMBER, [K_RETENTION_DAYS] = KIND_NUMBER,
+	[K_IMMUTABLE] = KIND_BOOL, [K_VERIFIED_OK] = KIND_BOOL,
+};
+
+static const char *const kind_desc[] = {"a string", "a number", "true or false"};
+
+static int key_find(const char *s, size_t len)
+{
+#define KEY(k) (memcmp(s, key_names[k], len) == 0 ? (k) : K_UNKNOWN)
+	switch (len) {
+	case 2: return KEY(K_ID);
+	case 4: return KEY(K_TYPE);
+	case 5: return KEY(K_BYTES);
+	case 6: return s[0] == 's' ? KEY(K_STATUS) : KEY(K_REGION);
+	case 7: return KEY(K_STARTED);
+	case 8: return s[0] == 'f' ? KEY(K_FINISHED) : KEY(K_LOCATION);
+	case 9: return s[0] == 'd' ? KEY(K_DATASTORE) : KEY(K_IMMUTABLE);
+	case 10: return KEY(K_ENCRYPTION);
+	case 11: return s[0] == 'c' ? KEY(K_COMPRESSION) : KEY(K_VERIFIED_OK);
+	case 12: return KEY(K_VERIFICATION);
+	case 14: return KEY(K_RETENTION_DAYS);
+	default: return K_UNKNOWN;
+	}
+#undef KEY
+}
+
+struct str {
+	const char *p;
+	size_t len;
+};
+
+/* One record as scanned; strings point into the line or the scratch area. */
+struct rec {
+	unsigned seen;       /* keys that appeared (to catch duplicates) */
+	unsigned valid;      /* keys with a usable, non-null value */
+	const char *at[K_COUNT];
+	struct str id, datastore, region, encryption, compression;
+	uint64_t datastore_hash;
+	int type, status, location, verification;
+	int64_t started, finished;
+	uint64_t bytes, retention_days;
+	bool immutable, verified_ok;
+};
+
+/* ---------------------------------------------------------------------
+ * Jobs, files, chunks, workers
+ */
+
+struct chunk_error {
+	uint64_t line;       /* 1-based, within the chunk */
+	int col;
+	char *message;
+};
+
+struct unknown_key {
+	char *name;          /* cut to SHOW_MAX bytes */
+	uint64_t count;
+	uint64_t line;       /* first occurrence; within the chunk until merged */
+	int col;
+};
+
+struct chunk {
+	size_t file;
+	uint64_t start, end;
+	/* Results, written by the one thread that runs the chunk. */
+	uint64_t lines;
+	struct chunk_error *errors;
+	size_t n_errors;
+	uint64_t total_errors;
+	struct unknown_key *keys;
+	size_t n_keys;
+	uint64_t keys_dropped;  /* occurrences of names beyond KEYS_KEEP */
+	char *fatal;            /* the chunk could not be read */
+};
+
+struct file {
+	char *rel;           /* "backups/x.ndjson" */
+	char *path;          /* to open */
+	char *display;       /* in diagnostics */
+	uint64_t size;
+	char sha256[65];
+	uint64_t hashed;
+	char *hash_error;
+	size_t first_chunk, n_chunks;
+};
+
+struct unknown_id {
+	char *id;
+	uint64_t records;
+};
+
+/* The UNKNOWN_KEEP smallest ids seen, with exact counts (see the top). */
+struct unknown_ids {
+	struct strmap *map;  /* id -> struct unknown_id * */
+	struct unknown_id **list;
+	size_t n, cap;
+	uint64_t records;    /* every record naming an unknown datastore */
+};
+
+/* Datastore ids of the plan, for the lookup of every record. */
+#define INDEX_INLINE 24
+struct index_slot {
+	char key[INDEX_INLINE];  /* the id, or its first INDEX_INLINE bytes */
+	uint32_t len;            /* 0: empty slot */
+	uint32_t datastore;
+};
+
+struct job {
+	struct model *m;
+	struct index_slot *index;
+	size_t index_mask;
+	struct file *files;
+	size_t n_files;
+	struct chunk *chunks;
+	size_t n_chunks, cap_chunks;
+	size_t *hash_order;  /* files, largest first */
+	size_t max_errors;
+	int64_t as_of, period_start, period_end;
+	atomic_size_t next;  /* next task */
+};
+
+/*
+ * A thread's summary of one datastore at one location, split so that the
+ * fields most records touch share two cache lines; the strings of the
+ * newest records are touched only when one is replaced.
+ */
+struct hot {
+	uint64_t records, successes, failures_in_period, bytes_retained;
+	uint64_t successes_unencrypted, successes_immutable, verification_failures;
+	int64_t newest_success, newest_restore_test_ok, newest_restore_test_failed;
+	int64_t newest_verified, max_retention_days;
+	uint64_t successes_by_type[BTYPE_COUNT];
+};
+
+struct cold {
+	char newest_success_id[BACKUP_ID_MAX];
+	char newest_success_region[BACKUP_NAME_MAX];
+	char newest_encryption[BACKUP_NAME_MAX];
+	char newest_compression[BACKUP_NAME_MAX];
+	char newest_restore_test_ok_id[BACKUP_ID_MAX];
+	char newest_restore_test_failed_id[BACKUP_ID_MAX];
+};
+
+struct worker {
+	struct job *job;
+	struct hot *hot;     /* [datastore * LOC_COUNT + location] */
+	struct cold *cold;   /* the same indices */
+	uint64_t *future;    /* [datastore] */
+	struct unknown_ids unknown;
+	uint64_t records;
+	/*
+	 * A valid record is folded one line late, so that the cache lines
+	 * it needs are fetched while the next line is scanned: recs[cur] is
+	 * being scanned, recs[!cur] waits when pending.  Its strings point
+	 * into buf or into its half of scratch, so pending records are
+	 * folded before buf is refilled.
+	 */
+	struct rec recs[2];
+	size_t rec_index[2];
+	int cur;
+	bool pending;
+	char *buf;           /* line limit + one read + padding */
+	char *scratch;       /* two halves: decoded strings of a line each */
+	unsigned char *hashbuf;
+	pthread_t thread;
+	bool started;
+};
+
+/* The line being scanned. */
+struct line {
+	struct worker *w;
+	struct chunk *c;
+	uint64_t lineno;     /* within the chunk */
+	const char *start;   /* column 1 */
+	const char *end;     /* the '\n' */
+	size_t used;         /* bytes of scratch in use */
+	bool bad;            /* an error was reported */
+};
+
+/* ---------------------------------------------------------------------
+ * Small helpers
+ */
+
+static bool is_digit(char c)
+{
+	return (unsigned)(c - '0') < 10;
+}
+
+static const char *skip_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\r')
+		p++;
+	return p;
+}
+
+/* Length of the valid UTF-8 sequence at p (p[0] >= 0x80), or 0. */
+static size_t utf8_seq(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned c = p[0];
+	if (c < 0xC2)
+		return 0;
+	if (c < 0xE0)
+		return (p[1] & 0xC0) == 0x80 ? 2 : 0;
+	if (c < 0xF0) {
+		if ((p[1] & 0xC0) != 0x80 || (c == 0xE0 && p[1] < 0xA0) ||
+		    (c == 0xED && p[1] >= 0xA0))
+			return 0;
+		return (p[2] & 0xC0) == 0x80 ? 3 : 0;
+	}
+	if (c < 0xF5) {
+		if ((p[1] & 0xC0) != 0x80 || (c == 0xF0 && p[1] < 0x90) ||
+		    (c == 0xF4 && p[1] >= 0x90))
+			return 0;
+		return (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80 ? 4 : 0;
+	}
+	return 0;
+}
+
+/* How many bytes of s to keep so that at most max remain and no UTF-8
+ * sequence is cut (s is valid UTF-8). */
+static size_t cut_len(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	size_t n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	return n;
+}
+
+/* Copies s into a fixed field, cut safely. */
+static void copy_cut(char *dst, size_t cap, const char *s, size_t len)
+{
+	size_t n = cut_len(s, len, cap - 1);
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+}
+
+/* A user string made safe for a message: quotes, backslashes and control
+ * characters escaped, at most SHOW_MAX bytes of it, "..." when cut. */
+static const char *show(char out[SHOW_MAX * 6 + 8], const char *s, size_t len)
+{
+	size_t n = cut_len(s, len, SHOW_MAX), o = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\') {
+			out[o++] = '\\';
+			out[o++] = (char)c;
+		} else if (c < 0x20 || c == 0x7f) {
+			o += (size_t)snprintf(out + o, 7, "\\u%04x", c);
+		} else {
+			out[o++] = (char)c;
+		}
+	}
+	if (n < len) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* What the scanner found at p, for "expected X, found Y". */
+static const char *found(const struct line *l, const char *p, char out[16])
+{
+	unsigned char c = (unsigned char)*p;
+	if (p >= l->end)
+		return "the end of the line";
+	if (c > 0x20 && c < 0x7f) {
+		snprintf(out, 16, "'%c'", c);
+		return out;
+	}
+	size_t n = c >= 0x80 ? utf8_seq(p) : 0;
+	if (n) {
+		out[0] = '\'';
+		memcpy(out + 1, p, n);
+		out[n + 1] = '\'';
+		out[n + 2] = '\0';
+		return out;
+	}
+	snprintf(out, 16, "byte 0x%02x", c);
+	return out;
+}
+
+/* The kind of the JSON value starting at p, for "must be X, found Y". */
+static const char *value_kind(char c)
+{
+	switch (c) {
+	case '"': return "a string";
+	case '{': return "an object";
+	case '[': return "an array";
+	case 't': return "true";
+	case 'f': return "false";
+	case 'n': return "null";
+	default: return "a number";
+	}
+}
+
+static void enum_list(struct buf *b, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			buf_puts(b, i + 1 == n ? " or " : ", ");
+		buf_puts(b, names[i]);
+	}
+}
+
+/* Whether name equals s[0..len); s holds no NUL (the scanner refuses it). */
+static bool name_is(const char *name, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (name[i] != s[i])
+			return false;
+	}
+	return name[len] == '\0';
+}
+
+static int enum_match(const char *const *names, size_t n, const char *s, size_t len)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (name_is(names[i], s, len))
+			return (int)i;
+	}
+	return -1;
+}
+
+/* The closest name within distance 2 of s, or NULL. */
+static const char *suggest(const char *const *names, size_t n, const char *s, size_t len)
+{
+	char tmp[SHOW_MAX + 1];
+	copy_cut(tmp, sizeof(tmp), s, len);
+	const char *best = NULL;
+	size_t best_d = 3;
+	for (size_t i = 0; i < n; i++) {
+		size_t dist = util_edit_distance(tmp, names[i], 2);
+		if (dist < best_d) {
+			best_d = dist;
+			best = names[i];
+		}
+	}
+	return best;
+}
+
+static int clamp_int(uint64_t v)
+{
+	return v > INT_MAX ? INT_MAX : (int)v;
+}
+
+/* Word-at-a-time hash of a short id (the plan's and the records' alike). */
+static uint64_t id_hash(const char *s, size_t len)
+{
+	uint64_t h = 0x9E3779B97F4A7C15ull ^ len;
+	while (len >= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+		s += 8;
+		len -= 8;
+	}
+	if (len) {
+		uint64_t w = 0;
+		for (size_t i = 0; i < len; i++)
+			w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 29);
+}
+
+static const char *errno_text(int err, char *tmp, size_t cap)
+{
+	/* The GNU strerror_r (we build with _GNU_SOURCE) returns the text. */
+	return strerror_r(err, tmp, cap);
+}
+
+/* ---------------------------------------------------------------------
+ * Diagnostics of a chunk
+ */
+
+static void chunk_verror(struct chunk *c, size_t cap, uint64_t line, int col,
+			 const char *fmt, va_list ap)
+{
+	c->total_errors++;
+	if (c->n_errors >= cap)
+		return;
+	if (!c->errors)
+		c->errors = xcalloc(cap, sizeof(*c->errors));
+	struct buf b = BUF_INIT;
+	buf_vprintf(&b, fmt, ap);
+	struct chunk_error *e = &c->errors[c->n_errors++];
+	e->line = line;
+	e->col = col;
+	e->message = buf_detach(&b, NULL);
+}
+
+static void line_verror(struct line *l, const char *at, const char *fmt, va_list ap)
+{
+	l->bad = true;
+	chunk_verror(l->c, l->w->job->max_errors, l->lineno,
+		     (int)(at - l->start) + 1, fmt, ap);
+}
+
+/* A problem with one value: the rest of the record is still checked. */
+static void PRINTF_LIKE(3, 4) rec_error(struct line *l, const char *at, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	line_verror(l, at, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * The line cannot be read as JSON: scanning stops.  A line that is not
+ * UTF-8 is reported as that, since its JSON errors would only follow from it.
+ */
+static void PRINTF_LIKE(3, 4) line_fail(struct line *l, const char *at, const char *fmt, ...)
+{
+	size_t bad;
+	if (!source_utf8_valid(l->start, (size_t)(l->end - l->start), &bad)) {
+		rec_error(l, l->start + bad, "invalid UTF-8 (byte 0x%02x)",
+			  (unsigned char)l->start[bad]);
+		return;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	line_verror(l, at, fmt, ap);
+	va_end(ap);
+}
+
+static void note_unknown_key(struct line *l, const struct str *key, const char *at)
+{
+	struct chunk *c = l->c;
+	size_t n = cut_len(key->p, key->len, SHOW_MAX);
+	for (size_t i = 0; i < c->n_keys; i++) {
+		if (strlen(c->keys[i].name) == n && memcmp(c->keys[i].name, key->p, n) == 0) {
+			c->keys[i].count++;
+			return;
+		}
+	}
+	if (c->n_keys == KEYS_KEEP) {
+		c->keys_dropped++;
+		return;
+	}
+	if (!c->keys)
+		c->keys = xcalloc(KEYS_KEEP, sizeof(*c->keys));
+	struct unknown_key *k = &c->keys[c->n_keys++];
+	k->name = xstrndup(key->p, n);
+	k->count = 1;
+	k->line = l->lineno;
+	k->col = (int)(at - l->start) + 1;
+}
+
+/* ---------------------------------------------------------------------
+ * JSON scanning.  Every function takes p inside the line and stops at the
+ * line's '\n' at the latest; on a syntax error it reports and returns NULL.
+ */
+
+/* The first '"', '\\', control byte or non-ASCII byte at or after p. */
+static const char *string_stop(const char *p)
+{
+#if defined(__SSE2__)
+	const __m128i quote = _mm_set1_epi8('"');
+	const __m128i bslash = _mm_set1_epi8('\\');
+	const __m128i space = _mm_set1_epi8(' ');
+	for (;;) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		/* Signed compare: bytes >= 0x80 are negative, so below ' ' too. */
+		__m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
+							_mm_cmpeq_epi8(v, bslash)),
+					   _mm_cmplt_epi8(v, space));
+		unsigned mask = (unsigned)_mm_movemask_epi8(hit);
+		if (mask)
+			return p + __builtin_ctz(mask);
+		p += 16;
+	}
+#else
+	for (;; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c == '"' || c == '\\' || c < 0x20 || c >= 0x80)
+			return p;
+	}
+#endif
+}
+
+static bool hex4(const char *p, unsigned *out)
+{
+	unsigned v = 0;
+	for (int i = 0; i < 4; i++) {
+		char c = p[i];
+		unsigned d;
+		if (c >= '0' && c <= '9')
+			d = (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			d = (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			d = (unsigned)(c - 'A' + 10);
+		else
+			return false;
+		v = v << 4 | d;
+	}
+	*out = v;
+	return true;
+}
+
+/* Length of the escape at p (p[0] == '\\'), or 0 after reporting it. */
+static size_t escape_check(struct line *l, const char *p)
+{
+	char fb[16];
+	unsigned cp, lo;
+	switch (p[1]) {
+	case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+		return 2;
+	case 'u':
+		if (!hex4(p + 2, &cp)) {
+			line_fail(l, p, "invalid JSON: \\u must be followed by four hex digits");
+			return 0;
+		}
+		if (cp == 0) {
+			line_fail(l, p, "\\u0000 (NUL) is not allowed in strings");
+			return 0;
+		}
+		if (cp < 0xD800 || cp > 0xDFFF)
+			return 6;
+		if (cp <= 0xDBFF && p[6] == '\\' && p[7] == 'u' && hex4(p + 8, &lo) &&
+		    lo >= 0xDC00 && lo <= 0xDFFF)
+			return 12;
+		line_fail(l, p, "invalid JSON: unpaired surrogate in \\u escape");
+		return 0;
+	default:
+		line_fail(l, p, "invalid JSON: invalid escape, backslash followed by %s",
+			  found(l, p + 1, fb));
+		return 0;
+	}
+}
+
+static size_t utf8_put(char *o, unsigned cp)
+{
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (char)(0xC0 | cp >> 6);
+		o[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (char)(0xE0 | cp >> 12);
+		o[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+		o[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	o[0] = (char)(0xF0 | cp >> 18);
+	o[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+	o[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+	o[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+/* Decodes the checked string body s[0..len) into out; never longer. */
+static size_t decode_into(char *out, const char *s, size_t len)
+{
+	const char *e = s + len;
+	char *o = out;
+	unsigned cp, lo;
+	while (s < e) {
+		if (*s != '\\') {
+			*o++ = *s++;
+			continue;
+		}
+		switch (s[1]) {
+		case 'b': *o++ = '\b'; break;
+		case 'f': *o++ = '\f'; break;
+		case 'n': *o++ = '\n'; break;
+		case 'r': *o++ = '\r'; break;
+		case 't': *o++ = '\t'; break;
+		case 'u':
+			hex4(s + 2, &cp);
+			if (cp >= 0xD800 && cp <= 0xDBFF) {
+				hex4(s + 8, &lo);
+				cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+				s += 6;
+			}
+			o += utf8_put(o, cp);
+			s += 4;
+			break;
+		default: *o++ = s[1]; break;  /* '"', '\\', '/' */
+		}
+		s += 2;
+	}
+	return (size_t)(o - out);
+}
+
+/* scan_string when the string has escapes, non-ASCII bytes or errors. */
+static const char *scan_string_slow(struct line *l, const char *p, struct str *out)
+{
+	const char *open = p, *body = p + 1;
+	bool escapes = false;
+	p = body;
+	for (;;) {
+		p = string_stop(p);
+		unsigned char c = (unsigned char)*p;
+		if (c == '"')
+			break;
+		if (c == '\\') {
+			size_t n = escape_check(l, p);
+			if (!n)
+				return NULL;
+			escapes = true;
+			p += n;
+		} else if (c >= 0x80) {
+			size_t n = utf8_seq(p);
+			if (!n) {
+				line_fail(l, p, "invalid UTF-8");
+				return NULL;
+			}
+			p += n;
+		} else if (p == l->end) {
+			line_fail(l, open, "invalid JSON: unterminated string");
+			return NULL;
+		} else {
+			line_fail(l, p, "invalid JSON: control character U+%04X in a string "
+				  "(write it as an escape)", c);
+			return NULL;
+		}
+	}
+	if (out) {
+		size_t len = (size_t)(p - body);
+		if (escapes) {
+			char *dst = l->w->scratch +
+				    (size_t)l->w->cur * (SOURCE_MAX_LINE + BUF_PAD) + l->used;
+			out->len = decode_into(dst, body, len);
+			out->p = dst;
+			l->used += out->len;
+		} else {
+			out->p = body;
+			out->len = len;
+		}
+	}
+	return p + 1;
+}
+
+/* A JSON number at p.  simple: a plain integer that fits, in *value. */
+/*
+ * p is at the opening quote.  Returns the byte after the closing one.  With
+ * out, the decoded string (the raw bytes when there are no escapes).
+ */
+static inline const char *scan_string(struct line *l, const char *p, struct str *out)
+{
+	const char *body = p + 1, *q = string_stop(body);
+	if (*q != '"')
+		return scan_string_slow(l, p, out);
+	if (out) {
+		out->p = body;
+		out->len = (size_t)(q - body);
+	}
+	return q + 1;
+}
+
+static const char *scan_number(struct line *l, const char *p, bool *simple,
+			       uint64_t *value)
+{
+	const char *s = p;
+	uint64_t v = 0;
+	bool plain = true;
+	if (*p == '-') {
+		plain = false;
+		p++;
+	}
+	if (*p == '0') {
+		p++;
+	} else if (is_digit(*p)) {
+		do {
+			unsigned d = (unsigned)(*p - '0');
+			if (v > (UINT64_MAX - d) / 10)
+				plain = false;
+			else
+				v = v * 10 + d;
+			p++;
+		} while (is_digit(*p));
+	} else {
+		goto bad;
+	}
+	if (*p == '.') {
+		plain = false;
+		if (!is_digit(*++p))
+			goto bad;
+		while (is_digit(*p))
+			p++;
+	}
+	if (*p == 'e' || *p == 'E') {
+		plain = false;
+		p++;
+		if (*p == '+' || *p == '-')
+			p++;
+		if (!is_digit(*p))
+			goto bad;
+		while (is_digit(*p))
+			p++;
+	}
+	if (is_digit(*p) || *p == '.' || *p == '+' || *p == '-' ||
+	    ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z'))
+		goto bad;
+	*simple = plain;
+	*value = v;
+	return p;
+bad:
+	line_fail(l, s, "invalid JSON: invalid number");
+	return NULL;
+}
+
+enum num_check { NUM_OK, NUM_NEGATIVE, NUM_FRACTION, NUM_TOO_LARGE };
+
+/*
+ * The value of the valid JSON number s[0..e) as a non-negative integer,
+ * exactly: 1.5e3 is 1500, 1e-1 is a fraction, -0 is 0.
+ */
+static enum num_check number_value(const char *s, const char *e, uint64_t *out)
+{
+	bool neg = *s == '-', frac = false, overflow = false;
+	uint64_t mant = 0;
+	int64_t exp = 0, zeros = 0;  /* value = mant * 10^(exp + zeros) */
+	if (neg)
+		s++;
+	for (; s < e && *s != 'e' && *s != 'E'; s++) {
+		if (*s == '.') {
+			frac = true;
+			continue;
+		}
+		if (frac)
+			exp--;
+		if (*s == '0') {
+			zeros++;  /* held back, so trailing zeros never overflow */
+			continue;
+		}
+		for (; zeros > 0; zeros--) {
+			if (mant > UINT64_MAX / 10)
+				overflow = true;
+			else
+				mant *= 10;
+		}
+		unsigned d = (unsigned)(*s - '0');
+		if (mant > (UINT64_MAX - d) / 10)
+			overflow = true;
+		else
+			mant = mant * 10 + d;
+	}
+	if (s < e) {  /* the exponent */
+		s++;
+		bool eneg = *s == '-';
+		if (*s == '+' || *s == '-')
+			s++;
+		int64_t ev = 0;
+		for (; s < e; s++) {
+			if (ev < 1000000)
+				ev = ev * 10 + (*s - '0');
+		}
+		exp += eneg ? -ev : ev;
+	}
+	if (mant == 0 && !overflow) {
+		*out = 0;
+		return NUM_OK;
+	}
+	if (neg)
+		return NUM_NEGATIVE;
+	exp += zeros;
+	if (exp < 0)
+		return NUM_FRACTION;
+	if (overflow)
+		return NUM_TOO_LARGE;
+	for (; exp > 0; exp--) {
+		if (mant > UINT64_MAX / 10)
+			return NUM_TOO_LARGE;
+		mant *= 10;
+	}
+	*out = mant;
+	return NUM_OK;
+}
+
+static const char *scan_literal(struct line *l, const char *p, const char *word)
+{
+	size_t n = strlen(word);
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] != word[i])
+			goto bad;
+	}
+	if ((p[n] | 0x20) >= 'a' && (p[n] | 0x20) <= 'z')
+		goto bad;
+	return p + n;
+bad:
+	line_fail(l, p, "invalid JSON: expected a value (a string, number, object, "
+		  "array, true, false or null)");
+	return NULL;
+}
+
+static const char *skip_value(struct line *l, const char *p, int depth);
+
+static const char *skip_container(struct line *l, const char *p, int depth)
+{
+	char fb[16];
+	bool object = *p == '{';
+	char close = object ? '}' : ']';
+	if (depth >= MAX_DEPTH) {
+		line_fail(l, p, "invalid JSON: nested deeper than %d levels", MAX_DEPTH);
+		return NULL;
+	}
+	p = skip_ws(p + 1);
+	if (*p == close)
+		return p + 1;
+	for (;;) {
+		if (object) {
+			if (*p != '"') {
+				line_fail(l, p, "invalid JSON: expected a key in double quotes, found %s",
+					  found(l, p, fb));
+				return NULL;
+			}
+			if (!(p = scan_string(l, p, NULL)))
+				return NULL;
+			p = skip_ws(p);
+			if (*p != ':') {
+				line_fail(l, p, "invalid JSON: expected ':' after a key, found %s",
+					  found(l, p, fb));
+				return NULL;
+			}
+			p = skip_ws(p + 1);
+		}
+		if (!(p = skip_value(l, p, depth + 1)))
+			return NULL;
+		p = skip_ws(p);
+		if (*p == ',') {
+			p = skip_ws(p + 1);
+			continue;
+		}
+		if (*p == close)
+			return p + 1;
+		line_fail(l, p, "invalid JSON: expected ',' or '%c', found %s", close,
+			  found(l, p, fb));
+		return NULL;
+	}
+}
+
+static const char *skip_value(struct line *l, const char *p, int depth)
+{
+	char fb[16];
+	bool simple;
+	uint64_t v;
+	switch (*p) {
+	case '"': return scan_string(l, p, NULL);
+	case 't': return scan_literal(l, p, "true");
+	case 'f': return scan_literal(l, p, "false");
+	case 'n': return scan_literal(l, p, "null");
+	case '{': case '[': return skip_container(l, p, depth);
+	default:
+		if (*p == '-' || is_digit(*p))
+			return scan_number(l, p, &simple, &v);
+		line_fail(l, p, "invalid JSON: expected a value, found %s", found(l, p, fb));
+		return NULL;
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Values of the known keys
+ */
+
+/* Reports a value outside an enumeration; returns false. */
+static bool enum_error(struct line *l, const char *at, enum key k, const struct str *s,
+		       const char *const *names, size_t n)
+{
+	char sb[SHOW_MAX * 6 + 8];
+	const char *near = suggest(names, n, s->p, s->len);
+	if (near) {
+		rec_error(l, at, "invalid \"%s\" value \"%s\" (did you mean \"%s\"?)",
+			  key_names[k], show(sb, s->p, s->len), near);
+		return false;
+	}
+	struct buf list = BUF_INIT;
+	enum_list(&list, names, n);
+	rec_error(l, at, "invalid \"%s\" value \"%s\": expected %s", key_names[k],
+		  show(sb, s->p, s->len), list.data);
+	buf_free(&list);
+	return false;
+}
+
+static bool enum_value(struct line *l, const char *at, enum key k, const struct str *s,
+		       const char *const *names, size_t n, int *out)
+{
+	int v = enum_match(names, n, s->p, s->len);
+	if (v < 0)
+		return enum_error(l, at, k, s, names, n);
+	*out = v;
+	return true;
+}
+
+static void datastore_value(const struct job *j, struct rec *r, const struct str *s)
+{
+	r->datastore = *s;
+	r->datastore_hash = id_hash(s->p, s->len);
+	/* The slot is needed when the record ends: fetch it meanwhile. */
+	__builtin_prefetch(&j->index[(size_t)r->datastore_hash & j->index_mask]);
+}
+
+/* Checks a string value of key k and stores it; false: reported. */
+static bool string_value(struct line *l, struct rec *r, enum key k, const struct str *s,
+			 const char *at)
+{
+	char sb[SHOW_MAX * 6 + 8];
+	switch (k) {
+	case K_ID:
+	case K_DATASTORE:
+		if (s->len == 0) {
+			rec_error(l, at, "\"%s\" must not be empty", key_names[k]);
+			return false;
+		}
+		if (k == K_ID)
+			r->id = *s;
+		else
+			datastore_value(l->w->job, r, s);
+		return true;
+	case K_REGION:
+		r->region = *s;
+		return true;
+	case K_ENCRYPTION:
+		r->encryption = *s;
+		return true;
+	case K_COMPRESSION:
+		r->compression = *s;
+		return true;
+	case K_TYPE:
+		return enum_value(l, at, k, s, model_backup_type_names, BTYPE_COUNT, &r->type);
+	case K_STATUS:
+		return enum_value(l, at, k, s, model_backup_status_names, BSTATUS_COUNT,
+				  &r->status);
+	case K_LOCATION:
+		return enum_value(l, at, k, s, model_location_names, LOC_COUNT, &r->location);
+	case K_VERIFICATION:
+		return enum_value(l, at, k, s, model_verification_names, VERIFY_COUNT,
+				  &r->verification);
+	case K_STARTED:
+	case K_FINISHED:
+		if (date_parse_rfc3339(s->p, s->len, k == K_STARTED ? &r->started : &r->finished))
+			return true;
+		rec_error(l, at, "invalid \"%s\" time \"%s\": expected an RFC 3339 "
+			  "date-time with offset, like 2026-10-01T02:00:00Z",
+			  key_names[k], show(sb, s->p, s->len));
+		return false;
+	default:
+		return true;
+	}
+}
+
+static bool number_value_check(struct line *l, struct rec *r, enum key k, const char *at,
+			       const char *end, bool simple, uint64_t v)
+{
+	enum num_check c = simple ? NUM_OK : number_value(at, end, &v);
+	switch (c) {
+	case NUM_OK:
+		if (k == K_BYTES)
+			r->bytes = v;
+		else
+			r->retention_days = v;
+		return true;
+	case NUM_NEGATIVE:
+		rec_error(l, at, "\"%s\" must not be negative", key_names[k]);
+		return false;
+	case NUM_FRACTION:
+		rec_error(l, at, "\"%s\" must be a whole number", key_names[k]);
+		return false;
+	case NUM_TOO_LARGE:
+	default:
+		rec_error(l, at, "\"%s\" is too large", key_names[k]);
+		return false;
+	}
+}
+
+/* The value of known key k at p.  Returns the byte after it, or NULL. */
+static const char *key_value(struct line *l, struct rec *r, enum key k, const char *p)
+{
+	const char *at = p, *e;
+	r->at[k] = at;
+	if (*p == 'n') {
+		if (!(e = scan_literal(l, p, "null")))
+			return NULL;
+		if (REQUIRED & BIT(k))
+			rec_error(l, at, "\"%s\" must be %s, found null", key_names[k],
+				  kind_desc[key_kind[k]]);
+		return e;
+	}
+	switch (key_kind[k]) {
+	case KIND_STRING:
+		if (*p == '"') {
+			struct str s;
+			if (!(e = scan_string(l, p, &s)))
+				return NULL;
+			if (string_value(l, r, k, &s, at))
+				r->valid |= BIT(k);
+			return e;
+		}
+		break;
+	case KIND_NUMBER:
+		if (*p == '-' || is_digit(*p)) {
+			bool simple;
+			uint64_t v;
+			if (!(e = scan_number(l, p, &simple, &v)))
+				return NULL;
+			if (number_value_check(l, r, k, at, e, simple, v))
+				r->valid |= BIT(k);
+			return e;
+		}
+		break;
+	case KIND_BOOL:
+		if (*p == 't' || *p == 'f') {
+			bool t = *p == 't';
+			if (!(e = scan_literal(l, p, t ? "true" : "false")))
+				return NULL;
+			if (k == K_IMMUTABLE)
+				r->immutable = t;
+			else
+				r->verified_ok = t;
+			r->valid |= BIT(k);
+			return e;
+		}
+		break;
+	}
+	/* The wrong kind of value: check its syntax, then say so. */
+	if (!(e = skip_value(l, p, 0)))
+		return NULL;
+	rec_error(l, at, "\"%s\" must be %s, found %s", key_names[k], kind_desc[key_kind[k]],
+		  value_kind(*at));
+	return e;
+}
+
+/* Checks that need the whole record. */
+static void rec_check(struct line *l, struct rec *r, const char *open)
+{
+	unsigned missing = REQUIRED & ~r->seen;
+	if (missing) {
+		struct buf b = BUF_INIT;
+		int n = 0;
+		for (int k = 0; k < K_COUNT; k++) {
+			if (missing & BIT(k))
+				buf_printf(&b, "%s\"%s\"", n++ ? ", " : "", key_names[k]);
+		}
+		rec_error(l, open, "missing required key%s %s", n > 1 ? "s" : "", b.data);
+		buf_free(&b);
+	}
+	if ((r->valid & BIT(K_STATUS)) && r->status != BSTATUS_RUNNING &&
+	    !(r->seen & BIT(K_FINISHED)))
+		rec_error(l, open, "missing required key \"finished\" (required unless "
+			  "\"status\" is \"running\")");
+	else if ((r->valid & BIT(K_STATUS)) && r->status != BSTATUS_RUNNING &&
+		 !(r->valid & BIT(K_FINISHED)) && *r->at[K_FINISHED] == 'n')
+		rec_error(l, r->at[K_FINISHED], "\"finished\" must be a string when "
+			  "\"status\" is \"%s\", found null",
+			  model_backup_status_names[r->status]);
+	if ((r->valid & BIT(K_STARTED)) && (r->valid & BIT(K_FINISHED)) &&
+	    r->finished < r->started)
+		rec_error(l, r->at[K_FINISHED], "\"finished\" is before \"started\"");
+}
+
+/* ---------------------------------------------------------------------
+ * Folding records into summaries
+ */
+
+static uint64_t add_sat(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/* Builds the index from m->datastore_by_id, so it agrees with
+ * model_datastore_find. */
+static void index_build(struct job *j)
+{
+	const struct model *m = j->m;
+	size_t cap = 16;
+	while (cap < 2 * m->n_datastores + 1)
+		cap *= 2;
+	j->index = xcalloc(cap, sizeof(*j->index));
+	j->index_mask = cap - 1;
+	size_t pos = 0;
+	const char *key;
+	void *value;
+	while (strmap_next(m->datastore_by_id, &pos, &key, &value)) {
+		size_t i = (size_t)((const struct datastore *)value - m->datastores);
+		size_t len = strlen(key);
+		if (i >= m->n_datastores || len == 0 || len > UINT32_MAX)
+			continue;
+		size_t h = (size_t)id_hash(key, len) & j->index_mask;
+		while (j->index[h].len)
+			h = (h + 1) & j->index_mask;
+		memcpy(j->index[h].key, key, len < INDEX_INLINE ? len : INDEX_INLINE);
+		j->index[h].len = (uint32_t)len;
+		j->index[h].datastore = (uint32_t)i;
+	}
+}
+
+/* The datastore index of an id with the given hash, or SIZE_MAX. */
+static size_t index_find(const struct job *j, const char *s, size_t len, uint64_t hash)
+{
+	for (size_t h = (size_t)hash & j->index_mask;; h = (h + 1) & j->index_mask) {
+		const struct index_slot *e = &j->index[h];
+		if (!e->len)
+			return SIZE_MAX;
+		if (e->len != len)
+			continue;
+		if (len <= INDEX_INLINE) {
+			if (memcmp(e->key, s, len) == 0)
+				return e->datastore;
+		} else if (memcmp(e->key, s, INDEX_INLINE) == 0 &&
+			   memcmp(j->m->datastores[e->datastore].id, s, len) == 0) {
+			return e->datastore;
+		}
+	}
+}
+
+static void hot_init(struct hot *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->newest_success = DATE_NONE;
+	h->newest_restore_test_ok = DATE_NONE;
+	h->newest_restore_test_failed = DATE_NONE;
+	h->newest_verified = DATE_NONE;
+}
+
+/*
+ * The newest success wins; on equal times the greater id, then region,
+ * encryption, compression (as stored).  Since everything stored takes part
+ * in the comparison, the winner is the same in any order of folding.
+ */
+static void newest_take(int64_t *t, char *id, char *region, char *enc, char *comp,
+			int64_t nt, const char *nid, const char *nregion, const char *nenc,
+			const char *ncomp)
+{
+	if (nt == DATE_NONE || nt < *t)
+		return;
+	if (nt == *t) {
+		int c = strcmp(nid, id);
+		if (!c)
+			c = strcmp(nregion, region);
+		if (!c)
+			c = strcmp(nenc, enc);
+		if (!c)
+			c = strcmp(ncomp, comp);
+		if (c <= 0)
+			return;
+	}
+	*t = nt;
+	memcpy(id, nid, strlen(nid) + 1);
+	memcpy(region, nregion, strlen(nregion) + 1);
+	memcpy(enc, nenc, strlen(nenc) + 1);
+	memcpy(comp, ncomp, strlen(ncomp) + 1);
+}
+
+/* The same for restore tests: newest time, then greater id. */
+static void newest_id_take(int64_t *t, char *id, int64_t nt, const char *nid)
+{
+	if (nt == DATE_NONE || nt < *t || (nt == *t && strcmp(nid, id) <= 0))
+		return;
+	*t = nt;
+	memcpy(id, nid, strlen(nid) + 1);
+}
+
+static bool is_none(const struct str *s)
+{
+	return s->len == 0 || (s->len == 4 && memcmp(s->p, "none", 4) == 0);
+}
+
+static void fold_success(const struct job *j, struct hot *h, struct cold *c,
+			 const struct rec *r)
+{
+	h->successes++;
+	h->successes_by_type[r->type]++;
+	if (!(r->valid & BIT(K_ENCRYPTION)) || is_none(&r->encryption))
+		h->successes_unencrypted++;
+	if ((r->valid & BIT(K_IMMUTABLE)) && r->immutable)
+		h->successes_immutable++;
+	bool retained = true;
+	if (r->valid & BIT(K_RETENTION_DAYS)) {
+		uint64_t days = r->retention_days;
+		int64_t d = days > RETENTION_FOREVER ? RETENTION_FOREVER : (int64_t)days;
+		if (d > h->max_retention_days)
+			h->max_retention_days = d;
+		retained = days > RETENTION_FOREVER ||
+			   r->finished + d * SECONDS_PER_DAY > j->as_of;
+	}
+	if (retained && (r->valid & BIT(K_BYTES)))
+		h->bytes_retained = add_sat(h->bytes_retained, r->bytes);
+	if (r->finished >= h->newest_success) {
+		char id[BACKUP_ID_MAX], region[BACKUP_NAME_MAX], enc[BACKUP_NAME_MAX],
+			comp[BACKUP_NAME_MAX];
+		copy_cut(id, sizeof(id), r->id.p, r->id.len);
+		region[0] = enc[0] = comp[0] = '\0';
+		if (r->valid & BIT(K_REGION))
+			copy_cut(region, sizeof(region), r->region.p, r->region.len);
+		if (r->valid & BIT(K_ENCRYPTION))
+			copy_cut(enc, sizeof(enc), r->encryption.p, r->encryption.len);
+		if (r->valid & BIT(K_COMPRESSION))
+			copy_cut(comp, sizeof(comp), r->compression.p, r->compression.len);
+		newest_take(&h->newest_success, c->newest_success_id, c->newest_success_region,
+			    c->newest_encryption, c->newest_compression, r->finished, id,
+			    region, enc, comp);
+	}
+}
+
+static void fold_verification(struct hot *h, struct cold *c, const struct rec *r, int64_t t)
+{
+	char id[BACKUP_ID_MAX];
+	bool restore = r->verification == VERIFY_RESTORE_TEST;
+	if (restore)
+		copy_cut(id, sizeof(id), r->id.p, r->id.len);
+	if (r->verified_ok) {
+		if (t > h->newest_verified)
+			h->newest_verified = t;
+		if (restore)
+			newest_id_take(&h->newest_restore_test_ok, c->newest_restore_test_ok_id, t, id);
+	} else {
+		h->verification_failures++;
+		if (restore)
+			newest_id_take(&h->newest_restore_test_failed,
+				       c->newest_restore_test_failed_id, t, id);
+	}
+}
+
+static int unknown_cmp(const void *a, const void *b)
+{
+	const struct unknown_id *x = *(const struct unknown_id *const *)a;
+	const struct unknown_id *y = *(const struct unknown_id *const *)b;
+	return strcmp(x->id, y->id);
+}
+
+/* Keeps the UNKNOWN_KEEP smallest ids (sorts the list). */
+static void unknown_prune(struct unknown_ids *u)
+{
+	qsort(u->list, u->n, sizeof(*u->list), unknown_cmp);
+	if (u->n <= UNKNOWN_KEEP)
+		return;
+	for (size_t i = UNKNOWN_KEEP; i < u->n; i++) {
+		free(u->list[i]->id);
+		free(u->list[i]);
+	}
+	u->n = UNKNOWN_KEEP;
+	strmap_free(u->map);
+	u->map = strmap_new(2 * UNKNOWN_KEEP);
+	for (size_t i = 0; i < u->n; i++)
+		strmap_put(u->map, u->list[i]->id, u->list[i]);
+}
+
+static void unknown_add(struct unknown_ids *u, const char *id, size_t len, uint64_t records)
+{
+	len = cut_len(id, len, BACKUP_ID_MAX - 1);
+	u->records += records;
+	if (!u->map)
+		u->map = strmap_new(64);
+	struct unknown_id *e = strmap_getn(u->map, id, len);
+	if (e) {
+		e->records += records;
+		return;
+	}
+	if (u->n == u->cap) {
+		u->cap = u->cap ? u->cap * 2 : 16;
+		u->list = xrealloc(u->list, u->cap * sizeof(*u->list));
+	}
+	e = xmalloc(sizeof(*e));
+	e->id = xstrndup(id, len);
+	e->records = records;
+	u->list[u->n++] = e;
+	strmap_put(u->map, e->id, e);
+	if (u->n >= 2 * UNKNOWN_KEEP)
+		unknown_prune(u);
+}
+
+static void unknown_free(struct unknown_ids *u)
+{
+	for (size_t i = 0; i < u->n; i++) {
+		free(u->list[i]->id);
+		free(u->list[i]);
+	}
+	free(u->list);
+	strmap_free(u->map);
+}
+
+/* Folds a valid record whose datastore index is i (SIZE_MAX: unknown). */
+static void fold(struct worker *w, const struct rec *r, size_t i)
+{
+	const struct job *j = w->job;
+	w->records++;
+	if (i == SIZE_MAX) {
+		unknown_add(&w->unknown, r->datastore.p, r->datastore.len, 1);
+		return;
+	}
+	int64_t t = (r->valid & BIT(K_FINISHED)) ? r->finished : r->started;
+	if (t > j->as_of) {
+		w->future[i]++;
+		return;
+	}
+	size_t at = i * LOC_COUNT + (size_t)r->location;
+	struct hot *h = &w->hot[at];
+	struct cold *c = &w->cold[at];
+	h->records++;
+	if (r->status == BSTATUS_SUCCESS)
+		fold_success(j, h, c, r);
+	else if (r->status != BSTATUS_RUNNING && t >= j->period_start && t < j->period_end)
+		h->failures_in_period++;
+	if (r->status != BSTATUS_RUNNING && (r->valid & BIT(K_VERIFICATION)) &&
+	    r->verification != VERIFY_NONE && (r->valid & BIT(K_VERIFIED_OK)))
+		fold_verification(h, c, r, t);
+}
+
+/* Starts fetching what folding r at datastore i will touch. */
+static inline __attribute__((always_inline)) void fold_prefetch(const struct worker *w, const struct rec *r, size_t i)
+{
+	if (i == SIZE_MAX)
+		return;
+	size_t at = i * LOC_COUNT + (size_t)r->location;
+	__builtin_prefetch(&w->hot[at], 1);
+	__builtin_prefetch((const char *)&w->hot[at] + 64, 1);
+	if (r->status == BSTATUS_SUCCESS)
+		__builtin_prefetch(&w->cold[at], 1);
+}
+
+static void fold_pending(struct worker *w)
+{
+	if (w->pending) {
+		w->pending = false;
+		fold(w, &w->recs[!w->cur], w->rec_index[!w->cur]);
+	}
+}
+
+/* Adds a thread's summaries into the model. */
+static void worker_merge(struct model *m, const struct worker *w)
+{
+	for (size_t i = 0; i < m->n_datastores; i++) {
+		struct backup_summary *b = &m->datastores[i].backups;
+		b->future += w->future[i];
+		b->records += w->future[i];
+		for (int l = 0; l < LOC_COUNT; l++) {
+			struct backup_location_summary *a = &b->at[l];
+			const struct hot *h = &w->hot[i * LOC_COUNT + (size_t)l];
+			const struct cold *c = &w->cold[i * LOC_COUNT + (size_t)l];
+			b->records += h->records;
+			a->records += h->records;
+			a->successes += h->successes;
+			a->failures_in_period += h->failures_in_period;
+			newest_take(&a->newest_success, a->newest_success_id,
+				    a->newest_success_region, a->newest_encryption,
+				    a->newest_compression, h->newest_success,
+				    c->newest_success_id, c->newest_success_region,
+				    c->newest_encryption, c->newest_compression);
+			a->bytes_retained = add_sat(a->bytes_retained, h->bytes_retained);
+			a->successes_unencrypted += h->successes_unencrypted;
+			a->successes_immutable += h->successes_immutable;
+			for (int t = 0; t < BTYPE_COUNT; t++)
+				a->successes_by_type[t] += h->successes_by_type[t];
+			newest_id_take(&a->newest_restore_test_ok, a->newest_restore_test_ok_id,
+				       h->newest_restore_test_ok, c->newest_restore_test_ok_id);
+			newest_id_take(&a->newest_restore_test_failed,
+				       a->newest_restore_test_failed_id,
+				       h->newest_restore_test_failed,
+				       c->newest_restore_test_failed_id);
+			if (h->newest_verified > a->newest_verified)
+				a->newest_verified = h->newest_verified;
+			a->verification_failures += h->verification_failures;
+			if (h->max_retention_days > a->max_retention_days)
+				a->max_retention_days = h->max_retention_days;
+		}
+	}
+}
+
+static void summary_init(struct backup_summary *b)
+{
+	memset(b, 0, sizeof(*b));
+	for (int i = 0; i < LOC_COUNT; i++) {
+		b->at[i].newest_success = DATE_NONE;
+		b->at[i].newest_restore_test_ok = DATE_NONE;
+		b->at[i].newest_restore_test_failed = DATE_NONE;
+		b->at[i].newest_verified = DATE_NONE;
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * One line, one chunk
+ */
+
+static void not_an_object(struct line *l, const char *p)
+{
+	char fb[16];
+	if (*p == '[' || *p == '"' || *p == '-' || is_digit(*p) ||
+	    (*p == 't' && memcmp(p, "true", 4) == 0) ||
+	    (*p == 'f' && memcmp(p, "false", 5) == 0) ||
+	    (*p == 'n' && memcmp(p, "null", 4) == 0))
+		line_fail(l, p, "expected a JSON object, found %s", value_kind(*p));
+	else
+		line_fail(l, p, "invalid JSON: expected '{', found %s", found(l, p, fb));
+}
+
+/* Scans the record l->start..l->end starting at p, and folds it when valid. */
+static void line_scan(struct line *l, const char *p)
+{
+	char fb[16];
+	struct worker *w = l->w;
+	struct rec *r = &w->recs[w->cur];
+	r->seen = r->valid = 0;
+	p = skip_ws(p);
+	if (p == l->end)
+		return;  /* blank lines are allowed */
+	const char *open = p;
+	if (*p != '{') {
+		not_an_object(l, p);
+		return;
+	}
+	p = skip_ws(p + 1);
+	if (*p != '}') {
+		for (;;) {
+			if (*p != '"') {
+				line_fail(l, p, "invalid JSON: expected a key in double quotes, found %s",
+					  found(l, p, fb));
+				return;
+			}
+			const char *kat = p;
+			struct str key;
+			if (!(p = scan_string(l, p, &key)))
+				return;
+			int k = key_find(key.p, key.len);
+			p = skip_ws(p);
+			if (*p != ':') {
+				line_fail(l, p, "invalid JSON: expected ':' after a key, found %s",
+					  found(l, p, fb));
+				return;
+			}
+			p = skip_ws(p + 1);
+			if (k == K_UNKNOWN) {
+				note_unknown_key(l, &key, kat);
+				p = skip_value(l, p, 0);
+			} else if (r->seen & BIT(k)) {
+				rec_error(l, kat, "duplicate key \"%s\"", key_names[k]);
+				p = skip_value(l, p, 0);
+			} else {
+				r->seen |= BIT(k);
+				p = key_value(l, r, (enum key)k, p);
+			}
+			if (!p)
+				return;
+			p = skip_ws(p);
+			if (*p == ',') {
+				p = skip_ws(p + 1);
+				continue;
+			}
+			if (*p == '}')
+				break;
+			line_fail(l, p, "invalid JSON: expected ',' or '}', found %s", found(l, p, fb));
+			return;
+		}
+	}
+	p = skip_ws(p + 1);
+	if (p != l->end) {
+		line_fail(l, p, "invalid JSON: %s after the end of the record", found(l, p, fb));
+		return;
+	}
+	rec_check(l, r, open);
+	if (l->bad)
+		return;
+	size_t i = index_find(w->job, r->datastore.p, r->datastore.len, r->datastore_hash);
+	fold_prefetch(w, r, i);
+	fold_pending(w);
+	w->rec_index[w->cur] = i;
+	w->pending = true;
+	w->cur = !w->cur;
+}
+
+static void line_run(struct worker *w, struct chunk *c, uint64_t lineno, const char *s,
+		     const char *nl)
+{
+	struct line l = {.w = w, .c = c, .lineno = lineno, .start = s, .end = nl};
+	if ((size_t)(nl - s) > SOURCE_MAX_LINE) {
+		rec_error(&l, s, "line longer than the limit of %u bytes", SOURCE_MAX_LINE);
+		return;
+	}
+	const char *p = s;
+	if (lineno == 1 && c->start == 0 && nl - s >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+		p += 3;  /* a byte-order mark */
+	line_scan(&l, p);
+}
+
+/* pread until len bytes or the end of the file; -1 with errno on error. */
+static ssize_t read_at(int fd, void *buf, size_t len, uint64_t off)
+{
+	size_t got = 0;
+	while (got < len) {
+		ssize_t n = pread(fd, (char *)buf + got, len - got, (off_t)(off + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+/*
+ * Reads the chunk in READ_BYTES pieces into the worker's buffer; an
+ * unfinished line is moved to the front before the next read.  A line that
+ * outgrows the limit is reported and skipped up to its newline.
+ */
+static void chunk_run(struct worker *w, struct chunk *c)
+{
+	const struct file *f = &w->job->files[c->file];
+	char eb[128];
+	int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		c->fatal = xasprintf("cannot open file: %s", errno_text(errno, eb, sizeof(eb)));
+		return;
+	}
+	uint64_t off = c->start, lineno = 0;
+	size_t have = 0;
+	bool skipping = false;
+	while (off < c->end) {
+		size_t want = c->end - off < READ_BYTES ? (size_t)(c->end - off) : READ_BYTES;
+		ssize_t n = read_at(fd, w->buf + have, want, off);
+		if (n < 0) {
+			c->fatal = xasprintf("cannot read file: %s",
+					     errno_text(errno, eb, sizeof(eb)));
+			goto out;
+		}
+		if ((size_t)n < want) {
+			c->fatal = xstrdup("file changed while it was being read");
+			goto out;
+		}
+		off += (uint64_t)n;
+		char *p = w->buf, *end = w->buf + have + (size_t)n;
+		if (off == c->end && end[-1] != '\n')
+			*end++ = '\n';  /* the last line of a file may lack one */
+		char *nl;
+		while ((nl = memchr(p, '\n', (size_t)(end - p)))) {
+			lineno++;
+			if (skipping)
+				skipping = false;
+			else
+				line_run(w, c, lineno, p, nl);
+			p = nl + 1;
+		}
+		fold_pending(w);  /* its strings may live in buf */
+		size_t rest = (size_t)(end - p);
+		if (skipping) {
+			have = 0;
+		} else if (rest > SOURCE_MAX_LINE) {
+			struct line l = {.w = w, .c = c, .lineno = lineno + 1, .start = p, .end = end};
+			rec_error(&l, p, "line longer than the limit of %u bytes", SOURCE_MAX_LINE);
+			skipping = true;
+			have = 0;
+		} else {
+			memmove(w->buf, p, rest);
+			have = rest;
+		}
+	}
+	c->lines = lineno;
+out:
+	fold_pending(w);
+	close(fd);
+}
+
+static void hash_run(struct worker *w, struct file *f)
+{
+	char eb[128];
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		f->hash_error = xasprintf("cannot open file: %s", errno_text(errno, eb, sizeof(eb)));
+		goto out;
+	}
+	if (!ctx || !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
+		f->hash_error = xstrdup("cannot compute SHA-256 (libcrypto)");
+		goto out_close;
+	}
+	uint64_t off = 0;
+	for (;;) {
+		ssize_t n = read_at(fd, w->hashbuf, HASH_READ, off);
+		if (n < 0) {
+			f->hash_error = xasprintf("cannot read file: %s",
+						  errno_text(errno, eb, sizeof(eb)));
+			goto out_close;
+		}
+		if (n == 0)
+			break;
+		EVP_DigestUpdate(ctx, w->hashbuf, (size_t)n);
+		off += (uint64_t)n;
+	}
+	EVP_DigestFinal_ex(ctx, md, &mdlen);
+	for (unsigned i = 0; i < mdlen && i < 32; i++)
+		snprintf(f->sha256 + 2 * i, 3, "%02x", md[i]);
+	f->hashed = off;
+out_close:
+	close(fd);
+out:
+	EVP_MD_CTX_free(ctx);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct job *j = w->job;
+	for (;;) {
+		size_t t = atomic_fetch_add(&j->next, 1);
+		if (t < j->n_files)
+			hash_run(w, &j->files[j->hash_order[t]]);
+		else if (t - j->n_files < j->n_chunks)
+			chunk_run(w, &j->chunks[t - j->n_files]);
+		else
+			break;
+	}
+	return NULL;
+}
+
+/* ---------------------------------------------------------------------
+ * Planning
+ */
+
+/* Offset just after the first '\n' at or after from, or size. */
+static uint64_t line_end_after(int fd, uint64_t from, uint64_t size, char *tmp)
+{
+	while (from < size) {
+		size_t want = size - from < PLAN_READ ? (size_t)(size - from) : PLAN_READ;
+		ssize_t n = read_at(fd, tmp, want, from);
+		if (n <= 0)
+			return size;
+		const char *nl = memchr(tmp, '\n', (size_t)n);
+		if (nl)
+			return from + (uint64_t)(nl - tmp) + 1;
+		from += (uint64_t)n;
+	}
+	return size;
+}
+
+static void chunk_push(struct job *j, size_t file, uint64_t start, uint64_t end)
+{
+	if (j->n_chunks == j->cap_chunks) {
+		j->cap_chunks = j->cap_chunks ? j->cap_chunks * 2 : 16;
+		j->chunks = xrealloc(j->chunks, j->cap_chunks * sizeof(*j->chunks));
+	}
+	struct chunk *c = &j->chunks[j->n_chunks++];
+	memset(c, 0, sizeof(*c));
+	c->file = file;
+	c->start = start;
+	c->end = end;
+}
+
+/* Opens one log and cuts it into chunks; false: reported, skip it. */
+static bool file_plan(struct job *j, size_t i, size_t chunk_bytes, char *tmp,
+		      struct diags *d)
+{
+	struct file *f = &j->files[i];
+	char eb[128];
+	int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0) {
+		diag_error(d, f->display, 0, 0, "cannot open file: %s",
+			   errno_text(errno, eb, sizeof(eb)));
+		return false;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		diag_error(d, f->display, 0, 0, "not a regular file");
+		close(fd);
+		return false;
+	}
+	f->size = (uint64_t)st.st_size;
+	f->first_chunk = j->n_chunks;
+	uint64_t pos = 0;
+	while (pos < f->size) {
+		uint64_t end = f->size;
+		if (f->size - pos > chunk_bytes)
+			end = line_end_after(fd, pos + chunk_bytes - 1, f->size, tmp);
+		chunk_push(j, i, pos, end);
+		pos = end;
+	}
+	f->n_chunks = j->n_chunks - f->first_chunk;
+	close(fd);
+	return true;
+}
+
+struct by_size {
+	uint64_t size;
+	size_t file;
+};
+
+static int by_size_cmp(const void *a, const void *b)
+{
+	const struct by_size *x = a, *y = b;
+	if (x->size != y->size)
+		return x->size < y->size ? 1 : -1;
+	return x->file < y->file ? -1 : x->file > y->file;
+}
+
+/* ---------------------------------------------------------------------
+ * Results
+ */
+
+/* Diagnostics of one file, in line order, with absolute line numbers. */
+static void file_report(struct job *j, struct file *f, struct diags *d)
+{
+	uint64_t base = 0, more = 0;
+	size_t shown = 0, n_keys = 0;
+	uint64_t keys_dropped = 0;
+	struct unknown_key *keys = NULL;
+	if (f->hash_error)
+		diag_error(d, f->display, 0, 0, "%s", f->hash_error);
+	for (size_t ci = f->first_chunk; ci < f->first_chunk + f->n_chunks; ci++) {
+		struct chunk *c = &j->chunks[ci];
+		if (c->fatal && !f->hash_error)
+			diag_error(d, f->display, 0, 0, "%s", c->fatal);
+		for (size_t e = 0; e < c->n_errors; e++) {
+			if (shown < j->max_errors) {
+				diag_error(d, f->display, clamp_int(base + c->errors[e].line),
+					   c->errors[e].col, "%s", c->errors[e].message);
+				shown++;
+			} else {
+				more++;
+			}
+		}
+		more += c->total_errors - c->n_errors;
+		keys_dropped += c->keys_dropped;
+		for (size_t k = 0; k < c->n_keys; k++) {
+			struct unknown_key *u = &c->keys[k];
+			size_t x = 0;
+			while (x < n_keys && strcmp(keys[x].name, u->name) != 0)
+				x++;
+			if (x < n_keys) {
+				keys[x].count += u->count;
+			} else if (n_keys == KEYS_KEEP) {
+				keys_dropped += u->count;
+			} else {
+				keys = xrealloc(keys, (n_keys + 1) * sizeof(*keys));
+				keys[n_keys] = *u;
+				keys[n_keys++].line = base + u->line;
+			}
+		}
+		base += c->lines;
+	}
+	if (more)
+		diag_add(d, DIAG_NOTE, f->display, 0, 0, NULL,
+			 "%" PRIu64 " more error%s in this file not shown", more,
+			 more == 1 ? "" : "s");
+	for (size_t k = 0; k < n_keys; k++) {
+		char sb[SHOW_MAX * 6 + 8], hint[64] = "";
+		const char *near = suggest(key_names, K_COUNT, keys[k].name, strlen(keys[k].name));
+		if (near)
+			snprintf(hint, sizeof(hint), " (did you mean \"%s\"?)", near);
+		show(sb, keys[k].name, strlen(keys[k].name));
+		if (keys[k].count == 1)
+			diag_warning(d, f->display, clamp_int(keys[k].line), keys[k].col,
+				     "unknown key \"%s\"%s", sb, hint);
+		else
+			diag_warning(d, f->display, clamp_int(keys[k].line), keys[k].col,
+				     "unknown key \"%s\"%s in %" PRIu64 " records, first here",
+				     sb, hint, keys[k].count);
+	}
+	if (keys_dropped)
+		diag_warning(d, f->display, 0, 0,
+			     "%" PRIu64 " more unknown keys, of names not listed", keys_dropped);
+	free(keys);  /* the names belong to the chunks */
+}
+
+static void unknown_report(struct model *m, struct unknown_ids *u, const char *dir,
+			   struct diags *d)
+{
+	if (!u->records)
+		return;
+	unknown_prune(u);
+	m->unknown_datastores = arena_calloc(m->arena, u->n, sizeof(*m->unknown_datastores));
+	m->n_unknown_datastores = u->n;
+	uint64_t listed = 0;
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < u->n; i++) {
+		m->unknown_datastores[i].id = arena_strdup(m->arena, u->list[i]->id);
+		m->unknown_datastores[i].records = u->list[i]->records;
+		listed += u->list[i]->records;
+		if (i < LIST_SHOWN) {
+			char sb[SHOW_MAX * 6 + 8];
+			buf_printf(&b, "%s%s (%" PRIu64 ")", i ? ", " : "",
+				   show(sb, u->list[i]->id, strlen(u->list[i]->id)),
+				   u->list[i]->records);
+		}
+	}
+	if (u->n > LIST_SHOWN)
+		buf_printf(&b, ", and %zu more", u->n - LIST_SHOWN);
+	if (u->records > listed)
+		buf_printf(&b, "; %" PRIu64 " further records name other datastores",
+			   u->records - listed);
+	diag_warning(d, dir, 0, 0,
+		     "%" PRIu64 " backup record%s name%s datastores the plan does not have "
+		     "(records per datastore): %s", u->records, u->records == 1 ? "" : "s",
+		     u->records == 1 ? "s" : "", b.data);
+	buf_free(&b);
+}
+
+/* ---------------------------------------------------------------------
+ * The entry points
+ */
+
+bool load_backups(struct model *m, struct source_set *src, struct diags *d, int threads)
+{
+	struct load_backups_options o = {.threads = threads};
+	return load_backups_with(m, src, d, &o);
+}
+
+bool load_backups_with(struct model *m, struct source_set *src, struct diags *d,
+		       const struct load_backups_options *o)
+{
+	size_t errors_before = diags_count(d, DIAG_ERROR);
+	int threads = o && o->threads > 0 ? o->threads : LOAD_BACKUPS_THREADS;
+	size_t chunk_bytes = o && o->chunk_bytes ? o->chunk_bytes : LOAD_BACKUPS_CHUNK_BYTES;
+	struct job j = {.m = m};
+	j.max_errors = o && o->max_errors ? o->max_errors : LOAD_BACKUPS_MAX_ERRORS;
+	j.as_of = m->as_of == DATE_NONE ? INT64_MAX : m->as_of;
+	j.period_start = m->period_start;
+	j.period_end = m->period_end;
+	atomic_init(&j.next, 0);
+	for (size_t i = 0; i < m->n_datastores; i++)
+		summary_init(&m->datastores[i].backups);
+	index_build(&j);
+
+	char **names = NULL;
+	size_t n_names = source_list(src, "backups", ".ndjson", &names, d);
+	j.files = xcalloc(n_names ? n_names : 1, sizeof(*j.files));
+	char *tmp = xmalloc(PLAN_READ);
+	for (size_t i = 0; i < n_names; i++) {
+		char *display = source_display_path(src, names[i]);
+		char *rel = source_resolve(src, NULL, names[i], d, display, 0, NULL);
+		if (!rel) {
+			free(display);
+			continue;
+		}
+		struct file *f = &j.files[j.n_files];
+		f->rel = rel;
+		f->display = display;
+		f->path = xasprintf("%s/%s", source_root(src), rel);
+		if (file_plan(&j, j.n_files, chunk_bytes, tmp, d)) {
+			j.n_files++;
+		} else {
+			free(f->rel);
+			free(f->display);
+			free(f->path);
+			memset(f, 0, sizeof(*f));
+		}
+	}
+	free(tmp);
+	source_list_free(names, n_names);
+
+	/* Hash the largest files first: they are the longest serial tasks. */
+	struct by_size *order = xcalloc(j.n_files ? j.n_files : 1, sizeof(*order));
+	for (size_t i = 0; i < j.n_files; i++)
+		order[i] = (struct by_size){j.files[i].size, i};
+	qsort(order, j.n_files, sizeof(*order), by_size_cmp);
+	j.hash_order = xcalloc(j.n_files ? j.n_files : 1, sizeof(*j.hash_order));
+	for (size_t i = 0; i < j.n_files; i++)
+		j.hash_order[i] = order[i].file;
+	free(order);
+
+	size_t tasks = j.n_files + j.n_chunks;
+	size_t n_workers = (size_t)threads < tasks ? (size_t)threads : tasks;
+	if (n_workers == 0)
+		n_workers = 1;
+	struct worker *w = xcalloc(n_workers, sizeof(*w));
+	for (size_t i = 0; i < n_workers; i++) {
+		w[i].job = &j;
+		w[i].buf = xmalloc(SOURCE_MAX_LINE + READ_BYTES + BUF_PAD);
+		memset(w[i].buf, 0, SOURCE_MAX_LINE + READ_BYTES + BUF_PAD);
+		w[i].scratch = xmalloc(2 * (SOURCE_MAX_LINE + BUF_PAD));
+		w[i].hashbuf = xmalloc(HASH_READ);
+		size_t n_at = (m->n_datastores ? m->n_datastores : 1) * LOC_COUNT;
+		w[i].hot = xmalloc(n_at * sizeof(*w[i].hot));
+		w[i].cold = xcalloc(n_at, sizeof(*w[i].cold));
+		w[i].future = xcalloc(n_at, sizeof(*w[i].future));
+		for (size_t k = 0; k < n_at; k++)
+			hot_init(&w[i].hot[k]);
+		if (i > 0)
+			w[i].started = pthread_create(&w[i].thread, NULL, worker_main, &w[i]) == 0;
+	}
+	worker_main(&w[0]);
+	for (size_t i = 1; i < n_workers; i++) {
+		if (w[i].started)
+			pthread_join(w[i].thread, NULL);
+	}
+
+	for (size_t i = 0; i < j.n_files; i++) {
+		struct file *f = &j.files[i];
+		file_report(&j, f, d);
+		if (!f->hash_error)
+			source_record(src, f->rel, "backups", f->sha256, f->hashed);
+	}
+	struct unknown_ids unknown = {0};
+	for (size_t i = 0; i < n_workers; i++) {
+		m->backup_records += w[i].records;
+		worker_merge(m, &w[i]);
+		for (size_t k = 0; k < w[i].unknown.n; k++)
+			unknown_add(&unknown, w[i].unknown.list[k]->id,
+				    strlen(w[i].unknown.list[k]->id),
+				    w[i].unknown.list[k]->records);
+		/* Records of ids a worker pruned still count in the total. */
+		uint64_t kept = 0;
+		for (size_t k = 0; k < w[i].unknown.n; k++)
+			kept += w[i].unknown.list[k]->records;
+		unknown.records += w[i].unknown.records - kept;
+	}
+	char *dir = source_display_path(src, "backups");
+	unknown_report(m, &unknown, dir, d);
+	free(dir);
+
+	unknown_free(&unknown);
+	for (size_t i = 0; i < n_workers; i++) {
+		free(w[i].buf);
+		free(w[i].scratch);
+		free(w[i].hashbuf);
+		free(w[i].hot);
+		free(w[i].cold);
+		free(w[i].future);
+		unknown_free(&w[i].unknown);
+	}
+	free(w);
+	for (size_t i = 0; i < j.n_chunks; i++) {
+		struct chunk *c = &j.chunks[i];
+		for (size_t e = 0; e < c->n_errors; e++)
+			free(c->errors[e].message);
+		free(c->errors);
+		for (size_t k = 0; k < c->n_keys; k++)
+			free(c->keys[k].name);
+		free(c->keys);
+		free(c->fatal);
+	}
+	free(j.chunks);
+	for (size_t i = 0; i < j.n_files; i++) {
+		free(j.files[i].rel);
+		free(j.files[i].path);
+		free(j.files[i].display);
+		free(j.files[i].hash_error);
+	}
+	free(j.files);
+	free(j.hash_order);
+	free(j.index);
+	return diags_count(d, DIAG_ERROR) == errors_before;
+}
