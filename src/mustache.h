@@ -76,7 +76,8 @@ void mustache_loader_add_text(struct mustache_loader *l, const char *name,
 /*
  * By default a partial or parent that cannot be found is an error.  The
  * specification says it renders as the empty string; lenient mode does
- * that (used by the conformance runner).
+ * that (used by the conformance runner).  Like the limits below, set it
+ * before compiling or rendering.
  */
 void mustache_loader_set_lenient(struct mustache_loader *l, bool lenient);
 
