@@ -1,0 +1,203 @@
+-- backup_policy.lua -- the backup policy each datastore must follow, and the
+-- gaps between that policy and what the backup logs show (SPEC 3.3).
+--
+-- drgen reads:
+--   policies                  by criticality (critical, important, standard);
+--                             shown in the plan; `check` names one per store
+--   programme                 restore tests and DR drills, shown in the plan
+--   check(datastore, ctx)     once per datastore -> { policy = "critical", findings = {...} }
+--
+-- The facts a check uses (datastore.facts, computed in C): currency against
+-- the service's RPO (ok, late, stale, never), which locations hold a
+-- successful copy, encryption and immutability of the copies, the newest
+-- successful restore test, failures in the period.
+
+local M = {}
+
+M.policies = {
+  critical = {
+    method = "continuous replication",
+    copies_at = { "primary", "secondary", "offsite" },
+    encryption = "aes-256-gcm",
+    compression = "zstd",
+    verification = "checksum and restore test",
+    schedule = "continuous, hourly snapshots, daily full",
+    retention = "continuous 7 d, snapshots 30 d, daily 90 d, monthly 7 y",
+    -- what the checks below require
+    continuous = true,
+    immutable_copy = true,
+    restore_test_months = 1,
+  },
+  important = {
+    method = "incremental",
+    copies_at = { "primary", "secondary" },
+    encryption = "aes-256-cbc",
+    compression = "gzip",
+    verification = "checksum",
+    schedule = "incremental every 4 h, weekly full",
+    retention = "incremental 14 d, weekly 90 d, monthly 1 y",
+    continuous = false,
+    immutable_copy = false,
+  },
+  standard = {
+    method = "snapshot",
+    copies_at = { "primary" },
+    encryption = "aes-128-cbc",
+    compression = "lz4",
+    verification = "size check",
+    schedule = "daily snapshot",
+    retention = "daily 30 d, monthly 6 months",
+    continuous = false,
+    immutable_copy = false,
+  },
+}
+
+M.programme = {
+  {
+    activity = "restore test",
+    frequency = "monthly",
+    scope = "a random sample of backups",
+    criterion = "100 % restoration",
+  },
+  {
+    activity = "full-system DR drill",
+    frequency = "quarterly",
+    scope = "the whole system",
+    criterion = "RTO met",
+  },
+}
+
+-- Relative strength of encryption algorithms as the backup tools name them;
+-- a copy is "below policy" when weaker than the policy's algorithm.
+local strength = {
+  ["aes-128-cbc"] = 1, ["aes-128-ctr"] = 1, ["aes-128-gcm"] = 2,
+  ["aes-192-cbc"] = 2, ["aes-192-gcm"] = 2,
+  ["aes-256-cbc"] = 3, ["aes-256-ctr"] = 3,
+  ["aes-256-gcm"] = 4, ["chacha20-poly1305"] = 4, ["xchacha20-poly1305"] = 4,
+}
+
+local locations = { "primary", "secondary", "offsite" }
+
+-- Severity of a gap, by the store's criticality.
+local severity = {
+  critical = { high = "critical", medium = "high", low = "medium" },
+  important = { high = "high", medium = "medium", low = "low" },
+  standard = { high = "medium", medium = "low", low = "low" },
+}
+
+local function finding(out, ds, kind, level, message, recommendation)
+  out[#out + 1] = {
+    kind = kind,
+    severity = severity[ds.criticality][level],
+    subject = ds.id,
+    message = message,
+    recommendation = recommendation,
+  }
+end
+
+function M.check(ds, ctx)
+  local policy = M.policies[ds.criticality]
+  local facts = ds.facts
+  local out = {}
+  local id = ds.id
+
+  -- Currency against the RPO of the owning service.
+  if facts.currency == "never" then
+    finding(out, ds, "backup_never", "high",
+      string.format("no successful backup of %s at any location", id),
+      string.format("Set up %s backups of %s (%s) and check that the first job succeeds",
+        policy.method, id, policy.schedule))
+    return { policy = ds.criticality, findings = out }
+  end
+  if facts.currency == "stale" or facts.currency == "late" then
+    local rpo = math.max(facts.rpo_minutes or 0, ctx.facts.lag_tolerance_minutes or 0)
+    finding(out, ds, "backup_stale", facts.currency == "stale" and "high" or "medium",
+      string.format("newest backup of %s is %s old, beyond its RPO of %s (%s)",
+        id, drgen.format_minutes(math.floor(facts.age_minutes + 0.5)),
+        drgen.format_minutes(facts.rpo_minutes or 0), facts.currency),
+      string.format("Find out why %s backups stopped or slowed and run one now; the RPO allows %s",
+        id, drgen.format_minutes(rpo)))
+  end
+
+  -- Copies at every location the policy names.
+  for _, loc in ipairs(policy.copies_at) do
+    if not facts.locations_ok[loc] then
+      if loc == "offsite" then
+        finding(out, ds, "no_offsite_copy", "high",
+          string.format("%s has no successful offsite copy", id),
+          string.format("Copy %s backups to the offsite vault, as the %s policy requires",
+            id, ds.criticality))
+      else
+        finding(out, ds, "missing_copy", "medium",
+          string.format("%s has no successful copy at the %s location", id, loc),
+          string.format("Add a %s copy of %s backups, as the %s policy requires",
+            loc, id, ds.criticality))
+      end
+    end
+  end
+
+  -- Encryption: every copy, with at least the policy's algorithm.
+  if not facts.encrypted then
+    finding(out, ds, "unencrypted_backup", "high",
+      string.format("%d successful backup%s of %s %s not encrypted", facts.successes_unencrypted,
+        facts.successes_unencrypted == 1 and "" or "s", id,
+        facts.successes_unencrypted == 1 and "is" or "are"),
+      string.format("Enable %s encryption for every %s backup job", policy.encryption, id))
+  else
+    local need = strength[policy.encryption] or 0
+    for _, loc in ipairs(locations) do
+      local alg = ds.backups.at[loc].newest_encryption
+      if alg and facts.locations_ok[loc] and (strength[alg] or 0) < need then
+        finding(out, ds, "weak_encryption", "low",
+          string.format("%s copy of %s is encrypted with %s, weaker than the policy's %s",
+            loc, id, alg, policy.encryption),
+          string.format("Switch %s backups at %s to %s", id, loc, policy.encryption))
+      end
+    end
+  end
+
+  -- Method and immutability.
+  if policy.continuous and not facts.continuous then
+    finding(out, ds, "backup_method_gap", "medium",
+      string.format("%s has no continuous replication, which the %s policy requires",
+        id, ds.criticality),
+      string.format("Set up continuous replication of %s to the secondary region", id))
+  end
+  if policy.immutable_copy and not facts.immutable then
+    finding(out, ds, "no_immutable_copy", "medium",
+      string.format("%s has no immutable (object-locked) copy", id),
+      string.format("Enable object lock on the offsite copies of %s", id))
+  end
+
+  -- Restore tests within the required interval.
+  if policy.restore_test_months then
+    local since = drgen.months_before(ctx.as_of, policy.restore_test_months)
+    local last = facts.last_restore_test
+    if facts.restore_test_failing then
+      finding(out, ds, "no_restore_test", "high",
+        string.format("newest restore test of %s (%s) failed on %s", id,
+          facts.last_restore_test_failed_id or "unknown",
+          drgen.format_date(facts.last_restore_test_failed)),
+        string.format("Fix the restore of %s and repeat the test until it restores 100 %%", id))
+    elseif last == nil or last < since then
+      finding(out, ds, "no_restore_test", "high",
+        last and string.format("no successful restore test of %s since %s (required every %d month%s)",
+            id, drgen.format_date(last), policy.restore_test_months,
+            policy.restore_test_months == 1 and "" or "s")
+          or string.format("%s has never had a successful restore test", id),
+        string.format("Restore a sample of %s backups this month and check that 100 %% of the data comes back", id))
+    end
+  end
+
+  -- Failed jobs in the period.
+  if facts.failures_in_period > 0 then
+    finding(out, ds, "backup_failures", "low",
+      string.format("%d failed or partial backup job%s of %s in %s", facts.failures_in_period,
+        facts.failures_in_period == 1 and "" or "s", id, ctx.period or "the period"),
+      string.format("Review the failed %s jobs and fix their cause", id))
+  end
+
+  return { policy = ds.criticality, findings = out }
+end
+
+return M

@@ -1,0 +1,312 @@
+-- drills.lua -- the test programme, drill scoring, and the calendar checks
+-- (drills and reviews that are due) (SPEC 3.4).
+--
+-- drgen reads:
+--   programme             the test programme, shown in the plan
+--   score(drill, ctx)     once per drill -> { passed = bool, results = {...}, findings = {...} }
+--                         results[i] scores drill.results[i]:
+--                         { target_rto_minutes, target_rpo_minutes,
+--                           rto_achievement, rpo_achievement, passed }
+--   check(service, ctx)   once per service -> findings (drills overdue)
+--   findings(ctx)         once -> findings (plan review, exceptions, tabletop)
+--
+-- Scoring: rto_achievement = min(target_rto / recovery_time, 1) and
+-- rpo_achievement = min(target_rpo / data_loss, 1); a zero loss (or an
+-- instant recovery) scores 1, a zero target with a non-zero loss scores 0.
+-- A result passes when the service was recovered, RTO achievement >= 0.95,
+-- RPO achievement >= 0.98 and data integrity is 100 %; a drill passes when
+-- every result passes and availability during the test was >= 0.99.
+-- A measurement the drill did not record (no recovery time, no data loss,
+-- no integrity, no availability: a tabletop exercise) is not held against
+-- it; its achievement is absent (null).  A service that was not recovered
+-- scores an RTO achievement of 0.
+
+local M = {}
+
+M.pass = {
+  rto_achievement = 0.95,
+  rpo_achievement = 0.98,
+  data_integrity = 1.0,
+  availability = 0.99,
+}
+
+M.programme = {
+  drills = {
+    {
+      type = "tabletop", frequency = "monthly", every_months = 1, duration_hours = 2,
+      scope = "walk through the plan with the on-call teams",
+    },
+    {
+      type = "partial_failover", frequency = "quarterly", every_months = 3, duration_hours = 4,
+      traffic_percent = 20, scope = "non-critical services (tiers 3 and 4)",
+      rollback = "automatic",
+    },
+    {
+      type = "full_simulation", frequency = "twice a year", every_months = 6, duration_hours = 8,
+      scope = "complete failover, all tiers",
+    },
+    {
+      type = "chaos", frequency = "continuous",
+      scope = "fault injection in production, within error budgets",
+    },
+  },
+  pass_criteria = {
+    rto_achievement = "at least 0.95",
+    rpo_achievement = "at least 0.98",
+    data_integrity = "100 %",
+    availability = "at least 0.99 during the test",
+  },
+}
+
+-- Drills each service must have had, by tier: the drill type, how recent
+-- the last one must be, and which types count (a stronger drill counts for
+-- a weaker one: tabletop < chaos, partial_failover < full_simulation).
+local full = { "full_simulation" }
+local failover = { "partial_failover", "full_simulation" }
+M.requirements = {
+  [1] = {
+    { type = "full_simulation", within_months = 6, counts = full, severity = "high" },
+  },
+  [2] = {
+    { type = "full_simulation", within_months = 6, counts = full, severity = "high" },
+  },
+  [3] = {
+    { type = "full_simulation", within_months = 6, counts = full, severity = "medium" },
+    { type = "partial_failover", within_months = 3, counts = failover, severity = "medium" },
+  },
+  [4] = {
+    { type = "full_simulation", within_months = 6, counts = full, severity = "low" },
+    { type = "partial_failover", within_months = 3, counts = failover, severity = "low" },
+  },
+}
+
+-- The organisation-wide tabletop exercise, and how often.
+M.tabletop_months = 1
+-- The plan is reviewed at least this often.
+M.review_months = 12
+
+local pass = M.pass
+
+local function achievement(target, actual)
+  if actual == nil then return nil end
+  if actual <= 0 then return 1 end
+  if target <= 0 then return 0 end
+  return math.min(target / actual, 1)
+end
+
+local function percent_over(actual, target)
+  return drgen.format_number((actual / target - 1) * 100, 1)
+end
+
+-- Issue severities as drill records write them, to finding severities.
+local issue_severity = {
+  critical = "high", high = "high", medium = "medium", low = "low",
+}
+
+local function add(out, f) out[#out + 1] = f end
+
+function M.score(drill, ctx)
+  local results, findings = {}, {}
+  local all_passed = true
+  local as_of = ctx.as_of
+
+  for i, r in ipairs(drill.results) do
+    local tier = ctx.tiers[r.service]
+    local target_rto = r.target_rto_minutes or tier.rto_minutes
+    local target_rpo = r.target_rpo_minutes or tier.rpo_minutes
+    local rto = 0
+    if r.recovered then rto = achievement(target_rto, r.recovery_minutes) end
+    local rpo = achievement(target_rpo, r.data_loss_minutes)
+    local integrity_ok = r.data_integrity == nil or r.data_integrity >= pass.data_integrity
+    local passed = r.recovered
+      and (rto == nil or rto >= pass.rto_achievement)
+      and (rpo == nil or rpo >= pass.rpo_achievement)
+      and integrity_ok
+
+    results[i] = {
+      target_rto_minutes = target_rto,
+      target_rpo_minutes = target_rpo,
+      rto_achievement = rto,
+      rpo_achievement = rpo,
+      passed = passed,
+    }
+    all_passed = all_passed and passed
+
+    local where = string.format("%s drill %s on %s", drill.type, drill.id,
+      drgen.format_date(drill.date))
+    if not r.recovered then
+      add(findings, {
+        kind = "not_recovered", severity = tier.tier <= 2 and "critical" or "high",
+        subject = r.service, ref = drill.id,
+        message = string.format("%s was not recovered in the %s%s", r.service, where,
+          r.failure and (": " .. r.failure) or ""),
+        recommendation = string.format(
+          "Find why %s did not recover, fix its runbook or automation, and repeat the drill", r.service),
+      })
+    elseif rto ~= nil and rto < pass.rto_achievement then
+      local msg
+      if target_rto > 0 then
+        msg = string.format("RTO target missed by %s %% in the %s (recovered in %s, target %s)",
+          percent_over(r.recovery_minutes, target_rto), where,
+          drgen.format_minutes(r.recovery_minutes), drgen.format_minutes(target_rto))
+      else
+        msg = string.format("RTO target of 0 minutes missed in the %s (recovered in %s)",
+          where, drgen.format_minutes(r.recovery_minutes))
+      end
+      add(findings, {
+        kind = "rto_missed", severity = "high", subject = r.service, ref = drill.id,
+        message = msg,
+        recommendation = string.format(
+          "Shorten the recovery of %s (automate the slowest runbook steps, keep the standby warmer) or agree a longer RTO",
+          r.service),
+      })
+    end
+    if rpo ~= nil and rpo < pass.rpo_achievement then
+      local msg
+      if target_rpo > 0 then
+        msg = string.format("RPO target missed by %s %% in the %s (%s of data lost, target %s)",
+          percent_over(r.data_loss_minutes, target_rpo), where,
+          drgen.format_minutes(r.data_loss_minutes), drgen.format_minutes(target_rpo))
+      else
+        msg = string.format("RPO target of 0 minutes missed in the %s (%s of data lost)",
+          where, drgen.format_minutes(r.data_loss_minutes))
+      end
+      add(findings, {
+        kind = "rpo_missed", severity = "high", subject = r.service, ref = drill.id,
+        message = msg,
+        recommendation = string.format(
+          "Replicate or back up %s's datastores more often so that less data is at risk", r.service),
+      })
+    end
+    if not integrity_ok then
+      add(findings, {
+        kind = "integrity_failed", severity = "high", subject = r.service, ref = drill.id,
+        message = string.format("data integrity of %s was %s %% after the %s",
+          r.service, drgen.format_number(r.data_integrity * 100, 1), where),
+        recommendation = string.format(
+          "Check %s's restored data against checksums and fix what lost or corrupted it", r.service),
+      })
+    end
+  end
+
+  if drill.availability ~= nil and drill.availability < pass.availability then
+    all_passed = false
+    add(findings, {
+      kind = "availability_missed", severity = "medium", subject = drill.id,
+      message = string.format("availability during drill %s was %s %%, below %s %%",
+        drill.id, drgen.format_number(drill.availability * 100, 2),
+        drgen.format_number(pass.availability * 100, 0)),
+      recommendation = "Reduce the impact of failover on users (drain connections, shift traffic gradually)",
+    })
+  end
+
+  for _, issue in ipairs(drill.issues) do
+    if issue.open and issue.due ~= nil and issue.due < as_of then
+      local days = math.floor(drgen.days_between(issue.due, as_of))
+      add(findings, {
+        kind = "action_overdue",
+        severity = issue_severity[issue.severity or ""] or "medium",
+        subject = drill.id, ref = issue.id,
+        message = string.format("drill action %s \"%s\" is open %d day%s after its due date %s%s",
+          issue.id, issue.title or "", days, days == 1 and "" or "s",
+          drgen.format_date(issue.due), issue.owner and (" (owner " .. issue.owner .. ")") or ""),
+        recommendation = string.format("Close %s or agree a new due date with its owner", issue.id),
+      })
+    end
+  end
+
+  return { passed = all_passed, results = results, findings = findings }
+end
+
+-- Drills overdue for one service, by its tier.
+function M.check(service, ctx)
+  local out = {}
+  local tier = ctx.tiers[service.id]
+  local last_by_type = service.facts.last_drill_by_type
+  for _, req in ipairs(M.requirements[tier.tier] or {}) do
+    local last
+    for _, t in ipairs(req.counts) do
+      local d = last_by_type[t]
+      if d ~= nil and (last == nil or d > last) then last = d end
+    end
+    local due = last and drgen.months_after(last, req.within_months)
+    if last == nil or due < ctx.as_of then
+      add(out, {
+        kind = "drill_overdue", severity = req.severity,
+        subject = service.id, ref = req.type,
+        message = last
+          and string.format("no %s drill of %s since %s; tier %d requires one every %d months (due %s)",
+                req.type, service.id, drgen.format_date(last), tier.tier, req.within_months,
+                drgen.format_date(due))
+          or string.format("%s has never had a %s drill; tier %d requires one every %d months",
+                service.id, req.type, tier.tier, req.within_months),
+        recommendation = string.format("Include %s in the next %s drill", service.id, req.type),
+      })
+    end
+  end
+  return out
+end
+
+function M.findings(ctx)
+  local out = {}
+  local model = ctx.model
+  local as_of = ctx.as_of
+
+  -- Plan review.
+  local plan = model.plan
+  local review_due = plan.last_review and drgen.months_after(plan.last_review, M.review_months)
+  if plan.last_review == nil then
+    add(out, {
+      kind = "plan_review_overdue", severity = "high", subject = "plan",
+      message = "the plan has no recorded review date",
+      recommendation = "Review the plan with its owner and record last_review and next_review in plan.json",
+    })
+  elseif review_due < as_of or (plan.next_review ~= nil and plan.next_review < as_of) then
+    local due = review_due
+    if plan.next_review ~= nil and plan.next_review < due then due = plan.next_review end
+    add(out, {
+      kind = "plan_review_overdue", severity = "high", subject = "plan",
+      message = string.format("the plan was last reviewed on %s; the next review was due on %s",
+        drgen.format_date(plan.last_review), drgen.format_date(due)),
+      recommendation = string.format(
+        "Review the plan (at least every %d months) and record the new review dates", M.review_months),
+    })
+  end
+
+  -- Exceptions past their expiry are ignored by the compliance rules.
+  for _, ex in ipairs(model.exceptions) do
+    if ex.expires ~= nil and ex.expires < as_of then
+      local scope = #ex.services > 0 and table.concat(ex.services, ", ") or "every service"
+      add(out, {
+        kind = "exception_expired", severity = "medium", subject = ex.control,
+        ref = drgen.format_date(ex.expires),
+        message = string.format("the exception for %s (%s) expired on %s and is no longer applied",
+          ex.control, scope, drgen.format_date(ex.expires)),
+        recommendation = string.format(
+          "Fix %s, or renew the exception with a new approval and expiry date", ex.control),
+      })
+    end
+  end
+
+  -- The organisation-wide tabletop exercise.
+  local since = drgen.months_before(as_of, M.tabletop_months)
+  local last
+  for _, d in ipairs(model.drills) do
+    if d.type == "tabletop" and d.date <= as_of and (last == nil or d.date > last) then
+      last = d.date
+    end
+  end
+  if last == nil or last < since then
+    add(out, {
+      kind = "drill_overdue", severity = "low", subject = "plan", ref = "tabletop",
+      message = last
+        and string.format("no tabletop exercise since %s; the programme runs one every month",
+              drgen.format_date(last))
+        or "no tabletop exercise on record; the programme runs one every month",
+      recommendation = "Run a tabletop exercise of the plan with the on-call teams",
+    })
+  end
+  return out
+end
+
+return M

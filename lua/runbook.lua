@@ -1,0 +1,253 @@
+-- runbook.lua -- the content of each service's recovery runbook (SPEC 3.6).
+--
+-- drgen reads:
+--   build(service, ctx)   once per service -> a table (any shape; it becomes
+--                         JSON for the runbook templates)
+--
+-- The shipped shape:
+--   { service, name, tier, tier_name, rpo, rto, strategy, automatic_failover,
+--     sections = { { id, title, intro?, ordered, items = { { text, detail? } } } } }
+-- Section ids: pre_disaster, detection, declaration, pre_checks, recovery,
+-- validation, rollback, contacts, and procedures (present when the service
+-- has hand-written prose; the templates put the prose there).
+-- Recovery steps name the service's dependencies first, in recovery order.
+
+local M = {}
+
+-- The operational numbers of the default runbooks.
+M.defaults = {
+  replication_lag_seconds = 5,
+  newest_backup_max_minutes = 60,
+  health_check_failures = 3,
+  monitor_consensus = 0.8,
+  failover_cooldown_minutes = 60,
+  scale_factor = 2,
+  traffic_first_percent = 10,
+  traffic_ramp_minutes = 10,
+  dns_ttl_seconds = 60,
+  consistency_sample_percent = 10,
+  smoke_test_minutes = 5,
+  max_error_rate_percent = 0.1,
+  max_p99_latency_ms = 500,
+}
+
+local D = M.defaults
+local fmt = string.format
+
+local function item(text, detail)
+  return { text = text, detail = detail }
+end
+
+-- Static sections (the same table serves every runbook).
+local pre_disaster = {
+  multi = {
+    item("Verify backup completion", "daily"),
+    item(fmt("Test replication lag (threshold < %d s)", D.replication_lag_seconds), "hourly"),
+    item("Validate DR credentials, kept in the secrets vault", "weekly"),
+  },
+  single = {
+    item("Verify backup completion", "daily"),
+    item("Validate DR credentials, kept in the secrets vault", "weekly"),
+  },
+}
+
+local pre_checks = {
+  item(fmt("Replication lag is at most %d s", D.replication_lag_seconds)),
+  item(fmt("The newest backup is at most %s old", drgen.format_minutes(D.newest_backup_max_minutes))),
+  item("DR credentials are valid"),
+}
+
+local rollback_items = {
+  item("Roll back when validation fails or data corruption is detected"),
+  item("Restore the previous DNS records"),
+  item("Redirect traffic back to the original region"),
+  item("Scale the DR side back down"),
+}
+
+local function strategy_kind(strategy)
+  if strategy:find("multi%-region") then return "multi" end
+  if strategy == "pilot light" then return "pilot" end
+  return "restore"
+end
+
+-- The primary region of the service and the region to recover into.
+local function regions_of(service, model)
+  local primary, target
+  for _, id in ipairs(service.regions) do
+    local region = model.regions[id]
+    local role = region and region.role
+    if role == "primary" and not primary then primary = id
+    elseif role ~= "primary" and not target then target = id end
+  end
+  if not target then
+    for _, region in ipairs(model.regions) do
+      if region.role ~= "primary" and region.id ~= primary then
+        target = region.id
+        break
+      end
+    end
+  end
+  return primary or service.regions[1] or "the primary region", target or "the recovery region"
+end
+
+local function store_list(service)
+  local ids = {}
+  for _, ds in ipairs(service.datastores) do ids[#ids + 1] = ds.id end
+  return #ids > 0 and table.concat(ids, ", ") or nil
+end
+
+-- Direct dependencies, in recovery order (wave, then id).
+local function dependency_steps(service, ctx)
+  local deps = {}
+  for _, dep in ipairs(service.dependencies) do deps[#deps + 1] = dep end
+  table.sort(deps, function(a, b)
+    local wa, wb = a.facts.recovery_wave, b.facts.recovery_wave
+    if wa ~= wb then return wa < wb end
+    return a.id < b.id
+  end)
+  local steps = {}
+  for _, dep in ipairs(deps) do
+    local t = ctx.tiers[dep.id]
+    steps[#steps + 1] = item(
+      fmt("Confirm that %s is recovered (tier %d, recovery wave %d; see its runbook)",
+        dep.id, t.tier, dep.facts.recovery_wave),
+      fmt("RTO %s", drgen.format_minutes(t.rto_minutes)))
+  end
+  return steps
+end
+
+local function recovery_steps(service, ctx, kind, primary, target)
+  local steps = dependency_steps(service, ctx)
+  local stores = store_list(service)
+  local function add(text, detail) steps[#steps + 1] = item(text, detail) end
+
+  if kind == "multi" then
+    add(fmt("Verify the health of the target region %s", target))
+    add(fmt("Prepare the target: scale to %dx capacity, warm the caches, verify database readiness, update the configuration",
+      D.scale_factor))
+    add("Promote the read replica and update the connection strings", stores)
+    add(fmt("Shift traffic by weighted routing: %d %% first, then ramp to 100 %% over %d minutes; update DNS (TTL %d s)",
+      D.traffic_first_percent, D.traffic_ramp_minutes, D.dns_ttl_seconds))
+    add(fmt("Verify data consistency: checksums on a %d %% sample", D.consistency_sample_percent))
+    add(fmt("Complete the failover: %s now serves all traffic; record the time", target))
+  elseif kind == "pilot" then
+    add(fmt("Scale the pilot-light environment in %s up to production size (%dx the idle footprint)",
+      target, D.scale_factor))
+    add("Promote the replicas (or restore the newest backups) of the datastores", stores)
+    add("Update the configuration and connection strings")
+    add(fmt("Switch DNS to %s (TTL %d s)", target, D.dns_ttl_seconds))
+    add(fmt("Verify data consistency: checksums on a %d %% sample", D.consistency_sample_percent))
+  else
+    add(fmt("Provision the infrastructure in %s from its infrastructure code", target))
+    for _, ds in ipairs(service.datastores) do
+      local f = ds.facts
+      local newest = f and f.newest_location and f.at[f.newest_location]
+      add(fmt("Restore %s (%s) from its newest successful backup", ds.id, ds.engine or "datastore"),
+        newest and newest.newest_success_id and
+          fmt("at the last build: %s at %s, finished %s", newest.newest_success_id,
+            f.newest_location, drgen.format_time(newest.newest_success)) or nil)
+    end
+    add("Verify the restored data (checksums, record counts)")
+    add("Deploy the application and update the connection strings")
+    add(fmt("Switch DNS to %s (TTL %d s)", target, D.dns_ttl_seconds))
+  end
+  return steps
+end
+
+local function health_items(service, prefix)
+  local items = {}
+  for _, hc in ipairs(service.health_checks) do
+    items[#items + 1] = item(fmt("%s%s: %s returns %d", prefix, hc.name or "health check",
+      hc.endpoint or "(no endpoint)", hc.expected_status))
+  end
+  return items
+end
+
+local function contact_items(service)
+  local items = {}
+  local owner = service.owner_contact
+  if owner then
+    items[#items + 1] = item(fmt("Service owner: %s (%s)", owner.name or owner.id, owner.role or "owner"),
+      table.concat({ owner.phone or "", owner.email or "" }, " "):match("^%s*(.-)%s*$"))
+  end
+  for _, step in ipairs(service.escalation) do
+    local c = step.contact_info
+    local who = c and fmt("%s (%s)", c.name or c.id, c.role or "contact") or step.contact
+    local when = (step.after_minutes or 0) > 0 and
+      fmt("after %s", drgen.format_minutes(step.after_minutes)) or "immediately"
+    local reach = c and table.concat({ c.phone or "", c.email or "" }, " "):match("^%s*(.-)%s*$") or nil
+    items[#items + 1] = item(fmt("Level %d, %s: %s", step.level, when, who),
+      reach ~= "" and reach or nil)
+  end
+  return items
+end
+
+function M.build(service, ctx)
+  local t = ctx.tiers[service.id]
+  local kind = strategy_kind(t.strategy)
+  local primary, target = regions_of(service, ctx.model)
+  local automatic = kind == "multi"
+
+  local detection = health_items(service, "Primary-site health check ")
+  table.insert(detection, 1, item(fmt(
+    "Health checks run against %s; %d consecutive failures page on-call",
+    primary, D.health_check_failures)))
+  detection[#detection + 1] = item(
+    "Continuous data-corruption detection; a detected corruption blocks automatic failover")
+
+  local declaration
+  if automatic then
+    declaration = {
+      item("Fail over automatically only when all of these hold:"),
+      item("the failure is full, not partial or degraded"),
+      item("it is outside the maintenance windows"),
+      item(fmt("monitor consensus is at least %s", D.monitor_consensus)),
+      item(fmt("there was no failover in the last %s", drgen.format_minutes(D.failover_cooldown_minutes))),
+      item("Otherwise alert the on-call engineers, who decide"),
+    }
+  else
+    declaration = {
+      item(fmt("The %s strategy has no automatic failover: the on-call engineer declares the disaster",
+        t.strategy)),
+      item("Declare when the failure is full (not partial or degraded), outside the maintenance windows, and confirmed by the monitors"),
+    }
+  end
+
+  local validation = health_items(service, "Synthetic check of ")
+  validation[#validation + 1] = item(fmt("Smoke tests pass (%d minutes)", D.smoke_test_minutes))
+  validation[#validation + 1] = item(fmt("Error rate below %s %%", D.max_error_rate_percent))
+  validation[#validation + 1] = item(fmt("p99 latency below %d ms", D.max_p99_latency_ms))
+
+  local sections = {
+    { id = "pre_disaster", title = "Pre-disaster checklist", ordered = false,
+      items = kind == "restore" and pre_disaster.single or pre_disaster.multi },
+    { id = "detection", title = "Detection", ordered = false, items = detection },
+    { id = "declaration", title = "Declaration criteria", ordered = false, items = declaration },
+    { id = "pre_checks", title = "Pre-checks before failover", ordered = false, items = pre_checks },
+    { id = "recovery", title = "Recovery steps", ordered = true,
+      intro = fmt("Strategy: %s, from %s to %s.", t.strategy, primary, target),
+      items = recovery_steps(service, ctx, kind, primary, target) },
+    { id = "validation", title = "Validation", ordered = false, items = validation },
+    { id = "rollback", title = "Rollback", ordered = true, items = rollback_items },
+    { id = "contacts", title = "Contacts and escalation", ordered = false,
+      items = contact_items(service) },
+  }
+  if service.has_runbook then
+    sections[#sections + 1] = { id = "procedures", title = "Service procedures",
+      ordered = false, items = {} }
+  end
+
+  return {
+    service = service.id,
+    name = service.name or service.id,
+    tier = t.tier,
+    tier_name = t.tier_name,
+    rpo = drgen.format_minutes(t.rpo_minutes),
+    rto = drgen.format_minutes(t.rto_minutes),
+    strategy = t.strategy,
+    automatic_failover = automatic,
+    sections = sections,
+  }
+end
+
+return M
