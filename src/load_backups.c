@@ -128,6 +128,9 @@ struct rec {
 	const char *at[K_COUNT];
 	struct str id, datastore, region, encryption, compression;
 	uint64_t datastore_hash;
+	struct str unknown[4];       /* unknown keys, noted once the line parses */
+	const char *unknown_at[4];
+	size_t n_unknown;
 	int type, status, location, verification;
 	int64_t started, finished;
 	uint64_t bytes, retention_days;
@@ -417,15 +420,18 @@ static int enum_match(const char *const *names, size_t n, const char *s, size_t 
 	return -1;
 }
 
-/* The closest name within distance 2 of s, or NULL. */
+/* The closest name to s, or NULL; short names get less slack, so that
+ * "x" does not suggest "id". */
 static const char *suggest(const char *const *names, size_t n, const char *s, size_t len)
 {
 	char tmp[SHOW_MAX + 1];
 	copy_cut(tmp, sizeof(tmp), s, len);
 	const char *best = NULL;
-	size_t best_d = 3;
+	size_t slack = len / 3 < 2 ? len / 3 : 2, best_d = slack + 1;
+	if (!slack)
+		return NULL;
 	for (size_t i = 0; i < n; i++) {
-		size_t dist = util_edit_distance(tmp, names[i], 2);
+		size_t dist = util_edit_distance(tmp, names[i], slack);
 		if (dist < best_d) {
 			best_d = dist;
 			best = names[i];
@@ -1494,6 +1500,7 @@ static void line_scan(struct line *l, const char *p)
 	struct worker *w = l->w;
 	struct rec *r = &w->recs[w->cur];
 	r->seen = r->valid = 0;
+	r->n_unknown = 0;
 	p = skip_ws(p);
 	if (p == l->end)
 		return;  /* blank lines are allowed */
@@ -1523,7 +1530,12 @@ static void line_scan(struct line *l, const char *p)
 			}
 			p = skip_ws(p + 1);
 			if (k == K_UNKNOWN) {
-				note_unknown_key(l, &key, kat);
+				if (r->n_unknown == ARRAY_LEN(r->unknown))
+					note_unknown_key(l, &key, kat);  /* rare */
+				else {
+					r->unknown[r->n_unknown] = key;
+					r->unknown_at[r->n_unknown++] = kat;
+				}
 				p = skip_value(l, p, 0);
 			} else if (r->seen & BIT(k)) {
 				rec_error(l, kat, "duplicate key \"%s\"", key_names[k]);
@@ -1550,6 +1562,8 @@ static void line_scan(struct line *l, const char *p)
 		line_fail(l, p, "invalid JSON: %s after the end of the record", found(l, p, fb));
 		return;
 	}
+	for (size_t u = 0; u < r->n_unknown; u++)
+		note_unknown_key(l, &r->unknown[u], r->unknown_at[u]);
 	rec_check(l, r, open);
 	if (l->bad)
 		return;
