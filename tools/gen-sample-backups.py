@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Writes the backup logs of the Kestrel Payments sample (samples/kestrel/backups/).
 
-    python3 tools/gen-sample-backups.py [--out DIR]
+    python3 tools/gen-sample-backups.py [--out DIR] [--defects]
 
 The logs are generated, not hand-written, so that they are long enough to be
-realistic (about 6,700 jobs between 2026-09-25 and the export at
-2026-11-01T00:30Z) and still reproducible: a fixed seed, Python's standard
+realistic (about 6,760 jobs between 2026-09-25 and the export at
+2026-11-01T00:30Z, plus 76 earlier restore tests) and still reproducible: a fixed seed, Python's standard
 library only, and output that is byte-identical on every run.  The committed
 files are this script's output; tests/suites/schemas.sh regenerates them and
 compares.
@@ -454,7 +454,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "samples", "kestrel", "backups"))
+    ap.add_argument("--defects", action="store_true",
+                    help="list the defects planted on purpose and exit")
     args = ap.parse_args()
+    if args.defects:
+        print(DEFECTS, end="")
+        return
     g = Gen()
     for store, engine, crit, size, minute in STORES:
         {"critical": gen_critical, "important": gen_important,
