@@ -119,6 +119,21 @@ bool mustache_render(const struct mustache_template *t, const cJSON *view,
 		     struct buf *out, struct diags *d);
 
 /*
+ * What {{name}} escapes.  HTML (the default) escapes & < > " '.  MARKDOWN is
+ * for GitHub-flavoured Markdown documents: it backslash-escapes the
+ * punctuation that forms emphasis, code, links, tables and headings
+ * (\\ ` * _ [ ] | ~ #), writes & < > as entities so no raw HTML can form,
+ * and turns line breaks into spaces so a value cannot end a table row.
+ * {{{name}}} and {{&name}} are never escaped.
+ */
+enum mustache_escape { MUSTACHE_ESCAPE_HTML, MUSTACHE_ESCAPE_MARKDOWN };
+
+/* mustache_render with the given escaping. */
+bool mustache_render_escaped(const struct mustache_template *t, const cJSON *view,
+			     enum mustache_escape esc, struct buf *out,
+			     struct diags *d);
+
+/*
  * The template files read from directories so far, sorted by path.
  * Borrowed; valid until the loader next reads a file (call it when no
  * render is running).

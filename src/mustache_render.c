@@ -45,6 +45,7 @@ struct rstate {
 	size_t max_output;
 	uint64_t max_steps;
 	struct diags *d;
+	enum mustache_escape esc;
 	bool failed;
 };
 
@@ -113,6 +114,42 @@ static void put_escaped(struct buf *b, const char *s, size_t n)
 }
 
 /*
+ * Markdown: punctuation that could start emphasis, code, links, tables or
+ * headings is backslash-escaped; & < > become entities so no raw HTML can
+ * form; a line break would end a table row, so it becomes a space.
+ */
+static void put_escaped_markdown(struct buf *b, const char *s, size_t n)
+{
+	buf_grow(b, n);
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		switch (c) {
+		case '\\': case '`': case '*': case '_': case '[': case ']':
+		case '|': case '~': case '#':
+			put(b, "\\", 1);
+			put(b, &s[i], 1);
+			break;
+		case '&':
+			put(b, "&amp;", 5);
+			break;
+		case '<':
+			put(b, "&lt;", 4);
+			break;
+		case '>':
+			put(b, "&gt;", 4);
+			break;
+		case '\n':
+			put(b, " ", 1);
+			break;
+		case '\r':
+			break;
+		default:
+			put(b, &s[i], 1);
+		}
+	}
+}
+
+/*
  * Numbers as the spec shows them: integers without a decimal point, other
  * values in the shortest of %.15g..%.17g that reads back as the same
  * double (1.21, not 1.2100000000000000).
@@ -160,7 +197,9 @@ static void emit_value(struct rstate *st, const cJSON *v, bool escape)
 	if (n == 0)
 		return;
 	put_indent(st);
-	if (escape)
+	if (escape && st->esc == MUSTACHE_ESCAPE_MARKDOWN)
+		put_escaped_markdown(st->out, s, n);
+	else if (escape)
 		put_escaped(st->out, s, n);
 	else
 		put(st->out, s, n);
@@ -408,7 +447,14 @@ static void render_nodes(struct rstate *st, const struct mustache_template *t,
 bool mustache_render(const struct mustache_template *t, const cJSON *view,
 		     struct buf *out, struct diags *d)
 {
+	return mustache_render_escaped(t, view, MUSTACHE_ESCAPE_HTML, out, d);
+}
+
+bool mustache_render_escaped(const struct mustache_template *t, const cJSON *view,
+			     enum mustache_escape esc, struct buf *out, struct diags *d)
+{
 	struct rstate st = {
+		.esc = esc,
 		.out = out,
 		.bol = true,
 		.max_output = t->loader->max_output,

@@ -463,6 +463,26 @@ static void test_threads(void **state)
 	mustache_loader_free(l);
 }
 
+static void test_markdown_escaping(void **state)
+{
+	(void)state;
+	struct mustache_loader *l = mustache_loader_new();
+	struct diags *d = diags_new();
+	const char *tpl = "| {{x}} | {{{x}}} |";
+	const struct mustache_template *t = mustache_compile("t.md", tpl, strlen(tpl), l, d);
+	assert_non_null(t);
+	cJSON *view = cJSON_Parse("{\"x\": \"a|b *c* [l](javascript:x) <img onerror=y>\\nz & `q`\"}");
+	struct buf out = BUF_INIT;
+	assert_true(mustache_render_escaped(t, view, MUSTACHE_ESCAPE_MARKDOWN, &out, d));
+	assert_string_equal(out.data,
+			    "| a\\|b \\*c\\* \\[l\\](javascript:x) &lt;img onerror=y&gt; z &amp; \\`q\\` "
+			    "| a|b *c* [l](javascript:x) <img onerror=y>\nz & `q` |");
+	buf_free(&out);
+	cJSON_Delete(view);
+	diags_free(d);
+	mustache_loader_free(l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -477,6 +497,7 @@ int main(void)
 		cmocka_unit_test(test_directories),
 		cmocka_unit_test(test_recursion_limits),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_markdown_escaping),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
