@@ -1,0 +1,200 @@
+/*
+ * build.c -- the order of the stages of one build.
+ *
+ *   load → analyze_model → tiers.lua → analyze_objectives → policy rules
+ *        → results.json → render → publish
+ *
+ * Nothing is written until every input has been read and every rule has
+ * run; from then on files go to a staging folder that replaces the output
+ * folder only when all of them are written.  Any error before that point
+ * leaves the previous output exactly as it was.
+ */
+#include "build.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "analyze.h"
+#include "cli.h"
+#include "dates.h"
+#include "load.h"
+#include "publish.h"
+#include "render.h"
+#include "results.h"
+#include "rules.h"
+#include "source.h"
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void stage(const struct build_options *o, struct build_report *r,
+		  const char *name, double *t0)
+{
+	double t = now_seconds();
+	if (r->n_stages < BUILD_MAX_STAGES && r->n_stages > 0)
+		r->stages[r->n_stages - 1].seconds = t - *t0;
+	if (name && r->n_stages < BUILD_MAX_STAGES)
+		r->stages[r->n_stages++].name = name;
+	*t0 = t;
+	if (name && o->on_stage)
+		o->on_stage(o->stage_ctx, name);
+}
+
+/* Lookup order: the plan's own folder, then the option, then shipped. */
+static size_t search_dirs(const struct build_options *o, const char *plan_sub,
+			  const char *option, const char *shipped, char **dirs)
+{
+	size_t n = 0;
+	dirs[n++] = xasprintf("%s/%s", o->plan_dir, plan_sub);
+	if (option)
+		dirs[n++] = xstrdup(option);
+	dirs[n++] = xasprintf("%s/%s", o->data_dir, shipped);
+	return n;
+}
+
+static void free_dirs(char **dirs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(dirs[i]);
+}
+
+/* Rule files as manifest entries (path, hash). */
+static struct source_input *rule_inputs(const struct rules_results *res)
+{
+	struct source_input *v = xcalloc(res->n_files + 1, sizeof(*v));
+	for (size_t i = 0; i < res->n_files; i++) {
+		v[i].path = (char *)res->files[i].path;
+		v[i].kind = (char *)"rule";
+		memcpy(v[i].sha256, res->files[i].sha256, 65);
+		v[i].size = res->files[i].size;
+	}
+	return v;
+}
+
+static bool write_results(struct publish *p, const cJSON *doc, struct diags *d)
+{
+	size_t len;
+	char *text = results_print(doc, &len);
+	bool ok = publish_write(p, "evidence/results.json", text, len, d);
+	free(text);
+	return ok;
+}
+
+int build_run(const struct build_options *o, struct diags *d, struct build_report *r)
+{
+	int rc = EXIT_INPUT;
+	double t0 = now_seconds();
+	struct model *m = NULL;
+	struct facts *f = NULL;
+	struct rules *rules = NULL;
+	struct rules_results *res = NULL;
+	cJSON *results = NULL;
+	struct publish *p = NULL;
+	struct render_stats rstats = {0};
+	struct source_input *rule_files = NULL;
+	char *rule_dirs[3], *tmpl_dirs[3];
+	size_t n_rule_dirs = search_dirs(o, "rules", o->rules_dir, "lua", rule_dirs);
+	size_t n_tmpl_dirs = search_dirs(o, "templates", o->templates_dir, "templates",
+					 tmpl_dirs);
+	struct source_set *src = source_set_new(o->plan_dir);
+
+	date_format_month(o->period_start, r->period);
+	date_format_rfc3339(o->as_of, r->as_of);
+
+	stage(o, r, "load", &t0);
+	struct load_options lo = {
+		.dir = o->plan_dir, .as_of = o->as_of, .period_start = o->period_start,
+		.period_end = o->period_end, .threads = o->threads,
+	};
+	m = load_plan_dir(&lo, src, d);
+	if (diags_has_errors(d))
+		goto out;
+
+	stage(o, r, "analyze", &t0);
+	f = analyze_model(m);
+
+	stage(o, r, "rules", &t0);
+	rules = rules_new((const char *const *)rule_dirs, n_rule_dirs);
+	res = rules_results_new(m);
+	if (!rules_run_tiers(rules, m, f, res, d))
+		goto out;
+	struct objectives obj;
+	rules_objectives(res, &obj);
+	analyze_objectives(f, m, &obj);
+	if (!rules_run_policy(rules, m, f, res, d))
+		goto out;
+	results = results_build(m, f, res);
+
+	stage(o, r, "render", &t0);
+	rc = publish_begin(o->out_dir, &p, d);
+	if (rc != EXIT_OK)
+		goto out;
+	rc = EXIT_INPUT;
+	if (!write_results(p, results, d))
+		goto out_internal;
+	char generated[DATE_RFC3339_SIZE];
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	date_format_rfc3339(sde && *sde ? (int64_t)strtoll(sde, NULL, 10) : o->as_of,
+			    generated);
+	struct render_input ri = {
+		.model = m, .facts = f, .rules = res, .results = results,
+		.generated_at = generated, .formats = o->formats,
+		.template_dirs = (const char *const *)tmpl_dirs,
+		.n_template_dirs = n_tmpl_dirs, .threads = o->threads,
+	};
+#ifdef DRGEN_HAVE_RENDER  /* until src/render.c lands */
+	if (!render_all(&ri, p, d, &rstats)) {
+		rc = EXIT_INPUT;  /* template errors are the user's input */
+		goto out;
+	}
+#else
+	(void)ri;
+#endif
+
+	stage(o, r, "publish", &t0);
+	r->files_written = publish_count(p);
+	rule_files = rule_inputs(res);
+	const struct source_input *inputs;
+	size_t n_inputs = source_inputs(src, &inputs);
+	struct publish_manifest_info info = {
+		.drgen_version = DRGEN_VERSION,
+		.as_of = r->as_of,
+		.period = r->period,
+		.generated_at = generated,
+		.plan_dir = o->plan_dir,
+		.inputs = inputs, .n_inputs = n_inputs,
+		.rules = rule_files, .n_rules = res->n_files,
+		.templates = rstats.templates, .n_templates = rstats.n_templates,
+	};
+	rc = publish_commit(p, &info, o->sign_key, d);
+	p = NULL;
+	if (rc == EXIT_OK) {
+		r->files_written += 2 + (o->sign_key != NULL);  /* manifest, sums, sig */
+		r->controls_failing = 0;
+	}
+	stage(o, r, NULL, &t0);
+	goto out;
+out_internal:
+	rc = EXIT_INTERNAL;
+out:
+	if (p)
+		publish_abort(p);
+	free(rule_files);
+#ifdef DRGEN_HAVE_RENDER
+	render_stats_free(&rstats);
+#endif
+	cJSON_Delete(results);
+	rules_results_free(res);
+	rules_free(rules);
+	analyze_free(f);
+	model_free(m);
+	source_set_free(src);
+	free_dirs(rule_dirs, n_rule_dirs);
+	free_dirs(tmpl_dirs, n_tmpl_dirs);
+	return rc;
+}

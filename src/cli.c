@@ -1,0 +1,492 @@
+/*
+ * cli.c -- option parsing and the check, build, init, verify and help
+ * subcommands.  Each subcommand turns its arguments into options for the
+ * library, calls it, prints the collected diagnostics once and returns an
+ * exit status; nothing below this file prints or exits.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "analyze.h"
+#include "build.h"
+#include "dates.h"
+#include "diag.h"
+#include "load.h"
+#include "publish.h"
+#include "source.h"
+
+int cli_stderr_is_tty(void)
+{
+	const char *nc = getenv("NO_COLOR");
+	return isatty(STDERR_FILENO) && !(nc && *nc);
+}
+
+/* ---- options ---- */
+
+struct cli_options {
+	const char *dir;
+	const char *out;
+	const char *rules;
+	const char *templates;
+	const char *previous;
+	const char *key;
+	const char *sign;
+	const char *formats;
+	const char *fail_on;
+	const char *as_of_text;
+	const char *period_text;
+	int64_t as_of;
+	int64_t period_start, period_end;
+	bool quiet, verbose;
+	int threads;
+};
+
+enum opt_flags { OPT_DIR = 1, OPT_BUILD = 2, OPT_TIME = 4, OPT_KEY = 8 };
+
+struct opt_spec {
+	const char *long_name;
+	char short_name;
+	bool takes_value;
+	int flags;           /* which commands accept it */
+	size_t offset;       /* where a value goes in struct cli_options */
+};
+
+#define OPT_FIELD(f) offsetof(struct cli_options, f)
+
+static const struct opt_spec opt_specs[] = {
+	{"output", 'o', true, OPT_BUILD, OPT_FIELD(out)},
+	{"period", 0, true, OPT_TIME, OPT_FIELD(period_text)},
+	{"as-of", 0, true, OPT_TIME, OPT_FIELD(as_of_text)},
+	{"format", 0, true, OPT_BUILD, OPT_FIELD(formats)},
+	{"rules", 0, true, OPT_BUILD, OPT_FIELD(rules)},
+	{"templates", 0, true, OPT_BUILD, OPT_FIELD(templates)},
+	{"fail-on", 0, true, OPT_BUILD, OPT_FIELD(fail_on)},
+	{"previous", 0, true, OPT_BUILD, OPT_FIELD(previous)},
+	{"sign", 0, true, OPT_BUILD, OPT_FIELD(sign)},
+	{"key", 0, true, OPT_KEY, OPT_FIELD(key)},
+	{"quiet", 'q', false, OPT_BUILD | OPT_TIME | OPT_KEY, 0},
+	{"verbose", 'v', false, OPT_BUILD | OPT_TIME | OPT_KEY, 0},
+};
+
+static const char *command_usage(const char *cmd)
+{
+	if (strcmp(cmd, "build") == 0)
+		return "usage: drgen build [DIR] [-o OUT] [--period YYYY-MM] [--as-of TIME]\n"
+		       "                   [--format html,md,json,junit] [--rules DIR] [--templates DIR]\n"
+		       "                   [--fail-on fail|partial] [--previous OUT_OR_RESULTS_JSON]\n"
+		       "                   [--sign KEY.pem] [-q] [-v]\n";
+	if (strcmp(cmd, "check") == 0)
+		return "usage: drgen check [DIR] [--period YYYY-MM] [--as-of TIME] [-q] [-v]\n";
+	if (strcmp(cmd, "init") == 0)
+		return "usage: drgen init DIR\n";
+	if (strcmp(cmd, "verify") == 0)
+		return "usage: drgen verify OUT [--key PUB.pem] [-q]\n";
+	return "usage: drgen COMMAND ...\n";
+}
+
+static int usage_error(const char *cmd, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "drgen %s: ", cmd);
+	fprintf(stderr, fmt, arg);
+	fputc('\n', stderr);
+	fputs(command_usage(cmd), stderr);
+	return EXIT_INPUT;
+}
+
+static const struct opt_spec *opt_find(const char *name, size_t len, char short_name)
+{
+	for (size_t i = 0; i < ARRAY_LEN(opt_specs); i++) {
+		const struct opt_spec *o = &opt_specs[i];
+		if (short_name ? o->short_name == short_name
+			       : strlen(o->long_name) == len &&
+					 strncmp(o->long_name, name, len) == 0)
+			return o;
+	}
+	return NULL;
+}
+
+/* The as-of time and the period (rules in analyze_time_window). */
+static int resolve_times(const char *cmd, struct cli_options *o)
+{
+	struct diags *d = diags_new();
+	struct time_window w;
+	int rc = EXIT_OK;
+	if (analyze_time_window(o->as_of_text, o->period_text,
+				getenv("SOURCE_DATE_EPOCH"), (int64_t)time(NULL), &w, d)) {
+		o->as_of = w.as_of;
+		o->period_start = w.period_start;
+		o->period_end = w.period_end;
+	} else {
+		fprintf(stderr, "drgen %s: ", cmd);
+		diags_print(d, stderr, false, false);
+		fputs(command_usage(cmd), stderr);
+		rc = EXIT_INPUT;
+	}
+	diags_free(d);
+	return rc;
+}
+
+/*
+ * Parses argv (argv[0] is the command).  Accepts "--opt VALUE",
+ * "--opt=VALUE", "-o VALUE", "-q"; one positional DIR.
+ */
+static int parse_options(int argc, char **argv, int allowed, struct cli_options *o,
+			 const char **positional, int max_positional)
+{
+	const char *cmd = argv[0];
+	int npos = 0;
+	memset(o, 0, sizeof(*o));
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			cli_help(cmd);
+			return -1;
+		}
+		if (a[0] != '-' || strcmp(a, "-") == 0) {
+			if (npos >= max_positional)
+				return usage_error(cmd, "unexpected argument \"%s\"", a);
+			positional[npos++] = a;
+			continue;
+		}
+		const struct opt_spec *spec;
+		const char *value = NULL;
+		if (a[1] == '-') {
+			const char *eq = strchr(a + 2, '=');
+			size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
+			spec = opt_find(a + 2, len, 0);
+			if (eq)
+				value = eq + 1;
+		} else {
+			spec = a[2] == '\0' ? opt_find(NULL, 0, a[1]) : NULL;
+		}
+		if (!spec || !(spec->flags & allowed))
+			return usage_error(cmd, "unknown option \"%s\"", a);
+		if (!spec->takes_value) {
+			if (value)
+				return usage_error(cmd, "option \"%s\" takes no value", a);
+			if (spec->short_name == 'q')
+				o->quiet = true;
+			else
+				o->verbose = true;
+			continue;
+		}
+		if (!value) {
+			if (i + 1 >= argc)
+				return usage_error(cmd, "option \"%s\" needs a value", a);
+			value = argv[++i];
+		}
+		*(const char **)((char *)o + spec->offset) = value;
+	}
+	if (allowed & OPT_TIME) {
+		int rc = resolve_times(cmd, o);
+		if (rc != EXIT_OK)
+			return rc;
+	}
+	return EXIT_OK;
+}
+
+static int finish(struct diags *d, bool quiet)
+{
+	diags_sort(d);
+	diags_print(d, stderr, cli_stderr_is_tty(), quiet);
+	return diags_has_errors(d) ? EXIT_INPUT : EXIT_OK;
+}
+
+/* ---- the folder of shipped files (lua/, templates/, samples/) ---- */
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/*
+ * Next to the executable in a source tree (build/drgen, build/san/drgen),
+ * else the installed data folder.  DRGEN_DATA overrides both.
+ */
+static char *data_dir(void)
+{
+	const char *env = getenv("DRGEN_DATA");
+	if (env && *env)
+		return xstrdup(env);
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		static const char *const ups[] = {"/..", "/../..", "/../share/drgen"};
+		char *slash = strrchr(exe, '/');
+		if (slash)
+			*slash = '\0';
+		for (size_t i = 0; i < ARRAY_LEN(ups); i++) {
+			char *cand = xasprintf("%s%s", exe, ups[i]);
+			char *lua = xasprintf("%s/lua", cand);
+			bool ok = is_dir(lua);
+			free(lua);
+			if (ok) {
+				char *real = realpath(cand, NULL);
+				free(cand);
+				return real ? real : xstrdup(".");
+			}
+			free(cand);
+		}
+	}
+	return xstrdup(DRGEN_DATADIR);
+}
+
+/* ---- check ---- */
+
+int cli_check(int argc, char **argv)
+{
+	struct cli_options o;
+	const char *pos[1] = {"."};
+	int rc = parse_options(argc, argv, OPT_TIME, &o, pos, 1);
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	struct diags *d = diags_new();
+	struct source_set *src = source_set_new(pos[0]);
+	struct load_options lo = {
+		.dir = pos[0], .as_of = o.as_of,
+		.period_start = o.period_start, .period_end = o.period_end,
+	};
+	struct model *m = load_plan_dir(&lo, src, d);
+	rc = finish(d, o.quiet);
+	if (!o.quiet) {
+		fprintf(stderr, "%s: %zu services, %zu datastores, %llu backup records, "
+				"%zu drills; %zu errors, %zu warnings\n",
+			pos[0], m->n_services, m->n_datastores,
+			(unsigned long long)m->backup_records, m->n_drills,
+			diags_count(d, DIAG_ERROR), diags_count(d, DIAG_WARNING));
+	}
+	model_free(m);
+	source_set_free(src);
+	diags_free(d);
+	return rc;
+}
+
+/* ---- build ---- */
+
+static bool parse_formats(const char *text, unsigned *formats)
+{
+	static const struct { const char *name; unsigned bit; } names[] = {
+		{"html", BUILD_HTML}, {"md", BUILD_MD}, {"json", BUILD_JSON},
+		{"junit", BUILD_JUNIT},
+	};
+	*formats = 0;
+	char *copy = xstrdup(text), *save = NULL;
+	bool ok = true;
+	for (char *p = strtok_r(copy, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+		size_t i;
+		for (i = 0; i < ARRAY_LEN(names); i++) {
+			if (strcmp(p, names[i].name) == 0)
+				break;
+		}
+		if (i == ARRAY_LEN(names)) {
+			ok = false;
+			break;
+		}
+		*formats |= names[i].bit;
+	}
+	free(copy);
+	return ok && *formats;
+}
+
+int cli_build(int argc, char **argv)
+{
+	struct cli_options o;
+	const char *pos[1] = {"."};
+	int rc = parse_options(argc, argv, OPT_BUILD | OPT_TIME, &o, pos, 1);
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	struct build_options bo = {
+		.plan_dir = pos[0],
+		.out_dir = o.out ? o.out : "output",
+		.rules_dir = o.rules,
+		.templates_dir = o.templates,
+		.previous = o.previous,
+		.sign_key = o.sign,
+		.as_of = o.as_of,
+		.period_start = o.period_start,
+		.period_end = o.period_end,
+		.formats = BUILD_ALL,
+		.fail_on = BUILD_FAIL_NEVER,
+		.quiet = o.quiet,
+		.verbose = o.verbose,
+		.progress = !o.quiet && isatty(STDERR_FILENO),
+	};
+	if (o.formats && !parse_formats(o.formats, &bo.formats))
+		return usage_error("build", "--format \"%s\": expected a comma-separated list "
+				   "of html, md, json, junit", o.formats);
+	if (o.fail_on) {
+		if (strcmp(o.fail_on, "fail") == 0)
+			bo.fail_on = BUILD_FAIL_ON_FAIL;
+		else if (strcmp(o.fail_on, "partial") == 0)
+			bo.fail_on = BUILD_FAIL_ON_PARTIAL;
+		else
+			return usage_error("build", "--fail-on \"%s\": expected fail or partial",
+					   o.fail_on);
+	}
+	char *data = data_dir();
+	bo.data_dir = data;
+	struct diags *d = diags_new();
+	struct build_report report = {0};
+	rc = build_run(&bo, d, &report);
+	diags_sort(d);
+	diags_print(d, stderr, cli_stderr_is_tty(), o.quiet);
+	if (rc == EXIT_OK || rc == EXIT_FAIL_ON) {
+		if (!o.quiet)
+			fprintf(stderr, "drgen: wrote %zu files to %s/ (period %s, as of %s)\n",
+				report.files_written, bo.out_dir, report.period, report.as_of);
+	}
+	diags_free(d);
+	free(data);
+	return rc;
+}
+
+/* ---- verify ---- */
+
+int cli_verify(int argc, char **argv)
+{
+	struct cli_options o;
+	const char *pos[1] = {NULL};
+	int rc = parse_options(argc, argv, OPT_KEY, &o, pos, 1);
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	if (!pos[0])
+		return usage_error("verify", "%s", "missing the output folder to verify");
+	struct diags *d = diags_new();
+	struct publish_verify_report report = {0};
+	rc = publish_verify(pos[0], o.key, d, &report);
+	diags_sort(d);
+	diags_print(d, stderr, cli_stderr_is_tty(), o.quiet);
+	if (!o.quiet && rc == EXIT_OK)
+		fprintf(stderr, "drgen: %s: %zu files match the manifest%s\n", pos[0],
+			report.files_checked,
+			report.signature_checked ? "; signature is valid" : "");
+	diags_free(d);
+	return rc;
+}
+
+/* ---- init ---- */
+
+int cli_init(int argc, char **argv)
+{
+	struct cli_options o;
+	const char *pos[1] = {NULL};
+	int rc = parse_options(argc, argv, 0, &o, pos, 1);
+	if (rc)
+		return rc < 0 ? EXIT_OK : rc;
+	if (!pos[0])
+		return usage_error("init", "%s", "missing the folder to create");
+	char *data = data_dir();
+	char *sample = xasprintf("%s/samples/kestrel", data);
+	if (!is_dir(sample)) {
+		free(sample);
+		sample = xasprintf("%s/sample", data);
+	}
+	struct diags *d = diags_new();
+	rc = publish_copy_tree(sample, pos[0], d);
+	diags_print(d, stderr, cli_stderr_is_tty(), false);
+	if (rc == EXIT_OK)
+		fprintf(stderr, "drgen: created %s from the sample plan; edit %s/plan.json, then "
+				"run: drgen check %s\n", pos[0], pos[0], pos[0]);
+	diags_free(d);
+	free(sample);
+	free(data);
+	return rc;
+}
+
+/* ---- help ---- */
+
+static const char help_main[] =
+	"drgen turns disaster-recovery data into the documents DR work runs on:\n"
+	"the DR plan, one runbook per service, the monthly audit report and an\n"
+	"evidence pack.\n"
+	"\n"
+	"commands:\n"
+	"  build  [DIR]     generate every document of a plan directory into -o OUT\n"
+	"  check  [DIR]     validate a plan directory; print every problem found\n"
+	"  init   DIR       create a new plan directory from the shipped sample\n"
+	"  verify OUT       recompute and check the evidence manifest of a build\n"
+	"  render TEMPLATE  render one Mustache template with a JSON view\n"
+	"  help [COMMAND]   help on a command; 'drgen help limits' lists input limits\n"
+	"\n"
+	"exit status: 0 success; 1 built, but --fail-on found failing controls;\n"
+	"2 bad input or usage; 3 I/O or internal error.\n";
+
+static const char help_limits[] =
+	"input limits (larger inputs are refused with a diagnostic):\n"
+	"  plan.json, one drill JSON file      64 MiB\n"
+	"  one drill JUnit XML file            64 MiB (no DOCTYPE, no entities, no network)\n"
+	"  one NDJSON backup record (a line)    1 MiB\n"
+	"  one Markdown runbook                 1 MiB\n"
+	"  one template or partial              1 MiB\n"
+	"  one Lua rule file                    1 MiB\n"
+	"  JSON nesting depth                  512 levels\n"
+	"backup logs have no size limit: they are streamed in constant memory.\n";
+
+int cli_help(const char *topic)
+{
+	if (!topic) {
+		fputs(help_main, stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(topic, "limits") == 0) {
+		fputs(help_limits, stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(topic, "build") == 0) {
+		fputs(command_usage("build"), stdout);
+		fputs("\nReads the plan directory DIR (default .), runs the rules and writes every\n"
+		      "document into OUT (default output/).  OUT is replaced as a whole, only\n"
+		      "when the build succeeds.\n"
+		      "  -o, --output OUT   output folder (default: output)\n"
+		      "  --period YYYY-MM   report period (default: the last whole month)\n"
+		      "  --as-of TIME       facts are taken at this time (default: end of the\n"
+		      "                     period, else SOURCE_DATE_EPOCH, else now)\n"
+		      "  --format LIST      html,md,json,junit (default: all)\n"
+		      "  --rules DIR        rule files that replace shipped ones of the same name\n"
+		      "  --templates DIR    templates that replace shipped ones of the same name\n"
+		      "  --fail-on LEVEL    exit 1 when a control is at or below fail|partial\n"
+		      "  --previous PATH    a previous output folder or results.json: report changes\n"
+		      "  --sign KEY.pem     sign the evidence manifest with an Ed25519 private key\n"
+		      "  -q, --quiet        errors only      -v, --verbose   stage timings\n",
+		      stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(topic, "check") == 0) {
+		fputs(command_usage("check"), stdout);
+		fputs("\nLoads and validates every input of the plan directory DIR (default .)\n"
+		      "and prints every problem found.  Exit 2 when there are errors.\n",
+		      stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(topic, "init") == 0) {
+		fputs(command_usage("init"), stdout);
+		fputs("\nCreates DIR (which must not exist, or be empty) from the shipped sample\n"
+		      "plan of the fictional Kestrel Payments.\n", stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(topic, "verify") == 0) {
+		fputs(command_usage("verify"), stdout);
+		fputs("\nRecomputes the SHA-256 of every file listed in OUT/evidence/manifest.json\n"
+		      "and reports files changed, missing or added.  With --key, also checks the\n"
+		      "Ed25519 signature evidence/manifest.sig with the public key PUB.pem.\n",
+		      stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(topic, "render") == 0) {
+		char *argv[] = {(char *)"render", (char *)"--help", NULL};
+		return cli_render(2, argv);
+	}
+	fprintf(stderr, "drgen help: no help on \"%s\"\n", topic);
+	fputs(help_main, stderr);
+	return EXIT_INPUT;
+}
