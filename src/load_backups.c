@@ -96,6 +96,38 @@ static const unsigned char key_kind[K_COUNT] = {
 
 static const char *const kind_desc[] = {"a string", "a number", "true or false"};
 
+/*
+ * The fast path for keys: p is at the opening quote of a key written
+ * plainly (no escapes), which is how every log writer writes them.
+ * Compares "name" with its closing quote in place; K_UNKNOWN sends the key
+ * through the full scanner.  Reads past the line end stay inside the
+ * buffer's padding.
+ */
+static int key_fast(const char *p, const char **end)
+{
+#define TRY(lit, k) \
+	if (memcmp(p + 1, lit "\"", sizeof(lit)) == 0) { \
+		*end = p + sizeof(lit) + 1; \
+		return (k); \
+	}
+	switch (p[1]) {
+	case 'i': TRY("id", K_ID); TRY("immutable", K_IMMUTABLE); break;
+	case 'd': TRY("datastore", K_DATASTORE); break;
+	case 't': TRY("type", K_TYPE); break;
+	case 's': TRY("started", K_STARTED); TRY("status", K_STATUS); break;
+	case 'f': TRY("finished", K_FINISHED); break;
+	case 'b': TRY("bytes", K_BYTES); break;
+	case 'l': TRY("location", K_LOCATION); break;
+	case 'r': TRY("region", K_REGION); TRY("retention_days", K_RETENTION_DAYS); break;
+	case 'e': TRY("encryption", K_ENCRYPTION); break;
+	case 'c': TRY("compression", K_COMPRESSION); break;
+	case 'v': TRY("verification", K_VERIFICATION); TRY("verified_ok", K_VERIFIED_OK); break;
+	default: break;
+	}
+	return K_UNKNOWN;
+#undef TRY
+}
+
 static int key_find(const char *s, size_t len)
 {
 #define KEY(k) (memcmp(s, key_names[k], len) == 0 ? (k) : K_UNKNOWN)
@@ -283,7 +315,8 @@ static bool is_digit(char c)
 
 static const char *skip_ws(const char *p)
 {
-	while (*p == ' ' || *p == '\t' || *p == '\r')
+	/* One compare in the common case: the next byte is no blank. */
+	while ((unsigned char)*p <= ' ' && (*p == ' ' || *p == '\t' || *p == '\r'))
 		p++;
 	return p;
 }
@@ -771,14 +804,21 @@ static const char *scan_number(struct line *l, const char *p, bool *simple,
 	if (*p == '0') {
 		p++;
 	} else if (is_digit(*p)) {
-		do {
-			unsigned d = (unsigned)(*p - '0');
-			if (v > (UINT64_MAX - d) / 10)
-				plain = false;
-			else
-				v = v * 10 + d;
+		const char *digits = p;
+		while (is_digit(*p))
 			p++;
-		} while (is_digit(*p));
+		if (p - digits > 19) {  /* 19 digits always fit in 64 bits */
+			plain = false;
+			for (const char *q = digits; q < p; q++) {
+				unsigned d = (unsigned)(*q - '0');
+				if (v > (UINT64_MAX - d) / 10)
+					break;
+				v = v * 10 + d;
+			}
+		} else {
+			for (const char *q = digits; q < p; q++)
+				v = v * 10 + (unsigned)(*q - '0');
+		}
 	} else {
 		goto bad;
 	}
@@ -1073,6 +1113,108 @@ static bool number_value_check(struct line *l, struct rec *r, enum key k, const 
 	}
 }
 
+/*
+ * Enumeration values written plainly, matched at their quote with
+ * constant-size compares (the names are those of model.c, in its order);
+ * -1 sends the value through the full path.
+ */
+#define TRY(lit, v) \
+	if (memcmp(p + 1, lit "\"", sizeof(lit)) == 0) { \
+		*end = p + sizeof(lit) + 1; \
+		return (v); \
+	}
+
+static int type_fast(const char *p, const char **end)
+{
+	switch (p[1]) {
+	case 'f': TRY("full", BTYPE_FULL); break;
+	case 'i': TRY("incremental", BTYPE_INCREMENTAL); break;
+	case 's': TRY("snapshot", BTYPE_SNAPSHOT); break;
+	case 'c': TRY("continuous", BTYPE_CONTINUOUS); break;
+	default: break;
+	}
+	return -1;
+}
+
+static int status_fast(const char *p, const char **end)
+{
+	switch (p[1]) {
+	case 's': TRY("success", BSTATUS_SUCCESS); break;
+	case 'f': TRY("failed", BSTATUS_FAILED); break;
+	case 'p': TRY("partial", BSTATUS_PARTIAL); break;
+	case 'r': TRY("running", BSTATUS_RUNNING); break;
+	default: break;
+	}
+	return -1;
+}
+
+static int location_fast(const char *p, const char **end)
+{
+	switch (p[1]) {
+	case 'p': TRY("primary", LOC_PRIMARY); break;
+	case 's': TRY("secondary", LOC_SECONDARY); break;
+	case 'o': TRY("offsite", LOC_OFFSITE); break;
+	default: break;
+	}
+	return -1;
+}
+
+static int verification_fast(const char *p, const char **end)
+{
+	switch (p[1]) {
+	case 'n': TRY("none", VERIFY_NONE); break;
+	case 's': TRY("size_check", VERIFY_SIZE_CHECK); break;
+	case 'c': TRY("checksum", VERIFY_CHECKSUM); break;
+	case 'r': TRY("restore_test", VERIFY_RESTORE_TEST); break;
+	default: break;
+	}
+	return -1;
+}
+#undef TRY
+
+/* A time written plainly, "...Z" or "...+00:00", parsed at its quote. */
+static bool time_fast(const char *p, int64_t *out, const char **end)
+{
+	for (size_t len = 20; len <= 25; len += 5) {
+		if (p[len + 1] == '"' && date_parse_rfc3339(p + 1, len, out)) {
+			*end = p + len + 2;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * The fast path for the values that take most of a record: enumerations
+ * and times, recognised in place.  False sends the value through the full
+ * scanner (and its diagnostics); a value accepted here is one the full
+ * path would accept with the same result.
+ */
+static bool value_fast(struct rec *r, enum key k, const char *p, const char **end)
+{
+	int v;
+	switch (k) {
+	case K_TYPE:
+		r->type = v = type_fast(p, end);
+		return v >= 0;
+	case K_STATUS:
+		r->status = v = status_fast(p, end);
+		return v >= 0;
+	case K_LOCATION:
+		r->location = v = location_fast(p, end);
+		return v >= 0;
+	case K_VERIFICATION:
+		r->verification = v = verification_fast(p, end);
+		return v >= 0;
+	case K_STARTED:
+		return time_fast(p, &r->started, end);
+	case K_FINISHED:
+		return time_fast(p, &r->finished, end);
+	default:
+		return false;
+	}
+}
+
 /* The value of known key k at p.  Returns the byte after it, or NULL. */
 static const char *key_value(struct line *l, struct rec *r, enum key k, const char *p)
 {
@@ -1090,6 +1232,10 @@ static const char *key_value(struct line *l, struct rec *r, enum key k, const ch
 	case KIND_STRING:
 		if (*p == '"') {
 			struct str s;
+			if (value_fast(r, k, p, &e)) {
+				r->valid |= BIT(k);
+				return e;
+			}
 			if (!(e = scan_string(l, p, &s)))
 				return NULL;
 			if (string_value(l, r, k, &s, at))
@@ -1519,9 +1665,12 @@ static void line_scan(struct line *l, const char *p)
 			}
 			const char *kat = p;
 			struct str key;
-			if (!(p = scan_string(l, p, &key)))
-				return;
-			int k = key_find(key.p, key.len);
+			int k = key_fast(p, &p);
+			if (k == K_UNKNOWN) {
+				if (!(p = scan_string(l, kat, &key)))
+					return;
+				k = key_find(key.p, key.len);
+			}
 			p = skip_ws(p);
 			if (*p != ':') {
 				line_fail(l, p, "invalid JSON: expected ':' after a key, found %s",
