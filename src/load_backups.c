@@ -2129,7 +2129,8 @@ bool load_backups_with(struct model *m, struct source_set *src, struct diags *d,
 		size_t n_at = (m->n_datastores ? m->n_datastores : 1) * LOC_COUNT;
 		w[i].hot = xmalloc(n_at * sizeof(*w[i].hot));
 		w[i].cold = xcalloc(n_at, sizeof(*w[i].cold));
-		w[i].future = xcalloc(n_at, sizeof(*w[i].future));
+		w[i].future = xcalloc(m->n_datastores ? m->n_datastores : 1,
+				      sizeof(*w[i].future));
 		for (size_t k = 0; k < n_at; k++)
 			hot_init(&w[i].hot[k]);
 		if (i > 0)
