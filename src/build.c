@@ -11,6 +11,7 @@
  */
 #include "build.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -63,17 +64,55 @@ static void free_dirs(char **dirs, size_t n)
 		free(dirs[i]);
 }
 
+/*
+ * The manifest names rule and template files without this machine's
+ * folders, so that two machines building the same plan agree:
+ * "drgen:lua/tiers.lua" is shipped with drgen, "plan:rules/tiers.lua"
+ * comes from the plan directory, anything else is the path as given.
+ */
+static char *manifest_path(const struct build_options *o, const char *path)
+{
+	size_t n = strlen(o->data_dir);
+	if (strncmp(path, o->data_dir, n) == 0 && path[n] == '/')
+		return xasprintf("drgen:%s", path + n + 1);
+	n = strlen(o->plan_dir);
+	if (strncmp(path, o->plan_dir, n) == 0 && path[n] == '/')
+		return xasprintf("plan:%s", path + n + 1);
+	return xstrdup(path);
+}
+
 /* Rule files as manifest entries (path, hash). */
-static struct source_input *rule_inputs(const struct rules_results *res)
+static struct source_input *rule_inputs(const struct build_options *o,
+					const struct rules_results *res)
 {
 	struct source_input *v = xcalloc(res->n_files + 1, sizeof(*v));
 	for (size_t i = 0; i < res->n_files; i++) {
-		v[i].path = (char *)res->files[i].path;
+		v[i].path = manifest_path(o, res->files[i].path);
 		v[i].kind = (char *)"rule";
 		memcpy(v[i].sha256, res->files[i].sha256, 65);
 		v[i].size = res->files[i].size;
 	}
 	return v;
+}
+
+static void free_inputs(struct source_input *v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i].path);
+	free(v);
+}
+
+/* The last component of the plan directory: no machine paths in the manifest. */
+static const char *plan_name(const char *dir, char *out, size_t size)
+{
+	size_t len = strlen(dir);
+	while (len > 1 && dir[len - 1] == '/')
+		len--;
+	size_t start = len;
+	while (start > 0 && dir[start - 1] != '/')
+		start--;
+	snprintf(out, size, "%.*s", (int)(len - start), dir + start);
+	return out;
 }
 
 static bool write_results(struct publish *p, const cJSON *doc, struct diags *d)
@@ -97,6 +136,7 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 	struct publish *p = NULL;
 	struct render_stats rstats = {0};
 	struct source_input *rule_files = NULL;
+	size_t n_rule_files = 0;
 	char *rule_dirs[3], *tmpl_dirs[3];
 	size_t n_rule_dirs = search_dirs(o, "rules", o->rules_dir, "lua", rule_dirs);
 	size_t n_tmpl_dirs = search_dirs(o, "templates", o->templates_dir, "templates",
@@ -158,7 +198,14 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 
 	stage(o, r, "publish", &t0);
 	r->files_written = publish_count(p);
-	rule_files = rule_inputs(res);
+	rule_files = rule_inputs(o, res);
+	n_rule_files = res->n_files;
+	for (size_t i = 0; i < rstats.n_templates; i++) {
+		char *rel = manifest_path(o, rstats.templates[i].path);
+		free(rstats.templates[i].path);
+		rstats.templates[i].path = rel;
+	}
+	char plan_label[256];
 	const struct source_input *inputs;
 	size_t n_inputs = source_inputs(src, &inputs);
 	struct publish_manifest_info info = {
@@ -166,7 +213,7 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 		.as_of = r->as_of,
 		.period = r->period,
 		.generated_at = generated,
-		.plan_dir = o->plan_dir,
+		.plan_dir = plan_name(o->plan_dir, plan_label, sizeof(plan_label)),
 		.inputs = inputs, .n_inputs = n_inputs,
 		.rules = rule_files, .n_rules = res->n_files,
 		.templates = rstats.templates, .n_templates = rstats.n_templates,
@@ -184,7 +231,7 @@ out_internal:
 out:
 	if (p)
 		publish_abort(p);
-	free(rule_files);
+	free_inputs(rule_files, n_rule_files);
 #ifdef DRGEN_HAVE_RENDER
 	render_stats_free(&rstats);
 #endif
