@@ -4,10 +4,10 @@
  * The logs are the one input that grows without bound (tens of millions of
  * lines), so this file is built for one pass at memory speed:
  *
- *  - Planning (calling thread): list the .ndjson files in backups/, and cut each file
- *    into chunks of about chunk_bytes that end just after a newline, so a
- *    chunk always holds whole lines.  Chunking depends only on the files,
- *    never on the number of threads.
+ *  - Planning (calling thread): list the .ndjson files in backups/ and cut
+ *    each into chunks of about chunk_bytes that end just after a newline,
+ *    so a chunk always holds whole lines.  Chunking depends only on the
+ *    files, never on the number of threads.
  *  - Tasks: one SHA-256 task per file (the manifest needs the hash, and a
  *    hash is sequential, so it runs beside the parsing instead of before it)
  *    and one task per chunk.  Threads take tasks from an atomic counter.
@@ -15,12 +15,17 @@
  *    plus one read, reused), lines are found with memchr and each line is
  *    scanned in place by a hand-written JSON scanner that allocates nothing:
  *    the '\n' ending every line is the sentinel all scanning loops stop at,
- *    and the buffer is padded so 16-byte loads may look past it.  Strings
- *    with escapes are decoded into a per-thread scratch area.
- *  - Each thread folds valid records into its own copy of the summaries
- *    (the first thread into the model itself); the copies are merged at the
- *    end.  Every fold is commutative (sums, and maxima whose ties are broken
- *    by comparing the stored strings), so the result does not depend on
+ *    and the buffer is padded so 16-byte loads and short compares may look
+ *    past it.  Keys, enumeration values and plain times are matched at
+ *    their opening quote; anything else (escapes, non-ASCII, unknown keys,
+ *    errors) takes the full scanner, which is exact about positions.
+ *  - Each thread folds valid records into its own summaries, split into a
+ *    hot part (two cache lines per datastore and location) and the strings
+ *    of the newest records.  A record is folded one line late: its
+ *    datastore is looked up and its summary prefetched when the line ends,
+ *    and the fold happens while the next line is being scanned.  Every
+ *    fold is commutative (sums, and maxima whose ties are broken by
+ *    comparing everything stored), so the merged result does not depend on
  *    which thread read which chunk.
  *  - Diagnostics stay in their chunk with chunk-relative line numbers and
  *    are emitted after the threads finish, in file and chunk order, with
@@ -2062,6 +2067,148 @@ bool load_backups(struct model *m, struct source_set *src, struct diags *d, int 
 	return load_backups_with(m, src, d, &o);
 }
 
+/* Lists and plans the logs, largest hash first. */
+static void job_plan(struct job *j, struct source_set *src, size_t chunk_bytes,
+		     struct diags *d)
+{
+	char **names = NULL;
+	size_t n_names = source_list(src, "backups", ".ndjson", &names, d);
+	j->files = xcalloc(n_names ? n_names : 1, sizeof(*j->files));
+	char *tmp = xmalloc(PLAN_READ);
+	for (size_t i = 0; i < n_names; i++) {
+		char *display = source_display_path(src, names[i]);
+		char *rel = source_resolve(src, NULL, names[i], d, display, 0, NULL);
+		if (!rel) {
+			free(display);
+			continue;
+		}
+		struct file *f = &j->files[j->n_files];
+		f->rel = rel;
+		f->display = display;
+		f->path = xasprintf("%s/%s", source_root(src), rel);
+		if (file_plan(j, j->n_files, chunk_bytes, tmp, d)) {
+			j->n_files++;
+		} else {
+			free(f->rel);
+			free(f->display);
+			free(f->path);
+			memset(f, 0, sizeof(*f));
+		}
+	}
+	free(tmp);
+	source_list_free(names, n_names);
+
+	/* Hash the largest files first: they are the longest serial tasks. */
+	struct by_size *order = xcalloc(j->n_files ? j->n_files : 1, sizeof(*order));
+	for (size_t i = 0; i < j->n_files; i++)
+		order[i] = (struct by_size){j->files[i].size, i};
+	qsort(order, j->n_files, sizeof(*order), by_size_cmp);
+	j->hash_order = xcalloc(j->n_files ? j->n_files : 1, sizeof(*j->hash_order));
+	for (size_t i = 0; i < j->n_files; i++)
+		j->hash_order[i] = order[i].file;
+	free(order);
+}
+
+/* Runs every task on up to `threads` threads (the caller's is one). */
+static struct worker *workers_run(struct job *j, int threads, size_t *n_workers)
+{
+	const struct model *m = j->m;
+	size_t tasks = j->n_files + j->n_chunks, n = (size_t)threads;
+	if (n > tasks)
+		n = tasks ? tasks : 1;
+	size_t n_ds = m->n_datastores ? m->n_datastores : 1;
+	struct worker *w = xcalloc(n, sizeof(*w));
+	for (size_t i = 0; i < n; i++) {
+		w[i].job = j;
+		w[i].buf = xcalloc(1, SOURCE_MAX_LINE + READ_BYTES + BUF_PAD);
+		w[i].scratch = xmalloc(2 * (SOURCE_MAX_LINE + BUF_PAD));
+		w[i].hashbuf = xmalloc(HASH_READ);
+		w[i].hot = xmalloc(n_ds * LOC_COUNT * sizeof(*w[i].hot));
+		w[i].cold = xcalloc(n_ds * LOC_COUNT, sizeof(*w[i].cold));
+		w[i].future = xcalloc(n_ds, sizeof(*w[i].future));
+		for (size_t k = 0; k < n_ds * LOC_COUNT; k++)
+			hot_init(&w[i].hot[k]);
+		/* A thread that cannot start leaves its share to the others. */
+		if (i > 0)
+			w[i].started = pthread_create(&w[i].thread, NULL, worker_main, &w[i]) == 0;
+	}
+	worker_main(&w[0]);
+	for (size_t i = 1; i < n; i++) {
+		if (w[i].started)
+			pthread_join(w[i].thread, NULL);
+	}
+	*n_workers = n;
+	return w;
+}
+
+/* Diagnostics, inputs, summaries and unknown datastores, in a fixed order. */
+static void job_report(struct job *j, struct worker *w, size_t n_workers,
+		       struct source_set *src, struct diags *d)
+{
+	struct model *m = j->m;
+	for (size_t i = 0; i < j->n_files; i++) {
+		struct file *f = &j->files[i];
+		file_report(j, f, d);
+		if (!f->hash_error)
+			source_record(src, f->rel, "backups", f->sha256, f->hashed);
+	}
+	struct unknown_ids unknown = {0};
+	for (size_t i = 0; i < n_workers; i++) {
+		m->backup_records += w[i].records;
+		worker_merge(m, &w[i]);
+		uint64_t kept = 0;
+		for (size_t k = 0; k < w[i].unknown.n; k++) {
+			const struct unknown_id *u = w[i].unknown.list[k];
+			unknown_add(&unknown, u->id, strlen(u->id), u->records);
+			kept += u->records;
+		}
+		/* Records of ids a thread pruned still count in the total. */
+		unknown.records += w[i].unknown.records - kept;
+	}
+	char *dir = source_display_path(src, "backups");
+	unknown_report(m, &unknown, dir, d);
+	free(dir);
+	unknown_free(&unknown);
+}
+
+static void workers_free(struct worker *w, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(w[i].buf);
+		free(w[i].scratch);
+		free(w[i].hashbuf);
+		free(w[i].hot);
+		free(w[i].cold);
+		free(w[i].future);
+		unknown_free(&w[i].unknown);
+	}
+	free(w);
+}
+
+static void job_free(struct job *j)
+{
+	for (size_t i = 0; i < j->n_chunks; i++) {
+		struct chunk *c = &j->chunks[i];
+		for (size_t e = 0; e < c->n_errors; e++)
+			free(c->errors[e].message);
+		free(c->errors);
+		for (size_t k = 0; k < c->n_keys; k++)
+			free(c->keys[k].name);
+		free(c->keys);
+		free(c->fatal);
+	}
+	free(j->chunks);
+	for (size_t i = 0; i < j->n_files; i++) {
+		free(j->files[i].rel);
+		free(j->files[i].path);
+		free(j->files[i].display);
+		free(j->files[i].hash_error);
+	}
+	free(j->files);
+	free(j->hash_order);
+	free(j->index);
+}
+
 bool load_backups_with(struct model *m, struct source_set *src, struct diags *d,
 		       const struct load_backups_options *o)
 {
@@ -2078,124 +2225,11 @@ bool load_backups_with(struct model *m, struct source_set *src, struct diags *d,
 		summary_init(&m->datastores[i].backups);
 	index_build(&j);
 
-	char **names = NULL;
-	size_t n_names = source_list(src, "backups", ".ndjson", &names, d);
-	j.files = xcalloc(n_names ? n_names : 1, sizeof(*j.files));
-	char *tmp = xmalloc(PLAN_READ);
-	for (size_t i = 0; i < n_names; i++) {
-		char *display = source_display_path(src, names[i]);
-		char *rel = source_resolve(src, NULL, names[i], d, display, 0, NULL);
-		if (!rel) {
-			free(display);
-			continue;
-		}
-		struct file *f = &j.files[j.n_files];
-		f->rel = rel;
-		f->display = display;
-		f->path = xasprintf("%s/%s", source_root(src), rel);
-		if (file_plan(&j, j.n_files, chunk_bytes, tmp, d)) {
-			j.n_files++;
-		} else {
-			free(f->rel);
-			free(f->display);
-			free(f->path);
-			memset(f, 0, sizeof(*f));
-		}
-	}
-	free(tmp);
-	source_list_free(names, n_names);
-
-	/* Hash the largest files first: they are the longest serial tasks. */
-	struct by_size *order = xcalloc(j.n_files ? j.n_files : 1, sizeof(*order));
-	for (size_t i = 0; i < j.n_files; i++)
-		order[i] = (struct by_size){j.files[i].size, i};
-	qsort(order, j.n_files, sizeof(*order), by_size_cmp);
-	j.hash_order = xcalloc(j.n_files ? j.n_files : 1, sizeof(*j.hash_order));
-	for (size_t i = 0; i < j.n_files; i++)
-		j.hash_order[i] = order[i].file;
-	free(order);
-
-	size_t tasks = j.n_files + j.n_chunks;
-	size_t n_workers = (size_t)threads < tasks ? (size_t)threads : tasks;
-	if (n_workers == 0)
-		n_workers = 1;
-	struct worker *w = xcalloc(n_workers, sizeof(*w));
-	for (size_t i = 0; i < n_workers; i++) {
-		w[i].job = &j;
-		w[i].buf = xmalloc(SOURCE_MAX_LINE + READ_BYTES + BUF_PAD);
-		memset(w[i].buf, 0, SOURCE_MAX_LINE + READ_BYTES + BUF_PAD);
-		w[i].scratch = xmalloc(2 * (SOURCE_MAX_LINE + BUF_PAD));
-		w[i].hashbuf = xmalloc(HASH_READ);
-		size_t n_at = (m->n_datastores ? m->n_datastores : 1) * LOC_COUNT;
-		w[i].hot = xmalloc(n_at * sizeof(*w[i].hot));
-		w[i].cold = xcalloc(n_at, sizeof(*w[i].cold));
-		w[i].future = xcalloc(m->n_datastores ? m->n_datastores : 1,
-				      sizeof(*w[i].future));
-		for (size_t k = 0; k < n_at; k++)
-			hot_init(&w[i].hot[k]);
-		if (i > 0)
-			w[i].started = pthread_create(&w[i].thread, NULL, worker_main, &w[i]) == 0;
-	}
-	worker_main(&w[0]);
-	for (size_t i = 1; i < n_workers; i++) {
-		if (w[i].started)
-			pthread_join(w[i].thread, NULL);
-	}
-
-	for (size_t i = 0; i < j.n_files; i++) {
-		struct file *f = &j.files[i];
-		file_report(&j, f, d);
-		if (!f->hash_error)
-			source_record(src, f->rel, "backups", f->sha256, f->hashed);
-	}
-	struct unknown_ids unknown = {0};
-	for (size_t i = 0; i < n_workers; i++) {
-		m->backup_records += w[i].records;
-		worker_merge(m, &w[i]);
-		for (size_t k = 0; k < w[i].unknown.n; k++)
-			unknown_add(&unknown, w[i].unknown.list[k]->id,
-				    strlen(w[i].unknown.list[k]->id),
-				    w[i].unknown.list[k]->records);
-		/* Records of ids a worker pruned still count in the total. */
-		uint64_t kept = 0;
-		for (size_t k = 0; k < w[i].unknown.n; k++)
-			kept += w[i].unknown.list[k]->records;
-		unknown.records += w[i].unknown.records - kept;
-	}
-	char *dir = source_display_path(src, "backups");
-	unknown_report(m, &unknown, dir, d);
-	free(dir);
-
-	unknown_free(&unknown);
-	for (size_t i = 0; i < n_workers; i++) {
-		free(w[i].buf);
-		free(w[i].scratch);
-		free(w[i].hashbuf);
-		free(w[i].hot);
-		free(w[i].cold);
-		free(w[i].future);
-		unknown_free(&w[i].unknown);
-	}
-	free(w);
-	for (size_t i = 0; i < j.n_chunks; i++) {
-		struct chunk *c = &j.chunks[i];
-		for (size_t e = 0; e < c->n_errors; e++)
-			free(c->errors[e].message);
-		free(c->errors);
-		for (size_t k = 0; k < c->n_keys; k++)
-			free(c->keys[k].name);
-		free(c->keys);
-		free(c->fatal);
-	}
-	free(j.chunks);
-	for (size_t i = 0; i < j.n_files; i++) {
-		free(j.files[i].rel);
-		free(j.files[i].path);
-		free(j.files[i].display);
-		free(j.files[i].hash_error);
-	}
-	free(j.files);
-	free(j.hash_order);
-	free(j.index);
+	job_plan(&j, src, chunk_bytes, d);
+	size_t n_workers;
+	struct worker *w = workers_run(&j, threads, &n_workers);
+	job_report(&j, w, n_workers, src, d);
+	workers_free(w, n_workers);
+	job_free(&j);
 	return diags_count(d, DIAG_ERROR) == errors_before;
 }
