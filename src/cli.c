@@ -259,11 +259,13 @@ int cli_check(int argc, char **argv)
 	struct model *m = load_plan_dir(&lo, src, d);
 	rc = finish(d, o.quiet);
 	if (!o.quiet) {
+		size_t errors = diags_count(d, DIAG_ERROR);
+		size_t warnings = diags_count(d, DIAG_WARNING);
 		fprintf(stderr, "%s: %zu services, %zu datastores, %llu backup records, "
-				"%zu drills; %zu errors, %zu warnings\n",
+				"%zu drills; %zu error%s, %zu warning%s\n",
 			pos[0], m->n_services, m->n_datastores,
 			(unsigned long long)m->backup_records, m->n_drills,
-			diags_count(d, DIAG_ERROR), diags_count(d, DIAG_WARNING));
+			errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
 	}
 	model_free(m);
 	source_set_free(src);
