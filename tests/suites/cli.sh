@@ -1,0 +1,53 @@
+# The command line: help, version, usage errors, exit codes, init, check.
+. "$DRGEN_ROOT/tests/lib/suite.sh"
+cd "$TMP"
+
+out=$("$DRGEN" --version); check "--version prints the version" test "$out" = "drgen $(cat "$DRGEN_ROOT/VERSION")"
+"$DRGEN" --help >help.txt; check "--help exits 0" test $? -eq 0
+for c in build check init verify render; do
+	check "--help lists $c" grep -q "^  $c " help.txt
+done
+"$DRGEN" help limits >limits.txt; check "help limits lists the NDJSON line limit" grep -q "NDJSON backup record" limits.txt
+"$DRGEN" help build >/dev/null; check "help build exits 0" test $? -eq 0
+"$DRGEN" help nothing 2>/dev/null; check "help on an unknown topic exits 2" test $? -eq 2
+
+"$DRGEN" 2>/dev/null; check "no command exits 2" test $? -eq 2
+"$DRGEN" frobnicate 2>err.txt; rc=$?
+check "unknown command exits 2" test $rc -eq 2
+check "unknown command is named" grep -q 'unknown command "frobnicate"' err.txt
+"$DRGEN" build --bogus 2>err.txt; rc=$?
+check "unknown option exits 2" test $rc -eq 2
+check "unknown option shows the usage line" grep -q "^usage: drgen build" err.txt
+"$DRGEN" build -o 2>err.txt; check "option without its value exits 2" test $? -eq 2
+"$DRGEN" build --period 2026-13 "$DRGEN_ROOT/samples/kestrel" -o out 2>err.txt; rc=$?
+check "impossible period exits 2" test $rc -eq 2
+check "impossible period writes nothing" test ! -e out
+"$DRGEN" build --as-of yesterday "$DRGEN_ROOT/samples/kestrel" -o out 2>err.txt
+check "bad --as-of exits 2" test $? -eq 2
+"$DRGEN" build --format html,pdf "$DRGEN_ROOT/samples/kestrel" -o out 2>err.txt
+check "unknown format exits 2" test $? -eq 2
+"$DRGEN" build --fail-on never "$DRGEN_ROOT/samples/kestrel" -o out 2>err.txt
+check "bad --fail-on exits 2" test $? -eq 2
+
+"$DRGEN" check nonexistent-dir 2>err.txt; rc=$?
+check "check of a missing folder exits 2" test $rc -eq 2
+check "check of a missing folder names plan.json" grep -q "nonexistent-dir/plan.json" err.txt
+
+"$DRGEN" init newplan 2>err.txt; rc=$?
+check "init creates a plan" test $rc -eq 0 -a -f newplan/plan.json
+"$DRGEN" check newplan 2>err.txt; check "the new plan checks clean" test $? -eq 0
+"$DRGEN" init newplan 2>err.txt; check "init refuses a non-empty folder" test $? -eq 2
+
+# A full disk must not look like success.
+if [ -w /dev/full ]; then
+	"$DRGEN" --help >/dev/full 2>/dev/null; rc=$?
+	check "writing to a full disk exits 3" test $rc -eq 3
+else
+	skip "full disk: /dev/full not available"
+fi
+
+# An output folder that drgen did not write is never replaced.
+mkdir precious && echo keep >precious/notes.txt
+"$DRGEN" build "$DRGEN_ROOT/samples/kestrel" -o precious --period 2026-10 -q 2>err.txt; rc=$?
+check "a foreign output folder is refused with exit 2" test $rc -eq 2
+check "a foreign output folder is left alone" test "$(cat precious/notes.txt)" = keep
