@@ -95,63 +95,88 @@ local function finding(out, ds, kind, level, message, recommendation)
   }
 end
 
+-- Values that are the same for every datastore of a build.
+local cache_ctx, lag_minutes, restore_since = nil, 0, {}
+
+local function per_build(ctx)
+  if ctx ~= cache_ctx then
+    cache_ctx = ctx
+    lag_minutes = ctx.facts.lag_tolerance_minutes or 0
+    restore_since = {}
+  end
+end
+
+local function restore_test_since(ctx, months)
+  local t = restore_since[months]
+  if not t then
+    t = drgen.months_before(ctx.as_of, months)
+    restore_since[months] = t
+  end
+  return t
+end
+
 function M.check(ds, ctx)
-  local policy = M.policies[ds.criticality]
+  per_build(ctx)
+  local crit = ds.criticality
+  local policy = M.policies[crit]
   local facts = ds.facts
   local out = {}
   local id = ds.id
+  local currency = facts.currency
 
   -- Currency against the RPO of the owning service.
-  if facts.currency == "never" then
+  if currency == "never" then
     finding(out, ds, "backup_never", "high",
       string.format("no successful backup of %s at any location", id),
       string.format("Set up %s backups of %s (%s) and check that the first job succeeds",
         policy.method, id, policy.schedule))
-    return { policy = ds.criticality, findings = out }
+    return { policy = crit, findings = out }
   end
-  if facts.currency == "stale" or facts.currency == "late" then
-    local rpo = math.max(facts.rpo_minutes or 0, ctx.facts.lag_tolerance_minutes or 0)
-    finding(out, ds, "backup_stale", facts.currency == "stale" and "high" or "medium",
+  if currency == "stale" or currency == "late" then
+    local rpo = facts.rpo_minutes or 0
+    finding(out, ds, "backup_stale", currency == "stale" and "high" or "medium",
       string.format("newest backup of %s is %s old, beyond its RPO of %s (%s)",
         id, drgen.format_minutes(math.floor(facts.age_minutes + 0.5)),
-        drgen.format_minutes(facts.rpo_minutes or 0), facts.currency),
+        drgen.format_minutes(rpo), currency),
       string.format("Find out why %s backups stopped or slowed and run one now; the RPO allows %s",
-        id, drgen.format_minutes(rpo)))
+        id, drgen.format_minutes(math.max(rpo, lag_minutes))))
   end
 
   -- Copies at every location the policy names.
+  local ok_at = facts.locations_ok
   for _, loc in ipairs(policy.copies_at) do
-    if not facts.locations_ok[loc] then
+    if not ok_at[loc] then
       if loc == "offsite" then
         finding(out, ds, "no_offsite_copy", "high",
           string.format("%s has no successful offsite copy", id),
-          string.format("Copy %s backups to the offsite vault, as the %s policy requires",
-            id, ds.criticality))
+          string.format("Copy %s backups to the offsite vault, as the %s policy requires", id, crit))
       else
         finding(out, ds, "missing_copy", "medium",
           string.format("%s has no successful copy at the %s location", id, loc),
-          string.format("Add a %s copy of %s backups, as the %s policy requires",
-            loc, id, ds.criticality))
+          string.format("Add a %s copy of %s backups, as the %s policy requires", loc, id, crit))
       end
     end
   end
 
   -- Encryption: every copy, with at least the policy's algorithm.
   if not facts.encrypted then
+    local n = facts.successes_unencrypted
     finding(out, ds, "unencrypted_backup", "high",
-      string.format("%d successful backup%s of %s %s not encrypted", facts.successes_unencrypted,
-        facts.successes_unencrypted == 1 and "" or "s", id,
-        facts.successes_unencrypted == 1 and "is" or "are"),
+      string.format("%d successful backup%s of %s %s not encrypted", n,
+        n == 1 and "" or "s", id, n == 1 and "is" or "are"),
       string.format("Enable %s encryption for every %s backup job", policy.encryption, id))
   else
     local need = strength[policy.encryption] or 0
+    local at = ds.backups.at
     for _, loc in ipairs(locations) do
-      local alg = ds.backups.at[loc].newest_encryption
-      if alg and facts.locations_ok[loc] and (strength[alg] or 0) < need then
-        finding(out, ds, "weak_encryption", "low",
-          string.format("%s copy of %s is encrypted with %s, weaker than the policy's %s",
-            loc, id, alg, policy.encryption),
-          string.format("Switch %s backups at %s to %s", id, loc, policy.encryption))
+      if ok_at[loc] then
+        local alg = at[loc].newest_encryption
+        if alg and (strength[alg] or 0) < need then
+          finding(out, ds, "weak_encryption", "low",
+            string.format("%s copy of %s is encrypted with %s, weaker than the policy's %s",
+              loc, id, alg, policy.encryption),
+            string.format("Switch %s backups at %s to %s", id, loc, policy.encryption))
+        end
       end
     end
   end
@@ -159,8 +184,7 @@ function M.check(ds, ctx)
   -- Method and immutability.
   if policy.continuous and not facts.continuous then
     finding(out, ds, "backup_method_gap", "medium",
-      string.format("%s has no continuous replication, which the %s policy requires",
-        id, ds.criticality),
+      string.format("%s has no continuous replication, which the %s policy requires", id, crit),
       string.format("Set up continuous replication of %s to the secondary region", id))
   end
   if policy.immutable_copy and not facts.immutable then
@@ -170,8 +194,8 @@ function M.check(ds, ctx)
   end
 
   -- Restore tests within the required interval.
-  if policy.restore_test_months then
-    local since = drgen.months_before(ctx.as_of, policy.restore_test_months)
+  local months = policy.restore_test_months
+  if months then
     local last = facts.last_restore_test
     if facts.restore_test_failing then
       finding(out, ds, "no_restore_test", "high",
@@ -179,25 +203,25 @@ function M.check(ds, ctx)
           facts.last_restore_test_failed_id or "unknown",
           drgen.format_date(facts.last_restore_test_failed)),
         string.format("Fix the restore of %s and repeat the test until it restores 100 %%", id))
-    elseif last == nil or last < since then
+    elseif last == nil or last < restore_test_since(ctx, months) then
       finding(out, ds, "no_restore_test", "high",
         last and string.format("no successful restore test of %s since %s (required every %d month%s)",
-            id, drgen.format_date(last), policy.restore_test_months,
-            policy.restore_test_months == 1 and "" or "s")
+            id, drgen.format_date(last), months, months == 1 and "" or "s")
           or string.format("%s has never had a successful restore test", id),
         string.format("Restore a sample of %s backups this month and check that 100 %% of the data comes back", id))
     end
   end
 
   -- Failed jobs in the period.
-  if facts.failures_in_period > 0 then
+  local failures = facts.failures_in_period
+  if failures > 0 then
     finding(out, ds, "backup_failures", "low",
-      string.format("%d failed or partial backup job%s of %s in %s", facts.failures_in_period,
-        facts.failures_in_period == 1 and "" or "s", id, ctx.period or "the period"),
+      string.format("%d failed or partial backup job%s of %s in %s", failures,
+        failures == 1 and "" or "s", id, ctx.period or "the period"),
       string.format("Review the failed %s jobs and fix their cause", id))
   end
 
-  return { policy = ds.criticality, findings = out }
+  return { policy = crit, findings = out }
 end
 
 return M

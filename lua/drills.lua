@@ -110,8 +110,9 @@ function M.score(drill, ctx)
   local all_passed = true
   local as_of = ctx.as_of
 
+  local tiers = ctx.tiers
   for i, r in ipairs(drill.results) do
-    local tier = ctx.tiers[r.service]
+    local tier = tiers[r.service]
     local target_rto = r.target_rto_minutes or tier.rto_minutes
     local target_rpo = r.target_rpo_minutes or tier.rpo_minutes
     local rto = 0
@@ -132,8 +133,11 @@ function M.score(drill, ctx)
     }
     all_passed = all_passed and passed
 
-    local where = string.format("%s drill %s on %s", drill.type, drill.id,
-      drgen.format_date(drill.date))
+    local where = nil
+    if not passed then
+      where = string.format("%s drill %s on %s", drill.type, drill.id,
+        drgen.format_date(drill.date))
+    end
     if not r.recovered then
       add(findings, {
         kind = "not_recovered", severity = tier.tier <= 2 and "critical" or "high",

@@ -97,35 +97,38 @@ local function store_list(service)
 end
 
 -- Direct dependencies, in recovery order (wave, then id).
+local function by_wave(a, b)
+  if a.wave ~= b.wave then return a.wave < b.wave end
+  return a.id < b.id
+end
+
 local function dependency_steps(service, ctx)
   local deps = {}
-  for _, dep in ipairs(service.dependencies) do deps[#deps + 1] = dep end
-  table.sort(deps, function(a, b)
-    local wa, wb = a.facts.recovery_wave, b.facts.recovery_wave
-    if wa ~= wb then return wa < wb end
-    return a.id < b.id
-  end)
+  for _, dep in ipairs(service.dependencies) do
+    deps[#deps + 1] = { id = dep.id, wave = dep.facts.recovery_wave }
+  end
+  if #deps > 1 then table.sort(deps, by_wave) end
   local steps = {}
-  for _, dep in ipairs(deps) do
+  for i, dep in ipairs(deps) do
     local t = ctx.tiers[dep.id]
-    steps[#steps + 1] = item(
+    steps[i] = item(
       fmt("Confirm that %s is recovered (tier %d, recovery wave %d; see its runbook)",
-        dep.id, t.tier, dep.facts.recovery_wave),
-      fmt("RTO %s", drgen.format_minutes(t.rto_minutes)))
+        dep.id, t.tier, dep.wave),
+      "RTO " .. drgen.format_minutes(t.rto_minutes))
   end
   return steps
 end
 
-local function recovery_steps(service, ctx, kind, primary, target)
-  local steps = dependency_steps(service, ctx)
-  local stores = store_list(service)
-  local function add(text, detail) steps[#steps + 1] = item(text, detail) end
-
+-- The strategy's own steps, without the service's datastores: the same for
+-- every service with the same strategy and regions, so built once.
+local function strategy_steps(kind, target)
+  local steps = {}
+  local function add(text) steps[#steps + 1] = item(text) end
   if kind == "multi" then
     add(fmt("Verify the health of the target region %s", target))
     add(fmt("Prepare the target: scale to %dx capacity, warm the caches, verify database readiness, update the configuration",
       D.scale_factor))
-    add("Promote the read replica and update the connection strings", stores)
+    add("Promote the read replica and update the connection strings")
     add(fmt("Shift traffic by weighted routing: %d %% first, then ramp to 100 %% over %d minutes; update DNS (TTL %d s)",
       D.traffic_first_percent, D.traffic_ramp_minutes, D.dns_ttl_seconds))
     add(fmt("Verify data consistency: checksums on a %d %% sample", D.consistency_sample_percent))
@@ -133,20 +136,13 @@ local function recovery_steps(service, ctx, kind, primary, target)
   elseif kind == "pilot" then
     add(fmt("Scale the pilot-light environment in %s up to production size (%dx the idle footprint)",
       target, D.scale_factor))
-    add("Promote the replicas (or restore the newest backups) of the datastores", stores)
+    add("Promote the replicas (or restore the newest backups) of the datastores")
     add("Update the configuration and connection strings")
     add(fmt("Switch DNS to %s (TTL %d s)", target, D.dns_ttl_seconds))
     add(fmt("Verify data consistency: checksums on a %d %% sample", D.consistency_sample_percent))
   else
     add(fmt("Provision the infrastructure in %s from its infrastructure code", target))
-    for _, ds in ipairs(service.datastores) do
-      local f = ds.facts
-      local newest = f and f.newest_location and f.at[f.newest_location]
-      add(fmt("Restore %s (%s) from its newest successful backup", ds.id, ds.engine or "datastore"),
-        newest and newest.newest_success_id and
-          fmt("at the last build: %s at %s, finished %s", newest.newest_success_id,
-            f.newest_location, drgen.format_time(newest.newest_success)) or nil)
-    end
+    add(false)   -- the restores of the service's datastores go here
     add("Verify the restored data (checksums, record counts)")
     add("Deploy the application and update the connection strings")
     add(fmt("Switch DNS to %s (TTL %d s)", target, D.dns_ttl_seconds))
@@ -154,50 +150,22 @@ local function recovery_steps(service, ctx, kind, primary, target)
   return steps
 end
 
-local function health_items(service, prefix)
-  local items = {}
-  for _, hc in ipairs(service.health_checks) do
-    items[#items + 1] = item(fmt("%s%s: %s returns %d", prefix, hc.name or "health check",
-      hc.endpoint or "(no endpoint)", hc.expected_status))
-  end
-  return items
-end
+-- Parts that depend only on the strategy and the regions, built once each.
+local memo = {}
 
-local function contact_items(service)
-  local items = {}
-  local owner = service.owner_contact
-  if owner then
-    items[#items + 1] = item(fmt("Service owner: %s (%s)", owner.name or owner.id, owner.role or "owner"),
-      table.concat({ owner.phone or "", owner.email or "" }, " "):match("^%s*(.-)%s*$"))
-  end
-  for _, step in ipairs(service.escalation) do
-    local c = step.contact_info
-    local who = c and fmt("%s (%s)", c.name or c.id, c.role or "contact") or step.contact
-    local when = (step.after_minutes or 0) > 0 and
-      fmt("after %s", drgen.format_minutes(step.after_minutes)) or "immediately"
-    local reach = c and table.concat({ c.phone or "", c.email or "" }, " "):match("^%s*(.-)%s*$") or nil
-    items[#items + 1] = item(fmt("Level %d, %s: %s", step.level, when, who),
-      reach ~= "" and reach or nil)
-  end
-  return items
-end
-
-function M.build(service, ctx)
-  local t = ctx.tiers[service.id]
-  local kind = strategy_kind(t.strategy)
-  local primary, target = regions_of(service, ctx.model)
-  local automatic = kind == "multi"
-
-  local detection = health_items(service, "Primary-site health check ")
-  table.insert(detection, 1, item(fmt(
-    "Health checks run against %s; %d consecutive failures page on-call",
-    primary, D.health_check_failures)))
-  detection[#detection + 1] = item(
-    "Continuous data-corruption detection; a detected corruption blocks automatic failover")
-
-  local declaration
-  if automatic then
-    declaration = {
+local function shared_parts(kind, strategy, primary, target)
+  local key = kind .. "\0" .. strategy .. "\0" .. primary .. "\0" .. target
+  local p = memo[key]
+  if p then return p end
+  p = {
+    detection_head = item(fmt("Health checks run against %s; %d consecutive failures page on-call",
+      primary, D.health_check_failures)),
+    detection_tail = item("Continuous data-corruption detection; a detected corruption blocks automatic failover"),
+    intro = fmt("Strategy: %s, from %s to %s.", strategy, primary, target),
+    steps = strategy_steps(kind, target),
+  }
+  if kind == "multi" then
+    p.declaration = {
       item("Fail over automatically only when all of these hold:"),
       item("the failure is full, not partial or degraded"),
       item("it is outside the maintenance windows"),
@@ -206,27 +174,101 @@ function M.build(service, ctx)
       item("Otherwise alert the on-call engineers, who decide"),
     }
   else
-    declaration = {
+    p.declaration = {
       item(fmt("The %s strategy has no automatic failover: the on-call engineer declares the disaster",
-        t.strategy)),
+        strategy)),
       item("Declare when the failure is full (not partial or degraded), outside the maintenance windows, and confirmed by the monitors"),
     }
   end
+  memo[key] = p
+  return p
+end
 
-  local validation = health_items(service, "Synthetic check of ")
-  validation[#validation + 1] = item(fmt("Smoke tests pass (%d minutes)", D.smoke_test_minutes))
-  validation[#validation + 1] = item(fmt("Error rate below %s %%", D.max_error_rate_percent))
-  validation[#validation + 1] = item(fmt("p99 latency below %d ms", D.max_p99_latency_ms))
+local validation_tail = {
+  item(fmt("Smoke tests pass (%d minutes)", D.smoke_test_minutes)),
+  item(fmt("Error rate below %s %%", D.max_error_rate_percent)),
+  item(fmt("p99 latency below %d ms", D.max_p99_latency_ms)),
+}
+
+local function recovery_steps(service, ctx, kind, shared)
+  local steps = dependency_steps(service, ctx)
+  for _, step in ipairs(shared.steps) do
+    if step then
+      steps[#steps + 1] = step
+    else
+      for _, ds in ipairs(service.datastores) do
+        local f = ds.facts
+        local loc = f and f.newest_location
+        local newest = loc and f.at[loc]
+        local id = newest and newest.newest_success_id
+        steps[#steps + 1] = item(
+          fmt("Restore %s (%s) from its newest successful backup", ds.id, ds.engine or "datastore"),
+          id and fmt("at the last build: %s at %s, finished %s", id, loc,
+            drgen.format_time(newest.newest_success)) or nil)
+      end
+    end
+  end
+  if kind ~= "restore" then
+    local stores = store_list(service)
+    if stores then
+      steps[#steps + 1] = item("Datastores to promote and check", stores)
+    end
+  end
+  return steps
+end
+
+local function health_items(service, prefix, out)
+  for _, hc in ipairs(service.health_checks) do
+    out[#out + 1] = item(fmt("%s%s: %s returns %d", prefix, hc.name or "health check",
+      hc.endpoint or "(no endpoint)", hc.expected_status))
+  end
+  return out
+end
+
+local function reach(c)
+  local phone, email = c.phone, c.email
+  if phone and email then return phone .. " " .. email end
+  return phone or email
+end
+
+local function contact_items(service)
+  local items = {}
+  local owner = service.owner_contact
+  if owner then
+    items[#items + 1] = item(fmt("Service owner: %s (%s)", owner.name or owner.id, owner.role or "owner"),
+      reach(owner))
+  end
+  for _, step in ipairs(service.escalation) do
+    local c = step.contact_info
+    local after = step.after_minutes or 0
+    local when = after > 0 and ("after " .. drgen.format_minutes(after)) or "immediately"
+    local who = c and fmt("%s (%s)", c.name or c.id, c.role or "contact") or step.contact
+    items[#items + 1] = item(fmt("Level %d, %s: %s", step.level, when, who), c and reach(c))
+  end
+  return items
+end
+
+function M.build(service, ctx)
+  local t = ctx.tiers[service.id]
+  local strategy = t.strategy
+  local kind = strategy_kind(strategy)
+  local primary, target = regions_of(service, ctx.model)
+  local shared = shared_parts(kind, strategy, primary, target)
+
+  local detection = health_items(service, "Primary-site health check ", { shared.detection_head })
+  detection[#detection + 1] = shared.detection_tail
+
+  local validation = health_items(service, "Synthetic check of ", {})
+  for _, it in ipairs(validation_tail) do validation[#validation + 1] = it end
 
   local sections = {
     { id = "pre_disaster", title = "Pre-disaster checklist", ordered = false,
       items = kind == "restore" and pre_disaster.single or pre_disaster.multi },
     { id = "detection", title = "Detection", ordered = false, items = detection },
-    { id = "declaration", title = "Declaration criteria", ordered = false, items = declaration },
+    { id = "declaration", title = "Declaration criteria", ordered = false, items = shared.declaration },
     { id = "pre_checks", title = "Pre-checks before failover", ordered = false, items = pre_checks },
-    { id = "recovery", title = "Recovery steps", ordered = true,
-      intro = fmt("Strategy: %s, from %s to %s.", t.strategy, primary, target),
-      items = recovery_steps(service, ctx, kind, primary, target) },
+    { id = "recovery", title = "Recovery steps", ordered = true, intro = shared.intro,
+      items = recovery_steps(service, ctx, kind, shared) },
     { id = "validation", title = "Validation", ordered = false, items = validation },
     { id = "rollback", title = "Rollback", ordered = true, items = rollback_items },
     { id = "contacts", title = "Contacts and escalation", ordered = false,
@@ -244,8 +286,8 @@ function M.build(service, ctx)
     tier_name = t.tier_name,
     rpo = drgen.format_minutes(t.rpo_minutes),
     rto = drgen.format_minutes(t.rto_minutes),
-    strategy = t.strategy,
-    automatic_failover = automatic,
+    strategy = strategy,
+    automatic_failover = kind == "multi",
     sections = sections,
   }
 end

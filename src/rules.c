@@ -172,6 +172,8 @@ static bool stage_run(struct stage *s, stage_body body)
 	r->res = s->res ? s->res : s->view_res;
 	r->d = s->d;
 	s->interned = strmap_new(64);
+	r->json_arena = s->res ? s->res->arena : NULL;
+	r->json_keys = s->interned;
 	lua_pushcfunction(L, stage_protected);
 	lua_pushlightuserdata(L, s);
 	lua_pushlightuserdata(L, &body);
@@ -184,9 +186,13 @@ static bool stage_run(struct stage *s, stage_body body)
 			 "internal error");
 		cJSON_Delete(r->pending_json);
 		r->pending_json = NULL;
+		free(r->pending_conv);
+		r->pending_conv = NULL;
 		s->ok = false;
 	}
 	lua_settop(L, top);
+	r->json_arena = NULL;
+	r->json_keys = NULL;
 	strmap_free(s->interned);
 	copy_files(s);
 	r->d = NULL;
@@ -337,8 +343,12 @@ static const char *intern(struct stage *s, const char *str, size_t len)
 	return p;
 }
 
-static const char *get_str(struct check *c, int t, const char *key,
-			   bool required, const char *dflt)
+/*
+ * A string field.  Short repeated values (kinds, names) are interned; free
+ * text is copied as it is (interning every message cost more than it saved).
+ */
+static const char *get_string(struct check *c, int t, const char *key,
+			      bool required, const char *dflt, bool share)
 {
 	lua_State *L = c->s->L;
 	char tmp[64];
@@ -359,11 +369,25 @@ static const char *get_str(struct check *c, int t, const char *key,
 				   c->prefix, key);
 		else if (required && len == 0)
 			check_fail(c, "%s%s must not be empty", c->prefix, key);
-		else
+		else if (share)
 			v = intern(c->s, s, len);
+		else
+			v = c->s->res ? arena_strndup(c->s->res->arena, s, len) : "";
 	}
 	lua_pop(L, 1);
 	return v;
+}
+
+static const char *get_str(struct check *c, int t, const char *key,
+			   bool required, const char *dflt)
+{
+	return get_string(c, t, key, required, dflt, true);
+}
+
+static const char *get_text(struct check *c, int t, const char *key,
+			    bool required, const char *dflt)
+{
+	return get_string(c, t, key, required, dflt, false);
 }
 
 /* Starts checking the value on top of the stack, which must be a table. */
@@ -489,10 +513,10 @@ static size_t read_findings(struct check *c, const char *rule)
 		c->prefix = prefix;
 		f.kind = get_str(c, t, "kind", true, NULL);
 		f.severity = get_str(c, t, "severity", true, NULL);
-		f.subject = get_str(c, t, "subject", true, NULL);
-		f.message = get_str(c, t, "message", true, NULL);
-		f.recommendation = get_str(c, t, "recommendation", true, NULL);
-		f.ref = get_str(c, t, "ref", false, NULL);
+		f.subject = get_text(c, t, "subject", true, NULL);
+		f.message = get_text(c, t, "message", true, NULL);
+		f.recommendation = get_text(c, t, "recommendation", true, NULL);
+		f.ref = get_text(c, t, "ref", false, NULL);
 		if (f.kind && !kind_valid(f.kind))
 			check_fail(c, "%skind must be lowercase letters, digits and _, got \"%s\"",
 				   prefix, f.kind);
@@ -605,7 +629,7 @@ static bool read_levels(struct stage *s, int mod)
 		c.prefix = prefix;
 		lv->tier = get_int(&c, e, "tier", true, i, i, i);
 		lv->name = get_str(&c, e, "name", true, "");
-		lv->criterion = get_str(&c, e, "criterion", false, NULL);
+		lv->criterion = get_text(&c, e, "criterion", false, NULL);
 		lv->rpo_minutes = get_num(&c, e, "rpo_minutes", true, 0, 1e9, NAN);
 		lv->rto_minutes = get_num(&c, e, "rto_minutes", true, 0, 1e9, NAN);
 		lv->strategy = get_str(&c, e, "strategy", true, "");
@@ -692,7 +716,7 @@ static bool tiers_body(struct stage *s)
 		lv = &res->levels[st->tier - 1];
 		st->tier_name = get_str(&c, t, "tier_name", false, lv->name);
 		st->overridden = get_bool(&c, t, "overridden", false, false);
-		st->reason = get_str(&c, t, "reason", false, NULL);
+		st->reason = get_text(&c, t, "reason", false, NULL);
 		st->rpo_minutes = get_num(&c, t, "rpo_minutes", false, 0, 1e9,
 					  lv->rpo_minutes);
 		st->rto_minutes = get_num(&c, t, "rto_minutes", false, 0, 1e9,

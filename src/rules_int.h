@@ -32,10 +32,24 @@ struct rules_module {
 	bool failed;           /* loading failed (reported once) */
 };
 
+/* Small blocks of the Lua heap: free lists per size class, in slabs. */
+#define SMALL_STEP 16
+#define SMALL_MAX 256
+#define SLAB_SIZE (64u << 10)
+
+struct rules_slab {
+	struct rules_slab *next;
+	void *align;           /* keeps the blocks after the header 16-aligned */
+};
+
 struct rules {
 	lua_State *L;
 
-	/* The allocator's books (lua_Alloc with a cap). */
+	/* The allocator's books (lua_Alloc with a cap) and its small blocks. */
+	void *free_list[SMALL_MAX / SMALL_STEP];
+	struct rules_slab *slabs;
+	char *bump;
+	size_t bump_left;
 	size_t mem_used;
 	size_t mem_limit;      /* RULES_MEMORY_MAX, or lower during a rule call */
 	size_t mem_peak;
@@ -66,13 +80,15 @@ struct rules {
 	unsigned n_prints;
 
 	/* Registry references of the view machinery. */
-	int ref_cache;         /* view userdata by class/type and address */
-	int ref_fieldmaps;
+	int ref_metas;         /* view metatables by slot */
 	int ref_roset;         /* read-only table proxies (weak keys) */
 	int ref_base;          /* the allow-listed functions, copied into each _ENV */
 	int ref_profile;       /* compliance.profile as a read-only table */
 
+	struct arena *json_arena;   /* where converted strings live, or NULL */
+	struct strmap *json_keys;   /* object keys already in json_arena */
 	cJSON *pending_json;   /* a conversion in progress (freed on error) */
+	void *pending_conv;    /* its state */
 };
 
 /* The struct rules of a Lua state (kept in its extra space). */

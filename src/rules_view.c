@@ -33,7 +33,6 @@
 #include "dates.h"
 #include "source.h"
 
-#define VIEW_META "drgen.view"
 #define JSON_MAX_DEPTH 64
 #define JSON_MAX_NODES 2000000
 
@@ -624,38 +623,36 @@ static const void *base_of(const struct rules *r, unsigned type, size_t *n)
 	}
 }
 
+/* Addresses used as private keys in view metatables. */
+static const char view_mark = 'v';
+static const char view_iter = 'i';
+
+/* Metatable slot: one per struct type for objects, one per list class. */
+static lua_Integer meta_slot(unsigned cls, unsigned type)
+{
+	return cls == VC_OBJ ? (lua_Integer)type + 1 : (lua_Integer)(T_COUNT + cls + 1);
+}
+
+/*
+ * Pushes a new view.  Views are not cached: a cache would keep hundreds of
+ * thousands of objects alive, and every garbage-collection cycle walks the
+ * live heap, which made allocation-heavy rules several times slower.
+ * __eq makes two views of the same thing compare equal instead.
+ */
 static void push_view(struct rules *r, unsigned cls, unsigned type,
 		      const void *p, size_t n)
 {
 	lua_State *L = r->L;
-	struct view *v;
+	struct view *v = lua_newuserdatauv(L, sizeof(*v), 0);
 
-	lua_rawgeti(L, LUA_REGISTRYINDEX, r->ref_cache);
-	if (lua_rawgeti(L, -1, (lua_Integer)(cls * T_COUNT + type + 1)) != LUA_TTABLE) {
-		lua_pop(L, 1);
-		lua_newtable(L);
-		lua_pushvalue(L, -1);
-		lua_rawseti(L, -3, (lua_Integer)(cls * T_COUNT + type + 1));
-	}
-	if (lua_rawgetp(L, -1, p) == LUA_TUSERDATA) {
-		v = lua_touserdata(L, -1);
-		if (v->n == n) {
-			lua_replace(L, -3);
-			lua_pop(L, 1);
-			return;
-		}
-	}
-	lua_pop(L, 1);
-	v = lua_newuserdatauv(L, sizeof(*v), 0);
 	v->p = p;
 	v->n = n;
 	v->cls = (unsigned char)cls;
 	v->type = (unsigned char)type;
-	luaL_setmetatable(L, VIEW_META);
-	lua_pushvalue(L, -1);
-	lua_rawsetp(L, -3, p);
-	lua_replace(L, -3);
-	lua_pop(L, 1);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, r->ref_metas);
+	lua_rawgeti(L, -1, meta_slot(cls, type));
+	lua_remove(L, -2);
+	lua_setmetatable(L, -2);
 }
 
 static void push_obj(struct rules *r, unsigned type, const void *p)
@@ -674,6 +671,7 @@ static void push_enum(lua_State *L, unsigned names, int v)
 		lua_pushstring(L, enums[names].names[v]);
 }
 
+/* Field f of the struct at obj. */
 static void push_field(struct rules *r, const void *obj, const struct vfield *f)
 {
 	lua_State *L = r->L;
@@ -742,7 +740,7 @@ static void push_field(struct rules *r, const void *obj, const struct vfield *f)
 		push_view(r, VC_STRLIST, 0, *(const void *const *)b, n);
 		break;
 	case F_OBJ:
-		push_obj(r, f->arg, b);
+		push_view(r, VC_OBJ, f->arg, b, 1);
 		break;
 	case F_ARRAY:
 		push_view(r, VC_ARRAY, f->arg, *(const void *const *)b, n);
@@ -777,7 +775,7 @@ static void push_field(struct rules *r, const void *obj, const struct vfield *f)
 	}
 }
 
-/* Element k (0-based) of a list view. */
+/* Element k (0-based) of the list view v. */
 static void push_element(struct rules *r, const struct view *v, size_t k)
 {
 	lua_State *L = r->L;
@@ -850,21 +848,6 @@ static size_t parallel_index(struct rules *r, const struct view *v, const char *
 	return v->n;
 }
 
-/* Field index of the string at idx in type's field map, or -1. */
-static int field_index(lua_State *L, unsigned type, int idx)
-{
-	int i = -1;
-
-	idx = lua_absindex(L, idx);
-	lua_rawgeti(L, LUA_REGISTRYINDEX, rules_of(L)->ref_fieldmaps);
-	lua_rawgeti(L, -1, (lua_Integer)type + 1);
-	lua_pushvalue(L, idx);
-	if (lua_rawget(L, -2) == LUA_TNUMBER)
-		i = (int)lua_tointeger(L, -1);
-	lua_pop(L, 3);
-	return i;
-}
-
 static size_t emap_index(const struct view *v, const char *k)
 {
 	const struct emap_desc *e = &emaps[v->type];
@@ -876,26 +859,49 @@ static size_t emap_index(const struct view *v, const char *k)
 	return v->n;
 }
 
-/* ---- the view metatable ------------------------------------------------- */
+/* The view at idx, or NULL when idx holds something else. */
+static const struct view *to_view(lua_State *L, int idx)
+{
+	const struct view *v = NULL;
 
-static int view_index(lua_State *L)
+	if (lua_type(L, idx) != LUA_TUSERDATA || !lua_getmetatable(L, idx))
+		return NULL;
+	if (lua_rawgetp(L, -1, &view_mark) != LUA_TNIL)
+		v = lua_touserdata(L, idx);
+	lua_pop(L, 2);
+	return v;
+}
+
+/* ---- the view metatables ------------------------------------------------ */
+
+/*
+ * Metamethods receive the view itself as argument 1 (the metatables are
+ * out of reach of rules), so they use it without checks.  The iterators are
+ * reachable through pairs, so they check what they are given.
+ */
+
+/* __index of objects; upvalue 1 is the field map of the type. */
+static int obj_index(lua_State *L)
+{
+	const struct view *v = lua_touserdata(L, 1);
+
+	lua_pushvalue(L, 2);
+	if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNUMBER)
+		return luaL_error(L, "%s has no field '%s'", types[v->type].name,
+				  lua_type(L, 2) == LUA_TSTRING ?
+				  lua_tostring(L, 2) : luaL_typename(L, 2));
+	lua_Integer i = lua_tointeger(L, -1);
+	push_field(rules_of(L), v->p, &types[v->type].fields[i]);
+	return 1;
+}
+
+static int list_index(lua_State *L)
 {
 	struct rules *r = rules_of(L);
-	const struct view *v = luaL_checkudata(L, 1, VIEW_META);
-	lua_Integer k;
+	const struct view *v = lua_touserdata(L, 1);
 	int isint;
+	lua_Integer k = lua_tointegerx(L, 2, &isint);
 
-	if (v->cls == VC_OBJ) {
-		int i = lua_type(L, 2) == LUA_TSTRING ? field_index(L, v->type, 2) : -1;
-		if (i < 0)
-			return luaL_error(L, "%s has no field '%s'",
-					  types[v->type].name,
-					  lua_type(L, 2) == LUA_TSTRING ?
-					  lua_tostring(L, 2) : luaL_typename(L, 2));
-		push_field(r, v->p, &types[v->type].fields[i]);
-		return 1;
-	}
-	k = lua_tointegerx(L, 2, &isint);
 	if (isint && lua_type(L, 2) == LUA_TNUMBER) {
 		if (k >= 1 && (lua_Unsigned)k <= v->n && v->cls != VC_EMAP)
 			push_element(r, v, (size_t)k - 1);
@@ -918,7 +924,7 @@ static int view_index(lua_State *L)
 
 static int view_newindex(lua_State *L)
 {
-	const struct view *v = luaL_checkudata(L, 1, VIEW_META);
+	const struct view *v = lua_touserdata(L, 1);
 
 	if (lua_type(L, 2) == LUA_TSTRING)
 		return luaL_error(L, "attempt to write field '%s' of a read-only %s view",
@@ -928,42 +934,56 @@ static int view_newindex(lua_State *L)
 
 static int view_len(lua_State *L)
 {
-	const struct view *v = luaL_checkudata(L, 1, VIEW_META);
+	const struct view *v = lua_touserdata(L, 1);
 
 	lua_pushinteger(L, v->cls == VC_OBJ || v->cls == VC_EMAP ? 0 :
 			(lua_Integer)v->n);
 	return 1;
 }
 
-/* next(view, key): fields in declaration order (nil ones skipped), items. */
-static int view_next(lua_State *L)
+/* next(view, key) of objects: fields in declaration order, nil ones skipped.
+ * Upvalue 1 is the field map of the type, upvalue 2 the type. */
+static int obj_next(lua_State *L)
 {
-	struct rules *r = rules_of(L);
-	const struct view *v = luaL_checkudata(L, 1, VIEW_META);
+	const struct view *v = to_view(L, 1);
+	lua_Integer type = lua_tointeger(L, lua_upvalueindex(2));
+	const struct vtype_desc *t;
 	size_t i = 0;
 
+	if (!v || v->cls != VC_OBJ || v->type != type)
+		return luaL_argerror(L, 1, "view expected");
+	t = &types[v->type];
 	lua_settop(L, 2);
-	if (v->cls == VC_OBJ) {
-		const struct vtype_desc *t = &types[v->type];
-		if (!lua_isnil(L, 2)) {
-			int fi = lua_type(L, 2) == LUA_TSTRING ?
-				 field_index(L, v->type, 2) : -1;
-			if (fi < 0)
-				return luaL_error(L, "invalid key to 'next'");
-			i = (size_t)fi + 1;
-		}
-		for (; i < t->n_fields; i++) {
-			push_field(r, v->p, &t->fields[i]);
-			if (!lua_isnil(L, -1)) {
-				lua_pushstring(L, t->fields[i].name);
-				lua_insert(L, -2);
-				return 2;
-			}
-			lua_pop(L, 1);
-		}
-		lua_pushnil(L);
-		return 1;
+	if (!lua_isnil(L, 2)) {
+		lua_pushvalue(L, 2);
+		if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNUMBER)
+			return luaL_error(L, "invalid key to 'next'");
+		i = (size_t)lua_tointeger(L, -1) + 1;
+		lua_pop(L, 1);
 	}
+	for (; i < t->n_fields; i++) {
+		push_field(rules_of(L), v->p, &t->fields[i]);
+		if (!lua_isnil(L, -1)) {
+			lua_pushstring(L, t->fields[i].name);
+			lua_insert(L, -2);
+			return 2;
+		}
+		lua_pop(L, 1);
+	}
+	lua_pushnil(L);
+	return 1;
+}
+
+/* next(view, key) of lists (1..n) and maps (names in enum order). */
+static int list_next(lua_State *L)
+{
+	struct rules *r = rules_of(L);
+	const struct view *v = to_view(L, 1);
+	size_t i = 0;
+
+	if (!v || v->cls == VC_OBJ)
+		return luaL_argerror(L, 1, "view expected");
+	lua_settop(L, 2);
 	if (v->cls == VC_EMAP) {
 		const struct emap_desc *e = &emaps[v->type];
 		if (!lua_isnil(L, 2)) {
@@ -1002,18 +1022,27 @@ static int view_next(lua_State *L)
 	return 1;
 }
 
+/* __pairs: (iterator, view, nil); upvalue 1 is the iterator. */
 static int view_pairs(lua_State *L)
 {
-	luaL_checkudata(L, 1, VIEW_META);
-	lua_pushcfunction(L, view_next);
+	lua_pushvalue(L, lua_upvalueindex(1));
 	lua_pushvalue(L, 1);
 	lua_pushnil(L);
 	return 3;
 }
 
+static int view_eq(lua_State *L)
+{
+	const struct view *a = to_view(L, 1), *b = to_view(L, 2);
+
+	lua_pushboolean(L, a && b && a->p == b->p && a->n == b->n &&
+			a->cls == b->cls && a->type == b->type);
+	return 1;
+}
+
 static int view_tostring(lua_State *L)
 {
-	const struct view *v = luaL_checkudata(L, 1, VIEW_META);
+	const struct view *v = lua_touserdata(L, 1);
 	static const char *const cls_names[VC_COUNT] = {
 		"", " list", " list", "string list", " map"};
 
@@ -1025,6 +1054,48 @@ static int view_tostring(lua_State *L)
 		lua_pushfstring(L, "read-only %s%s", types[v->type].name,
 				cls_names[v->cls]);
 	return 1;
+}
+
+/* Leaves the iterator of the view at idx on the stack. */
+static void push_iterator(lua_State *L, int idx)
+{
+	lua_getmetatable(L, idx);
+	lua_rawgetp(L, -1, &view_iter);
+	lua_remove(L, -2);
+}
+
+/* Builds the metatable of slot (cls, type) on the stack. */
+static void make_meta(lua_State *L, unsigned cls, unsigned type, int fieldmaps)
+{
+	lua_createtable(L, 0, 8);
+	if (cls == VC_OBJ) {
+		lua_rawgeti(L, fieldmaps, (lua_Integer)type + 1);
+		lua_pushvalue(L, -1);
+		lua_pushcclosure(L, obj_index, 1);
+		lua_setfield(L, -3, "__index");
+		lua_pushinteger(L, (lua_Integer)type);
+		lua_pushcclosure(L, obj_next, 2);
+	} else {
+		lua_pushcfunction(L, list_index);
+		lua_setfield(L, -2, "__index");
+		lua_pushcfunction(L, list_next);
+	}
+	lua_pushvalue(L, -1);
+	lua_rawsetp(L, -3, &view_iter);
+	lua_pushcclosure(L, view_pairs, 1);
+	lua_setfield(L, -2, "__pairs");
+	lua_pushcfunction(L, view_newindex);
+	lua_setfield(L, -2, "__newindex");
+	lua_pushcfunction(L, view_len);
+	lua_setfield(L, -2, "__len");
+	lua_pushcfunction(L, view_tostring);
+	lua_setfield(L, -2, "__tostring");
+	lua_pushcfunction(L, view_eq);
+	lua_setfield(L, -2, "__eq");
+	lua_pushliteral(L, "read-only");
+	lua_setfield(L, -2, "__metatable");
+	lua_pushboolean(L, 1);
+	lua_rawsetp(L, -2, &view_mark);
 }
 
 /* ---- frozen tables ------------------------------------------------------ */
@@ -1111,7 +1182,7 @@ void rules_view_freeze(lua_State *L)
 
 bool rules_view_is_readonly(lua_State *L, int idx)
 {
-	if (luaL_testudata(L, idx, VIEW_META))
+	if (to_view(L, idx))
 		return true;
 	if (push_frozen_target(L, idx)) {
 		lua_pop(L, 1);
@@ -1122,9 +1193,13 @@ bool rules_view_is_readonly(lua_State *L, int idx)
 
 int rules_view_next(lua_State *L)
 {
-	if (luaL_testudata(L, 1, VIEW_META))
-		return view_next(L);
 	lua_settop(L, 2);
+	if (to_view(L, 1)) {
+		push_iterator(L, 1);
+		lua_insert(L, 1);
+		lua_call(L, 2, LUA_MULTRET);
+		return lua_gettop(L);
+	}
 	if (push_frozen_target(L, 1))
 		lua_replace(L, 1);
 	luaL_checktype(L, 1, LUA_TTABLE);
@@ -1178,38 +1253,34 @@ void rules_view_push_json(lua_State *L, const cJSON *j)
 
 void rules_view_open(struct rules *r)
 {
-	static const luaL_Reg meta[] = {
-		{"__index", view_index},
-		{"__newindex", view_newindex},
-		{"__len", view_len},
-		{"__pairs", view_pairs},
-		{"__tostring", view_tostring},
-		{NULL, NULL},
-	};
 	lua_State *L = r->L;
+	int fieldmaps;
 
 	for (int c = 0; c < CURRENCY_COUNT; c++)
 		currency_names[c] = analyze_currency_name((enum currency)c);
 
-	luaL_newmetatable(L, VIEW_META);
-	luaL_setfuncs(L, meta, 0);
-	lua_pushliteral(L, "read-only");
-	lua_setfield(L, -2, "__metatable");
-	lua_pop(L, 1);
-
-	lua_newtable(L);
-	r->ref_cache = luaL_ref(L, LUA_REGISTRYINDEX);
-
 	lua_createtable(L, T_COUNT, 0);
+	fieldmaps = lua_gettop(L);
 	for (unsigned t = 0; t < T_COUNT; t++) {
 		lua_createtable(L, 0, (int)types[t].n_fields);
 		for (size_t i = 0; i < types[t].n_fields; i++) {
 			lua_pushinteger(L, (lua_Integer)i);
 			lua_setfield(L, -2, types[t].fields[i].name);
 		}
-		lua_rawseti(L, -2, (lua_Integer)t + 1);
+		lua_rawseti(L, fieldmaps, (lua_Integer)t + 1);
 	}
-	r->ref_fieldmaps = luaL_ref(L, LUA_REGISTRYINDEX);
+
+	lua_createtable(L, T_COUNT + VC_COUNT, 0);
+	for (unsigned t = 0; t < T_COUNT; t++) {
+		make_meta(L, VC_OBJ, t, fieldmaps);
+		lua_rawseti(L, -2, meta_slot(VC_OBJ, t));
+	}
+	for (unsigned c = VC_OBJ + 1; c < VC_COUNT; c++) {
+		make_meta(L, c, 0, fieldmaps);
+		lua_rawseti(L, -2, meta_slot(c, 0));
+	}
+	r->ref_metas = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_pop(L, 1);   /* the field maps live on in the closures */
 
 	lua_newtable(L);
 	lua_createtable(L, 0, 1);
@@ -1281,54 +1352,80 @@ void rules_view_push_ctx(struct rules *r)
 
 /* ---- Lua values to JSON ------------------------------------------------- */
 
+struct conv_step {
+	const char *key;       /* field name, or NULL for a list position */
+	size_t index;
+};
+
 struct conv {
 	struct rules *r;
 	struct buf *err;
-	struct buf path;
+	struct conv_step path[JSON_MAX_DEPTH + 2];
+	int depth;             /* entries of path in use */
 	size_t nodes;
 };
 
-static bool conv_value(struct conv *c, int idx, cJSON *parent, const char *key,
-		       int depth);
+static bool conv_value(struct conv *c, int idx, cJSON *parent, const char *key);
 
+/* The problem, after the path of the value ("sections[2].items[1]: ..."). */
 static bool conv_fail(struct conv *c, const char *fmt, const char *what)
 {
-	if (c->path.len)
-		buf_printf(c->err, "%s: ", c->path.data);
+	for (int i = 0; i < c->depth; i++) {
+		if (c->path[i].key)
+			buf_printf(c->err, "%s%s", i ? "." : "", c->path[i].key);
+		else
+			buf_printf(c->err, "[%zu]", c->path[i].index);
+	}
+	if (c->depth)
+		buf_puts(c->err, ": ");
 	buf_printf(c->err, fmt, what);
 	return false;
 }
 
-static void add_node(cJSON *parent, const char *key, cJSON *node)
+/*
+ * With an arena (the results'), keys and strings are stored there and the
+ * nodes only refer to them (cJSON_StringIsConst, cJSON_IsReference): two
+ * allocations fewer per node, and keys are shared.  Without one (a tree
+ * the caller frees on its own), the tree owns copies.
+ */
+static void add_node(struct conv *c, cJSON *parent, const char *key, cJSON *node)
 {
-	if (key)
-		cJSON_AddItemToObject(parent, key, node);
-	else
+	struct rules *r = c->r;
+
+	if (!key) {
 		cJSON_AddItemToArray(parent, node);
+	} else if (r->json_arena) {
+		const char *k = strmap_get(r->json_keys, key);
+		if (!k) {
+			char *copy = arena_strdup(r->json_arena, key);
+			strmap_put(r->json_keys, copy, copy);
+			k = copy;
+		}
+		cJSON_AddItemToObjectCS(parent, k, node);
+	} else {
+		cJSON_AddItemToObject(parent, key, node);
+	}
 }
 
-/* Path bookkeeping: ".name" or "[i]" appended while converting a child. */
-static size_t path_push_key(struct conv *c, const char *key)
+static cJSON *make_string(struct conv *c, const char *str, size_t len)
 {
-	size_t old = c->path.len;
-
-	buf_printf(&c->path, "%s%s", old ? "." : "", key);
-	return old;
+	if (c->r->json_arena)
+		return cJSON_CreateStringReference(arena_strndup(c->r->json_arena, str, len));
+	return cJSON_CreateString(str);
 }
 
-static size_t path_push_index(struct conv *c, size_t i)
+/* Converts the value at idx as child `key` (or list item `index`) of parent. */
+static bool conv_child(struct conv *c, int idx, cJSON *parent, const char *key,
+		       size_t index)
 {
-	size_t old = c->path.len;
+	bool ok;
 
-	buf_printf(&c->path, "[%zu]", i);
-	return old;
-}
-
-static void path_pop(struct conv *c, size_t old)
-{
-	c->path.len = old;
-	if (c->path.data)
-		c->path.data[old] = '\0';
+	c->path[c->depth].key = key;
+	c->path[c->depth].index = index;
+	c->depth++;
+	ok = conv_value(c, idx, parent, key);
+	c->depth--;
+	return ok;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -1336,8 +1433,9 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static bool conv_table(struct conv *c, int t, cJSON *parent, const char *key,
-		       int depth)
+#define SMALL_KEYS 32
+
+static bool conv_table(struct conv *c, int t, cJSON *parent, const char *key)
 {
 	lua_State *L = c->r->L;
 	size_t n = 0, nstr = 0, nint = 0;
@@ -1372,75 +1470,83 @@ static bool conv_table(struct conv *c, int t, cJSON *parent, const char *key,
 
 	if (nstr == 0) {
 		node = cJSON_CreateArray();
-		add_node(parent, key, node);
+		add_node(c, parent, key, node);
 		for (size_t i = 1; ok && i <= n; i++) {
-			size_t old = path_push_index(c, i);
 			lua_rawgeti(L, t, (lua_Integer)i);
-			ok = conv_value(c, -1, node, NULL, depth + 1);
+			ok = conv_child(c, -1, node, NULL, i);
 			lua_pop(L, 1);
-			path_pop(c, old);
 		}
 		return ok;
 	}
 
-	/* Keys into a userdata block (freed by the GC even on a Lua error). */
-	const char **keys = lua_newuserdatauv(L, nstr * sizeof(*keys), 0);
+	/* The key strings stay alive: the table on the stack holds them. */
+	const char *small[SMALL_KEYS];
+	const char **keys = small;
+	if (nstr > SMALL_KEYS)  /* a userdata block, freed by the GC even on error */
+		keys = lua_newuserdatauv(L, nstr * sizeof(*keys), 0);
+	else
+		lua_pushnil(L);     /* keep the stack shape the same */
 	size_t k = 0;
 	lua_pushnil(L);
 	while (lua_next(L, t)) {
 		size_t len;
-		const char *s = lua_tolstring(L, -2, &len);
+		const char *str = lua_tolstring(L, -2, &len);
 		lua_pop(L, 1);
-		if (strlen(s) != len) {
+		if (strlen(str) != len) {
 			lua_pop(L, 2);
 			return conv_fail(c, "%s", "a table key contains a NUL byte");
 		}
-		keys[k++] = s;
+		keys[k++] = str;
 	}
-	qsort(keys, nstr, sizeof(*keys), cmp_str);
+	if (nstr > SMALL_KEYS) {
+		qsort(keys, nstr, sizeof(*keys), cmp_str);
+	} else {
+		for (size_t i = 1; i < nstr; i++) {
+			const char *x = keys[i];
+			size_t j = i;
+			for (; j > 0 && strcmp(keys[j - 1], x) > 0; j--)
+				keys[j] = keys[j - 1];
+			keys[j] = x;
+		}
+	}
 	node = cJSON_CreateObject();
-	add_node(parent, key, node);
+	add_node(c, parent, key, node);
 	for (size_t i = 0; ok && i < nstr; i++) {
-		size_t old = path_push_key(c, keys[i]);
 		lua_pushstring(L, keys[i]);
 		lua_rawget(L, t);
-		ok = conv_value(c, -1, node, keys[i], depth + 1);
+		ok = conv_child(c, -1, node, keys[i], 0);
 		lua_pop(L, 1);
-		path_pop(c, old);
 	}
 	lua_pop(L, 1);
 	return ok;
 }
 
-static bool conv_view(struct conv *c, int idx, cJSON *parent, const char *key,
-		      int depth)
+static bool conv_view(struct conv *c, int idx, const struct view *v,
+		      cJSON *parent, const char *key)
 {
 	lua_State *L = c->r->L;
-	const struct view *v = lua_touserdata(L, idx);
 	bool object = v->cls == VC_OBJ || v->cls == VC_EMAP;
 	cJSON *node = object ? cJSON_CreateObject() : cJSON_CreateArray();
+	int base;
 	bool ok = true;
 
-	add_node(parent, key, node);
-	lua_pushvalue(L, idx);                   /* [ud key]: the cursor */
-	lua_pushnil(L);
+	add_node(c, parent, key, node);
+	push_iterator(L, idx);
+	lua_pushnil(L);                          /* [iter key]: the cursor */
+	base = lua_gettop(L) - 1;
 	for (;;) {
-		int base = lua_gettop(L) - 2;    /* [ud key] */
-		lua_pushcfunction(L, view_next);
+		lua_pushvalue(L, base);
+		lua_pushvalue(L, idx);
 		lua_pushvalue(L, base + 1);
-		lua_pushvalue(L, base + 2);
 		lua_call(L, 2, 2);
 		if (lua_isnil(L, -2)) {
 			lua_pop(L, 2);
 			break;
 		}
-		const char *k = object ? lua_tostring(L, -2) : NULL;
-		size_t old = k ? path_push_key(c, k) :
-			     path_push_index(c, (size_t)lua_tointeger(L, -2));
-		ok = conv_value(c, -1, node, k, depth + 1);
-		path_pop(c, old);
+		ok = conv_child(c, -1, node, object ? lua_tostring(L, -2) : NULL,
+				object ? 0 : (size_t)lua_tointeger(L, -2));
 		lua_pop(L, 1);                   /* value */
-		lua_replace(L, base + 2);        /* key becomes the cursor */
+		lua_replace(L, base + 1);        /* key becomes the cursor */
 		if (!ok)
 			break;
 	}
@@ -1448,53 +1554,53 @@ static bool conv_view(struct conv *c, int idx, cJSON *parent, const char *key,
 	return ok;
 }
 
-static bool conv_value(struct conv *c, int idx, cJSON *parent, const char *key,
-		       int depth)
+static bool conv_value(struct conv *c, int idx, cJSON *parent, const char *key)
 {
 	lua_State *L = c->r->L;
+	const struct view *v;
 	bool ok = true;
 
 	idx = lua_absindex(L, idx);
 	if (++c->nodes > JSON_MAX_NODES)
 		return conv_fail(c, "%s", "result too large (more than 2,000,000 values)");
-	if (depth > JSON_MAX_DEPTH)
+	if (c->depth > JSON_MAX_DEPTH)
 		return conv_fail(c, "%s", "result nested too deeply (a cycle?)");
 	luaL_checkstack(L, 8, "result nested too deeply");
 	switch (lua_type(L, idx)) {
 	case LUA_TNIL:
-		add_node(parent, key, cJSON_CreateNull());
+		add_node(c, parent, key, cJSON_CreateNull());
 		return true;
 	case LUA_TBOOLEAN:
-		add_node(parent, key, cJSON_CreateBool(lua_toboolean(L, idx)));
+		add_node(c, parent, key, cJSON_CreateBool(lua_toboolean(L, idx)));
 		return true;
 	case LUA_TNUMBER: {
-		double v = lua_isinteger(L, idx) ? (double)lua_tointeger(L, idx) :
+		double d = lua_isinteger(L, idx) ? (double)lua_tointeger(L, idx) :
 			   lua_tonumber(L, idx);
-		if (isnan(v) || isinf(v))
+		if (isnan(d) || isinf(d))
 			return conv_fail(c, "%s", "not a finite number");
-		add_node(parent, key, cJSON_CreateNumber(v));
+		add_node(c, parent, key, cJSON_CreateNumber(d));
 		return true;
 	}
 	case LUA_TSTRING: {
 		size_t len, bad;
-		const char *s = lua_tolstring(L, idx, &len);
-		if (strlen(s) != len)
+		const char *str = lua_tolstring(L, idx, &len);
+		if (strlen(str) != len)
 			return conv_fail(c, "%s", "string contains a NUL byte");
-		if (!source_utf8_valid(s, len, &bad))
+		if (!source_utf8_valid(str, len, &bad))
 			return conv_fail(c, "%s", "string is not valid UTF-8");
-		add_node(parent, key, cJSON_CreateString(s));
+		add_node(c, parent, key, make_string(c, str, len));
 		return true;
 	}
 	case LUA_TTABLE:
 		if (push_frozen_target(L, idx)) {
-			ok = conv_table(c, lua_gettop(L), parent, key, depth);
+			ok = conv_table(c, lua_gettop(L), parent, key);
 			lua_pop(L, 1);
 			return ok;
 		}
-		return conv_table(c, idx, parent, key, depth);
+		return conv_table(c, idx, parent, key);
 	case LUA_TUSERDATA:
-		if (luaL_testudata(L, idx, VIEW_META))
-			return conv_view(c, idx, parent, key, depth);
+		if ((v = to_view(L, idx)))
+			return conv_view(c, idx, v, parent, key);
 		break;
 	default:
 		break;
@@ -1505,17 +1611,21 @@ static bool conv_value(struct conv *c, int idx, cJSON *parent, const char *key,
 cJSON *rules_view_to_json(struct rules *r, int idx, struct buf *err)
 {
 	lua_State *L = r->L;
-	struct conv c = {r, err, BUF_INIT, 0};
+	struct conv *c = xcalloc(1, sizeof(*c));
 	cJSON *holder = cJSON_CreateArray(), *out = NULL;
 	int top = lua_gettop(L);
 
+	c->r = r;
+	c->err = err;
 	idx = lua_absindex(L, idx);
 	r->pending_json = holder;
-	if (conv_value(&c, idx, holder, NULL, 0))
+	r->pending_conv = c;
+	if (conv_value(c, idx, holder, NULL))
 		out = cJSON_DetachItemFromArray(holder, 0);
 	r->pending_json = NULL;
+	r->pending_conv = NULL;
 	cJSON_Delete(holder);
-	buf_free(&c.path);
+	free(c);
 	lua_settop(L, top);
 	return out;
 }
