@@ -181,38 +181,96 @@ void diag_format(const struct diag *g, struct buf *b)
 	buf_puts(b, g->message);
 }
 
-/* Reads line `line` of path into b; false if unavailable or too long. */
-static bool read_source_line(const char *path, int line, struct buf *b)
+/*
+ * Reads source lines for excerpts.  Diagnostics are printed sorted by file
+ * and line, so one cursor reads each file once, forward, in large blocks:
+ * fifty errors at the end of a gigabyte log must not read it fifty times.
+ */
+struct line_cursor {
+	char *path;
+	FILE *f;
+	int line;            /* number of the line that starts at buf[pos] */
+	char buf[65536];
+	size_t pos, len;
+	bool eof;
+};
+
+static void cursor_close(struct line_cursor *c)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return false;
-	int cur = 1, c;
-	bool ok = false;
-	while (cur < line && (c = getc(f)) != EOF) {
-		if (c == '\n')
-			cur++;
-	}
-	if (cur == line) {
-		while ((c = getc(f)) != EOF && c != '\n') {
-			if (b->len > 240)
-				goto out;  /* too long to be useful; say nothing */
-			buf_putc(b, (char)c);
-		}
-		if (b->len && b->data[b->len - 1] == '\r')
-			b->data[--b->len] = '\0';
-		ok = true;
-	}
-out:
-	fclose(f);
-	return ok;
+	if (c->f)
+		fclose(c->f);
+	free(c->path);
+	c->f = NULL;
+	c->path = NULL;
 }
 
-static void print_excerpt(const struct diag *g, FILE *out)
+static bool cursor_fill(struct line_cursor *c)
+{
+	if (c->eof)
+		return false;
+	c->len = fread(c->buf, 1, sizeof(c->buf), c->f);
+	c->pos = 0;
+	if (c->len == 0)
+		c->eof = true;
+	return c->len > 0;
+}
+
+/* Reads line `line` of path into b; false if unavailable or too long. */
+static bool read_source_line(struct line_cursor *c, const char *path, int line,
+			     struct buf *b)
+{
+	if (!c->path || strcmp(c->path, path) != 0 || line < c->line) {
+		cursor_close(c);
+		c->f = fopen(path, "rb");
+		if (!c->f)
+			return false;
+		c->path = xstrdup(path);
+		c->line = 1;
+		c->pos = c->len = 0;
+		c->eof = false;
+	}
+	/* Skip whole lines with memchr over the block. */
+	while (c->line < line) {
+		if (c->pos == c->len && !cursor_fill(c))
+			return false;
+		char *nl = memchr(c->buf + c->pos, '\n', c->len - c->pos);
+		if (!nl) {
+			c->pos = c->len;
+			continue;
+		}
+		c->pos = (size_t)(nl - c->buf) + 1;
+		c->line++;
+	}
+	/* Copy the line, up to a length worth showing. */
+	bool too_long = false, ended = false;
+	while (!ended) {
+		if (c->pos == c->len && !cursor_fill(c))
+			break;
+		char *start = c->buf + c->pos;
+		char *nl = memchr(start, '\n', c->len - c->pos);
+		size_t n = nl ? (size_t)(nl - start) : c->len - c->pos;
+		if (b->len + n > 240)
+			too_long = true;
+		else
+			buf_append(b, start, n);
+		c->pos += n + (nl != NULL);
+		ended = nl != NULL;
+	}
+	if (ended)
+		c->line++;
+	if (too_long)
+		return false;  /* too long to be useful; say nothing */
+	if (b->len && b->data[b->len - 1] == '\r')
+		b->data[--b->len] = '\0';
+	return true;
+}
+
+static void print_excerpt(const struct diag *g, struct line_cursor *cur, FILE *out)
 {
 	struct buf line = BUF_INIT;
-	if (!g->file || !g->line || !read_source_line(g->file, g->line, &line))
-		goto out;
+	if (!g->file || !g->line || !read_source_line(cur, g->file, g->line, &line))
+		goto out_where;
+	buf_grow(&line, 0);
 	/* Tabs become spaces so the caret lines up. */
 	for (size_t i = 0; i < line.len; i++) {
 		if (line.data[i] == '\t')
@@ -228,15 +286,17 @@ static void print_excerpt(const struct diag *g, FILE *out)
 		}
 		fputs("^\n", out);
 	}
-	if (g->where)
+out_where:
+	/* The pointer is in the first line when no line is known. */
+	if (g->where && g->line)
 		fprintf(out, "       = at %s\n", g->where);
-out:
 	buf_free(&line);
 }
 
 void diags_print(const struct diags *d, FILE *out, bool color, bool quiet)
 {
 	struct buf b = BUF_INIT;
+	struct line_cursor *cur = xcalloc(1, sizeof(*cur));
 	for (size_t i = 0; i < d->len; i++) {
 		const struct diag *g = &d->items[i];
 		if (quiet && g->severity != DIAG_ERROR)
@@ -258,7 +318,9 @@ void diags_print(const struct diags *d, FILE *out, bool color, bool quiet)
 		} else {
 			fprintf(out, "%s\n", b.data);
 		}
-		print_excerpt(g, out);
+		print_excerpt(g, cur, out);
 	}
+	cursor_close(cur);
+	free(cur);
 	buf_free(&b);
 }
