@@ -1,0 +1,605 @@
+/*
+ * render.c -- every document of a build, from templates and view models.
+ *
+ * Design: one table lists the documents (template, output path, view
+ * builder, format); every document takes the same path through this file
+ * and nothing branches on a template's name.  The table is expanded into
+ * a list of jobs (one per document, one per service for runbooks), every
+ * template the jobs need is compiled first on the calling thread (so a
+ * template error is reported once, and the list of template files for
+ * the manifest is complete), then the jobs are rendered on a few threads.
+ * Thread t takes jobs t, t + T, t + 2T, ...; each has its own buffer and
+ * diagnostics, merged in thread order afterwards.  A job's bytes depend
+ * only on its view and template, so the output is the same for any
+ * number of threads.  Files go to publish, which hashes and stages them.
+ *
+ * The evidence files that are not documents (backups.csv, controls.xml)
+ * are written here too, on the calling thread, from results.json.
+ */
+#include "render.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "build.h"
+#include "mustache.h"
+#include "util.h"
+#include "views.h"
+
+/* Threads used when the caller does not say. */
+#define RENDER_DEFAULT_THREADS 2
+#define RENDER_MAX_THREADS 16
+
+enum doc_repeat {
+	DOC_ONCE,          /* one file */
+	DOC_PER_SERVICE,   /* one file per service: {service} in the path */
+};
+
+struct doc_kind {
+	const char *template;     /* loader name: templates/NAME.mustache */
+	const char *path;         /* output path; {service} and {period} replaced */
+	enum views_format format;
+	unsigned format_bit;      /* enum build_format */
+	enum doc_repeat repeat;
+	views_builder *build;
+};
+
+static const struct doc_kind documents[] = {
+	{"index.html", "index.html", VIEWS_HTML, BUILD_HTML, DOC_ONCE, views_index},
+	{"plan.html", "plan.html", VIEWS_HTML, BUILD_HTML, DOC_ONCE, views_plan},
+	{"plan.md", "plan.md", VIEWS_MD, BUILD_MD, DOC_ONCE, views_plan},
+	{"audit.html", "audit/{period}.html", VIEWS_HTML, BUILD_HTML, DOC_ONCE, views_audit},
+	{"audit.md", "audit/{period}.md", VIEWS_MD, BUILD_MD, DOC_ONCE, views_audit},
+	{"runbook.html", "runbooks/{service}.html", VIEWS_HTML, BUILD_HTML, DOC_PER_SERVICE,
+	 views_runbook},
+	{"runbook.md", "runbooks/{service}.md", VIEWS_MD, BUILD_MD, DOC_PER_SERVICE,
+	 views_runbook},
+};
+
+struct job {
+	const struct doc_kind *doc;
+	const struct mustache_template *tmpl;
+	size_t item;
+};
+
+struct shared {
+	const struct views *views;
+	struct publish *publish;
+	const struct job *jobs;
+	size_t n_jobs;
+	size_t stride;
+	atomic_bool failed;
+};
+
+struct worker {
+	struct shared *sh;
+	size_t first;
+	struct diags *d;
+	size_t documents;
+	size_t bytes;
+	pthread_t thread;
+};
+
+/* The output path of one job: the pattern with its placeholders filled. */
+static void job_path(const struct views *v, const struct job *j, struct buf *out)
+{
+	const char *p = j->doc->path;
+	buf_reset(out);
+	while (*p) {
+		if (strncmp(p, "{service}", 9) == 0) {
+			buf_puts(out, views_service_id(v, j->item));
+			p += 9;
+		} else if (strncmp(p, "{period}", 8) == 0) {
+			buf_puts(out, views_period(v));
+			p += 8;
+		} else {
+			buf_putc(out, *p++);
+		}
+	}
+}
+
+/*
+ * The one place a document is rendered.  HTML documents escape {{x}} for
+ * HTML, Markdown documents for Markdown (the format decides, not the
+ * template's name).
+ */
+static bool render_document(const struct mustache_template *t, const cJSON *view,
+			    enum views_format format, struct buf *out, struct diags *d)
+{
+	enum mustache_escape esc = format == VIEWS_MD ? MUSTACHE_ESCAPE_MARKDOWN
+						      : MUSTACHE_ESCAPE_HTML;
+	return mustache_render_escaped(t, view, esc, out, d);
+}
+
+static void *worker_run(void *arg)
+{
+	struct worker *w = arg;
+	struct shared *sh = w->sh;
+	struct buf out = BUF_INIT, path = BUF_INIT;
+
+	for (size_t k = w->first; k < sh->n_jobs; k += sh->stride) {
+		const struct job *j = &sh->jobs[k];
+		if (atomic_load(&sh->failed))
+			break;
+		cJSON *view = j->doc->build(sh->views, j->item, j->doc->format);
+		buf_reset(&out);
+		bool ok = render_document(j->tmpl, view, j->doc->format, &out, w->d);
+		cJSON_Delete(view);
+		if (ok) {
+			job_path(sh->views, j, &path);
+			ok = publish_write(sh->publish, path.data, out.data ? out.data : "",
+					   out.len, w->d);
+		}
+		if (!ok) {
+			atomic_store(&sh->failed, true);
+			break;
+		}
+		w->documents++;
+		w->bytes += out.len;
+	}
+	buf_free(&out);
+	buf_free(&path);
+	return NULL;
+}
+
+/* Expands the document table into jobs for the formats asked for. */
+static struct job *make_jobs(const struct render_input *in, const struct views *v,
+			     size_t *n_out)
+{
+	size_t n = 0, cap = 0;
+	struct job *jobs = NULL;
+	size_t services = views_service_count(v);
+
+	for (size_t k = 0; k < ARRAY_LEN(documents); k++) {
+		const struct doc_kind *doc = &documents[k];
+		size_t count = doc->repeat == DOC_PER_SERVICE ? services : 1;
+		if (!(in->formats & doc->format_bit))
+			continue;
+		if (n + count > cap) {
+			cap = (n + count) * 2;
+			jobs = xrealloc(jobs, cap * sizeof(*jobs));
+		}
+		for (size_t i = 0; i < count; i++)
+			jobs[n++] = (struct job){doc, NULL, i};
+	}
+	*n_out = n;
+	return jobs;
+}
+
+/* Compiles each template once; fills every job's template.  False on errors. */
+static bool compile_templates(struct mustache_loader *l, struct job *jobs, size_t n,
+			      struct diags *d)
+{
+	const struct mustache_template *compiled[ARRAY_LEN(documents)] = {0};
+	bool tried[ARRAY_LEN(documents)] = {0};
+	bool ok = true;
+
+	for (size_t k = 0; k < n; k++) {
+		size_t doc = (size_t)(jobs[k].doc - documents);
+		if (!tried[doc]) {
+			tried[doc] = true;
+			compiled[doc] = mustache_loader_get(l, documents[doc].template, d);
+			ok = ok && compiled[doc] != NULL;
+		}
+		jobs[k].tmpl = compiled[doc];
+	}
+	return ok;
+}
+
+static bool render_jobs(const struct render_input *in, const struct views *v,
+			struct publish *p, const struct job *jobs, size_t n,
+			struct diags *d, struct render_stats *stats)
+{
+	int threads = in->threads > 0 ? in->threads : RENDER_DEFAULT_THREADS;
+	struct worker *w;
+	struct shared sh = {v, p, jobs, n, 1, false};
+	int started = 0;
+
+	if (threads > RENDER_MAX_THREADS)
+		threads = RENDER_MAX_THREADS;
+	if ((size_t)threads > n)
+		threads = n ? (int)n : 1;
+	sh.stride = (size_t)threads;
+	atomic_init(&sh.failed, false);
+	w = xcalloc((size_t)threads, sizeof(*w));
+	for (int t = 0; t < threads; t++) {
+		w[t].sh = &sh;
+		w[t].first = (size_t)t;
+		w[t].d = diags_new();
+	}
+	/* Thread 0's share runs here; the others on their own threads. */
+	for (int t = 1; t < threads; t++) {
+		if (pthread_create(&w[t].thread, NULL, worker_run, &w[t]) != 0)
+			break;
+		started = t;
+	}
+	/* Shares whose thread could not start run here, in order. */
+	worker_run(&w[0]);
+	for (int t = started + 1; t < threads; t++)
+		worker_run(&w[t]);
+	for (int t = 1; t <= started; t++)
+		pthread_join(w[t].thread, NULL);
+	for (int t = 0; t < threads; t++) {
+		diags_merge(d, w[t].d);
+		diags_free(w[t].d);
+		stats->documents += w[t].documents;
+		stats->bytes += w[t].bytes;
+	}
+	free(w);
+	return !atomic_load(&sh.failed);
+}
+
+/* The template files read, as manifest entries (owned by stats). */
+static void record_templates(struct mustache_loader *l, struct render_stats *stats)
+{
+	const struct mustache_file *files;
+	size_t n = mustache_loader_files(l, &files);
+
+	stats->templates = xcalloc(n ? n : 1, sizeof(*stats->templates));
+	stats->n_templates = n;
+	for (size_t i = 0; i < n; i++) {
+		stats->templates[i].path = xstrdup(files[i].path);
+		stats->templates[i].kind = (char *)"template";
+		memcpy(stats->templates[i].sha256, files[i].sha256, 65);
+		stats->templates[i].size = files[i].size;
+	}
+}
+
+/* ---- evidence/backups.csv -------------------------------------------------- */
+
+/*
+ * One CSV cell (RFC 4180): quoted when it holds a comma, quote, CR or LF;
+ * a cell a spreadsheet would read as a formula (= + - @, or a tab or CR
+ * first) gets a leading apostrophe.
+ */
+static void csv_cell(struct buf *b, const char *s, bool last)
+{
+	bool quote, formula;
+	if (!s)
+		s = "";
+	formula = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
+		  s[0] == '\t' || s[0] == '\r';
+	quote = strpbrk(s, ",\"\r\n") != NULL;
+	if (quote)
+		buf_putc(b, '"');
+	if (formula)
+		buf_putc(b, '\'');
+	for (const char *p = s; *p; p++) {
+		if (*p == '"')
+			buf_putc(b, '"');
+		buf_putc(b, *p);
+	}
+	if (quote)
+		buf_putc(b, '"');
+	buf_puts(b, last ? "\r\n" : ",");
+}
+
+static void csv_number(struct buf *b, double x, bool last)
+{
+	char s[64] = "";
+	if (!isnan(x) && !isinf(x))
+		snprintf(s, sizeof(s), "%.2f", x);
+	/* Whole numbers without a fraction, as in results.json. */
+	size_t n = strlen(s);
+	if (n > 3 && strcmp(s + n - 3, ".00") == 0)
+		s[n - 3] = '\0';
+	csv_cell(b, s, last);
+}
+
+static const cJSON *jget(const cJSON *o, const char *key)
+{
+	return o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
+}
+
+static const char *jstr(const cJSON *o, const char *key)
+{
+	const cJSON *x = jget(o, key);
+	return cJSON_IsString(x) ? x->valuestring : NULL;
+}
+
+static double jnum(const cJSON *o, const char *key)
+{
+	const cJSON *x = jget(o, key);
+	return cJSON_IsNumber(x) ? x->valuedouble : NAN;
+}
+
+/*
+ * One row per datastore and location that has backup records (a store
+ * with none gets one row without a location).  The currency of a location
+ * is the one currency rule applied to that location's newest copy.
+ */
+static void write_backups_csv(const struct render_input *in, struct buf *b)
+{
+	const struct model *m = in->model;
+	const cJSON *stores = jget(in->results, "datastores");
+	double tol = in->facts->lag_tolerance_minutes;
+
+	buf_puts(b, "\xEF\xBB\xBF");
+	buf_puts(b, "datastore,service,criticality,location,newest_success,age_minutes,"
+		    "rpo_minutes,currency\r\n");
+	for (size_t k = 0; k < m->n_datastores; k++) {
+		const struct datastore *ds = &m->datastores[k];
+		const cJSON *sj = cJSON_GetArrayItem(stores, (int)k);
+		const cJSON *by = jget(sj, "by_location");
+		double rpo = jnum(sj, "rpo_minutes");
+		const char *svc = ds->service_index < m->n_services
+			? m->services[ds->service_index].id : "";
+		bool any = false;
+
+		for (int l = 0; l <= LOC_COUNT; l++) {
+			const cJSON *lj = l < LOC_COUNT ? jget(by, model_location_names[l]) : NULL;
+			if (l < LOC_COUNT && ds->backups.at[l].records == 0)
+				continue;
+			if (l == LOC_COUNT && any)
+				break;
+			any = true;
+			double age = jnum(lj, "age_minutes");
+			int64_t age_s = isnan(age) ? -1 : (int64_t)llround(age * 60);
+			const char *cur = isnan(rpo) ? "" :
+				analyze_currency_name(analyze_currency(age_s, rpo,
+								      isnan(tol) ? 0 : tol));
+			csv_cell(b, ds->id, false);
+			csv_cell(b, svc, false);
+			csv_cell(b, model_criticality_names[ds->criticality], false);
+			csv_cell(b, l < LOC_COUNT ? model_location_names[l] : "", false);
+			csv_cell(b, jstr(lj, "newest_success"), false);
+			csv_number(b, age, false);
+			csv_number(b, rpo, false);
+			csv_cell(b, cur, true);
+		}
+	}
+}
+
+/* ---- evidence/controls.xml ------------------------------------------------- */
+
+/* XML text or attribute content; bytes XML 1.0 cannot carry become U+FFFD. */
+static void xml_text(struct buf *b, const char *s, bool utf8_ok)
+{
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+		switch (*p) {
+		case '&': buf_puts(b, "&amp;"); break;
+		case '<': buf_puts(b, "&lt;"); break;
+		case '>': buf_puts(b, "&gt;"); break;
+		case '"': buf_puts(b, "&quot;"); break;
+		case '\'': buf_puts(b, "&apos;"); break;
+		default:
+			if ((*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') ||
+			    (*p >= 0x80 && !utf8_ok))
+				buf_puts(b, "\xEF\xBF\xBD");
+			else
+				buf_putc(b, (char)*p);
+		}
+	}
+}
+
+static void xml_attr(struct buf *b, const char *name, const char *value)
+{
+	bool ok = !value || source_utf8_valid(value, strlen(value), NULL);
+	buf_printf(b, " %s=\"", name);
+	xml_text(b, value, ok);
+	buf_putc(b, '"');
+}
+
+static void xml_body(struct buf *b, const char *value)
+{
+	xml_text(b, value, !value || source_utf8_valid(value, strlen(value), NULL));
+}
+
+struct junit_case {
+	const char *name;
+	const char *classname;
+	const char *outcome;    /* NULL pass, "failure", "skipped" */
+	const char *type;       /* failure type (the status) */
+	const char *message;
+	const char *detail;
+};
+
+static void junit_case(struct buf *b, const struct junit_case *c)
+{
+	buf_puts(b, "    <testcase");
+	xml_attr(b, "name", c->name);
+	xml_attr(b, "classname", c->classname);
+	if (!c->outcome) {
+		buf_puts(b, ">\n      <system-out>");
+		xml_body(b, c->detail);
+		buf_puts(b, "</system-out>\n    </testcase>\n");
+		return;
+	}
+	buf_printf(b, ">\n      <%s", c->outcome);
+	xml_attr(b, "message", c->message);
+	if (c->type)
+		xml_attr(b, "type", c->type);
+	buf_putc(b, '>');
+	xml_body(b, c->detail);
+	buf_printf(b, "</%s>\n    </testcase>\n", c->outcome);
+}
+
+/* A control's outcome in JUnit terms: waived and n/a are skipped, pass passes. */
+static const char *control_outcome(const char *status)
+{
+	if (!status)
+		return "failure";
+	if (strcmp(status, "pass") == 0)
+		return NULL;
+	if (strcmp(status, "waived") == 0 || strcmp(status, "n/a") == 0)
+		return "skipped";
+	return "failure";
+}
+
+static void junit_suite_open(struct buf *b, const char *name, size_t tests, size_t failures,
+			     size_t skipped, const char *timestamp)
+{
+	buf_puts(b, "  <testsuite");
+	xml_attr(b, "name", name);
+	buf_printf(b, " tests=\"%zu\" failures=\"%zu\" errors=\"0\" skipped=\"%zu\"", tests,
+		   failures, skipped);
+	xml_attr(b, "timestamp", timestamp);
+	buf_puts(b, ">\n");
+}
+
+/*
+ * One testsuite per framework with one testcase per control; without
+ * controls (no compliance rules ran), one suite "findings" in which a
+ * high or critical finding fails.
+ */
+static void write_controls_xml(const struct render_input *in, struct buf *b)
+{
+	const cJSON *controls = jget(in->results, "controls");
+	const cJSON *c;
+	const char *as_of = jstr(in->results, "as_of");
+	size_t total = 0, failures = 0;
+	struct buf body = BUF_INIT;
+
+	if (cJSON_GetArraySize(controls) > 0) {
+		/* Frameworks in order of first appearance. */
+		const char **names = NULL;
+		size_t n = 0;
+		cJSON_ArrayForEach(c, controls) {
+			const char *fw = jstr(c, "framework");
+			size_t k;
+			fw = fw ? fw : "";
+			for (k = 0; k < n && strcmp(names[k], fw) != 0; k++)
+				;
+			if (k == n) {
+				names = xrealloc(names, (n + 1) * sizeof(*names));
+				names[n++] = fw;
+			}
+		}
+		for (size_t k = 0; k < n; k++) {
+			size_t tests = 0, fails = 0, skips = 0;
+			struct buf cases = BUF_INIT;
+			cJSON_ArrayForEach(c, controls) {
+				const char *fw = jstr(c, "framework");
+				if (strcmp(fw ? fw : "", names[k]) != 0)
+					continue;
+				const char *status = jstr(c, "status");
+				const char *outcome = control_outcome(status);
+				struct buf name = BUF_INIT, detail = BUF_INIT;
+				const cJSON *e;
+				buf_printf(&name, "%s", jstr(c, "control") ? jstr(c, "control") : "?");
+				if (jstr(c, "title"))
+					buf_printf(&name, " %s", jstr(c, "title"));
+				buf_printf(&detail, "status: %s\nreason: %s", status ? status : "unknown",
+					   jstr(c, "reason") ? jstr(c, "reason") : "");
+				cJSON_ArrayForEach(e, jget(c, "evidence")) {
+					char *text = cJSON_IsString(e) ? NULL : cJSON_PrintUnformatted(e);
+					buf_printf(&detail, "\nevidence: %s", text ? text : e->valuestring);
+					free(text);
+				}
+				struct junit_case jc = {name.data, names[k], outcome, status,
+							jstr(c, "reason"), detail.data};
+				junit_case(&cases, &jc);
+				tests++;
+				fails += outcome && strcmp(outcome, "failure") == 0;
+				skips += outcome && strcmp(outcome, "skipped") == 0;
+				buf_free(&name);
+				buf_free(&detail);
+			}
+			junit_suite_open(&body, names[k], tests, fails, skips, as_of);
+			if (cases.data)
+				buf_append(&body, cases.data, cases.len);
+			buf_puts(&body, "  </testsuite>\n");
+			buf_free(&cases);
+			total += tests;
+			failures += fails;
+		}
+		free(names);
+	} else {
+		const cJSON *findings = jget(in->results, "findings");
+		size_t tests = 0, fails = 0;
+		struct buf cases = BUF_INIT;
+		cJSON_ArrayForEach(c, findings) {
+			const char *sev = jstr(c, "severity");
+			bool fail = sev && (strcmp(sev, "critical") == 0 || strcmp(sev, "high") == 0);
+			struct buf detail = BUF_INIT;
+			buf_printf(&detail, "severity: %s\nsubject: %s\n%s\nrecommendation: %s",
+				   sev ? sev : "", jstr(c, "subject") ? jstr(c, "subject") : "",
+				   jstr(c, "message") ? jstr(c, "message") : "",
+				   jstr(c, "recommendation") ? jstr(c, "recommendation") : "");
+			struct junit_case jc = {jstr(c, "id"), jstr(c, "kind"),
+						fail ? "failure" : NULL, sev, jstr(c, "message"),
+						detail.data};
+			junit_case(&cases, &jc);
+			tests++;
+			fails += fail;
+			buf_free(&detail);
+		}
+		junit_suite_open(&body, "findings", tests, fails, 0, as_of);
+		if (cases.data)
+			buf_append(&body, cases.data, cases.len);
+		buf_puts(&body, "  </testsuite>\n");
+		buf_free(&cases);
+		total = tests;
+		failures = fails;
+	}
+	buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"drgen\"");
+	buf_printf(b, " tests=\"%zu\" failures=\"%zu\">\n", total, failures);
+	if (body.data)
+		buf_append(b, body.data, body.len);
+	buf_puts(b, "</testsuites>\n");
+	buf_free(&body);
+}
+
+static bool write_evidence(const struct render_input *in, struct publish *p, struct diags *d,
+			   struct render_stats *stats)
+{
+	struct buf b = BUF_INIT;
+	bool ok;
+
+	write_backups_csv(in, &b);
+	ok = publish_write(p, "evidence/backups.csv", b.data, b.len, d);
+	stats->bytes += b.len;
+	if (ok && (in->formats & BUILD_JUNIT)) {
+		buf_reset(&b);
+		write_controls_xml(in, &b);
+		ok = publish_write(p, "evidence/controls.xml", b.data, b.len, d);
+		stats->bytes += b.len;
+	}
+	buf_free(&b);
+	return ok;
+}
+
+/* ---- the entry point --------------------------------------------------- */
+
+bool render_all(const struct render_input *in, struct publish *p, struct diags *d,
+		struct render_stats *stats)
+{
+	struct mustache_loader *l = mustache_loader_new();
+	struct views *v = views_new(in);
+	struct job *jobs = NULL;
+	size_t n_jobs = 0;
+	bool ok = false;
+
+	memset(stats, 0, sizeof(*stats));
+	for (size_t i = 0; i < in->n_template_dirs; i++)
+		mustache_loader_add_dir(l, in->template_dirs[i]);
+
+	jobs = make_jobs(in, v, &n_jobs);
+	if (!compile_templates(l, jobs, n_jobs, d))
+		goto out;
+	record_templates(l, stats);
+	if (!render_jobs(in, v, p, jobs, n_jobs, d, stats))
+		goto out;
+	if (!write_evidence(in, p, d, stats))
+		goto out;
+	ok = true;
+out:
+	free(jobs);
+	views_free(v);
+	mustache_loader_free(l);
+	return ok;
+}
+
+void render_stats_free(struct render_stats *stats)
+{
+	for (size_t i = 0; stats && i < stats->n_templates; i++)
+		free(stats->templates[i].path);
+	if (stats) {
+		free(stats->templates);
+		stats->templates = NULL;
+		stats->n_templates = 0;
+	}
+}

@@ -1,0 +1,1921 @@
+/*
+ * views.c -- the view model of every document, as cJSON trees.
+ *
+ * Design: views_new indexes what the builders look up repeatedly (the
+ * results.json entries of each service, datastore and drill; the findings
+ * about each service; who depends on whom) so that building one runbook
+ * costs time proportional to that service, not to the plan.  After
+ * views_new the struct is never written again, which is what makes the
+ * builders safe to call from several threads.
+ *
+ * Invariants: results.json arrays "services" and "datastores" are in plan
+ * order and "drills" in model order (results.h); views_new checks the
+ * lengths and falls back to empty objects if a tree does not match, so a
+ * mismatch shows as blanks in a page, never as a crash.  Keys are
+ * literals (added with the ...CS calls) and values are always copies.
+ * Nothing here decides policy: statuses come from results.json or the
+ * rules; the only judgements made are facts ("every store is within its
+ * RPO") and presentation (the 25 worst rows of a chart).
+ */
+#include "views.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyze.h"
+#include "build.h"
+#include "chart_svg.h"
+#include "dates.h"
+#include "markdown.h"
+#include "util.h"
+
+/* Rows shown by a chart before it says how many it left out. */
+#define CHART_MAX_ROWS 25
+/* Findings listed on the dashboard (the full list is in the audit). */
+#define INDEX_TOP_FINDINGS 10
+/* Escalation contacts in a runbook's "at a glance" box. */
+#define GLANCE_CONTACTS 3
+
+static const char *const severity_names[] = {"critical", "high", "medium", "low", "info"};
+
+struct views {
+	const struct render_input *in;
+	const struct model *m;
+	const struct facts *f;
+	const struct rules_results *r;
+	const cJSON *results;
+	const cJSON **svc;         /* results services[i], parallel to model */
+	const cJSON **store;       /* results datastores[i] */
+	const cJSON **drill;       /* results drills[i] */
+	const cJSON **finding;     /* results findings, in order */
+	size_t n_findings;
+	size_t *svc_findings;      /* finding indices grouped by service */
+	size_t *svc_findings_at;   /* n_services + 1 offsets into svc_findings */
+	size_t *dependents;        /* service indices grouped by dependency */
+	size_t *dependents_at;     /* n_services + 1 offsets */
+	const cJSON *empty;        /* an empty object for missing entries */
+	char period[8];
+	char as_of[DATE_RFC3339_SIZE];
+	char window_12m[DATE_RFC3339_SIZE];  /* start of the last 12 months */
+	char as_of_display[32];
+	char period_first[11], period_last[11];
+};
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static const cJSON *jget(const cJSON *o, const char *key)
+{
+	return o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
+}
+
+static const char *jstr(const cJSON *o, const char *key)
+{
+	const cJSON *x = jget(o, key);
+	return cJSON_IsString(x) ? x->valuestring : NULL;
+}
+
+static double jnum(const cJSON *o, const char *key)
+{
+	const cJSON *x = jget(o, key);
+	return cJSON_IsNumber(x) ? x->valuedouble : NAN;
+}
+
+static bool jtrue(const cJSON *o, const char *key)
+{
+	return cJSON_IsTrue(jget(o, key));
+}
+
+static bool jbool_known(const cJSON *o, const char *key)
+{
+	return cJSON_IsBool(jget(o, key));
+}
+
+static void put_str(cJSON *o, const char *key, const char *s)
+{
+	if (s)
+		cJSON_AddItemToObjectCS(o, key, cJSON_CreateString(s));
+}
+
+static void put_num(cJSON *o, const char *key, double x)
+{
+	if (!isnan(x) && !isinf(x))
+		cJSON_AddItemToObjectCS(o, key, cJSON_CreateNumber(x));
+}
+
+static void put_bool(cJSON *o, const char *key, bool b)
+{
+	cJSON_AddItemToObjectCS(o, key, cJSON_CreateBool(b));
+}
+
+static void put_fmt(cJSON *o, const char *key, const char *fmt, ...) PRINTF_LIKE(3, 4);
+static void put_fmt(cJSON *o, const char *key, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	put_str(o, key, b.data ? b.data : "");
+	buf_free(&b);
+}
+
+static cJSON *put_obj(cJSON *o, const char *key)
+{
+	cJSON *x = cJSON_CreateObject();
+	cJSON_AddItemToObjectCS(o, key, x);
+	return x;
+}
+
+static cJSON *put_arr(cJSON *o, const char *key)
+{
+	cJSON *x = cJSON_CreateArray();
+	cJSON_AddItemToObjectCS(o, key, x);
+	return x;
+}
+
+static cJSON *push_obj(cJSON *a)
+{
+	cJSON *x = cJSON_CreateObject();
+	cJSON_AddItemToArray(a, x);
+	return x;
+}
+
+/* Puts the string s with every '_' turned into a space ("full simulation"). */
+static void put_words(cJSON *o, const char *key, const char *s)
+{
+	if (!s)
+		return;
+	char *t = xstrdup(s);
+	for (char *p = t; *p; p++) {
+		if (*p == '_')
+			*p = ' ';
+	}
+	put_str(o, key, t);
+	free(t);
+}
+
+/* Puts s in capitals (status words shown as text beside the colour). */
+static void put_upper(cJSON *o, const char *key, const char *s)
+{
+	if (!s)
+		return;
+	char *t = xstrdup(s);
+	for (char *p = t; *p; p++) {
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 'a' + 'A');
+		else if (*p == '_')
+			*p = ' ';
+	}
+	put_str(o, key, t);
+	free(t);
+}
+
+/* A CSS class: prefix + s with anything outside [a-z0-9-] as '-'. */
+static void put_class(cJSON *o, const char *key, const char *prefix, const char *s)
+{
+	struct buf b = BUF_INIT;
+	buf_puts(&b, prefix);
+	for (const char *p = s ? s : "none"; *p; p++) {
+		char c = *p;
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		buf_putc(&b, (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ? c : '-');
+	}
+	put_str(o, key, b.data);
+	buf_free(&b);
+}
+
+/* Joins the strings of a JSON array with ", ". */
+static void put_joined(cJSON *o, const char *key, const cJSON *arr)
+{
+	struct buf b = BUF_INIT;
+	const cJSON *x;
+	cJSON_ArrayForEach(x, arr) {
+		if (!cJSON_IsString(x))
+			continue;
+		if (b.len)
+			buf_puts(&b, ", ");
+		buf_puts(&b, x->valuestring);
+	}
+	put_str(o, key, b.data ? b.data : "");
+	buf_free(&b);
+}
+
+static double round_to(double x, int decimals)
+{
+	double p = pow(10, decimals);
+	double r = round(fabs(x) * p) / p;
+	return x < 0 ? -r : r;
+}
+
+void views_format_number(double x, int decimals, char *out, size_t size)
+{
+	char num[64];
+	size_t o = 0;
+	const char *p, *dot;
+	size_t intlen;
+
+	if (size == 0)
+		return;
+	out[0] = '\0';
+	if (isnan(x) || isinf(x) || fabs(x) >= 1e18)
+		return;
+	snprintf(num, sizeof(num), "%.*f", decimals, round_to(x, decimals));
+	p = num;
+	if (*p == '-') {
+		p++;
+		if (strspn(p, "0.") != strlen(p) && o + 1 < size)
+			out[o++] = '-';
+	}
+	dot = strchr(p, '.');
+	intlen = dot ? (size_t)(dot - p) : strlen(p);
+	for (size_t i = 0; i < intlen && o + 2 < size; i++) {
+		if (i > 0 && (intlen - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = p[i];
+	}
+	for (const char *q = dot; q && *q && o + 1 < size; q++)
+		out[o++] = *q;
+	out[o] = '\0';
+}
+
+/* The shortest decimal form with at most `max` places: 1.5, 2, 0.125. */
+static void format_short(double x, int max, char *out, size_t size)
+{
+	views_format_number(x, max, out, size);
+	if (strchr(out, '.')) {
+		size_t n = strlen(out);
+		while (n > 0 && out[n - 1] == '0')
+			out[--n] = '\0';
+		if (n > 0 && out[n - 1] == '.')
+			out[--n] = '\0';
+	}
+}
+
+void views_format_objective(double minutes, char *out, size_t size)
+{
+	char n[24];
+	if (size)
+		out[0] = '\0';
+	if (isnan(minutes) || isinf(minutes) || minutes < 0)
+		return;
+	if (minutes < 60) {
+		format_short(minutes, 1, n, sizeof(n));
+		snprintf(out, size, "%s min", n);
+	} else {
+		format_short(minutes / 60, 1, n, sizeof(n));
+		snprintf(out, size, "%s h", n);
+	}
+}
+
+void views_format_age(double minutes, char *out, size_t size)
+{
+	if (size)
+		out[0] = '\0';
+	if (isnan(minutes) || isinf(minutes) || minutes < 0)
+		return;
+	long long m = (long long)floor(minutes + 0.5);
+	if (minutes < 1)
+		snprintf(out, size, "< 1 min");
+	else if (m < 60)
+		snprintf(out, size, "%lld min", m);
+	else if (m < 48 * 60)
+		snprintf(out, size, m % 60 ? "%lld h %lld min" : "%lld h", m / 60, m % 60);
+	else
+		snprintf(out, size, (m / 60) % 24 ? "%lld d %lld h" : "%lld d",
+			 m / 1440, (m / 60) % 24);
+}
+
+static void put_objective(cJSON *o, const char *key, double minutes)
+{
+	char s[48];
+	if (isnan(minutes))
+		return;
+	views_format_objective(minutes, s, sizeof(s));
+	put_str(o, key, s);
+}
+
+static void put_age(cJSON *o, const char *key, double minutes)
+{
+	char s[48];
+	if (isnan(minutes) || minutes < 0)
+		return;
+	views_format_age(minutes, s, sizeof(s));
+	put_str(o, key, s);
+}
+
+static void put_money(cJSON *o, const char *key, double x)
+{
+	char s[64];
+	if (isnan(x))
+		return;
+	views_format_number(x, 0, s, sizeof(s));
+	put_str(o, key, s);
+}
+
+/* A fraction 0..1 as "87.5 %". */
+static void put_percent(cJSON *o, const char *key, double frac)
+{
+	char s[48];
+	if (isnan(frac))
+		return;
+	format_short(frac * 100, 1, s, sizeof(s));
+	put_fmt(o, key, "%s %%", s);
+}
+
+/*
+ * An RFC 3339 time from results.json for people: "2026-10-06" at
+ * midnight, else "2026-10-06 14:30 UTC".
+ */
+static void put_when(cJSON *o, const char *key, const char *rfc3339)
+{
+	if (!rfc3339)
+		return;
+	size_t n = strlen(rfc3339);
+	if (n == 20 && rfc3339[10] == 'T' && rfc3339[19] == 'Z') {
+		if (strcmp(rfc3339 + 11, "00:00:00Z") == 0)
+			put_fmt(o, key, "%.10s", rfc3339);
+		else
+			put_fmt(o, key, "%.10s %.5s UTC", rfc3339, rfc3339 + 11);
+	} else {
+		put_str(o, key, rfc3339);
+	}
+}
+
+static void put_time(cJSON *o, const char *key, int64_t t)
+{
+	char s[DATE_RFC3339_SIZE];
+	if (t == DATE_NONE)
+		return;
+	date_format_rfc3339(t, s);
+	put_when(o, key, s);
+}
+
+/* "+353 1 555 0100" as a tel: target (digits and a leading +). */
+static void put_tel(cJSON *o, const char *key, const char *phone)
+{
+	struct buf b = BUF_INIT;
+	if (!phone)
+		return;
+	buf_puts(&b, "tel:");
+	for (const char *p = phone; *p; p++) {
+		if ((*p >= '0' && *p <= '9') || (*p == '+' && b.len == 4))
+			buf_putc(&b, *p);
+	}
+	if (b.len > 4)
+		put_str(o, key, b.data);
+	buf_free(&b);
+}
+
+/* An e-mail address as a mailto: target, only when it looks like one. */
+static void put_mailto(cJSON *o, const char *key, const char *email)
+{
+	if (!email || !strchr(email, '@') || strpbrk(email, " <>\"'():;,\\\t\r\n"))
+		return;
+	put_fmt(o, key, "mailto:%s", email);
+}
+
+/* ---- preparing --------------------------------------------------------- */
+
+/* Points out[0..n) at the elements of arr when it has exactly n. */
+static const cJSON **index_array(const cJSON *arr, size_t n, const cJSON *empty)
+{
+	const cJSON **out = xcalloc(n ? n : 1, sizeof(*out));
+	size_t k = 0;
+	const cJSON *x;
+	bool match = cJSON_IsArray(arr) && (size_t)cJSON_GetArraySize(arr) == n;
+	if (match) {
+		cJSON_ArrayForEach(x, arr)
+			out[k++] = x;
+	}
+	for (; k < n; k++)
+		out[k] = empty;
+	return out;
+}
+
+/* The service a finding is about: its subject is the service or one of its stores. */
+static long finding_service(const struct views *v, const cJSON *fnd)
+{
+	const char *subject = jstr(fnd, "subject");
+	const struct service *s;
+	const struct datastore *ds;
+	if (!subject)
+		return -1;
+	s = model_service_find(v->m, subject);
+	if (s)
+		return (long)(s - v->m->services);
+	ds = model_datastore_find(v->m, subject);
+	if (ds && ds->service_index < v->m->n_services)
+		return (long)ds->service_index;
+	return -1;
+}
+
+/* Groups pairs (key, value) into offsets and values (a CSR table). */
+static void group(size_t n_keys, const size_t *keys, const size_t *vals, size_t n,
+		  size_t **at_out, size_t **vals_out)
+{
+	size_t *at = xcalloc(n_keys + 1, sizeof(*at));
+	size_t *out = xcalloc(n ? n : 1, sizeof(*out));
+	size_t *fill = xcalloc(n_keys + 1, sizeof(*fill));
+	for (size_t i = 0; i < n; i++)
+		at[keys[i] + 1]++;
+	for (size_t k = 0; k < n_keys; k++)
+		at[k + 1] += at[k];
+	for (size_t i = 0; i < n; i++)
+		out[at[keys[i]] + fill[keys[i]]++] = vals[i];
+	free(fill);
+	*at_out = at;
+	*vals_out = out;
+}
+
+struct views *views_new(const struct render_input *in)
+{
+	struct views *v = xcalloc(1, sizeof(*v));
+	const struct model *m = in->model;
+	const cJSON *arr, *x;
+	size_t n = 0, k;
+
+	v->in = in;
+	v->m = m;
+	v->f = in->facts;
+	v->r = in->rules;
+	v->results = in->results;
+	v->empty = cJSON_CreateObject();
+	v->svc = index_array(jget(in->results, "services"), m->n_services, v->empty);
+	v->store = index_array(jget(in->results, "datastores"), m->n_datastores, v->empty);
+	v->drill = index_array(jget(in->results, "drills"), m->n_drills, v->empty);
+
+	arr = jget(in->results, "findings");
+	v->n_findings = cJSON_IsArray(arr) ? (size_t)cJSON_GetArraySize(arr) : 0;
+	v->finding = xcalloc(v->n_findings ? v->n_findings : 1, sizeof(*v->finding));
+	k = 0;
+	cJSON_ArrayForEach(x, arr)
+		v->finding[k++] = x;
+
+	/* Findings per service. */
+	size_t *keys = xcalloc(v->n_findings + 1, sizeof(*keys));
+	size_t *vals = xcalloc(v->n_findings + 1, sizeof(*vals));
+	for (size_t i = 0; i < v->n_findings; i++) {
+		long s = finding_service(v, v->finding[i]);
+		if (s >= 0) {
+			keys[n] = (size_t)s;
+			vals[n++] = i;
+		}
+	}
+	group(m->n_services, keys, vals, n, &v->svc_findings_at, &v->svc_findings);
+	free(keys);
+	free(vals);
+
+	/* Dependents: who needs each service. */
+	n = 0;
+	for (size_t i = 0; i < m->n_services; i++)
+		n += m->services[i].n_depends_on;
+	keys = xcalloc(n + 1, sizeof(*keys));
+	vals = xcalloc(n + 1, sizeof(*vals));
+	n = 0;
+	for (size_t i = 0; i < m->n_services; i++) {
+		for (size_t d = 0; d < m->services[i].n_depends_on; d++) {
+			keys[n] = m->services[i].depends_on_index[d];
+			vals[n++] = i;
+		}
+	}
+	group(m->n_services, keys, vals, n, &v->dependents_at, &v->dependents);
+	free(keys);
+	free(vals);
+
+	date_format_month(m->period_start, v->period);
+	date_format_rfc3339(m->as_of, v->as_of);
+	if (v->f->window_12m_start != DATE_NONE)
+		date_format_rfc3339(v->f->window_12m_start, v->window_12m);
+	else
+		strcpy(v->window_12m, "0000-00-00T00:00:00Z");
+	snprintf(v->as_of_display, sizeof(v->as_of_display), "%.10s %.5s UTC",
+		 v->as_of, v->as_of + 11);
+	date_format_day(m->period_start, v->period_first);
+	date_format_day(m->period_end - 1, v->period_last);
+	return v;
+}
+
+void views_free(struct views *v)
+{
+	if (!v)
+		return;
+	cJSON_Delete((cJSON *)v->empty);
+	free(v->svc);
+	free(v->store);
+	free(v->drill);
+	free(v->finding);
+	free(v->svc_findings);
+	free(v->svc_findings_at);
+	free(v->dependents);
+	free(v->dependents_at);
+	free(v);
+}
+
+size_t views_service_count(const struct views *v)
+{
+	return v->m->n_services;
+}
+
+const char *views_service_id(const struct views *v, size_t i)
+{
+	return v->m->services[i].id;
+}
+
+const char *views_period(const struct views *v)
+{
+	return v->period;
+}
+
+/* ---- pieces shared by several documents ---------------------------------- */
+
+/* Where a page sits and what it links to. */
+struct pctx {
+	const struct views *v;
+	enum views_format f;
+	const char *root;   /* "" or "../" */
+	const char *ext;    /* "html" or "md" */
+	bool charts;        /* inline SVG charts (HTML only) */
+};
+
+static struct pctx pctx_make(const struct views *v, enum views_format f, int depth)
+{
+	struct pctx pc = {v, f, depth ? "../" : "", f == VIEWS_HTML ? "html" : "md",
+			  f == VIEWS_HTML};
+	return pc;
+}
+
+static bool built(const struct views *v, unsigned bit)
+{
+	return (v->in->formats & bit) != 0;
+}
+
+/* The `page` object every document has. */
+static cJSON *put_page(cJSON *view, const struct pctx *pc, const char *current,
+		       const char *self_stem)
+{
+	const struct views *v = pc->v;
+	cJSON *page = put_obj(view, "page");
+	cJSON *links, *cur, *ev;
+	unsigned other = pc->f == VIEWS_HTML ? BUILD_MD : BUILD_HTML;
+
+	put_str(page, "org", v->m->org.name ? v->m->org.name : v->m->org.id);
+	put_str(page, "org_id", v->m->org.id);
+	put_str(page, "period", v->period);
+	put_str(page, "period_first", v->period_first);
+	put_str(page, "period_last", v->period_last);
+	put_str(page, "as_of", v->as_of_display);
+	put_str(page, "as_of_rfc3339", v->as_of);
+	put_str(page, "generated_at", v->in->generated_at);
+	put_str(page, "version", DRGEN_VERSION);
+	put_str(page, "root", pc->root);
+	put_str(page, "ext", pc->ext);
+	put_bool(page, "html", pc->f == VIEWS_HTML);
+	put_bool(page, "md", pc->f == VIEWS_MD);
+
+	links = put_obj(page, "links");
+	if (built(v, BUILD_HTML))
+		put_fmt(links, "index", "%sindex.html", pc->root);
+	put_fmt(links, "plan", "%splan.%s", pc->root, pc->ext);
+	put_fmt(links, "audit", "%saudit/%s.%s", pc->root, v->period, pc->ext);
+	put_fmt(links, "runbooks", "%sindex.html#runbooks", pc->root);
+	ev = put_obj(links, "evidence");
+	put_fmt(ev, "results", "%sevidence/results.json", pc->root);
+	put_fmt(ev, "backups", "%sevidence/backups.csv", pc->root);
+	if (built(v, BUILD_JUNIT))
+		put_fmt(ev, "controls", "%sevidence/controls.xml", pc->root);
+	put_fmt(ev, "manifest", "%sevidence/manifest.json", pc->root);
+	put_fmt(ev, "sums", "%sevidence/SHA256SUMS", pc->root);
+	if (self_stem && built(v, other))
+		put_fmt(page, "alternate", "%s.%s", self_stem,
+			pc->f == VIEWS_HTML ? "md" : "html");
+
+	cur = put_obj(page, "current");
+	put_bool(cur, current, true);
+	return page;
+}
+
+/* A link to service i's runbook and what every list shows about it. */
+static void fill_service_ref(cJSON *o, const struct pctx *pc, size_t i)
+{
+	const struct views *v = pc->v;
+	const struct service *s = &v->m->services[i];
+	const cJSON *sj = v->svc[i];
+	double tier = jnum(sj, "tier");
+
+	put_str(o, "id", s->id);
+	put_str(o, "name", s->name ? s->name : s->id);
+	put_fmt(o, "href", "%srunbooks/%s.%s", pc->root, s->id, pc->ext);
+	put_num(o, "tier", tier);
+	if (tier >= 1 && tier <= RULES_TIERS)
+		put_fmt(o, "tier_class", "tier-%d", (int)tier);
+	put_str(o, "tier_name", jstr(sj, "tier_name"));
+	put_bool(o, "tier_override", jstr(sj, "tier_source") &&
+		 strcmp(jstr(sj, "tier_source"), "override") == 0);
+	put_objective(o, "rpo", jnum(sj, "rpo_minutes"));
+	put_objective(o, "rto", jnum(sj, "rto_minutes"));
+	put_str(o, "strategy", jstr(sj, "strategy"));
+	put_num(o, "wave", jnum(sj, "recovery_wave"));
+}
+
+static cJSON *push_service_ref(cJSON *arr, const struct pctx *pc, size_t i)
+{
+	cJSON *o = push_obj(arr);
+	fill_service_ref(o, pc, i);
+	return o;
+}
+
+static long service_index(const struct views *v, const char *id)
+{
+	const struct service *s = id ? model_service_find(v->m, id) : NULL;
+	return s ? (long)(s - v->m->services) : -1;
+}
+
+static void put_severity(cJSON *o, const char *sev)
+{
+	put_str(o, "severity", sev);
+	put_upper(o, "severity_label", sev);
+	put_class(o, "severity_class", "sev-", sev);
+}
+
+static void fill_finding(cJSON *o, const struct pctx *pc, size_t j)
+{
+	const cJSON *fj = pc->v->finding[j];
+	long s = finding_service(pc->v, fj);
+
+	put_str(o, "id", jstr(fj, "id"));
+	put_str(o, "kind", jstr(fj, "kind"));
+	put_words(o, "kind_label", jstr(fj, "kind"));
+	put_severity(o, jstr(fj, "severity"));
+	put_str(o, "subject", jstr(fj, "subject"));
+	if (s >= 0)
+		put_fmt(o, "subject_href", "%srunbooks/%s.%s", pc->root,
+			pc->v->m->services[s].id, pc->ext);
+	put_str(o, "ref", jstr(fj, "ref"));
+	put_str(o, "message", jstr(fj, "message"));
+	put_str(o, "recommendation", jstr(fj, "recommendation"));
+	put_str(o, "rule", jstr(fj, "rule"));
+}
+
+static void put_currency(cJSON *o, const char *cur)
+{
+	put_str(o, "currency", cur);
+	put_upper(o, "currency_label", cur ? cur : "unknown");
+	put_class(o, "currency_class", "st-", cur ? cur : "none");
+}
+
+/* One datastore as the backup tables show it. */
+static void fill_store(cJSON *o, const struct pctx *pc, size_t k)
+{
+	const struct views *v = pc->v;
+	const struct datastore *ds = &v->m->datastores[k];
+	const cJSON *sj = v->store[k];
+	const cJSON *by = jget(sj, "by_location");
+	cJSON *locs;
+	char size[64];
+
+	put_str(o, "id", ds->id);
+	put_str(o, "engine", ds->engine);
+	put_str(o, "criticality", model_criticality_names[ds->criticality]);
+	put_upper(o, "criticality_label", model_criticality_names[ds->criticality]);
+	if (!isnan(ds->size_gb)) {
+		views_format_number(ds->size_gb, 0, size, sizeof(size));
+		put_fmt(o, "size", "%s GB", size);
+	}
+	if (ds->service_index < v->m->n_services)
+		fill_service_ref(put_obj(o, "service"), pc, ds->service_index);
+	put_objective(o, "rpo", jnum(sj, "rpo_minutes"));
+	put_currency(o, jstr(sj, "currency"));
+	put_when(o, "newest_success", jstr(sj, "newest_success"));
+	put_str(o, "newest_location", jstr(sj, "newest_location"));
+	put_str(o, "newest_success_id", jstr(sj, "newest_success_id"));
+	put_age(o, "age", jnum(sj, "age_minutes"));
+	put_joined(o, "locations", jget(sj, "locations"));
+	put_bool(o, "offsite", jtrue(sj, "offsite"));
+	put_bool(o, "encrypted", jtrue(sj, "encrypted"));
+	put_bool(o, "immutable", jtrue(sj, "immutable"));
+	put_when(o, "last_restore_test", jstr(sj, "last_restore_test"));
+	put_bool(o, "restore_test_failing", jtrue(sj, "restore_test_failing"));
+	put_when(o, "last_restore_test_failed", jstr(sj, "last_restore_test_failed"));
+	put_num(o, "failures_in_period", jnum(sj, "failures_in_period"));
+	put_str(o, "policy", jstr(sj, "policy"));
+
+	locs = put_arr(o, "by_location");
+	for (int l = 0; l < LOC_COUNT; l++) {
+		const cJSON *lj = jget(by, model_location_names[l]);
+		cJSON *x = push_obj(locs);
+		double succ = jnum(lj, "successes");
+		put_str(x, "location", model_location_names[l]);
+		put_bool(x, "has_copy", succ > 0 && jstr(lj, "newest_success"));
+		put_when(x, "newest_success", jstr(lj, "newest_success"));
+		put_age(x, "age", jnum(lj, "age_minutes"));
+		put_bool(x, "encrypted", jtrue(lj, "encrypted"));
+		put_bool(x, "immutable", jtrue(lj, "immutable"));
+		put_num(x, "failures_in_period", jnum(lj, "failures_in_period"));
+	}
+}
+
+/* Pass/fail of a drill or result: "PASSED", "FAILED" or "NOT SCORED". */
+static void put_outcome(cJSON *o, const cJSON *src)
+{
+	if (jbool_known(src, "passed")) {
+		bool p = jtrue(src, "passed");
+		put_bool(o, "passed", p);
+		put_bool(o, "scored", true);
+		put_str(o, "status_label", p ? "PASSED" : "FAILED");
+		put_str(o, "status_class", p ? "st-pass" : "st-fail");
+	} else {
+		put_bool(o, "scored", false);
+		put_str(o, "status_label", "NOT SCORED");
+		put_str(o, "status_class", "st-none");
+	}
+}
+
+static void fill_drill_result(cJSON *x, const struct pctx *pc, const cJSON *rj)
+{
+	long s = service_index(pc->v, jstr(rj, "service"));
+	char n[48];
+
+	if (s >= 0)
+		fill_service_ref(put_obj(x, "service"), pc, (size_t)s);
+	else
+		put_obj(x, "service");
+	put_objective(x, "target_rto", jnum(rj, "target_rto_minutes"));
+	put_objective(x, "recovery", jnum(rj, "recovery_minutes"));
+	put_percent(x, "rto_achievement", jnum(rj, "rto_achievement"));
+	put_objective(x, "target_rpo", jnum(rj, "target_rpo_minutes"));
+	put_objective(x, "data_loss", jnum(rj, "data_loss_minutes"));
+	put_percent(x, "rpo_achievement", jnum(rj, "rpo_achievement"));
+	put_bool(x, "recovered", jtrue(rj, "recovered"));
+	if (!isnan(jnum(rj, "data_integrity"))) {
+		format_short(jnum(rj, "data_integrity") * 100, 2, n, sizeof(n));
+		put_fmt(x, "data_integrity", "%s %%", n);
+	}
+	put_str(x, "failure", jstr(rj, "failure"));
+	put_outcome(x, rj);
+}
+
+/* Open drill actions past their due date (a fact: due < as-of). */
+static bool issue_overdue(const struct views *v, const struct drill_issue *is)
+{
+	return is->open && is->due != DATE_NONE && is->due < v->m->as_of;
+}
+
+static void fill_drill(cJSON *o, const struct pctx *pc, size_t di, bool with_results)
+{
+	const struct views *v = pc->v;
+	const struct drill *d = &v->m->drills[di];
+	const cJSON *dj = v->drill[di];
+	char n[48];
+
+	put_str(o, "id", d->id);
+	put_str(o, "type", model_drill_type_names[d->type]);
+	put_words(o, "type_label", model_drill_type_names[d->type]);
+	put_when(o, "date", jstr(dj, "date"));
+	put_str(o, "source", d->source);
+	put_outcome(o, dj);
+	if (!isnan(d->availability)) {
+		format_short(d->availability * 100, 3, n, sizeof(n));
+		put_fmt(o, "availability", "%s %%", n);
+	}
+	if (!isnan(d->traffic_percent)) {
+		format_short(d->traffic_percent, 1, n, sizeof(n));
+		put_fmt(o, "traffic", "%s %%", n);
+	}
+	put_num(o, "results_count", (double)d->n_results);
+	put_num(o, "issues_count", (double)d->n_issues);
+	if (!with_results)
+		return;
+	cJSON *res = put_arr(o, "results");
+	const cJSON *rj;
+	cJSON_ArrayForEach(rj, jget(dj, "results"))
+		fill_drill_result(push_obj(res), pc, rj);
+	put_bool(o, "has_results", cJSON_GetArraySize(res) > 0);
+}
+
+/* A count of a total, as a readiness card. */
+static void put_kpi(cJSON *kpis, const char *key, size_t count, size_t total)
+{
+	cJSON *k = put_obj(kpis, key);
+	put_num(k, "count", (double)count);
+	put_num(k, "total", (double)total);
+	if (total > 0)
+		put_percent(k, "percent", (double)count / (double)total);
+	put_str(k, "class", total == 0 ? "kpi-none" : count == total ? "kpi-good"
+		: count == 0 ? "kpi-bad" : "kpi-warn");
+}
+
+/* Results of drills dated within the last 12 months, newest first (indices). */
+static bool drill_in_12m(const struct views *v, size_t di)
+{
+	const char *date = jstr(v->drill[di], "date");
+	return date && strcmp(date, v->window_12m) >= 0 && strcmp(date, v->as_of) <= 0;
+}
+
+static bool drill_in_period(const struct views *v, size_t di)
+{
+	int64_t t = v->m->drills[di].date;
+	return t >= v->m->period_start && t < v->m->period_end && t <= v->m->as_of;
+}
+
+/* The readiness cards of the dashboard and the audit. */
+static void put_readiness(cJSON *view, const struct views *v)
+{
+	cJSON *kpis = put_obj(view, "kpis");
+	size_t ok = 0, tested = 0, passed = 0, scored = 0;
+	size_t sev[ARRAY_LEN(severity_names)] = {0};
+
+	for (size_t k = 0; k < v->m->n_datastores; k++) {
+		const char *cur = jstr(v->store[k], "currency");
+		const char *rt = jstr(v->store[k], "last_restore_test");
+		if (cur && strcmp(cur, "ok") == 0)
+			ok++;
+		if (rt && strcmp(rt, v->window_12m) >= 0)
+			tested++;
+	}
+	for (size_t d = 0; d < v->m->n_drills; d++) {
+		if (!drill_in_12m(v, d) || !jbool_known(v->drill[d], "passed"))
+			continue;
+		scored++;
+		passed += jtrue(v->drill[d], "passed");
+	}
+	put_kpi(kpis, "stores_within_rpo", ok, v->m->n_datastores);
+	put_kpi(kpis, "restore_tested", tested, v->m->n_datastores);
+	put_kpi(kpis, "drills_passed", passed, scored);
+
+	for (size_t j = 0; j < v->n_findings; j++) {
+		const char *s = jstr(v->finding[j], "severity");
+		for (size_t i = 0; s && i < ARRAY_LEN(severity_names); i++) {
+			if (strcmp(s, severity_names[i]) == 0)
+				sev[i]++;
+		}
+	}
+	cJSON *fk = put_obj(kpis, "findings");
+	put_num(fk, "total", (double)v->n_findings);
+	put_num(fk, "critical", (double)sev[0]);
+	put_num(fk, "high", (double)sev[1]);
+	put_str(fk, "class", sev[0] ? "kpi-bad" : sev[1] ? "kpi-warn" : "kpi-good");
+
+	cJSON *bysev = put_arr(view, "findings_by_severity");
+	for (size_t i = 0; i < ARRAY_LEN(severity_names); i++) {
+		cJSON *x = push_obj(bysev);
+		put_severity(x, severity_names[i]);
+		put_num(x, "count", (double)sev[i]);
+	}
+	put_num(view, "findings_total", (double)v->n_findings);
+	put_bool(view, "has_findings", v->n_findings > 0);
+}
+
+/* ---- charts ------------------------------------------------------------ */
+
+static void put_services_chart(cJSON *view, const struct pctx *pc, const size_t *per_tier)
+{
+	struct chart_bar bars[RULES_TIERS];
+	char labels[RULES_TIERS][16], texts[RULES_TIERS][32], status[RULES_TIERS][16];
+	struct buf desc = BUF_INIT, svg = BUF_INIT;
+
+	if (!pc->charts)
+		return;
+	buf_puts(&desc, "Services per tier:");
+	for (int t = 0; t < RULES_TIERS; t++) {
+		snprintf(labels[t], sizeof(labels[t]), "Tier %d", t + 1);
+		snprintf(texts[t], sizeof(texts[t]), "%zu", per_tier[t]);
+		snprintf(status[t], sizeof(status[t]), "tier-%d", t + 1);
+		bars[t] = (struct chart_bar){labels[t], (double)per_tier[t], NAN, texts[t], status[t]};
+		buf_printf(&desc, "%s tier %d, %zu", t ? ";" : "", t + 1, per_tier[t]);
+	}
+	buf_putc(&desc, '.');
+	chart_svg_columns(&svg, "chart-tiers", "Services per tier", desc.data, bars, RULES_TIERS);
+	put_str(view, "chart_tiers", svg.data);
+	buf_free(&desc);
+	buf_free(&svg);
+}
+
+/* How far over its RPO a store is (never first, then by age over RPO). */
+struct store_rank {
+	size_t k;
+	double score;
+};
+
+static int store_rank_cmp(const void *a, const void *b)
+{
+	const struct store_rank *x = a, *y = b;
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
+	return x->k < y->k ? -1 : x->k > y->k;
+}
+
+static double effective_rpo(const struct views *v, double rpo)
+{
+	double tol = v->f->lag_tolerance_minutes;
+	if (isnan(rpo))
+		rpo = 0;
+	return !isnan(tol) && tol > rpo ? tol : rpo;
+}
+
+/*
+ * Backup age against RPO for stores[0..n) (model indices), the worst
+ * CHART_MAX_ROWS of them.  The target shown is the RPO currency is judged
+ * against (max(RPO, lag tolerance), docs/analysis.md).
+ */
+static void put_backup_chart(cJSON *view, const struct pctx *pc, const size_t *stores, size_t n,
+			     const char *id)
+{
+	const struct views *v = pc->v;
+	struct store_rank *rank;
+	struct chart_bar *bars;
+	char (*texts)[48];
+	struct buf desc = BUF_INIT, svg = BUF_INIT;
+	size_t shown;
+
+	if (!pc->charts || n == 0)
+		return;
+	rank = xcalloc(n, sizeof(*rank));
+	for (size_t i = 0; i < n; i++) {
+		const cJSON *sj = v->store[stores[i]];
+		double age = jnum(sj, "age_minutes");
+		double rpo = effective_rpo(v, jnum(sj, "rpo_minutes"));
+		rank[i].k = stores[i];
+		rank[i].score = isnan(age) ? INFINITY : rpo > 0 ? age / rpo : age;
+	}
+	qsort(rank, n, sizeof(*rank), store_rank_cmp);
+	shown = n < CHART_MAX_ROWS ? n : CHART_MAX_ROWS;
+	bars = xcalloc(shown, sizeof(*bars));
+	texts = xcalloc(shown, sizeof(*texts));
+	buf_printf(&desc, "Age of the newest successful backup of each datastore against "
+		   "its recovery point objective%s:", n > shown ? ", worst first" : "");
+	for (size_t i = 0; i < shown; i++) {
+		const cJSON *sj = v->store[rank[i].k];
+		double age = jnum(sj, "age_minutes");
+		double rpo = effective_rpo(v, jnum(sj, "rpo_minutes"));
+		char rpo_s[48];
+		const char *cur = jstr(sj, "currency");
+		if (isnan(age))
+			snprintf(texts[i], sizeof(texts[i]), "no copy");
+		else
+			views_format_age(age, texts[i], sizeof(texts[i]));
+		views_format_objective(rpo, rpo_s, sizeof(rpo_s));
+		bars[i] = (struct chart_bar){v->m->datastores[rank[i].k].id,
+					     isnan(age) ? 0 : age, rpo, texts[i], cur};
+		buf_printf(&desc, "%s %s: %s old, RPO %s, %s", i ? ";" : "",
+			   v->m->datastores[rank[i].k].id, texts[i], rpo_s, cur ? cur : "unknown");
+	}
+	buf_putc(&desc, '.');
+	chart_svg_bars(&svg, id, "Backup age against RPO", desc.data, bars, shown,
+		       "age of the newest good copy", 1);
+	put_str(view, "chart_backups", svg.data);
+	put_num(view, "chart_backups_shown", (double)shown);
+	put_num(view, "chart_backups_total", (double)n);
+	put_bool(view, "chart_backups_capped", n > shown);
+	free(rank);
+	free(bars);
+	free(texts);
+	buf_free(&desc);
+	buf_free(&svg);
+}
+
+/* Drill results with a measured recovery time, in the last 12 months. */
+struct result_rank {
+	size_t drill;
+	const cJSON *result;
+	double score;      /* RTO achievement; lower is worse */
+	size_t order;
+};
+
+static int result_rank_cmp(const void *a, const void *b)
+{
+	const struct result_rank *x = a, *y = b;
+	if (x->score != y->score)
+		return x->score < y->score ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static void put_drill_chart(cJSON *view, const struct pctx *pc)
+{
+	const struct views *v = pc->v;
+	struct result_rank *rank = NULL;
+	size_t n = 0, cap = 0, shown;
+	struct chart_bar *bars;
+	char (*labels)[160], (*texts)[48];
+	struct buf desc = BUF_INIT, svg = BUF_INIT;
+
+	if (!pc->charts)
+		return;
+	for (size_t d = v->m->n_drills; d-- > 0;) {
+		const cJSON *rj;
+		if (!drill_in_12m(v, d))
+			continue;
+		cJSON_ArrayForEach(rj, jget(v->drill[d], "results")) {
+			if (isnan(jnum(rj, "recovery_minutes")) || isnan(jnum(rj, "target_rto_minutes")))
+				continue;
+			if (n == cap) {
+				cap = cap ? 2 * cap : 32;
+				rank = xrealloc(rank, cap * sizeof(*rank));
+			}
+			double a = jnum(rj, "rto_achievement");
+			rank[n] = (struct result_rank){d, rj, isnan(a) ? 1 : a, n};
+			n++;
+		}
+	}
+	if (n == 0) {
+		free(rank);
+		return;
+	}
+	qsort(rank, n, sizeof(*rank), result_rank_cmp);
+	shown = n < CHART_MAX_ROWS ? n : CHART_MAX_ROWS;
+	bars = xcalloc(shown, sizeof(*bars));
+	labels = xcalloc(shown, sizeof(*labels));
+	texts = xcalloc(shown, sizeof(*texts));
+	buf_printf(&desc, "Recovery time against the RTO target in drills of the last 12 months%s:",
+		   n > shown ? ", worst first" : "");
+	for (size_t i = 0; i < shown; i++) {
+		const cJSON *rj = rank[i].result;
+		const char *svc = jstr(rj, "service");
+		char target[48];
+		bool known = jbool_known(rj, "passed");
+		const char *status = !known ? NULL : jtrue(rj, "passed") ? "pass" : "fail";
+		char date[11];
+		date_format_day(v->m->drills[rank[i].drill].date, date);
+		snprintf(labels[i], sizeof(labels[i]), "%s %s", svc ? svc : "?", date);
+		views_format_objective(jnum(rj, "recovery_minutes"), texts[i], sizeof(texts[i]));
+		views_format_objective(jnum(rj, "target_rto_minutes"), target, sizeof(target));
+		bars[i] = (struct chart_bar){labels[i], jnum(rj, "recovery_minutes"),
+					     jnum(rj, "target_rto_minutes"), texts[i], status};
+		buf_printf(&desc, "%s %s in drill %s: recovered in %s, target %s%s%s", i ? ";" : "",
+			   svc ? svc : "?", v->m->drills[rank[i].drill].id, texts[i], target,
+			   status ? ", " : "", status ? status : "");
+	}
+	buf_putc(&desc, '.');
+	chart_svg_bars(&svg, "chart-drills", "Drill recovery time against RTO target", desc.data,
+		       bars, shown, "recovery time", 0);
+	put_str(view, "chart_drills", svg.data);
+	put_num(view, "chart_drills_shown", (double)shown);
+	put_num(view, "chart_drills_total", (double)n);
+	put_bool(view, "chart_drills_capped", n > shown);
+	free(rank);
+	free(bars);
+	free(labels);
+	free(texts);
+	buf_free(&desc);
+	buf_free(&svg);
+}
+
+/* ---- compliance (results.json `controls`, filled by the compliance rules) */
+
+static const char *const control_statuses[] = {
+	"pass", "partial", "fail", "no_data", "attest", "waived", "n/a",
+};
+
+static size_t status_index(const char *s)
+{
+	for (size_t i = 0; s && i < ARRAY_LEN(control_statuses); i++) {
+		if (strcmp(s, control_statuses[i]) == 0)
+			return i;
+	}
+	return ARRAY_LEN(control_statuses);  /* other */
+}
+
+/*
+ * `compliance`: {has_controls, frameworks: [{framework, counts..., controls}]}
+ * grouped by framework in order of first appearance.
+ */
+static void put_compliance(cJSON *view, const struct pctx *pc, bool with_controls)
+{
+	const struct views *v = pc->v;
+	const cJSON *controls = jget(v->results, "controls");
+	cJSON *comp = put_obj(view, "compliance");
+	cJSON *fws = put_arr(comp, "frameworks");
+	cJSON *configured = put_arr(comp, "configured");
+	size_t n_fw = 0;
+	const cJSON *c;
+
+	for (size_t i = 0; i < v->m->compliance.n_frameworks; i++)
+		cJSON_AddItemToArray(configured, cJSON_CreateString(v->m->compliance.frameworks[i]));
+	put_bool(comp, "has_configured", v->m->compliance.n_frameworks > 0);
+
+	struct fw {
+		const char *name;
+		cJSON *obj, *list;
+		size_t counts[ARRAY_LEN(control_statuses) + 1];
+	} *fw = NULL;
+	size_t cap = 0;
+
+	cJSON_ArrayForEach(c, controls) {
+		const char *name = jstr(c, "framework");
+		size_t k;
+		if (!name)
+			name = "";
+		for (k = 0; k < n_fw && strcmp(fw[k].name, name) != 0; k++)
+			;
+		if (k == n_fw) {
+			if (n_fw == cap) {
+				cap = cap ? 2 * cap : 8;
+				fw = xrealloc(fw, cap * sizeof(*fw));
+			}
+			memset(&fw[k], 0, sizeof(fw[k]));
+			fw[k].name = name;
+			fw[k].obj = push_obj(fws);
+			put_str(fw[k].obj, "framework", name);
+			if (with_controls)
+				fw[k].list = put_arr(fw[k].obj, "controls");
+			n_fw++;
+		}
+		const char *st = jstr(c, "status");
+		fw[k].counts[status_index(st)]++;
+		if (!with_controls)
+			continue;
+		cJSON *x = push_obj(fw[k].list);
+		put_str(x, "control", jstr(c, "control"));
+		put_str(x, "title", jstr(c, "title"));
+		put_str(x, "status", st);
+		put_upper(x, "status_label", st);
+		put_class(x, "status_class", "st-", st);
+		put_str(x, "reason", jstr(c, "reason"));
+		struct buf ev = BUF_INIT;
+		const cJSON *e;
+		cJSON_ArrayForEach(e, jget(c, "evidence")) {
+			char *text = cJSON_IsString(e) ? NULL : cJSON_PrintUnformatted(e);
+			if (ev.len)
+				buf_puts(&ev, "; ");
+			buf_puts(&ev, text ? text : e->valuestring);
+			free(text);
+		}
+		put_str(x, "evidence", ev.data ? ev.data : "");
+		buf_free(&ev);
+	}
+
+	struct chart_stack *rows = xcalloc(n_fw ? n_fw : 1, sizeof(*rows));
+	struct chart_segment *segs = xcalloc((n_fw ? n_fw : 1) * ARRAY_LEN(control_statuses),
+					     sizeof(*segs));
+	struct buf desc = BUF_INIT;
+	buf_puts(&desc, "Control status per framework:");
+	for (size_t k = 0; k < n_fw; k++) {
+		size_t total = 0, ns = 0;
+		cJSON *counts = put_arr(fw[k].obj, "counts");
+		for (size_t s = 0; s <= ARRAY_LEN(control_statuses); s++)
+			total += fw[k].counts[s];
+		put_num(fw[k].obj, "total", (double)total);
+		buf_printf(&desc, "%s %s:", k ? ";" : "", fw[k].name);
+		for (size_t s = 0; s < ARRAY_LEN(control_statuses); s++) {
+			if (!fw[k].counts[s])
+				continue;
+			cJSON *x = push_obj(counts);
+			put_str(x, "status", control_statuses[s]);
+			put_upper(x, "status_label", control_statuses[s]);
+			put_class(x, "status_class", "st-", control_statuses[s]);
+			put_num(x, "count", (double)fw[k].counts[s]);
+			segs[k * ARRAY_LEN(control_statuses) + ns++] =
+				(struct chart_segment){control_statuses[s], (double)fw[k].counts[s]};
+			buf_printf(&desc, " %zu %s", fw[k].counts[s], control_statuses[s]);
+		}
+		rows[k] = (struct chart_stack){fw[k].name, &segs[k * ARRAY_LEN(control_statuses)], ns};
+		put_num(fw[k].obj, "failing", (double)fw[k].counts[status_index("fail")]);
+	}
+	buf_putc(&desc, '.');
+	put_bool(comp, "has_controls", n_fw > 0);
+	if (pc->charts && n_fw > 0) {
+		struct buf svg = BUF_INIT;
+		chart_svg_stacked(&svg, "chart-compliance", "Compliance status per framework",
+				  desc.data, rows, n_fw);
+		put_str(comp, "chart", svg.data);
+		buf_free(&svg);
+	}
+	buf_free(&desc);
+	free(rows);
+	free(segs);
+	free(fw);
+}
+
+/* The worst currency of a service's stores, for the service tables. */
+static const char *service_currency(const struct views *v, size_t i)
+{
+	static const char *const order[] = {"never", "stale", "late", "ok"};
+	const struct service *s = &v->m->services[i];
+	size_t best = ARRAY_LEN(order);
+	for (size_t k = 0; k < s->n_datastores; k++) {
+		const char *cur = jstr(v->store[s->datastore_index[k]], "currency");
+		for (size_t o = 0; cur && o < ARRAY_LEN(order); o++) {
+			if (strcmp(cur, order[o]) == 0 && o < best)
+				best = o;
+		}
+	}
+	return best < ARRAY_LEN(order) ? order[best] : NULL;
+}
+
+static void put_contact(cJSON *o, const struct contact *c)
+{
+	put_str(o, "id", c->id);
+	put_str(o, "name", c->name ? c->name : c->id);
+	put_str(o, "role", c->role);
+	put_str(o, "team", c->team);
+	put_str(o, "phone", c->phone);
+	put_tel(o, "phone_href", c->phone);
+	put_str(o, "email", c->email);
+	put_mailto(o, "email_href", c->email);
+	put_time(o, "last_verified", c->last_verified);
+}
+
+static void put_escalation(cJSON *arr, const struct views *v,
+			   const struct escalation_step *steps, size_t n, size_t max)
+{
+	for (size_t i = 0; i < n && i < max; i++) {
+		cJSON *x = push_obj(arr);
+		char after[48];
+		put_num(x, "level", steps[i].level);
+		if (!isnan(steps[i].after_minutes) && steps[i].after_minutes > 0) {
+			views_format_objective(steps[i].after_minutes, after, sizeof(after));
+			put_str(x, "after", after);
+		}
+		put_bool(x, "immediately", isnan(steps[i].after_minutes) ||
+			 steps[i].after_minutes <= 0);
+		if (steps[i].contact_index < v->m->n_contacts)
+			put_contact(put_obj(x, "contact"), &v->m->contacts[steps[i].contact_index]);
+	}
+}
+
+/* ---- index.html -------------------------------------------------------- */
+
+cJSON *views_index(const struct views *v, size_t item, enum views_format f)
+{
+	struct pctx pc = pctx_make(v, f, 0);
+	cJSON *view = cJSON_CreateObject();
+	size_t per_tier[RULES_TIERS] = {0};
+	cJSON *tiers, *svcs, *top;
+	(void)item;
+
+	put_page(view, &pc, "index", NULL);
+	put_readiness(view, v);
+	cJSON *counts = put_obj(view, "counts");
+	put_num(counts, "services", (double)v->m->n_services);
+	put_num(counts, "datastores", (double)v->m->n_datastores);
+	put_num(counts, "drills", (double)v->m->n_drills);
+	char recs[64];
+	views_format_number((double)v->m->backup_records, 0, recs, sizeof(recs));
+	put_str(counts, "backup_records", recs);
+
+	/* Services per tier, each tier with its objectives and members. */
+	tiers = put_arr(view, "tiers");
+	cJSON *tier_objs[RULES_TIERS] = {0}, *tier_lists[RULES_TIERS] = {0};
+	for (int t = 0; t < RULES_TIERS; t++) {
+		const struct tier_level *l = v->r ? &v->r->levels[t] : NULL;
+		cJSON *x = push_obj(tiers);
+		put_num(x, "tier", t + 1);
+		put_fmt(x, "tier_class", "tier-%d", t + 1);
+		if (l && l->tier == t + 1) {
+			put_str(x, "name", l->name);
+			put_objective(x, "rpo", l->rpo_minutes);
+			put_objective(x, "rto", l->rto_minutes);
+			put_str(x, "strategy", l->strategy);
+		}
+		tier_objs[t] = x;
+		tier_lists[t] = put_arr(x, "services");
+	}
+	svcs = put_arr(view, "services");
+	for (size_t k = 0; k < v->f->n_recovery_order; k++) {
+		size_t i = v->f->recovery_order[k];
+		int t = (int)jnum(v->svc[i], "tier");
+		if (t >= 1 && t <= RULES_TIERS) {
+			per_tier[t - 1]++;
+			push_service_ref(tier_lists[t - 1], &pc, i);
+		}
+	}
+	for (size_t i = 0; i < v->m->n_services; i++) {
+		cJSON *x = push_service_ref(svcs, &pc, i);
+		const cJSON *dj = jget(v->svc[i], "drills");
+		const char *last = jstr(dj, "last_id");
+		const char *cur = service_currency(v, i);
+		put_str(x, "team", v->m->services[i].team);
+		if (cur)
+			put_currency(x, cur);
+		put_bool(x, "has_stores", cur != NULL);
+		if (last) {
+			long di = -1;
+			for (size_t d = v->m->n_drills; d-- > 0;) {
+				if (strcmp(v->m->drills[d].id, last) == 0) {
+					di = (long)d;
+					break;
+				}
+			}
+			if (di >= 0) {
+				cJSON *ld = put_obj(x, "last_drill");
+				fill_drill(ld, &pc, (size_t)di, false);
+			}
+		}
+		put_num(x, "findings", (double)(v->svc_findings_at[i + 1] - v->svc_findings_at[i]));
+	}
+	for (int t = 0; t < RULES_TIERS; t++) {
+		put_num(tier_objs[t], "count", (double)per_tier[t]);
+		put_bool(tier_objs[t], "has_services", per_tier[t] > 0);
+	}
+	put_services_chart(view, &pc, per_tier);
+
+	size_t *all = xcalloc(v->m->n_datastores + 1, sizeof(*all));
+	for (size_t k = 0; k < v->m->n_datastores; k++)
+		all[k] = k;
+	put_backup_chart(view, &pc, all, v->m->n_datastores, "chart-backups");
+	free(all);
+	put_drill_chart(view, &pc);
+
+	top = put_arr(view, "top_findings");
+	for (size_t j = 0; j < v->n_findings && j < INDEX_TOP_FINDINGS; j++)
+		fill_finding(push_obj(top), &pc, j);
+	put_bool(view, "more_findings", v->n_findings > INDEX_TOP_FINDINGS);
+	put_compliance(view, &pc, false);
+	return view;
+}
+
+/* ---- plan.html / plan.md ----------------------------------------------- */
+
+/* The required backup policy per criticality, from backup_policy.lua. */
+static void put_backup_policies(cJSON *view, const struct pctx *pc)
+{
+	const struct views *v = pc->v;
+	cJSON *arr = put_arr(view, "backup_policies");
+	const cJSON *pol = v->r ? v->r->backup_policies : NULL;
+	const cJSON *p;
+
+	cJSON_ArrayForEach(p, pol) {
+		if (!p->string || !cJSON_IsObject(p))
+			continue;
+		cJSON *x = push_obj(arr);
+		put_str(x, "criticality", p->string);
+		put_upper(x, "criticality_label", p->string);
+		static const char *const fields[] = {
+			"method", "encryption", "compression", "verification", "schedule", "retention",
+		};
+		for (size_t i = 0; i < ARRAY_LEN(fields); i++) {
+			const cJSON *fv = jget(p, fields[i]);
+			if (cJSON_IsString(fv))
+				put_str(x, fields[i], fv->valuestring);
+		}
+		put_joined(x, "copies_at", jget(p, "copies_at"));
+		cJSON *stores = put_arr(x, "stores");
+		for (size_t k = 0; k < v->m->n_datastores; k++) {
+			const char *sp = jstr(v->store[k], "policy");
+			if (sp && strcmp(sp, p->string) == 0)
+				fill_store(push_obj(stores), pc, k);
+		}
+		put_num(x, "store_count", (double)cJSON_GetArraySize(stores));
+	}
+	put_bool(view, "has_backup_policies", cJSON_GetArraySize(arr) > 0);
+
+	cJSON *prog = put_arr(view, "backup_programme");
+	const cJSON *bprog = v->r ? v->r->backup_programme : NULL;
+	cJSON_ArrayForEach(p, bprog) {
+		cJSON *x = push_obj(prog);
+		put_str(x, "activity", jstr(p, "activity"));
+		put_str(x, "frequency", jstr(p, "frequency"));
+		put_str(x, "scope", jstr(p, "scope"));
+		put_str(x, "criterion", jstr(p, "criterion"));
+	}
+}
+
+/* The test programme of drills.lua, with when each drill type last ran. */
+static void put_test_programme(cJSON *view, const struct pctx *pc)
+{
+	const struct views *v = pc->v;
+	const cJSON *prog = v->r ? v->r->test_programme : NULL;
+	cJSON *arr = put_arr(view, "test_programme");
+	const cJSON *p;
+	char n[48];
+
+	cJSON_ArrayForEach(p, jget(prog, "drills")) {
+		cJSON *x = push_obj(arr);
+		const char *type = jstr(p, "type");
+		double every = jnum(p, "every_months");
+		int64_t last = DATE_NONE;
+		int t = type ? model_enum_find(model_drill_type_names, DRILL_TYPE_COUNT, type) : -1;
+
+		put_str(x, "type", type);
+		put_words(x, "type_label", type);
+		put_str(x, "frequency", jstr(p, "frequency"));
+		put_objective(x, "duration", jnum(p, "duration_hours") * 60);
+		if (!isnan(jnum(p, "traffic_percent"))) {
+			format_short(jnum(p, "traffic_percent"), 1, n, sizeof(n));
+			put_fmt(x, "traffic", "%s %%", n);
+		}
+		put_str(x, "scope", jstr(p, "scope"));
+		put_str(x, "rollback", jstr(p, "rollback"));
+		for (size_t d = 0; t >= 0 && d < v->m->n_drills; d++) {
+			const struct drill *dr = &v->m->drills[d];
+			if ((int)dr->type == t && dr->date <= v->m->as_of)
+				last = dr->date;
+		}
+		put_time(x, "last", last);
+		bool scheduled = !isnan(every) && every >= 1 && every < 1200;
+		bool overdue = scheduled && last == DATE_NONE;
+		if (scheduled && last != DATE_NONE) {
+			int64_t due = analyze_months_before(last, -(int)every);
+			put_time(x, "next_due", due);
+			overdue = due < v->m->as_of;
+		}
+		put_bool(x, "scheduled", scheduled);
+		put_bool(x, "overdue", overdue);
+		put_bool(x, "never", last == DATE_NONE);
+	}
+	cJSON *crit = put_arr(view, "pass_criteria");
+	cJSON_ArrayForEach(p, jget(prog, "pass_criteria")) {
+		cJSON *x = push_obj(crit);
+		put_words(x, "name", p->string);
+		if (cJSON_IsString(p))
+			put_str(x, "value", p->valuestring);
+		else if (cJSON_IsNumber(p)) {
+			format_short(p->valuedouble, 4, n, sizeof(n));
+			put_str(x, "value", n);
+		}
+	}
+}
+
+cJSON *views_plan(const struct views *v, size_t item, enum views_format f)
+{
+	struct pctx pc = pctx_make(v, f, 0);
+	const struct model *m = v->m;
+	cJSON *view = cJSON_CreateObject();
+	const cJSON *x;
+	(void)item;
+
+	put_page(view, &pc, "plan", "plan");
+
+	cJSON *plan = put_obj(view, "plan");
+	put_str(plan, "version", m->meta.version);
+	const struct contact *owner = m->meta.owner ? model_contact_find(m, m->meta.owner) : NULL;
+	const struct contact *appr = m->meta.approved_by ? model_contact_find(m, m->meta.approved_by)
+							 : NULL;
+	if (owner)
+		put_contact(put_obj(plan, "owner"), owner);
+	else if (m->meta.owner)
+		put_str(put_obj(plan, "owner"), "name", m->meta.owner);
+	if (appr)
+		put_contact(put_obj(plan, "approved_by"), appr);
+	else if (m->meta.approved_by)
+		put_str(put_obj(plan, "approved_by"), "name", m->meta.approved_by);
+	put_time(plan, "approved_on", m->meta.approved_on);
+	put_time(plan, "last_review", m->meta.last_review);
+	put_time(plan, "next_review", m->meta.next_review);
+	put_str(plan, "entity_type", m->org.entity_type);
+
+	/* Recovery objectives per tier (tiers.lua levels, via results.json). */
+	cJSON *obj = put_arr(view, "objectives");
+	cJSON_ArrayForEach(x, jget(v->results, "tiers")) {
+		cJSON *o = push_obj(obj);
+		double t = jnum(x, "tier");
+		char mult[48];
+		put_num(o, "tier", t);
+		put_fmt(o, "tier_class", "tier-%d", (int)t);
+		put_str(o, "name", jstr(x, "name"));
+		put_str(o, "criterion", jstr(x, "criterion"));
+		put_objective(o, "rpo", jnum(x, "rpo_minutes"));
+		put_objective(o, "rto", jnum(x, "rto_minutes"));
+		put_str(o, "strategy", jstr(x, "strategy"));
+		format_short(jnum(x, "dr_multiplier"), 2, mult, sizeof(mult));
+		put_fmt(o, "multiplier", "%s×", mult);
+		put_bool(o, "multi_region", jtrue(x, "multi_region"));
+		size_t count = 0;
+		for (size_t i = 0; i < m->n_services; i++)
+			count += jnum(v->svc[i], "tier") == t;
+		put_num(o, "services", (double)count);
+	}
+	{
+		char lag[48];
+		double tol = jnum(v->results, "lag_tolerance_minutes");
+		if (!isnan(tol)) {
+			views_format_objective(tol, lag, sizeof(lag));
+			put_str(view, "lag_tolerance", lag);
+		}
+	}
+
+	/* The classification table. */
+	cJSON *cls = put_arr(view, "services");
+	for (size_t i = 0; i < m->n_services; i++) {
+		const struct service *s = &m->services[i];
+		const cJSON *sj = v->svc[i];
+		cJSON *o = push_service_ref(cls, &pc, i);
+		char rev[64];
+		put_str(o, "reason", jstr(sj, "tier_reason"));
+		put_str(o, "description", s->description);
+		if (!isnan(s->impact.revenue_loss_per_hour)) {
+			views_format_number(s->impact.revenue_loss_per_hour, 0, rev, sizeof(rev));
+			put_str(o, "revenue_loss_per_hour", rev);
+		}
+		put_joined(o, "regions", jget(sj, "regions"));
+		put_joined(o, "data_scope", jget(sj, "data_scope"));
+		put_joined(o, "depends_on", jget(sj, "depends_on"));
+		put_str(o, "team", s->team);
+		if (s->owner && s->owner_index < m->n_contacts)
+			put_contact(put_obj(o, "owner"), &m->contacts[s->owner_index]);
+		put_bool(o, "single_region", jtrue(sj, "single_region"));
+		put_money(o, "monthly_cost", s->monthly_cost);
+		put_money(o, "dr_cost", jnum(sj, "dr_monthly_cost"));
+		put_money(o, "dr_infrastructure", jnum(sj, "dr_infrastructure_cost"));
+		put_money(o, "dr_storage", jnum(sj, "dr_storage_cost"));
+	}
+	put_num(view, "service_count", (double)m->n_services);
+
+	cJSON *inv = put_arr(view, "tier_inversions");
+	cJSON_ArrayForEach(x, jget(v->results, "tier_inversions")) {
+		cJSON *o = push_obj(inv);
+		long a = service_index(v, jstr(x, "service"));
+		long b = service_index(v, jstr(x, "dependency"));
+		if (a >= 0)
+			fill_service_ref(put_obj(o, "service"), &pc, (size_t)a);
+		if (b >= 0)
+			fill_service_ref(put_obj(o, "dependency"), &pc, (size_t)b);
+	}
+	put_bool(view, "has_tier_inversions", cJSON_GetArraySize(inv) > 0);
+
+	put_backup_policies(view, &pc);
+	put_test_programme(view, &pc);
+
+	/* Cost per tier and in total (cost.lua, via results.json). */
+	const cJSON *cost = jget(v->results, "cost");
+	cJSON *c = put_obj(view, "cost");
+	cJSON *bt = put_arr(c, "by_tier");
+	for (int t = 0; t < RULES_TIERS; t++) {
+		char key[4];
+		cJSON *o = push_obj(bt);
+		snprintf(key, sizeof(key), "%d", t + 1);
+		put_num(o, "tier", t + 1);
+		if (v->r && v->r->levels[t].tier == t + 1)
+			put_str(o, "name", v->r->levels[t].name);
+		put_money(o, "amount", jnum(jget(cost, "by_tier"), key));
+		size_t count = 0;
+		for (size_t i = 0; i < m->n_services; i++)
+			count += (int)jnum(v->svc[i], "tier") == t + 1;
+		put_num(o, "services", (double)count);
+	}
+	put_money(c, "total", jnum(cost, "monthly_total"));
+	put_money(c, "backup_storage", jnum(cost, "backup_storage"));
+	cJSON *prices = put_arr(c, "prices");
+	const cJSON *price_list = v->r ? v->r->cost_prices : NULL;
+	cJSON_ArrayForEach(x, price_list) {
+		if (!cJSON_IsNumber(x) || !x->string)
+			continue;
+		char pr[48];
+		cJSON *o = push_obj(prices);
+		put_str(o, "location", x->string);
+		format_short(x->valuedouble, 6, pr, sizeof(pr));
+		put_str(o, "price", pr);
+	}
+	put_bool(c, "has_prices", cJSON_GetArraySize(prices) > 0);
+
+	/* Recovery waves. */
+	cJSON *waves = put_arr(view, "waves");
+	cJSON_ArrayForEach(x, jget(v->results, "recovery_waves")) {
+		cJSON *o = push_obj(waves);
+		const cJSON *id;
+		put_num(o, "wave", jnum(x, "wave"));
+		cJSON *list = put_arr(o, "services");
+		cJSON_ArrayForEach(id, jget(x, "services")) {
+			long s = cJSON_IsString(id) ? service_index(v, id->valuestring) : -1;
+			if (s >= 0)
+				push_service_ref(list, &pc, (size_t)s);
+		}
+	}
+
+	/* People: contacts and the default escalation chain. */
+	cJSON *contacts = put_arr(view, "contacts");
+	for (size_t i = 0; i < m->n_contacts; i++)
+		put_contact(push_obj(contacts), &m->contacts[i]);
+	put_escalation(put_arr(view, "escalation"), v, m->escalation, m->n_escalation,
+		       m->n_escalation);
+
+	put_compliance(view, &pc, false);
+	return view;
+}
+
+/* ---- runbooks/<id> ----------------------------------------------------- */
+
+static int dep_cmp_wave(const struct views *v, size_t a, size_t b)
+{
+	int wa = v->f->services[a].recovery_wave, wb = v->f->services[b].recovery_wave;
+	if (wa != wb)
+		return wa < wb ? -1 : 1;
+	return strcmp(v->m->services[a].id, v->m->services[b].id);
+}
+
+/* Sorts service indices by recovery wave, then id (insertion sort: lists are short). */
+static void sort_by_wave(const struct views *v, size_t *idx, size_t n)
+{
+	for (size_t i = 1; i < n; i++) {
+		size_t x = idx[i], j = i;
+		while (j > 0 && dep_cmp_wave(v, idx[j - 1], x) > 0) {
+			idx[j] = idx[j - 1];
+			j--;
+		}
+		idx[j] = x;
+	}
+}
+
+/* The prose of a service, made safe (cmark; no raw HTML, no unsafe links). */
+static void put_prose(cJSON *o, const char *key, const char *text, size_t len,
+		      enum views_format f, int shift)
+{
+	size_t out_len;
+	char *s;
+	if (!text)
+		return;
+	s = f == VIEWS_HTML ? markdown_to_html(text, len, shift, &out_len)
+			    : markdown_to_markdown(text, len, shift, &out_len);
+	put_str(o, key, s);
+	free(s);
+}
+
+/* The sections of runbook.lua, with anchors and the prose in `procedures`. */
+static void put_sections(cJSON *view, const struct pctx *pc, size_t i)
+{
+	const struct views *v = pc->v;
+	const struct service *s = &v->m->services[i];
+	const cJSON *rb = v->r && i < v->r->n_runbooks ? v->r->runbooks[i] : NULL;
+	cJSON *arr = put_arr(view, "sections");
+	const cJSON *sec, *it;
+	size_t number = 0;
+	bool prose_placed = false;
+
+	cJSON_ArrayForEach(sec, jget(rb, "sections")) {
+		const char *id = jstr(sec, "id");
+		cJSON *x = push_obj(arr);
+		put_str(x, "id", id);
+		put_class(x, "anchor", "", id ? id : "section");
+		put_str(x, "title", jstr(sec, "title"));
+		put_str(x, "intro", jstr(sec, "intro"));
+		put_bool(x, "ordered", jtrue(sec, "ordered"));
+		put_num(x, "number", (double)++number);
+		cJSON *items = put_arr(x, "items");
+		size_t n_items = 0;
+		cJSON_ArrayForEach(it, jget(sec, "items")) {
+			cJSON *y = push_obj(items);
+			if (cJSON_IsString(it)) {
+				put_str(y, "text", it->valuestring);
+			} else {
+				put_str(y, "text", jstr(it, "text"));
+				put_str(y, "detail", jstr(it, "detail"));
+			}
+			put_num(y, "number", (double)++n_items);
+		}
+		put_bool(x, "has_items", n_items > 0);
+		bool contacts = id && strcmp(id, "contacts") == 0;
+		bool procedures = id && strcmp(id, "procedures") == 0;
+		put_bool(x, "is_contacts", contacts);
+		put_bool(x, "is_procedures", procedures);
+		if (procedures && s->runbook_text) {
+			put_prose(x, "prose", s->runbook_text, s->runbook_len, pc->f, 2);
+			prose_placed = true;
+		}
+	}
+	/* Prose the rules did not give a section to still reaches the page. */
+	if (!prose_placed && s->runbook_text)
+		put_prose(view, "extra_prose", s->runbook_text, s->runbook_len, pc->f, 2);
+	put_bool(view, "has_sections", cJSON_GetArraySize(arr) > 0);
+}
+
+cJSON *views_runbook(const struct views *v, size_t i, enum views_format f)
+{
+	struct pctx pc = pctx_make(v, f, 1);
+	const struct model *m = v->m;
+	const struct service *s = &m->services[i];
+	const cJSON *sj = v->svc[i];
+	cJSON *view = cJSON_CreateObject();
+	cJSON *svc, *x;
+	size_t n_esc;
+	const struct escalation_step *esc = model_service_escalation(m, s, &n_esc);
+	put_page(view, &pc, "runbook", s->id);
+
+	svc = put_obj(view, "service");
+	fill_service_ref(svc, &pc, i);
+	put_str(svc, "description", s->description);
+	put_str(svc, "tier_reason", jstr(sj, "tier_reason"));
+	put_str(svc, "team", s->team);
+	if (s->owner && s->owner_index < m->n_contacts)
+		put_contact(put_obj(svc, "owner"), &m->contacts[s->owner_index]);
+	cJSON *regions = put_arr(svc, "regions");
+	for (size_t k = 0; k < s->n_regions; k++) {
+		cJSON *r = push_obj(regions);
+		put_str(r, "id", s->regions[k]);
+		if (s->region_index[k] < m->n_regions)
+			put_str(r, "role", model_region_role_names[m->regions[s->region_index[k]].role]);
+	}
+	put_joined(svc, "regions_list", jget(sj, "regions"));
+	put_joined(svc, "data_scope", jget(sj, "data_scope"));
+	put_bool(svc, "single_region", jtrue(sj, "single_region"));
+	if (v->r && i < v->r->n_runbooks)
+		put_bool(svc, "automatic_failover", jtrue(v->r->runbooks[i], "automatic_failover"));
+	put_num(svc, "waves_total", (double)v->f->n_waves);
+	if (s->runbook_path)
+		put_str(svc, "runbook_file", s->runbook_path);
+
+	/* At a glance: the first contacts to call. */
+	cJSON *glance = put_arr(view, "glance_contacts");
+	put_escalation(glance, v, esc, n_esc, GLANCE_CONTACTS);
+	put_escalation(put_arr(view, "escalation"), v, esc, n_esc, n_esc);
+	put_bool(view, "own_escalation", s->escalation != NULL);
+
+	/* Dependencies, in the order to recover them. */
+	size_t *deps = xcalloc(s->n_depends_on + 1, sizeof(*deps));
+	memcpy(deps, s->depends_on_index, s->n_depends_on * sizeof(*deps));
+	sort_by_wave(v, deps, s->n_depends_on);
+	x = put_arr(view, "dependencies");
+	for (size_t k = 0; k < s->n_depends_on; k++) {
+		cJSON *d = push_service_ref(x, &pc, deps[k]);
+		put_num(d, "order", (double)(k + 1));
+	}
+	put_bool(view, "has_dependencies", s->n_depends_on > 0);
+	free(deps);
+
+	size_t nd = v->dependents_at[i + 1] - v->dependents_at[i];
+	size_t *dependents = xcalloc(nd + 1, sizeof(*dependents));
+	memcpy(dependents, v->dependents + v->dependents_at[i], nd * sizeof(*dependents));
+	sort_by_wave(v, dependents, nd);
+	x = put_arr(view, "dependents");
+	for (size_t k = 0; k < nd; k++)
+		push_service_ref(x, &pc, dependents[k]);
+	put_bool(view, "has_dependents", nd > 0);
+	free(dependents);
+
+	put_sections(view, &pc, i);
+
+	/* Health checks (validation). */
+	x = put_arr(view, "health_checks");
+	for (size_t k = 0; k < s->n_health_checks; k++) {
+		cJSON *h = push_obj(x);
+		put_str(h, "name", s->health_checks[k].name);
+		put_str(h, "endpoint", s->health_checks[k].endpoint);
+		put_num(h, "expected_status", s->health_checks[k].expected_status);
+	}
+	put_bool(view, "has_health_checks", s->n_health_checks > 0);
+
+	/* Datastores and their backups. */
+	x = put_arr(view, "datastores");
+	for (size_t k = 0; k < s->n_datastores; k++)
+		fill_store(push_obj(x), &pc, s->datastore_index[k]);
+	put_bool(view, "has_datastores", s->n_datastores > 0);
+
+	/* The last drill that concerned the service, and its result here. */
+	long ld = v->f->services[i].last_drill;
+	if (ld >= 0) {
+		cJSON *d = put_obj(view, "last_drill");
+		const cJSON *rj;
+		fill_drill(d, &pc, (size_t)ld, false);
+		cJSON_ArrayForEach(rj, jget(v->drill[ld], "results")) {
+			const char *sid = jstr(rj, "service");
+			if (sid && strcmp(sid, s->id) == 0) {
+				fill_drill_result(put_obj(d, "result"), &pc, rj);
+				break;
+			}
+		}
+		put_bool(d, "has_result", jget(d, "result") != NULL);
+	}
+	put_bool(view, "has_last_drill", ld >= 0);
+	const cJSON *dc = jget(sj, "drills");
+	put_num(view, "drills_12m", jnum(dc, "last_12_months"));
+	put_num(view, "drills_period", jnum(dc, "in_period"));
+
+	/* Findings about the service or its stores. */
+	x = put_arr(view, "findings");
+	for (size_t k = v->svc_findings_at[i]; k < v->svc_findings_at[i + 1]; k++)
+		fill_finding(push_obj(x), &pc, v->svc_findings[k]);
+	put_bool(view, "has_findings", cJSON_GetArraySize(x) > 0);
+	return view;
+}
+
+/* ---- audit/<period> ---------------------------------------------------- */
+
+cJSON *views_audit(const struct views *v, size_t item, enum views_format f)
+{
+	struct pctx pc = pctx_make(v, f, 1);
+	const struct model *m = v->m;
+	cJSON *view = cJSON_CreateObject();
+	cJSON *x;
+	(void)item;
+
+	put_page(view, &pc, "audit", v->period);
+	put_readiness(view, v);
+
+	cJSON *scope = put_obj(view, "scope");
+	char n[64];
+	put_num(scope, "services", (double)m->n_services);
+	put_num(scope, "datastores", (double)m->n_datastores);
+	views_format_number((double)m->backup_records, 0, n, sizeof(n));
+	put_str(scope, "backup_records", n);
+	put_num(scope, "drills", (double)m->n_drills);
+	size_t in_period = 0;
+	for (size_t d = 0; d < m->n_drills; d++)
+		in_period += drill_in_period(v, d);
+	put_num(scope, "drills_in_period", (double)in_period);
+	put_str(scope, "plan_version", m->meta.version);
+	put_time(scope, "last_review", m->meta.last_review);
+	put_time(scope, "next_review", m->meta.next_review);
+	cJSON *unknown = put_arr(scope, "unknown_datastores");
+	for (size_t k = 0; k < m->n_unknown_datastores; k++) {
+		cJSON *u = push_obj(unknown);
+		put_str(u, "id", m->unknown_datastores[k].id);
+		views_format_number((double)m->unknown_datastores[k].records, 0, n, sizeof(n));
+		put_str(u, "records", n);
+	}
+	put_bool(scope, "has_unknown_datastores", m->n_unknown_datastores > 0);
+
+	/* Findings, all of them, in results order (severity first). */
+	x = put_arr(view, "findings");
+	for (size_t j = 0; j < v->n_findings; j++)
+		fill_finding(push_obj(x), &pc, j);
+
+	/* Backup readiness per store. */
+	x = put_arr(view, "datastores");
+	size_t *all = xcalloc(m->n_datastores + 1, sizeof(*all));
+	for (size_t k = 0; k < m->n_datastores; k++) {
+		fill_store(push_obj(x), &pc, k);
+		all[k] = k;
+	}
+	put_bool(view, "has_datastores", m->n_datastores > 0);
+	put_backup_chart(view, &pc, all, m->n_datastores, "chart-backups");
+	free(all);
+
+	/* Drills: those of the period in full, the last 12 months listed. */
+	cJSON *period = put_arr(view, "drills_period");
+	cJSON *year = put_arr(view, "drills_12m");
+	for (size_t d = 0; d < m->n_drills; d++) {
+		if (drill_in_period(v, d))
+			fill_drill(push_obj(period), &pc, d, true);
+		if (drill_in_12m(v, d))
+			fill_drill(push_obj(year), &pc, d, true);
+	}
+	put_bool(view, "has_drills_period", cJSON_GetArraySize(period) > 0);
+	put_bool(view, "has_drills_12m", cJSON_GetArraySize(year) > 0);
+	put_drill_chart(view, &pc);
+
+	/* Drill actions open past their due date. */
+	x = put_arr(view, "overdue_actions");
+	for (size_t d = 0; d < m->n_drills; d++) {
+		const struct drill *dr = &m->drills[d];
+		for (size_t k = 0; k < dr->n_issues; k++) {
+			const struct drill_issue *is = &dr->issues[k];
+			if (!issue_overdue(v, is))
+				continue;
+			cJSON *o = push_obj(x);
+			put_str(o, "drill", dr->id);
+			put_str(o, "id", is->id);
+			put_str(o, "title", is->title);
+			put_severity(o, is->severity);
+			put_str(o, "owner", is->owner);
+			put_time(o, "due", is->due);
+			put_num(o, "days_overdue", (double)((m->as_of - is->due) / 86400));
+		}
+	}
+	put_bool(view, "has_overdue_actions", cJSON_GetArraySize(x) > 0);
+
+	/* Exceptions (waivers): active or expired at the as-of time. */
+	x = put_arr(view, "exceptions");
+	for (size_t k = 0; k < m->n_exceptions; k++) {
+		const struct exception *e = &m->exceptions[k];
+		cJSON *o = push_obj(x);
+		struct buf sv = BUF_INIT;
+		bool expired = e->expires != DATE_NONE && e->expires < m->as_of;
+		put_str(o, "control", e->control);
+		for (size_t j = 0; j < e->n_services; j++)
+			buf_printf(&sv, "%s%s", j ? ", " : "", e->services[j]);
+		put_str(o, "services", sv.data ? sv.data : "");
+		put_bool(o, "all_services", e->n_services == 0);
+		buf_free(&sv);
+		put_str(o, "justification", e->justification);
+		const struct contact *c = e->approved_by ? model_contact_find(m, e->approved_by) : NULL;
+		put_str(o, "approved_by", c && c->name ? c->name : e->approved_by);
+		put_time(o, "expires", e->expires);
+		put_bool(o, "expired", expired);
+		put_str(o, "status_label", expired ? "EXPIRED" : "ACTIVE");
+		put_str(o, "status_class", expired ? "st-fail" : "st-waived");
+	}
+	put_bool(view, "has_exceptions", m->n_exceptions > 0);
+
+	/* Attestations on record. */
+	x = put_arr(view, "attestations");
+	for (size_t k = 0; k < m->n_attestations; k++) {
+		const struct attestation *a = &m->attestations[k];
+		cJSON *o = push_obj(x);
+		bool expired = a->expires != DATE_NONE && a->expires < m->as_of;
+		put_str(o, "topic", a->topic);
+		put_str(o, "statement", a->statement);
+		put_str(o, "attester", a->attester);
+		put_str(o, "role", a->role);
+		put_time(o, "date", a->date);
+		put_time(o, "expires", a->expires);
+		put_bool(o, "expired", expired);
+		put_str(o, "status_label", expired ? "EXPIRED" : "CURRENT");
+		put_str(o, "status_class", expired ? "st-fail" : "st-pass");
+	}
+	put_bool(view, "has_attestations", m->n_attestations > 0);
+
+	put_compliance(view, &pc, true);
+
+	/* Sign-off: who owns and approves the plan. */
+	cJSON *sign = put_obj(view, "sign_off");
+	const struct contact *owner = m->meta.owner ? model_contact_find(m, m->meta.owner) : NULL;
+	const struct contact *appr = m->meta.approved_by ? model_contact_find(m, m->meta.approved_by)
+							 : NULL;
+	if (owner)
+		put_contact(put_obj(sign, "owner"), owner);
+	if (appr)
+		put_contact(put_obj(sign, "approver"), appr);
+	return view;
+}

@@ -1,0 +1,67 @@
+/*
+ * views.h -- the view models of the documents (docs/templates.md).
+ *
+ * Templates never see C structs: each document gets a cJSON tree built
+ * here from the model, the facts, the rule results and results.json.
+ * Computed values are read from the results.json tree where it has them
+ * (one source of truth); runbook sections, policy tables and the test
+ * programme come from the rules' JSON; contacts, escalation and health
+ * checks from the model.  Display strings ("5 min", "72 h", "12,400"),
+ * status words ("STALE") and CSS classes ("st-stale") are made here so
+ * that templates only place them; wording of findings and runbook steps
+ * comes from the rules, titles and labels from the templates.
+ *
+ * A struct views is prepared once per build (look-up tables, the common
+ * page fields) and is then read-only: any number of threads may build
+ * views from it at once.
+ */
+#ifndef DRGEN_VIEWS_H
+#define DRGEN_VIEWS_H
+
+#include <stddef.h>
+
+#include <cJSON.h>
+
+#include "render.h"
+
+/* The output format a view is built for: links, prose and charts differ. */
+enum views_format { VIEWS_HTML, VIEWS_MD };
+
+struct views;
+
+/*
+ * Prepares the view builders for one build.  in and everything it points
+ * to must outlive the result (borrowed).  Caller frees with views_free.
+ */
+struct views *views_new(const struct render_input *in);
+void views_free(struct views *v);
+
+/* Number of services (one runbook each). */
+size_t views_service_count(const struct views *v);
+/* The id of service i, used in the runbook's file name (borrowed). */
+const char *views_service_id(const struct views *v, size_t i);
+/* The report period "YYYY-MM" (borrowed). */
+const char *views_period(const struct views *v);
+
+/*
+ * One builder per document; item is the service index for runbooks and
+ * ignored by the others.  Each returns a new tree; caller frees with
+ * cJSON_Delete.  Thread-safe on a prepared struct views.
+ */
+typedef cJSON *views_builder(const struct views *v, size_t item, enum views_format f);
+
+views_builder views_index;
+views_builder views_plan;
+views_builder views_runbook;
+views_builder views_audit;
+
+/* Display helpers, shared with the evidence writers and tests. */
+
+/* An objective: "0 min", "5 min", "1 h", "72 h", "1.5 h"; "" for NAN. */
+void views_format_objective(double minutes, char *out, size_t size);
+/* An age: "< 1 min", "42 min", "3 h 20 min", "2 d 4 h"; "" for NAN or < 0. */
+void views_format_age(double minutes, char *out, size_t size);
+/* A number with thousands separators and `decimals` places: "12,400". */
+void views_format_number(double x, int decimals, char *out, size_t size);
+
+#endif
