@@ -61,6 +61,7 @@ void rules_free(struct rules *r)
 		free(r->dirs[i]);
 	free(r->dirs);
 	free(r->files);
+	free(r->chunks);
 	arena_free(r->arena);
 	free(r);
 }

@@ -68,6 +68,7 @@ struct rules {
 	size_t ndirs;
 	struct arena *arena;   /* names and paths of files */
 	struct rules_file *files;
+	char **chunks;         /* chunk name of each file ("tiers.lua") */
 	size_t n_files, cap_files;
 	struct rules_module *mods;
 	size_t n_mods, cap_mods;

@@ -179,14 +179,12 @@ static int sandbox_panic(lua_State *L)
 
 /* ---- positions ---------------------------------------------------------- */
 
-/* The file record whose chunk name is "NAME.lua" (len bytes of chunk). */
+/* The file record whose chunk name is `chunk` (len bytes). */
 static const struct rules_file *file_by_chunk(const struct rules *r,
 					      const char *chunk, size_t len)
 {
 	for (size_t i = 0; i < r->n_files; i++) {
-		size_t n = strlen(r->files[i].name);
-		if (len == n + 4 && memcmp(chunk, r->files[i].name, n) == 0 &&
-		    memcmp(chunk + n, ".lua", 4) == 0)
+		if (strlen(r->chunks[i]) == len && memcmp(chunk, r->chunks[i], len) == 0)
 			return &r->files[i];
 	}
 	return NULL;
@@ -355,6 +353,8 @@ bool rules_sandbox_call(struct rules *r, int nargs, const char *name,
 		return true;
 	report_error(r, status, name, fn, what, id, d);
 	lua_pop(L, 1);
+	if (r->abort == ABORT_MEMORY)   /* give the memory back for later calls */
+		lua_gc(L, LUA_GCCOLLECT);
 	r->mem_refused = false;
 	return false;
 }
@@ -386,48 +386,66 @@ static bool name_valid(const char *name)
 	return !seg_start;
 }
 
-/* dir/name.lua of the first directory that has it; caller frees. */
-static char *find_rule_file(const struct rules *r, const char *name)
+/*
+ * dir/name.lua of the first directory from dirs[start] on that has it
+ * (its index in *dir); caller frees.  NULL when none has it.
+ */
+static char *find_rule_file(const struct rules *r, const char *name,
+			    size_t start, size_t *dir)
 {
-	for (size_t i = 0; i < r->ndirs; i++) {
-		const char *dir = r->dirs[i];
-		size_t dl = strlen(dir);
+	for (size_t i = start; i < r->ndirs; i++) {
+		const char *d = r->dirs[i];
+		size_t dl = strlen(d);
 		char *path;
 		struct stat st;
 
-		while (dl > 1 && dir[dl - 1] == '/')
+		while (dl > 1 && d[dl - 1] == '/')
 			dl--;
-		path = xasprintf("%.*s/%s.lua", (int)dl, dir, name);
-		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		path = xasprintf("%.*s/%s.lua", (int)dl, d, name);
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+			*dir = i;
 			return path;
+		}
 		free(path);
 	}
 	return NULL;
 }
 
-static void describe_dirs(const struct rules *r, const char *name, struct buf *b)
+static void describe_dirs(const struct rules *r, const char *name, size_t start,
+			  struct buf *b)
 {
 	buf_printf(b, "rule file %s.lua not found", name);
-	if (r->ndirs == 0) {
-		buf_puts(b, " (no rule directories)");
+	if (start >= r->ndirs) {
+		buf_puts(b, start ? " after the last rule directory" :
+			 " (no rule directories)");
 		return;
 	}
 	buf_puts(b, " (looked in ");
-	for (size_t i = 0; i < r->ndirs; i++)
-		buf_printf(b, "%s%s", i ? ", " : "", r->dirs[i]);
+	for (size_t i = start; i < r->ndirs; i++)
+		buf_printf(b, "%s%s", i > start ? ", " : "", r->dirs[i]);
 	buf_puts(b, ")");
 }
 
+/*
+ * Records a file read (once per path).  Its chunk name is "NAME.lua", or
+ * "NAME.lua#2" for a second file of the same name (the rule an override
+ * extends), so error positions map back to the right path.
+ */
 static size_t record_file(struct rules *r, const char *name, const char *path,
 			  const struct source_file *sf)
 {
+	unsigned same = 0;
+
 	for (size_t i = 0; i < r->n_files; i++) {
-		if (strcmp(r->files[i].name, name) == 0)
+		if (strcmp(r->files[i].path, path) == 0)
 			return i;
+		if (strcmp(r->files[i].name, name) == 0)
+			same++;
 	}
 	if (r->n_files == r->cap_files) {
 		r->cap_files = r->cap_files ? r->cap_files * 2 : 8;
 		r->files = xrealloc(r->files, r->cap_files * sizeof(*r->files));
+		r->chunks = xrealloc(r->chunks, r->cap_files * sizeof(*r->chunks));
 	}
 	struct rules_file *f = &r->files[r->n_files];
 	memset(f, 0, sizeof(*f));
@@ -435,6 +453,8 @@ static size_t record_file(struct rules *r, const char *name, const char *path,
 	f->path = arena_strdup(r->arena, path);
 	source_sha256_hex(sf->data, sf->len, f->sha256);
 	f->size = sf->len;
+	r->chunks[r->n_files] = same ? arena_printf(r->arena, "%s.lua#%u", name, same + 1) :
+				       arena_printf(r->arena, "%s.lua", name);
 	return r->n_files++;
 }
 
@@ -444,9 +464,11 @@ static int sb_require(lua_State *L);
 /*
  * Pushes a fresh environment: copies of the allow-listed functions and
  * library tables, _G naming itself, and load/require bound to it.
- * `loaded` is the stack index of the require cache it shares.
+ * `loaded` is the stack index of the require cache it shares; name and
+ * dir say which file the environment is for (require of its own name
+ * loads the file it replaces, from a later directory).
  */
-static void push_env(struct rules *r, int loaded)
+static void push_env(struct rules *r, int loaded, const char *name, size_t dir)
 {
 	lua_State *L = r->L;
 	int env;
@@ -479,22 +501,25 @@ static void push_env(struct rules *r, int loaded)
 	lua_pushcclosure(L, sb_load, 1);
 	lua_setfield(L, env, "load");
 	lua_pushvalue(L, loaded);
-	lua_pushcclosure(L, sb_require, 1);
+	lua_pushstring(L, name);
+	lua_pushinteger(L, (lua_Integer)dir);
+	lua_pushcclosure(L, sb_require, 3);
 	lua_setfield(L, env, "require");
 }
 
 /*
- * Reads and compiles rule file `name` with a fresh _ENV sharing the
- * require cache at `loaded`.  Pushes the chunk, or returns false with
- * the problem in err (and *line set when the file is at fault).
+ * Reads and compiles rule file `name`, looking from dirs[start] on, with a
+ * fresh _ENV sharing the require cache at `loaded`.  Pushes the chunk, or
+ * returns false with the problem in err (and *line set when the file is
+ * at fault).
  */
-static bool compile_rule(struct rules *r, const char *name, int loaded,
-			 struct buf *err, const char **file, int *line)
+static bool compile_rule(struct rules *r, const char *name, size_t start,
+			 int loaded, struct buf *err, const char **file, int *line)
 {
 	lua_State *L = r->L;
 	struct source_file sf;
-	char *path = find_rule_file(r, name);
-	char chunk[NAME_MAX_LEN + 8];
+	size_t dir = 0;
+	char *path = find_rule_file(r, name, start, &dir);
 	size_t fi;
 	int status;
 
@@ -502,7 +527,7 @@ static bool compile_rule(struct rules *r, const char *name, int loaded,
 	*file = NULL;
 	*line = 0;
 	if (!path) {
-		describe_dirs(r, name, err);
+		describe_dirs(r, name, start, err);
 		return false;
 	}
 	if (!source_read_path(path, SOURCE_MAX_RULE, &sf, r->d)) {
@@ -512,8 +537,9 @@ static bool compile_rule(struct rules *r, const char *name, int loaded,
 	}
 	fi = record_file(r, name, path, &sf);
 	free(path);
-	snprintf(chunk, sizeof(chunk), "@%s.lua", name);
+	char *chunk = xasprintf("@%s", r->chunks[fi]);
 	status = luaL_loadbufferx(L, sf.data, sf.len, chunk, "t");
+	free(chunk);
 	source_file_free(&sf);
 	*file = r->files[fi].path;
 	if (status != LUA_OK) {
@@ -525,7 +551,7 @@ static bool compile_rule(struct rules *r, const char *name, int loaded,
 		lua_pop(L, 1);
 		return false;
 	}
-	push_env(r, loaded);
+	push_env(r, loaded, name, dir);
 	if (!lua_setupvalue(L, -2, 1))
 		lua_pop(L, 1);  /* a chunk always has _ENV; be safe anyway */
 	return true;
@@ -580,7 +606,7 @@ bool rules_sandbox_module(struct rules *r, const char *name, struct diags *d)
 		goto out;
 	}
 	lua_newtable(L);  /* the require cache of this file and its modules */
-	if (!compile_rule(r, name, -1, &err, &file, &line)) {
+	if (!compile_rule(r, name, 0, -1, &err, &file, &line)) {
 		diag_add(d, DIAG_ERROR, file, line, 0, NULL, "%s", err.data);
 		goto out;
 	}
@@ -635,13 +661,20 @@ static int sb_load(lua_State *L)
 	return 1;
 }
 
-/* require(name): another rule file, from the same directories. */
+/*
+ * require(name): another rule file, from the same directories, compiled in
+ * text mode into its own environment and run once per requiring rule file.
+ * A file that requires its own name gets the file it replaces (the same
+ * name in a later directory), so an override can build on the shipped rule.
+ */
 static int sb_require(lua_State *L)
 {
 	struct rules *r = rules_of(L);
 	const char *arg = luaL_checkstring(L, 1);
-	char name[NAME_MAX_LEN + 1];
-	size_t len = strlen(arg);
+	const char *self = lua_tostring(L, lua_upvalueindex(2));
+	size_t self_dir = (size_t)lua_tointeger(L, lua_upvalueindex(3));
+	char name[NAME_MAX_LEN + 1], key[NAME_MAX_LEN + 24];
+	size_t len = strlen(arg), start;
 	struct buf err = BUF_INIT;
 	const char *file;
 	int line, loaded = lua_upvalueindex(1);
@@ -652,28 +685,40 @@ static int sb_require(lua_State *L)
 		name[i] = arg[i] == '.' ? '/' : arg[i];
 	if (!name_valid(name))
 		return luaL_error(L, "require: invalid rule name \"%s\"", arg);
-	if (lua_getfield(L, loaded, name) != LUA_TNIL) {
+	start = self && strcmp(self, name) == 0 ? self_dir + 1 : 0;
+	snprintf(key, sizeof(key), "%s#%zu", name, start);
+	if (lua_getfield(L, loaded, key) != LUA_TNIL) {
 		if (lua_touserdata(L, -1) == (void *)sb_require)
 			return luaL_error(L, "require: \"%s\" requires itself (a cycle)", arg);
 		return 1;
 	}
 	lua_pop(L, 1);
 	lua_pushlightuserdata(L, (void *)sb_require);  /* loading */
-	lua_setfield(L, loaded, name);
-	if (!compile_rule(r, name, loaded, &err, &file, &line)) {
+	lua_setfield(L, loaded, key);
+	if (!compile_rule(r, name, start, loaded, &err, &file, &line)) {
 		lua_pushnil(L);
-		lua_setfield(L, loaded, name);
-		if (line > 0)
-			lua_pushfstring(L, "%s.lua:%d: %s", name, line, err.data);
-		else
-			lua_pushfstring(L, "require: %s", err.data);
+		lua_setfield(L, loaded, key);
+		/* The message must be a Lua string before err is freed. */
+		if (line > 0) {
+			const struct rules_file *rf = NULL;
+			for (size_t i = 0; i < r->n_files; i++) {
+				if (strcmp(r->files[i].path, file) == 0)
+					rf = &r->files[i];
+			}
+			lua_pushfstring(L, "%s:%d: %s", rf ? r->chunks[rf - r->files] : name,
+					line, err.data ? err.data : "");
+		} else {
+			luaL_where(L, 1);
+			lua_pushfstring(L, "require: %s", err.data ? err.data : "");
+			lua_concat(L, 2);
+		}
 		buf_free(&err);
 		return lua_error(L);
 	}
 	buf_free(&err);
 	if (lua_pcall(L, 0, 1, 0) != LUA_OK) {
 		lua_pushnil(L);
-		lua_setfield(L, loaded, name);
+		lua_setfield(L, loaded, key);
 		return lua_error(L);
 	}
 	if (lua_isnil(L, -1)) {
@@ -681,7 +726,7 @@ static int sb_require(lua_State *L)
 		lua_pushboolean(L, 1);
 	}
 	lua_pushvalue(L, -1);
-	lua_setfield(L, loaded, name);
+	lua_setfield(L, loaded, key);
 	return 1;
 }
 

@@ -218,13 +218,16 @@ static inline const char *fx_lua_dir(void)
 	return path;
 }
 
+/* tests/rules/SUB; four results stay valid at a time. */
 static inline const char *fx_rules_dir(const char *sub)
 {
-	static char path[4096];
+	static char paths[4][4096];
+	static unsigned next;
+	char *path = paths[next++ % 4];
 	const char *root = getenv("DRGEN_ROOT");
 
-	snprintf(path, sizeof(path), "%s/tests/rules/%s", root && *root ? root : ".",
-		 sub);
+	snprintf(path, sizeof(paths[0]), "%s/tests/rules/%s",
+		 root && *root ? root : ".", sub);
 	return path;
 }
 

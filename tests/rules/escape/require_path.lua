@@ -1,0 +1,6 @@
+-- Escape attempt: require a file outside the rule directories by path.
+return {
+  run = function(arg, ctx)
+    return require("../../../../etc/passwd")
+  end,
+}

@@ -1,0 +1,2 @@
+-- A rule file must return a table of functions.
+return 42
