@@ -345,6 +345,17 @@ static void put_when(cJSON *o, const char *key, const char *rfc3339)
 	}
 }
 
+/* A timestamp from results.json, always with its time: "2026-10-31 23:07 UTC". */
+static void put_stamp(cJSON *o, const char *key, const char *rfc3339)
+{
+	if (!rfc3339)
+		return;
+	if (strlen(rfc3339) == 20 && rfc3339[10] == 'T' && rfc3339[19] == 'Z')
+		put_fmt(o, key, "%.10s %.5s UTC", rfc3339, rfc3339 + 11);
+	else
+		put_str(o, key, rfc3339);
+}
+
 static void put_time(cJSON *o, const char *key, int64_t t)
 {
 	char s[DATE_RFC3339_SIZE];
@@ -352,6 +363,15 @@ static void put_time(cJSON *o, const char *key, int64_t t)
 		return;
 	date_format_rfc3339(t, s);
 	put_when(o, key, s);
+}
+
+static void put_time_day(cJSON *o, const char *key, int64_t t)
+{
+	char s[11];
+	if (t == DATE_NONE)
+		return;
+	date_format_day(t, s);
+	put_str(o, key, s);
 }
 
 /* "+353 1 555 0100" as a tel: target (digits and a leading +). */
@@ -394,6 +414,33 @@ static const cJSON **index_array(const cJSON *arr, size_t n, const cJSON *empty)
 	for (; k < n; k++)
 		out[k] = empty;
 	return out;
+}
+
+static size_t severity_rank(const char *sev)
+{
+	for (size_t i = 0; sev && i < ARRAY_LEN(severity_names); i++) {
+		if (strcmp(sev, severity_names[i]) == 0)
+			return i;
+	}
+	return ARRAY_LEN(severity_names);
+}
+
+/*
+ * Findings most severe first, keeping results.json's order (by id)
+ * within a severity: one stable pass per severity.
+ */
+static void sort_findings(const cJSON **f, size_t n)
+{
+	const cJSON **tmp = xcalloc(n ? n : 1, sizeof(*tmp));
+	size_t k = 0;
+	for (size_t r = 0; r <= ARRAY_LEN(severity_names); r++) {
+		for (size_t i = 0; i < n; i++) {
+			if (severity_rank(jstr(f[i], "severity")) == r)
+				tmp[k++] = f[i];
+		}
+	}
+	memcpy(f, tmp, n * sizeof(*f));
+	free(tmp);
 }
 
 /* The service a finding is about: its subject is the service or one of its stores. */
@@ -454,6 +501,7 @@ struct views *views_new(const struct render_input *in)
 	k = 0;
 	cJSON_ArrayForEach(x, arr)
 		v->finding[k++] = x;
+	sort_findings(v->finding, v->n_findings);
 
 	/* Findings per service. */
 	size_t *keys = xcalloc(v->n_findings + 1, sizeof(*keys));
@@ -689,7 +737,7 @@ static void fill_store(cJSON *o, const struct pctx *pc, size_t k)
 		fill_service_ref(put_obj(o, "service"), pc, ds->service_index);
 	put_objective(o, "rpo", jnum(sj, "rpo_minutes"));
 	put_currency(o, jstr(sj, "currency"));
-	put_when(o, "newest_success", jstr(sj, "newest_success"));
+	put_stamp(o, "newest_success", jstr(sj, "newest_success"));
 	put_str(o, "newest_location", jstr(sj, "newest_location"));
 	put_str(o, "newest_success_id", jstr(sj, "newest_success_id"));
 	put_age(o, "age", jnum(sj, "age_minutes"));
@@ -697,9 +745,9 @@ static void fill_store(cJSON *o, const struct pctx *pc, size_t k)
 	put_bool(o, "offsite", jtrue(sj, "offsite"));
 	put_bool(o, "encrypted", jtrue(sj, "encrypted"));
 	put_bool(o, "immutable", jtrue(sj, "immutable"));
-	put_when(o, "last_restore_test", jstr(sj, "last_restore_test"));
+	put_stamp(o, "last_restore_test", jstr(sj, "last_restore_test"));
 	put_bool(o, "restore_test_failing", jtrue(sj, "restore_test_failing"));
-	put_when(o, "last_restore_test_failed", jstr(sj, "last_restore_test_failed"));
+	put_stamp(o, "last_restore_test_failed", jstr(sj, "last_restore_test_failed"));
 	put_num(o, "failures_in_period", jnum(sj, "failures_in_period"));
 	put_str(o, "policy", jstr(sj, "policy"));
 
@@ -710,7 +758,7 @@ static void fill_store(cJSON *o, const struct pctx *pc, size_t k)
 		double succ = jnum(lj, "successes");
 		put_str(x, "location", model_location_names[l]);
 		put_bool(x, "has_copy", succ > 0 && jstr(lj, "newest_success"));
-		put_when(x, "newest_success", jstr(lj, "newest_success"));
+		put_stamp(x, "newest_success", jstr(lj, "newest_success"));
 		put_age(x, "age", jnum(lj, "age_minutes"));
 		put_bool(x, "encrypted", jtrue(lj, "encrypted"));
 		put_bool(x, "immutable", jtrue(lj, "immutable"));
@@ -775,6 +823,7 @@ static void fill_drill(cJSON *o, const struct pctx *pc, size_t di, bool with_res
 	put_str(o, "type", model_drill_type_names[d->type]);
 	put_words(o, "type_label", model_drill_type_names[d->type]);
 	put_when(o, "date", jstr(dj, "date"));
+	put_time_day(o, "day", d->date);
 	put_str(o, "source", d->source);
 	put_outcome(o, dj);
 	if (!isnan(d->availability)) {
@@ -794,6 +843,36 @@ static void fill_drill(cJSON *o, const struct pctx *pc, size_t di, bool with_res
 	cJSON_ArrayForEach(rj, jget(dj, "results"))
 		fill_drill_result(push_obj(res), pc, rj);
 	put_bool(o, "has_results", cJSON_GetArraySize(res) > 0);
+}
+
+/*
+ * `last_drill`: the newest drill that concerned service i, with the
+ * service's own result in it; `outcome` is that result's status when it
+ * was scored, else the drill's.
+ */
+static void put_last_drill(cJSON *o, const struct pctx *pc, size_t i)
+{
+	const struct views *v = pc->v;
+	long ld = v->f->services[i].last_drill;
+	const cJSON *mine = NULL, *rj;
+
+	put_bool(o, "has_last_drill", ld >= 0);
+	if (ld < 0)
+		return;
+	cJSON *d = put_obj(o, "last_drill");
+	fill_drill(d, pc, (size_t)ld, false);
+	cJSON_ArrayForEach(rj, jget(v->drill[ld], "results")) {
+		const char *sid = jstr(rj, "service");
+		if (sid && strcmp(sid, v->m->services[i].id) == 0) {
+			mine = rj;
+			break;
+		}
+	}
+	if (mine)
+		fill_drill_result(put_obj(d, "result"), pc, mine);
+	put_bool(d, "has_result", mine != NULL);
+	put_outcome(put_obj(d, "outcome"), mine && jbool_known(mine, "passed") ? mine
+										: v->drill[ld]);
 }
 
 /* A count of a total, as a readiness card. */
@@ -1050,7 +1129,7 @@ static void put_drill_chart(cJSON *view, const struct pctx *pc)
 	}
 	buf_putc(&desc, '.');
 	chart_svg_bars(&svg, "chart-drills", "Drill recovery time against RTO target", desc.data,
-		       bars, shown, "recovery time", 0);
+		       bars, shown, "recovery time", 1);
 	put_str(view, "chart_drills", svg.data);
 	put_num(view, "chart_drills_shown", (double)shown);
 	put_num(view, "chart_drills_total", (double)n);
@@ -1092,8 +1171,13 @@ static void put_compliance(cJSON *view, const struct pctx *pc, bool with_control
 	size_t n_fw = 0;
 	const cJSON *c;
 
-	for (size_t i = 0; i < v->m->compliance.n_frameworks; i++)
+	struct buf list = BUF_INIT;
+	for (size_t i = 0; i < v->m->compliance.n_frameworks; i++) {
 		cJSON_AddItemToArray(configured, cJSON_CreateString(v->m->compliance.frameworks[i]));
+		buf_printf(&list, "%s%s", i ? ", " : "", v->m->compliance.frameworks[i]);
+	}
+	put_str(comp, "configured_list", list.data ? list.data : "");
+	buf_free(&list);
 	put_bool(comp, "has_configured", v->m->compliance.n_frameworks > 0);
 
 	struct fw {
@@ -1284,26 +1368,12 @@ cJSON *views_index(const struct views *v, size_t item, enum views_format f)
 	}
 	for (size_t i = 0; i < v->m->n_services; i++) {
 		cJSON *x = push_service_ref(svcs, &pc, i);
-		const cJSON *dj = jget(v->svc[i], "drills");
-		const char *last = jstr(dj, "last_id");
 		const char *cur = service_currency(v, i);
 		put_str(x, "team", v->m->services[i].team);
 		if (cur)
 			put_currency(x, cur);
 		put_bool(x, "has_stores", cur != NULL);
-		if (last) {
-			long di = -1;
-			for (size_t d = v->m->n_drills; d-- > 0;) {
-				if (strcmp(v->m->drills[d].id, last) == 0) {
-					di = (long)d;
-					break;
-				}
-			}
-			if (di >= 0) {
-				cJSON *ld = put_obj(x, "last_drill");
-				fill_drill(ld, &pc, (size_t)di, false);
-			}
-		}
+		put_last_drill(x, &pc, i);
 		put_num(x, "findings", (double)(v->svc_findings_at[i + 1] - v->svc_findings_at[i]));
 	}
 	for (int t = 0; t < RULES_TIERS; t++) {
@@ -1720,6 +1790,9 @@ cJSON *views_runbook(const struct views *v, size_t i, enum views_format f)
 	for (size_t k = 0; k < s->n_depends_on; k++) {
 		cJSON *d = push_service_ref(x, &pc, deps[k]);
 		put_num(d, "order", (double)(k + 1));
+		/* A tier inversion (docs/analysis.md): the dependency's tier is worse. */
+		double mine = jnum(sj, "tier"), theirs = jnum(v->svc[deps[k]], "tier");
+		put_bool(d, "inversion", !isnan(mine) && !isnan(theirs) && theirs > mine);
 	}
 	put_bool(view, "has_dependencies", s->n_depends_on > 0);
 	free(deps);
@@ -1752,22 +1825,7 @@ cJSON *views_runbook(const struct views *v, size_t i, enum views_format f)
 		fill_store(push_obj(x), &pc, s->datastore_index[k]);
 	put_bool(view, "has_datastores", s->n_datastores > 0);
 
-	/* The last drill that concerned the service, and its result here. */
-	long ld = v->f->services[i].last_drill;
-	if (ld >= 0) {
-		cJSON *d = put_obj(view, "last_drill");
-		const cJSON *rj;
-		fill_drill(d, &pc, (size_t)ld, false);
-		cJSON_ArrayForEach(rj, jget(v->drill[ld], "results")) {
-			const char *sid = jstr(rj, "service");
-			if (sid && strcmp(sid, s->id) == 0) {
-				fill_drill_result(put_obj(d, "result"), &pc, rj);
-				break;
-			}
-		}
-		put_bool(d, "has_result", jget(d, "result") != NULL);
-	}
-	put_bool(view, "has_last_drill", ld >= 0);
+	put_last_drill(view, &pc, i);
 	const cJSON *dc = jget(sj, "drills");
 	put_num(view, "drills_12m", jnum(dc, "last_12_months"));
 	put_num(view, "drills_period", jnum(dc, "in_period"));
@@ -1815,6 +1873,13 @@ cJSON *views_audit(const struct views *v, size_t item, enum views_format f)
 		put_str(u, "records", n);
 	}
 	put_bool(scope, "has_unknown_datastores", m->n_unknown_datastores > 0);
+	struct buf ul = BUF_INIT;
+	for (size_t k = 0; k < m->n_unknown_datastores; k++) {
+		views_format_number((double)m->unknown_datastores[k].records, 0, n, sizeof(n));
+		buf_printf(&ul, "%s%s (%s)", k ? ", " : "", m->unknown_datastores[k].id, n);
+	}
+	put_str(scope, "unknown_list", ul.data ? ul.data : "");
+	buf_free(&ul);
 
 	/* Findings, all of them, in results order (severity first). */
 	x = put_arr(view, "findings");
