@@ -142,7 +142,7 @@ local function strategy_steps(kind, target)
     add(fmt("Verify data consistency: checksums on a %d %% sample", D.consistency_sample_percent))
   else
     add(fmt("Provision the infrastructure in %s from its infrastructure code", target))
-    add(false)   -- the restores of the service's datastores go here
+    steps[#steps + 1] = false   -- the restores of the service's datastores go here
     add("Verify the restored data (checksums, record counts)")
     add("Deploy the application and update the connection strings")
     add(fmt("Switch DNS to %s (TTL %d s)", target, D.dns_ttl_seconds))
