@@ -199,9 +199,11 @@ if $big_ok; then
 	"$DRGEN" build "$BIG" -o "$OUT" --period 2026-10 -q >/dev/null 2>&1 &
 	pid=$!
 	i=0
-	# Wait until the staging folder exists (the build is writing), then kill.
-	while [ $i -lt 600 ] && kill -0 "$pid" 2>/dev/null; do
-		if ! no_staging; then
+	# Wait until the staging folder holds some runbooks (the build is
+	# writing), then kill.
+	while [ $i -lt 1200 ] && kill -0 "$pid" 2>/dev/null; do
+		n=$(ls "$TMP"/.out.drgen-staging.*/runbooks 2>/dev/null | wc -l)
+		if [ "$n" -ge 50 ]; then
 			kill -9 "$pid" 2>/dev/null && killed_mid=true
 			break
 		fi
@@ -215,6 +217,11 @@ if $big_ok; then
 		skip "kill mid-write: the large build finished or failed before its staging folder was seen"
 	fi
 	check "a killed build leaves the previous output byte-identical" same_tree "$TMP/before" "$OUT"
+	if $killed_mid && no_staging; then
+		fail "the killed build left its staging folder (for the next build to remove)"
+	elif $killed_mid; then
+		ok "the killed build left its staging folder (for the next build to remove)"
+	fi
 fi
 
 # Killed right after start (whatever it was doing).
