@@ -186,7 +186,7 @@ function M.score(drill, ctx)
       add(findings, {
         kind = "integrity_failed", severity = "high", subject = r.service, ref = drill.id,
         message = string.format("data integrity of %s was %s %% after the %s",
-          r.service, drgen.format_number(r.data_integrity * 100, 1), where),
+          r.service, drgen.format_number(math.floor(r.data_integrity * 10000 + 1e-6) / 100, 2), where),
         recommendation = string.format(
           "Check %s's restored data against checksums and fix what lost or corrupted it", r.service),
       })

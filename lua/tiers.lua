@@ -123,7 +123,7 @@ function M.findings(ctx)
       severity = severity_for_tier(t.tier),
       subject = s.id,
       message = string.format(
-        "%s runs in %d region%s, but tier %d (%s) requires a %s strategy",
+        "%s runs in %d region%s, but tier %d (%s) requires the %s strategy",
         s.id, n, n == 1 and "" or "s", t.tier, t.tier_name, t.strategy),
       recommendation = string.format(
         "Deploy %s to a second region and list it in the plan, as the %s strategy needs",

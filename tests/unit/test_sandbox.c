@@ -435,10 +435,15 @@ static void test_override_and_files_recorded(void **state)
 	(void)state;
 	if (!ok)
 		fail_msg("override failed:\n%s", all);
-	/* Thresholds x10: 150,000 is tier 2, 20,000 tier 3. */
+	/* Tier 1 above 250,000 and tier 2 above 25,000: 150,000 is tier 2,
+	 * 20,000 tier 3. */
 	assert_int_equal(res->tiers[0].tier, 2);
 	assert_int_equal(res->tiers[1].tier, 3);
 	assert_string_equal(res->tiers[0].strategy, "active-passive multi-region");
+	assert_string_equal(res->tiers[0].reason,
+			    "revenue loss of 150,000 per hour is above 25,000");
+	assert_string_equal(res->levels[0].criterion, "revenue loss above 250,000 per hour");
+	assert_string_equal(res->levels[2].criterion, "revenue loss above 1,000 per hour");
 	/* Both files are recorded: the override and the shipped rule it extends. */
 	assert_int_equal(res->n_files, 2);
 	assert_true(ends_with(res->files[0].path, "tests/rules/override/tiers.lua"));
@@ -447,6 +452,34 @@ static void test_override_and_files_recorded(void **state)
 	assert_int_equal(strlen(res->files[0].sha256), 64);
 	assert_string_not_equal(res->files[0].sha256, res->files[1].sha256);
 	free(all);
+	rules_results_free(res);
+	diags_free(d);
+}
+
+static void test_override_classify(void **state)
+{
+	bool ok;
+	struct rules_results *res;
+	struct diags *d;
+
+	(void)state;
+	E.x.m->services[1].impact.regulatory = true;
+	d = run_tiers_with("override_classify", &ok, &res);
+	E.x.m->services[1].impact.regulatory = false;
+	assert_true(ok);
+	assert_int_equal(res->tiers[0].tier, 1);
+	assert_int_equal(res->tiers[1].tier, 2);   /* 20,000 is tier 2 anyway */
+	rules_results_free(res);
+	diags_free(d);
+
+	E.x.m->services[1].impact.revenue_loss_per_hour = 50;
+	E.x.m->services[1].impact.regulatory = true;
+	d = run_tiers_with("override_classify", &ok, &res);
+	E.x.m->services[1].impact.revenue_loss_per_hour = 20000;
+	E.x.m->services[1].impact.regulatory = false;
+	assert_true(ok);
+	assert_int_equal(res->tiers[1].tier, 2);
+	assert_non_null(strstr(res->tiers[1].reason, "regulated, so at least tier 2"));
 	rules_results_free(res);
 	diags_free(d);
 }
@@ -529,6 +562,7 @@ int main(void)
 		cmocka_unit_test(test_rule_must_return_table),
 		cmocka_unit_test(test_binary_rule_file_refused),
 		cmocka_unit_test(test_override_and_files_recorded),
+		cmocka_unit_test(test_override_classify),
 		cmocka_unit_test(test_require),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
