@@ -275,6 +275,14 @@ int cli_check(int argc, char **argv)
 
 /* ---- build ---- */
 
+/* The progress line on a terminal: one line, rewritten as stages start. */
+static void progress_stage(void *ctx, const char *stage)
+{
+	(void)ctx;
+	fprintf(stderr, "\r\033[Kdrgen: %s...", stage);
+	fflush(stderr);
+}
+
 static bool parse_formats(const char *text, unsigned *formats)
 {
 	static const struct { const char *name; unsigned bit; } names[] = {
@@ -323,6 +331,8 @@ int cli_build(int argc, char **argv)
 		.verbose = o.verbose,
 		.progress = !o.quiet && isatty(STDERR_FILENO),
 	};
+	if (bo.progress)
+		bo.on_stage = progress_stage;
 	if (o.formats && !parse_formats(o.formats, &bo.formats))
 		return usage_error("build", "--format \"%s\": expected a comma-separated list "
 				   "of html, md, json, junit", o.formats);
@@ -340,6 +350,13 @@ int cli_build(int argc, char **argv)
 	struct diags *d = diags_new();
 	struct build_report report = {0};
 	rc = build_run(&bo, d, &report);
+	if (bo.progress)
+		fputs("\r\033[K", stderr);
+	if (o.verbose) {
+		for (size_t i = 0; i < report.n_stages; i++)
+			fprintf(stderr, "drgen: %-8s %8.3f s\n", report.stages[i].name,
+				report.stages[i].seconds);
+	}
 	diags_sort(d);
 	diags_print(d, stderr, cli_stderr_is_tty(), o.quiet);
 	if (rc == EXIT_OK || rc == EXIT_FAIL_ON) {
