@@ -27,9 +27,6 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DDRGEN_VERSION='"$(VERSION)"' \
              -DDRGEN_DATADIR='"$(PREFIX)/share/drgen"' \
              $(WARN) $(PKG_CFLAGS) -Isrc $(CFLAGS)
 LIBS    = $(PKG_LIBS) -lpthread -lm
-ifneq ($(wildcard src/render.c),)
-ALL_CFLAGS += -DDRGEN_HAVE_RENDER
-endif
 
 SAN_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
             -fno-sanitize-recover=undefined

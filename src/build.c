@@ -19,6 +19,7 @@
 #include "analyze.h"
 #include "cli.h"
 #include "dates.h"
+#include "evidence.h"
 #include "load.h"
 #include "publish.h"
 #include "render.h"
@@ -146,6 +147,14 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 	date_format_month(o->period_start, r->period);
 	date_format_rfc3339(o->as_of, r->as_of);
 
+	/* Mistakes that need no input to find fail before any work. */
+	if (o->sign_key && !evidence_key_check(o->sign_key, true, d))
+		goto out;
+	rc = publish_begin(o->out_dir, &p, d);
+	if (rc != EXIT_OK)
+		goto out;
+	rc = EXIT_INPUT;
+
 	stage(o, r, "load", &t0);
 	struct load_options lo = {
 		.dir = o->plan_dir, .as_of = o->as_of, .period_start = o->period_start,
@@ -171,10 +180,6 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 	results = results_build(m, f, res);
 
 	stage(o, r, "render", &t0);
-	rc = publish_begin(o->out_dir, &p, d);
-	if (rc != EXIT_OK)
-		goto out;
-	rc = EXIT_INPUT;
 	if (!write_results(p, results, d))
 		goto out_internal;
 	char generated[DATE_RFC3339_SIZE];
@@ -187,14 +192,10 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 		.template_dirs = (const char *const *)tmpl_dirs,
 		.n_template_dirs = n_tmpl_dirs, .threads = o->threads,
 	};
-#ifdef DRGEN_HAVE_RENDER  /* until src/render.c lands */
 	if (!render_all(&ri, p, d, &rstats)) {
 		rc = EXIT_INPUT;  /* template errors are the user's input */
 		goto out;
 	}
-#else
-	(void)ri;
-#endif
 
 	stage(o, r, "publish", &t0);
 	r->files_written = publish_count(p);
@@ -232,9 +233,7 @@ out:
 	if (p)
 		publish_abort(p);
 	free_inputs(rule_files, n_rule_files);
-#ifdef DRGEN_HAVE_RENDER
 	render_stats_free(&rstats);
-#endif
 	cJSON_Delete(results);
 	rules_results_free(res);
 	rules_free(rules);
