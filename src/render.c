@@ -308,8 +308,9 @@ static double jnum(const cJSON *o, const char *key)
 
 /*
  * One row per datastore and location that has backup records (a store
- * with none gets one row without a location).  The currency of a location
- * is the one currency rule applied to that location's newest copy.
+ * with none gets one row without a location).  `currency` is the one
+ * currency rule applied to that location's newest copy; the reports judge
+ * a datastore by its newest copy anywhere, `datastore_currency`.
  */
 static void write_backups_csv(const struct render_input *in, struct buf *b)
 {
@@ -319,7 +320,7 @@ static void write_backups_csv(const struct render_input *in, struct buf *b)
 
 	buf_puts(b, "\xEF\xBB\xBF");
 	buf_puts(b, "datastore,service,criticality,location,newest_success,age_minutes,"
-		    "rpo_minutes,currency\r\n");
+		    "rpo_minutes,currency,datastore_currency\r\n");
 	for (size_t k = 0; k < m->n_datastores; k++) {
 		const struct datastore *ds = &m->datastores[k];
 		const cJSON *sj = cJSON_GetArrayItem(stores, (int)k);
@@ -348,7 +349,8 @@ static void write_backups_csv(const struct render_input *in, struct buf *b)
 			csv_cell(b, jstr(lj, "newest_success"), false);
 			csv_number(b, age, false);
 			csv_number(b, rpo, false);
-			csv_cell(b, cur, true);
+			csv_cell(b, cur, false);
+			csv_cell(b, jstr(sj, "currency"), true);
 		}
 	}
 }

@@ -378,8 +378,8 @@ static void put_time_day(cJSON *o, const char *key, int64_t t)
 static void put_tel(cJSON *o, const char *key, const char *phone)
 {
 	struct buf b = BUF_INIT;
-	if (!phone)
-		return;
+	if (!phone || phone[strspn(phone, "0123456789 +-().")] != '\0')
+		return;  /* only a plain phone number becomes a link */
 	buf_puts(&b, "tel:");
 	for (const char *p = phone; *p; p++) {
 		if ((*p >= '0' && *p <= '9') || (*p == '+' && b.len == 4))
