@@ -1,0 +1,109 @@
+#!/bin/sh
+# browser.sh -- the sample's pages in a real browser (headless Chromium):
+# the dashboard and a runbook render to a non-blank screenshot at desktop
+# and phone widths, and the browser logs no console errors for them.
+# Installs Debian's chromium when missing; prints a skip line when that is
+# not possible (no network, not root).  Screenshots are kept in
+# $DRGEN_SCREENSHOTS when that is set, for a person to look at.
+. "$DRGEN_ROOT/tests/lib/suite.sh"
+cd "$DRGEN_ROOT" || exit 1
+
+browser=""
+for b in chromium chromium-browser; do
+	command -v "$b" >/dev/null 2>&1 && { browser=$b; break; }
+done
+if [ -z "$browser" ]; then
+	if [ "$(id -u)" = 0 ] && apt-get install -y chromium >"$TMP/apt.log" 2>&1; then
+		browser=chromium
+	else
+		skip "browser checks: chromium is not installed and apt-get install chromium failed (offline?)"
+		exit 0
+	fi
+fi
+
+out=$TMP/out
+if ! "$DRGEN" build samples/kestrel -o "$out" --period 2026-10 -q 2>"$TMP/build.err"; then
+	fail "sample builds"; sed 's/^/    /' "$TMP/build.err"; exit 0
+fi
+shots=${DRGEN_SCREENSHOTS:-$TMP/shots}
+mkdir -p "$shots"
+
+# run_browser LOG ARGS...: one headless run with a fresh profile, offline.
+run_browser() {
+	log=$1; shift
+	profile=$(mktemp -d "$TMP/profile.XXXXXX")
+	timeout 120 "$browser" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--disable-extensions --hide-scrollbars --user-data-dir="$profile" \
+		--enable-logging=stderr --v=0 "$@" >"$log.out" 2>"$log.err"
+	rc=$?
+	rm -rf "$profile"
+	return $rc
+}
+
+# distinct_colours PNG: how many colours the image uses (ImageMagick, or a
+# small PNG decoder over the first rows with the python3 standard library).
+distinct_colours() {
+	if command -v identify >/dev/null 2>&1 && identify -format '%k' "$1" 2>/dev/null; then
+		return
+	fi
+	python3 - "$1" <<'PY'
+import struct, sys, zlib
+data = open(sys.argv[1], "rb").read()
+assert data[:8] == b"\x89PNG\r\n\x1a\n"
+pos, idat, w = 8, b"", 0
+while pos < len(data):
+    n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+    body = data[pos + 8:pos + 8 + n]
+    if kind == b"IHDR":
+        w, h, depth, ctype = struct.unpack(">IIBB", body[:10])
+        bpp = {2: 3, 6: 4, 0: 1, 4: 2}[ctype]
+    elif kind == b"IDAT":
+        idat += body
+    pos += 12 + n
+raw, stride = zlib.decompress(idat), w * bpp
+prev, colours, rows = bytearray(stride), set(), min(h, 600)
+for y in range(rows):
+    f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+    for i in range(stride):
+        a = line[i - bpp] if i >= bpp else 0
+        b, c = prev[i], (prev[i - bpp] if i >= bpp else 0)
+        if f == 1: line[i] = (line[i] + a) & 255
+        elif f == 2: line[i] = (line[i] + b) & 255
+        elif f == 3: line[i] = (line[i] + (a + b) // 2) & 255
+        elif f == 4:
+            p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+    colours.update(bytes(line[i:i + bpp]) for i in range(0, stride, bpp * 3))
+    prev = line
+print(len(colours))
+PY
+}
+
+# One page at one size: a screenshot that is not blank, no console errors.
+page() {
+	name=$1 file=$2 size=$3
+	png=$shots/$name.png
+	if ! run_browser "$TMP/$name" --window-size="$size" --screenshot="$png" "file://$file" || [ ! -s "$png" ]; then
+		fail "$name: screenshot taken"; tail -5 "$TMP/$name.err" | sed 's/^/    /'; return
+	fi
+	bytes=$(wc -c <"$png")
+	colours=$(distinct_colours "$png")
+	check "$name: screenshot is not blank ($bytes bytes, $colours colours)" \
+		[ "$bytes" -gt 20000 -a "${colours:-0}" -gt 50 ]
+}
+
+page index-1280 "$out/index.html" 1280,2000
+page runbook-1280 "$out/runbooks/card-authorization.html" 1280,2000
+page index-390 "$out/index.html" 390,1600
+page runbook-390 "$out/runbooks/card-authorization.html" 390,1600
+
+# Console errors (script errors, blocked or failed loads) while loading.
+for f in index.html runbooks/card-authorization.html plan.html audit/2026-10.html; do
+	log=$TMP/dom-$(echo "$f" | tr '/.' '--')
+	run_browser "$log" --dump-dom "file://$out/$f"
+	errs=$(grep -E ':CONSOLE|Uncaught|net::ERR_' "$log.err" | grep "file://" || true)
+	check "$f: no console errors${errs:+ ($errs)}" [ -z "$errs" ]
+	check "$f: the browser sees the page's main landmark" grep -q '<main id="main"' "$log.out"
+done
+exit 0
