@@ -671,16 +671,29 @@ static void push_enum(lua_State *L, unsigned names, int v)
 		lua_pushstring(L, enums[names].names[v]);
 }
 
+/* Typed reads of a field at b (memcpy: no aliasing or alignment questions). */
+#define READER(name, type) \
+	static type name(const void *b) { type v; memcpy(&v, b, sizeof(v)); return v; }
+READER(rd_double, double)
+READER(rd_int, int)
+READER(rd_i64, int64_t)
+READER(rd_u64, uint64_t)
+READER(rd_size, size_t)
+READER(rd_bool, bool)
+READER(rd_long, long)
+READER(rd_ptr, const void *)
+#undef READER
+
 /* Field f of the struct at obj. */
 static void push_field(struct rules *r, const void *obj, const struct vfield *f)
 {
 	lua_State *L = r->L;
 	const char *b = (const char *)obj + f->off;
-	size_t n = f->off_n ? *(const size_t *)((const char *)obj + f->off_n) : 0;
+	size_t n = f->off_n ? rd_size((const char *)obj + f->off_n) : 0;
 
 	switch (f->kind) {
 	case F_STR: {
-		const char *s = *(const char *const *)b;
+		const char *s = rd_ptr(b);
 		if (s)
 			lua_pushstring(L, s);
 		else
@@ -695,7 +708,7 @@ static void push_field(struct rules *r, const void *obj, const struct vfield *f)
 		break;
 	case F_NUM:
 	case F_NUM_NONNEG: {
-		double v = *(const double *)b;
+		double v = rd_double(b);
 		if (isnan(v) || (f->kind == F_NUM_NONNEG && v < 0))
 			lua_pushnil(L);
 		else
@@ -703,60 +716,60 @@ static void push_field(struct rules *r, const void *obj, const struct vfield *f)
 		break;
 	}
 	case F_INT:
-		lua_pushinteger(L, *(const int *)b);
+		lua_pushinteger(L, rd_int(b));
 		break;
 	case F_INT_POS:
-		if (*(const int *)b > 0)
-			lua_pushinteger(L, *(const int *)b);
+		if (rd_int(b) > 0)
+			lua_pushinteger(L, rd_int(b));
 		else
 			lua_pushnil(L);
 		break;
 	case F_DATE:
-		if (*(const int64_t *)b == DATE_NONE)
+		if (rd_i64(b) == DATE_NONE)
 			lua_pushnil(L);
 		else
-			lua_pushinteger(L, (lua_Integer)*(const int64_t *)b);
+			lua_pushinteger(L, (lua_Integer)rd_i64(b));
 		break;
 	case F_I64:
 	case F_I64_NONNEG:
-		if (f->kind == F_I64_NONNEG && *(const int64_t *)b < 0)
+		if (f->kind == F_I64_NONNEG && rd_i64(b) < 0)
 			lua_pushnil(L);
 		else
-			lua_pushinteger(L, (lua_Integer)*(const int64_t *)b);
+			lua_pushinteger(L, (lua_Integer)rd_i64(b));
 		break;
 	case F_U64:
-		lua_pushinteger(L, (lua_Integer)*(const uint64_t *)b);
+		lua_pushinteger(L, (lua_Integer)rd_u64(b));
 		break;
 	case F_SIZE:
-		lua_pushinteger(L, (lua_Integer)*(const size_t *)b);
+		lua_pushinteger(L, (lua_Integer)rd_size(b));
 		break;
 	case F_BOOL:
-		lua_pushboolean(L, *(const bool *)b);
+		lua_pushboolean(L, rd_bool(b));
 		break;
 	case F_ENUM:
-		push_enum(L, f->arg, *(const int *)b);
+		push_enum(L, f->arg, rd_int(b));
 		break;
 	case F_STRLIST:
-		push_view(r, VC_STRLIST, 0, *(const void *const *)b, n);
+		push_view(r, VC_STRLIST, 0, rd_ptr(b), n);
 		break;
 	case F_OBJ:
 		push_view(r, VC_OBJ, f->arg, b, 1);
 		break;
 	case F_ARRAY:
-		push_view(r, VC_ARRAY, f->arg, *(const void *const *)b, n);
+		push_view(r, VC_ARRAY, f->arg, rd_ptr(b), n);
 		break;
 	case F_IDXLIST:
-		push_view(r, VC_IDXLIST, f->arg, *(const void *const *)b, n);
+		push_view(r, VC_IDXLIST, f->arg, rd_ptr(b), n);
 		break;
 	case F_IDX:
 	case F_IDX_OPT: {
 		size_t nb, i;
 		const char *base = base_of(r, f->arg, &nb);
 		if (f->kind == F_IDX_OPT) {
-			long li = *(const long *)b;
+			long li = rd_long(b);
 			i = li < 0 ? nb : (size_t)li;
 		} else {
-			i = *(const size_t *)b;
+			i = rd_size(b);
 		}
 		if (i >= nb)
 			lua_pushnil(L);
@@ -1428,47 +1441,85 @@ static bool conv_child(struct conv *c, int idx, cJSON *parent, const char *key,
 	return ok;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 #define SMALL_KEYS 32
 
+static int cmp_node_key(const void *a, const void *b)
+{
+	return strcmp((*(cJSON *const *)a)->string, (*(cJSON *const *)b)->string);
+}
+
+/* Puts the children of an object in key order (the order never depends
+ * on Lua's hash order). */
+static void sort_children(cJSON *obj, size_t n)
+{
+	cJSON *small[SMALL_KEYS];
+	cJSON **v = n > SMALL_KEYS ? xmalloc(n * sizeof(*v)) : small;
+	size_t i = 0;
+
+	for (cJSON *ch = obj->child; ch; ch = ch->next)
+		v[i++] = ch;
+	if (n > SMALL_KEYS) {
+		qsort(v, n, sizeof(*v), cmp_node_key);
+	} else {
+		for (i = 1; i < n; i++) {
+			cJSON *x = v[i];
+			size_t j = i;
+			for (; j > 0 && strcmp(v[j - 1]->string, x->string) > 0; j--)
+				v[j] = v[j - 1];
+			v[j] = x;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		v[i]->next = i + 1 < n ? v[i + 1] : NULL;
+		v[i]->prev = i ? v[i - 1] : v[n - 1];
+	}
+	obj->child = v[0];
+	if (v != small)
+		free(v);
+}
+
+/*
+ * A table: list positions 1..n make an array (checked in a first pass,
+ * converted in order); string keys an object, converted in one pass and
+ * sorted by key afterwards.
+ */
 static bool conv_table(struct conv *c, int t, cJSON *parent, const char *key)
 {
 	lua_State *L = c->r->L;
-	size_t n = 0, nstr = 0, nint = 0;
-	lua_Integer maxk = 0;
 	cJSON *node;
+	size_t n = 0;
 	bool ok = true;
 
 	lua_pushnil(L);
-	while (lua_next(L, t)) {
-		lua_pop(L, 1);
-		n++;
-		if (lua_type(L, -1) == LUA_TSTRING) {
-			nstr++;
-		} else if (lua_isinteger(L, -1)) {
-			lua_Integer k = lua_tointeger(L, -1);
-			nint++;
-			if (k > maxk)
-				maxk = k;
-			if (k < 1)
-				maxk = -1;
-		} else {
-			const char *tn = luaL_typename(L, -1);
-			lua_pop(L, 1);
-			return conv_fail(c, "table keys must be strings or list positions, not %s",
-					 tn);
-		}
+	if (!lua_next(L, t)) {
+		add_node(c, parent, key, cJSON_CreateArray());
+		return true;
 	}
-	if (nstr && nint)
-		return conv_fail(c, "%s", "table mixes list items and named fields");
-	if (nint && (maxk < 0 || (size_t)maxk != nint))
-		return conv_fail(c, "%s", "list has holes (items must be 1..n)");
-
-	if (nstr == 0) {
+	if (lua_type(L, -2) != LUA_TSTRING) {
+		size_t len = lua_rawlen(L, t);
+		lua_pop(L, 1);                        /* [key] */
+		for (;;) {
+			int kt = lua_type(L, -1);
+			int isint = lua_isinteger(L, -1);
+			lua_Integer k = isint ? lua_tointeger(L, -1) : 0;
+			const char *tn = luaL_typename(L, -1);  /* static strings */
+			if (kt == LUA_TSTRING || !isint || k < 1 || (lua_Unsigned)k > len) {
+				lua_pop(L, 1);
+				if (kt == LUA_TSTRING)
+					return conv_fail(c, "%s",
+							 "table mixes list items and named fields");
+				if (!isint)
+					return conv_fail(c, "table keys must be strings or list positions, not %s",
+							 kt == LUA_TNUMBER ? "fractions" : tn);
+				return conv_fail(c, "%s", "list has holes (items must be 1..n)");
+			}
+			n++;
+			if (!lua_next(L, t))
+				break;
+			lua_pop(L, 1);                /* keep the key */
+		}
+		if (n != len)
+			return conv_fail(c, "%s", "list has holes (items must be 1..n)");
 		node = cJSON_CreateArray();
 		add_node(c, parent, key, node);
 		for (size_t i = 1; ok && i <= n; i++) {
@@ -1479,46 +1530,31 @@ static bool conv_table(struct conv *c, int t, cJSON *parent, const char *key)
 		return ok;
 	}
 
-	/* The key strings stay alive: the table on the stack holds them. */
-	const char *small[SMALL_KEYS];
-	const char **keys = small;
-	if (nstr > SMALL_KEYS)  /* a userdata block, freed by the GC even on error */
-		keys = lua_newuserdatauv(L, nstr * sizeof(*keys), 0);
-	else
-		lua_pushnil(L);     /* keep the stack shape the same */
-	size_t k = 0;
-	lua_pushnil(L);
-	while (lua_next(L, t)) {
+	node = cJSON_CreateObject();
+	add_node(c, parent, key, node);
+	do {                                          /* [key value] */
 		size_t len;
-		const char *str = lua_tolstring(L, -2, &len);
-		lua_pop(L, 1);
-		if (strlen(str) != len) {
+		const char *k;
+		if (lua_type(L, -2) != LUA_TSTRING) {
+			lua_pop(L, 2);
+			return conv_fail(c, "%s", "table mixes list items and named fields");
+		}
+		k = lua_tolstring(L, -2, &len);
+		if (strlen(k) != len) {
 			lua_pop(L, 2);
 			return conv_fail(c, "%s", "a table key contains a NUL byte");
 		}
-		keys[k++] = str;
-	}
-	if (nstr > SMALL_KEYS) {
-		qsort(keys, nstr, sizeof(*keys), cmp_str);
-	} else {
-		for (size_t i = 1; i < nstr; i++) {
-			const char *x = keys[i];
-			size_t j = i;
-			for (; j > 0 && strcmp(keys[j - 1], x) > 0; j--)
-				keys[j] = keys[j - 1];
-			keys[j] = x;
-		}
-	}
-	node = cJSON_CreateObject();
-	add_node(c, parent, key, node);
-	for (size_t i = 0; ok && i < nstr; i++) {
-		lua_pushstring(L, keys[i]);
-		lua_rawget(L, t);
-		ok = conv_child(c, -1, node, keys[i], 0);
+		ok = conv_child(c, -1, node, k, 0);
 		lua_pop(L, 1);
-	}
-	lua_pop(L, 1);
-	return ok;
+		if (!ok) {
+			lua_pop(L, 1);
+			return false;
+		}
+		n++;
+	} while (lua_next(L, t));
+	if (n > 1)
+		sort_children(node, n);
+	return true;
 }
 
 static bool conv_view(struct conv *c, int idx, const struct view *v,

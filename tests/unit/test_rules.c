@@ -119,7 +119,7 @@ static void test_tier_objectives(void **state)
 	};
 	static const double revenue[RULES_TIERS] = {200000, 20000, 2000, 20};
 	struct run t;
-	char id[8];
+	char id[16];
 
 	(void)state;
 	start(&t, RULES_TIERS, 0, 0);
