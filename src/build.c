@@ -1,8 +1,9 @@
 /*
  * build.c -- the order of the stages of one build.
  *
- *   load → analyze_model → tiers.lua → analyze_objectives → policy rules
- *        → results.json → render → publish
+ *   load (and --previous) → analyze_model → tiers.lua → analyze_objectives
+ *        → policy rules → compliance rules → results.json (+ changes)
+ *        → render → publish → --fail-on
  *
  * Nothing is written until every input has been read and every rule has
  * run; from then on files go to a staging folder that replaces the output
@@ -17,7 +18,9 @@
 #include <time.h>
 
 #include "analyze.h"
+#include "changes.h"
 #include "cli.h"
+#include "compliance.h"
 #include "dates.h"
 #include "evidence.h"
 #include "load.h"
@@ -82,16 +85,21 @@ static char *manifest_path(const struct build_options *o, const char *path)
 	return xstrdup(path);
 }
 
-/* Rule files as manifest entries (path, hash). */
+/*
+ * Rule files as manifest entries (path, hash): every file the engine
+ * loaded, including the compliance rules that run after the policy stage.
+ */
 static struct source_input *rule_inputs(const struct build_options *o,
-					const struct rules_results *res)
+					const struct rules *rules, size_t *n)
 {
-	struct source_input *v = xcalloc(res->n_files + 1, sizeof(*v));
-	for (size_t i = 0; i < res->n_files; i++) {
-		v[i].path = manifest_path(o, res->files[i].path);
+	const struct rules_file *files;
+	*n = rules_files(rules, &files);
+	struct source_input *v = xcalloc(*n + 1, sizeof(*v));
+	for (size_t i = 0; i < *n; i++) {
+		v[i].path = manifest_path(o, files[i].path);
 		v[i].kind = (char *)"rule";
-		memcpy(v[i].sha256, res->files[i].sha256, 65);
-		v[i].size = res->files[i].size;
+		memcpy(v[i].sha256, files[i].sha256, 65);
+		v[i].size = files[i].size;
 	}
 	return v;
 }
@@ -133,7 +141,8 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 	struct facts *f = NULL;
 	struct rules *rules = NULL;
 	struct rules_results *res = NULL;
-	cJSON *results = NULL;
+	cJSON *results = NULL, *previous = NULL;
+	struct compliance comp;
 	struct publish *p = NULL;
 	struct render_stats rstats = {0};
 	struct source_input *rule_files = NULL;
@@ -143,6 +152,8 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 	size_t n_tmpl_dirs = search_dirs(o, "templates", o->templates_dir, "templates",
 					 tmpl_dirs);
 	struct source_set *src = source_set_new(o->plan_dir);
+
+	compliance_init(&comp);
 
 	date_format_month(o->period_start, r->period);
 	date_format_rfc3339(o->as_of, r->as_of);
@@ -161,6 +172,8 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 		.period_end = o->period_end, .threads = o->threads,
 	};
 	m = load_plan_dir(&lo, src, d);
+	if (o->previous)
+		previous = changes_read_previous(o->previous, d);
 	if (diags_has_errors(d))
 		goto out;
 
@@ -177,7 +190,13 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 	analyze_objectives(f, m, &obj);
 	if (!rules_run_policy(rules, m, f, res, d))
 		goto out;
+	stage(o, r, "compliance", &t0);
+	if (!compliance_run(rules, m, f, res, &comp, d))
+		goto out;
 	results = results_build(m, f, res);
+	results_add_compliance(results, &comp);
+	if (previous)
+		results_add_changes(results, changes_compute(previous, results));
 
 	stage(o, r, "render", &t0);
 	if (!write_results(p, results, d))
@@ -188,6 +207,7 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 			    generated);
 	struct render_input ri = {
 		.model = m, .facts = f, .rules = res, .results = results,
+		.previous = previous,
 		.generated_at = generated, .formats = o->formats,
 		.template_dirs = (const char *const *)tmpl_dirs,
 		.n_template_dirs = n_tmpl_dirs, .threads = o->threads,
@@ -199,8 +219,7 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 
 	stage(o, r, "publish", &t0);
 	r->files_written = publish_count(p);
-	rule_files = rule_inputs(o, res);
-	n_rule_files = res->n_files;
+	rule_files = rule_inputs(o, rules, &n_rule_files);
 	for (size_t i = 0; i < rstats.n_templates; i++) {
 		char *rel = manifest_path(o, rstats.templates[i].path);
 		free(rstats.templates[i].path);
@@ -216,7 +235,7 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 		.generated_at = generated,
 		.plan_dir = plan_name(o->plan_dir, plan_label, sizeof(plan_label)),
 		.inputs = inputs, .n_inputs = n_inputs,
-		.rules = rule_files, .n_rules = res->n_files,
+		.rules = rule_files, .n_rules = n_rule_files,
 		.templates = rstats.templates, .n_templates = rstats.n_templates,
 	};
 	rc = publish_commit(p, &info, o->sign_key, d);
@@ -224,6 +243,19 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 	if (rc == EXIT_OK) {
 		r->files_written += 2 + (o->sign_key != NULL);  /* manifest, sums, sig */
 		r->controls_failing = 0;
+		if (o->fail_on != BUILD_FAIL_NEVER) {
+			enum compliance_level level = o->fail_on == BUILD_FAIL_ON_PARTIAL ?
+				COMPLIANCE_LEVEL_PARTIAL : COMPLIANCE_LEVEL_FAIL;
+			r->controls_failing = compliance_count_at_or_below(comp.controls, level);
+		}
+		if (r->controls_failing > 0) {
+			diag_add(d, DIAG_NOTE, NULL, 0, 0, NULL,
+				 "%zu control%s at or below --fail-on %s (evidence/controls.xml "
+				 "lists them)", r->controls_failing,
+				 r->controls_failing == 1 ? " is" : "s are",
+				 o->fail_on == BUILD_FAIL_ON_PARTIAL ? "partial" : "fail");
+			rc = EXIT_FAIL_ON;
+		}
 	}
 	stage(o, r, NULL, &t0);
 	goto out;
@@ -235,6 +267,8 @@ out:
 	free_inputs(rule_files, n_rule_files);
 	render_stats_free(&rstats);
 	cJSON_Delete(results);
+	cJSON_Delete(previous);
+	compliance_free(&comp);
 	rules_results_free(res);
 	rules_free(rules);
 	analyze_free(f);

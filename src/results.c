@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compliance.h"
 #include "dates.h"
 #include "rules.h"
 #include "util.h"
@@ -662,6 +663,31 @@ cJSON *results_build(const struct model *m, const struct facts *f,
 	add_unknown(doc, m);
 	rules_view_done(&rv);
 	return doc;
+}
+
+void results_add_compliance(cJSON *doc, const struct compliance *c)
+{
+	cJSON *comp = cJSON_CreateObject();
+	cJSON *counts;
+	double total = 0;
+
+	cJSON_ReplaceItemInObjectCaseSensitive(doc, "controls",
+					       cJSON_Duplicate(c->controls, true));
+	for (int s = 0; s < COMPLIANCE_STATUS_COUNT; s++)
+		total += (double)c->counts[s];
+	add_num(comp, "total", total);
+	counts = add_object(comp, "counts");
+	for (int s = 0; s < COMPLIANCE_STATUS_COUNT; s++)
+		add_num(counts, compliance_status_names[s], (double)c->counts[s]);
+	cJSON_AddItemToObject(comp, "frameworks", cJSON_Duplicate(c->frameworks, true));
+	cJSON_DeleteItemFromObjectCaseSensitive(doc, "compliance");
+	cJSON_AddItemToObject(doc, "compliance", comp);
+}
+
+void results_add_changes(cJSON *doc, cJSON *changes)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(doc, "changes");
+	cJSON_AddItemToObject(doc, "changes", changes);
 }
 
 /* ---- printing ---------------------------------------------------------- */

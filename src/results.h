@@ -22,6 +22,7 @@
 #include "model.h"
 
 struct rules_results;
+struct compliance;
 
 /*
  * Builds the document.  f must have been through analyze_objectives for
@@ -32,6 +33,20 @@ struct rules_results;
  */
 cJSON *results_build(const struct model *m, const struct facts *f,
 		     const struct rules_results *r);
+
+/*
+ * Puts the compliance stage's results into doc: `controls` (replacing the
+ * empty list results_build leaves) and `compliance`: {total, counts:
+ * {status: n}, frameworks: [per-framework summaries]} (compliance.h).
+ * The arrays are copied; c stays the caller's.
+ */
+void results_add_compliance(cJSON *doc, const struct compliance *c);
+
+/*
+ * Adds `changes` (changes.h: what changed since a previous results.json);
+ * doc takes ownership of changes.
+ */
+void results_add_changes(cJSON *doc, cJSON *changes);
 
 /*
  * The document as JSON text ending in a newline; *len (if not NULL) gets
