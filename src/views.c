@@ -1474,12 +1474,12 @@ static void put_test_programme(cJSON *view, const struct pctx *pc)
 			if ((int)dr->type == t && dr->date <= v->m->as_of)
 				last = dr->date;
 		}
-		put_time(x, "last", last);
+		put_time_day(x, "last", last);
 		bool scheduled = !isnan(every) && every >= 1 && every < 1200;
 		bool overdue = scheduled && last == DATE_NONE;
 		if (scheduled && last != DATE_NONE) {
 			int64_t due = analyze_months_before(last, -(int)every);
-			put_time(x, "next_due", due);
+			put_time_day(x, "next_due", due);
 			overdue = due < v->m->as_of;
 		}
 		put_bool(x, "scheduled", scheduled);
