@@ -365,9 +365,13 @@ static const char *get_string(struct check *c, int t, const char *key,
 	} else {
 		size_t len, bad;
 		const char *s = lua_tolstring(L, -1, &len);
+		c->s->r->results_bytes += len + 1;
 		if (strlen(s) != len || !source_utf8_valid(s, len, &bad))
 			check_fail(c, "%s%s must be UTF-8 text without NUL bytes",
 				   c->prefix, key);
+		else if (c->s->r->results_bytes > RULES_RESULTS_MAX)
+			check_fail(c, "rule results exceed %u MiB in total (a rule returns too much)",
+				   RULES_RESULTS_MAX >> 20);
 		else if (required && len == 0)
 			check_fail(c, "%s%s must not be empty", c->prefix, key);
 		else if (share)
@@ -530,6 +534,7 @@ static size_t read_findings(struct check *c, const char *rule)
 			continue;
 		c->ok = ok_before;
 		f.rule = intern(s, rule, strlen(rule));
+		s->r->results_bytes += sizeof(f);
 		if (s->n_findings == s->cap_findings) {
 			size_t cap = s->cap_findings ? s->cap_findings * 2 : 64;
 			struct finding *nf = arena_alloc(s->res->arena, cap * sizeof(*nf));

@@ -49,6 +49,7 @@
 #define RULES_CALL_MEMORY (64u << 20)      /* growth of the Lua heap per call */
 #define RULES_MEMORY_MAX (1024u << 20)     /* the whole Lua heap of a build */
 #define RULES_CALL_SECONDS 10              /* wall-clock backstop per call */
+#define RULES_RESULTS_MAX (512u << 20)     /* what rules may return, in total */
 
 /* One rule file the build used (loaded, or pulled in with require). */
 struct rules_file {

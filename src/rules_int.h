@@ -88,6 +88,7 @@ struct rules {
 
 	struct arena *json_arena;   /* where converted strings live, or NULL */
 	struct strmap *json_keys;   /* object keys already in json_arena */
+	size_t results_bytes;  /* text and nodes kept from rule results so far */
 	cJSON *pending_json;   /* a conversion in progress (freed on error) */
 	void *pending_conv;    /* its state */
 };

@@ -1599,6 +1599,10 @@ static bool conv_value(struct conv *c, int idx, cJSON *parent, const char *key)
 	idx = lua_absindex(L, idx);
 	if (++c->nodes > JSON_MAX_NODES)
 		return conv_fail(c, "%s", "result too large (more than 2,000,000 values)");
+	c->r->results_bytes += sizeof(cJSON);
+	if (c->r->results_bytes > RULES_RESULTS_MAX)
+		return conv_fail(c, "rule results exceed %s in total (a rule returns too much)",
+				 "512 MiB");
 	if (c->depth > JSON_MAX_DEPTH)
 		return conv_fail(c, "%s", "result nested too deeply (a cycle?)");
 	luaL_checkstack(L, 8, "result nested too deeply");
@@ -1624,6 +1628,7 @@ static bool conv_value(struct conv *c, int idx, cJSON *parent, const char *key)
 			return conv_fail(c, "%s", "string contains a NUL byte");
 		if (!source_utf8_valid(str, len, &bad))
 			return conv_fail(c, "%s", "string is not valid UTF-8");
+		c->r->results_bytes += len;
 		add_node(c, parent, key, make_string(c, str, len));
 		return true;
 	}
