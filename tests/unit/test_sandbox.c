@@ -523,6 +523,24 @@ static void test_require(void **state)
 	cJSON_Delete(arg);
 	cJSON_Delete(out);
 
+	/* Every field of every view, and views converted whole. */
+	out = rules_call_json(r, E.x.m, E.f, E.res, "walk", "run", NULL, d);
+	if (!out) {
+		char *all = fx_diags(d);
+		fail_msg("walk failed:\n%s", all);
+	}
+	assert_true(cJSON_GetObjectItem(out, "n")->valueint > 100);
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(out, "organization"),
+			    "name")->valuestring, "Acme");
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(out, "store"),
+			    "currency")->valuestring, "never");
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(out, "service"),
+			    "id")->valuestring, "payments");
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(out, "same")));
+	assert_int_equal(cJSON_GetObjectItem(out, "len")->valueint, 2);
+	assert_string_equal(cJSON_GetObjectItem(out, "regions")->valuestring, "primary");
+	cJSON_Delete(out);
+
 	size_t n;
 	const struct rules_file *files;
 	n = rules_files(r, &files);
