@@ -133,8 +133,12 @@ struct finding {
 /*
  * Everything the rules decided.  Arrays named after a model list are
  * parallel to it (tiers[i] is model->services[i]).  Strings and arrays live
- * in `arena`; the cJSON trees are owned too.  Free with rules_results_free.
- * A stage that did not run (or failed) leaves its arrays NULL.
+ * in `arena`.  The cJSON trees are owned too, but their keys and string
+ * values are stored in `arena` and only referenced by the nodes
+ * (cJSON_StringIsConst, cJSON_IsReference): read them, or copy what must
+ * outlive rules_results_free; do not add to or edit these trees.  Free
+ * everything with rules_results_free.  A stage that did not run (or
+ * failed) leaves its arrays NULL.
  */
 struct rules_results {
 	struct arena *arena;

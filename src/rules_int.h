@@ -27,7 +27,6 @@ enum rules_abort { ABORT_NONE, ABORT_BUDGET, ABORT_MEMORY, ABORT_TIME };
 /* A rule file compiled and run once (its module value sits in the registry). */
 struct rules_module {
 	char *name;            /* logical name, "tiers" */
-	size_t file;           /* index into rules.files */
 	int ref;               /* registry reference of the module table, or LUA_NOREF */
 	bool failed;           /* loading failed (reported once) */
 };
@@ -58,7 +57,7 @@ struct rules {
 	/* The instruction budget of the current call (count hook). */
 	long budget_used;
 	int abort;             /* enum rules_abort, sticky until the call ends */
-	char *abort_where;     /* "tiers.lua:12" where the abort was noticed */
+	char *abort_where;     /* "tiers.lua:12:" where the abort was noticed */
 	struct timespec call_start;
 	unsigned hook_ticks;
 	bool hook_armed;       /* a rule call is running */

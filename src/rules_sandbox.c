@@ -578,7 +578,6 @@ static struct rules_module *module_find(struct rules *r, const char *name)
 	}
 	struct rules_module *mod = &r->mods[r->n_mods++];
 	mod->name = xstrdup(name);
-	mod->file = 0;
 	mod->ref = LUA_NOREF;
 	mod->failed = false;
 	return mod;

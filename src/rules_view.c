@@ -6,21 +6,22 @@
  * or array of the model, the facts or the rule results; its fields are read
  * from C on each access through one table of field descriptors per struct
  * type, so nothing is copied up front and 10,000 services cost nothing
- * until a rule looks at them.  Views of the same thing are cached (by
- * class, type and address), so `a == b` and using a view as a table key
- * behave.  Every view shares one metatable whose __newindex raises an
- * error and whose __metatable hides it; userdata cannot be rawset.
- * Reading a field a struct does not have is an error (a typo should not
- * read as nil).
+ * until a rule looks at them.  Views are made on access and never cached:
+ * a cache kept hundreds of thousands of objects alive, and the garbage
+ * collector walks the live heap on every cycle, which made rules several
+ * times slower.  __eq compares what views show instead.  Each struct type
+ * (and each list class) has one metatable, hidden by __metatable, whose
+ * __newindex raises an error; userdata cannot be rawset.  Reading a field
+ * a struct does not have is an error (a typo should not read as nil).
  *
  * Plain data handed to rules (the context, compliance.profile, JSON
  * arguments) is frozen instead: a Lua table behind an empty proxy whose
  * metatable forwards reads and refuses writes; the proxies are listed in a
  * weak registry table so the sandbox's rawset and next know them.
  *
- * Conversion back to JSON uses raw access only (no metamethod runs), sorts
- * object keys, and attaches each node to its parent before filling it, so
- * a Lua memory error in the middle leaves one tree to free (pending_json).
+ * Conversion back to JSON uses raw access only (no rule code runs), sorts
+ * object keys, and attaches each node to its parent as it is made, so a
+ * Lua memory error in the middle leaves one tree to free (pending_json).
  */
 #include "rules_int.h"
 
