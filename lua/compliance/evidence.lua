@@ -242,6 +242,12 @@ local function plural(n, word, words)
   return fmt("%d %s", n, n == 1 and word or (words or word .. "s"))
 end
 
+-- A limit given in minutes, in days when it is long.
+local function limit_text(minutes)
+  if minutes >= 2880 then return days_text(minutes / 1440) end
+  return drgen.format_minutes(minutes)
+end
+
 local function age_text(seconds)
   if seconds < 2 * DAY then return drgen.format_minutes(math.floor(seconds / 60 + 0.5)) end
   return days_text(seconds / DAY)
@@ -671,7 +677,7 @@ function C.offsite_copy_exists(ev, a)
     elseif best and best / 60 <= 4 * max_min then
       item(res, "partial", st.id, st.svc.id,
         fmt("%s: newest %s copy is %s old, more than %s", st.id, best_loc,
-          age_text(best), drgen.format_minutes(max_min)),
+          age_text(best), limit_text(max_min)),
         copy_ref(st.id, best_loc, f.at[best_loc]))
     elseif not best and f.locations_ok.secondary and not contains(locs, "secondary") then
       item(res, "partial", st.id, st.svc.id,
@@ -681,7 +687,7 @@ function C.offsite_copy_exists(ev, a)
     elseif best then
       item(res, "fail", st.id, st.svc.id,
         fmt("%s: newest %s copy is %s old, more than 4 x %s", st.id, best_loc,
-          age_text(best), drgen.format_minutes(max_min)),
+          age_text(best), limit_text(max_min)),
         copy_ref(st.id, best_loc, f.at[best_loc]))
     else
       item(res, "fail", st.id, st.svc.id,
@@ -690,7 +696,7 @@ function C.offsite_copy_exists(ev, a)
         { datastore = st.id, records = st.ds.backups.records })
     end
   end
-  return finish(res, fmt("%s, each with a %s copy within its age limit",
+  return finish(res, fmt("%s, each with a copy at %s within its age limit",
       plural(res.n, "datastore"), table.concat(locs, " or ")),
     "n/a", "no critical or important datastores in scope")
 end
@@ -1819,6 +1825,7 @@ function Ev:control(def)
         reason = "attestation outstanding: " .. table.concat(t, "; ") ..
           (machine == "pass" and "; the data checks pass" or "")
       elseif status == "pass" then
+        for _, x in ipairs(atts) do pass_reasons[#pass_reasons + 1] = x.reason end
         reason = table.concat(pass_reasons, "; ")
       end
     else
