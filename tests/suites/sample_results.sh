@@ -1,0 +1,108 @@
+# The sample's results.json holds the tiers, waves, currency and drill scores
+# worked out by hand from samples/kestrel (see the comments on each block).
+. "$DRGEN_ROOT/tests/lib/suite.sh"
+command -v jq >/dev/null || { skip "sample results: jq not installed"; exit 0; }
+"$DRGEN" build "$DRGEN_ROOT/samples/kestrel" -o "$TMP/out" --period 2026-10 -q 2>"$TMP/err"
+check "the sample builds" test $? -eq 0
+R="$TMP/out/evidence/results.json"
+
+# expect NAME JQ-FILTER, then the expected lines on standard input.
+expect() {
+	name=$1 filter=$2
+	cat >"$TMP/want"
+	jq -r "$filter" "$R" >"$TMP/got" 2>&1
+	if diff -u "$TMP/want" "$TMP/got" >"$TMP/diff"; then ok "$name"; else fail "$name"; sed 's/^/    /' "$TMP/diff"; fi
+}
+
+# Tiers by revenue loss per hour, strictly above 100,000 / 10,000 / 1,000:
+# settlement (exactly 100,000) is tier 2, notifications (exactly 10,000) tier 3,
+# internal-wiki (exactly 1,000) tier 4; key-management (5,000) is overridden to 1.
+expect "tiers, RPO and RTO per service" \
+	'.services[] | [.id, .tier, .tier_source, .rpo_minutes, .rto_minutes] | @tsv' <<'T'
+card-authorization	1	computed	0	5
+api-gateway	1	computed	0	5
+tokenization-vault	1	computed	0	5
+ledger	1	computed	0	5
+fraud-scoring	1	computed	0	5
+identity	1	computed	0	5
+key-management	1	override	0	5
+settlement	2	computed	5	60
+event-streaming	2	computed	5	60
+merchant-portal	2	computed	5	60
+benefits-claims	2	computed	5	60
+fx-rates	3	computed	60	240
+notifications	3	computed	60	240
+data-warehouse	3	computed	60	240
+reporting	3	computed	60	240
+internal-wiki	4	computed	1440	4320
+T
+
+# Waves: key-management, event-streaming and fx-rates need nothing (1);
+# card-authorization waits for api-gateway (3), so 4; merchant-portal and
+# reporting wait for settlement (5), so 6.
+expect "recovery waves" '.services[] | [.id, .recovery_wave] | @tsv' <<'T'
+card-authorization	4
+api-gateway	3
+tokenization-vault	2
+ledger	2
+fraud-scoring	3
+identity	2
+key-management	1
+settlement	5
+event-streaming	1
+merchant-portal	6
+benefits-claims	5
+fx-rates	1
+notifications	2
+data-warehouse	3
+reporting	6
+internal-wiki	3
+T
+
+# Currency: identity-db's newest copy is days old, fraud-models never
+# succeeded, claims-db is backed up every 4 h against a 5-minute RPO, the
+# warehouse's last nightly snapshot hung.
+expect "backup currency per datastore" '.datastores[] | [.id, .currency] | @tsv' <<'T'
+auth-db	ok
+token-vault-db	ok
+ledger-db	ok
+fraud-features	ok
+fraud-models	never
+identity-db	stale
+keyvault-db	ok
+settlement-db	ok
+settlement-files	ok
+events-kafka	ok
+merchant-db	ok
+claims-db	stale
+notifications-db	ok
+warehouse	stale
+reporting-db	ok
+wiki-db	ok
+wiki-attachments	ok
+T
+
+# Drill scores: ledger recovered in 6.5 and 7.25 minutes against 5
+# (5/6.5 = 0.7692, 5/7.25 = 0.6897); benefits-claims in 185 minutes against
+# 60 (0.3243) and lost 55 minutes of data against 5 (0.0909).
+expect "drill scores that missed" \
+	'.drills[] | .id as $d | .results[] | select(.passed == false) | [$d, .service, .rto_achievement, .rpo_achievement, .recovered] | @tsv' <<'T'
+dr-2026-04-full-simulation	ledger	0.7692	1	true
+dr-2026-04-full-simulation	benefits-claims	0.3243	0.0909	true
+dr-2026-05-partial-failover	data-warehouse	1	1	true
+dr-2026-10-full-simulation	ledger	0.6897	1	true
+dr-2026-10-partial-failover	reporting	0		false
+T
+
+expect "RTO misses are worded with one decimal" \
+	'.findings[] | select(.kind == "rto_missed") | .message | capture("(?<m>RTO target missed by [0-9.,]+ %)").m' <<'T'
+RTO target missed by 208.3 %
+RTO target missed by 30.0 %
+RTO target missed by 45.0 %
+T
+
+expect "the tier inversion and the single-region service" \
+	'.findings[] | select(.kind == "tier_inversion" or .kind == "single_region") | [.kind, .subject] | @tsv' <<'T'
+single_region	benefits-claims
+tier_inversion	card-authorization
+T
