@@ -36,6 +36,8 @@
 #define CHART_MAX_ROWS 25
 /* Findings listed on the dashboard (the full list is in the audit). */
 #define INDEX_TOP_FINDINGS 10
+/* Evidence items shown per control (results.json has them all). */
+#define CONTROL_MAX_EVIDENCE 6
 /* Escalation contacts in a runbook's "at a glance" box. */
 #define GLANCE_CONTACTS 3
 
@@ -1157,6 +1159,51 @@ static size_t status_index(const char *s)
 	return ARRAY_LEN(control_statuses);  /* other */
 }
 
+/* A JSON scalar as text: strings as they are, numbers shortest, else JSON. */
+static void put_scalar(struct buf *b, const cJSON *x)
+{
+	char n[64];
+	if (cJSON_IsString(x)) {
+		buf_puts(b, x->valuestring);
+	} else if (cJSON_IsNumber(x)) {
+		format_short(x->valuedouble, 4, n, sizeof(n));
+		buf_puts(b, n);
+	} else if (cJSON_IsBool(x)) {
+		buf_puts(b, cJSON_IsTrue(x) ? "true" : "false");
+	} else if (!cJSON_IsNull(x)) {
+		char *t = cJSON_PrintUnformatted(x);
+		buf_puts(b, t ? t : "");
+		free(t);
+	}
+}
+
+/* One evidence item of a control: a string, or "key: value, key: value". */
+static void put_evidence_item(struct buf *b, const cJSON *e)
+{
+	const cJSON *kv;
+	size_t k = 0;
+	if (!cJSON_IsObject(e)) {
+		put_scalar(b, e);
+		return;
+	}
+	cJSON_ArrayForEach(kv, e) {
+		buf_printf(b, "%s%s: ", k++ ? ", " : "", kv->string ? kv->string : "");
+		put_scalar(b, kv);
+	}
+}
+
+/* The summary of framework `name` in results.json `compliance`, or NULL. */
+static const cJSON *framework_summary(const struct views *v, const char *name)
+{
+	const cJSON *x;
+	cJSON_ArrayForEach(x, jget(jget(v->results, "compliance"), "frameworks")) {
+		const char *fw = jstr(x, "framework");
+		if (fw && strcmp(fw, name) == 0)
+			return x;
+	}
+	return NULL;
+}
+
 /*
  * `compliance`: {has_controls, frameworks: [{framework, counts..., controls}]}
  * grouped by framework in order of first appearance.
@@ -1203,6 +1250,9 @@ static void put_compliance(cJSON *view, const struct pctx *pc, bool with_control
 			fw[k].name = name;
 			fw[k].obj = push_obj(fws);
 			put_str(fw[k].obj, "framework", name);
+			const cJSON *sum = framework_summary(v, name);
+			put_str(fw[k].obj, "name", jstr(sum, "name") ? jstr(sum, "name") : name);
+			put_str(fw[k].obj, "scope", jstr(sum, "scope"));
 			if (with_controls)
 				fw[k].list = put_arr(fw[k].obj, "controls");
 			n_fw++;
@@ -1218,17 +1268,28 @@ static void put_compliance(cJSON *view, const struct pctx *pc, bool with_control
 		put_upper(x, "status_label", st);
 		put_class(x, "status_class", "st-", st);
 		put_str(x, "reason", jstr(c, "reason"));
-		struct buf ev = BUF_INIT;
+		put_str(x, "ask", jstr(c, "ask"));
+		struct buf ev = BUF_INIT, item = BUF_INIT;
 		const cJSON *e;
+		cJSON *items = put_arr(x, "evidence_items");
+		size_t n_ev = 0;
 		cJSON_ArrayForEach(e, jget(c, "evidence")) {
-			char *text = cJSON_IsString(e) ? NULL : cJSON_PrintUnformatted(e);
+			if (n_ev++ >= CONTROL_MAX_EVIDENCE)
+				continue;
+			buf_reset(&item);
+			put_evidence_item(&item, e);
+			put_str(push_obj(items), "text", item.data ? item.data : "");
 			if (ev.len)
 				buf_puts(&ev, "; ");
-			buf_puts(&ev, text ? text : e->valuestring);
-			free(text);
+			buf_puts(&ev, item.data ? item.data : "");
 		}
 		put_str(x, "evidence", ev.data ? ev.data : "");
+		put_num(x, "evidence_count", (double)n_ev);
+		put_bool(x, "evidence_capped", n_ev > CONTROL_MAX_EVIDENCE);
+		put_num(x, "evidence_more", n_ev > CONTROL_MAX_EVIDENCE
+			? (double)(n_ev - CONTROL_MAX_EVIDENCE) : 0);
 		buf_free(&ev);
+		buf_free(&item);
 	}
 
 	struct chart_stack *rows = xcalloc(n_fw ? n_fw : 1, sizeof(*rows));
@@ -1271,6 +1332,176 @@ static void put_compliance(cJSON *view, const struct pctx *pc, bool with_control
 	free(rows);
 	free(segs);
 	free(fw);
+}
+
+/* ---- what changed since a previous build (results.json `changes`) ------- */
+
+static void put_direction(cJSON *o, const char *dir)
+{
+	put_str(o, "direction", dir);
+	put_upper(o, "direction_label", dir);
+	put_str(o, "direction_class", !dir ? "st-none" : strcmp(dir, "worse") == 0 ? "st-fail"
+			: strcmp(dir, "better") == 0 ? "st-pass" : "st-none");
+}
+
+static void put_control_change(cJSON *arr, const cJSON *x)
+{
+	cJSON *o = push_obj(arr);
+	const char *fw = jstr(x, "framework");
+	put_str(o, "framework", fw);
+	put_str(o, "control", jstr(x, "control"));
+	put_str(o, "title", jstr(x, "title"));
+	put_str(o, "from", jstr(x, "from"));
+	put_upper(o, "from_label", jstr(x, "from"));
+	put_class(o, "from_class", "st-", jstr(x, "from"));
+	put_str(o, "to", jstr(x, "to"));
+	put_upper(o, "to_label", jstr(x, "to"));
+	put_class(o, "to_class", "st-", jstr(x, "to"));
+	put_bool(o, "regression", jtrue(x, "regression"));
+}
+
+static void put_finding_change(cJSON *arr, const struct pctx *pc, const cJSON *x)
+{
+	cJSON *o = push_obj(arr);
+	const char *subject = jstr(x, "subject");
+	long s = -1;
+	put_str(o, "id", jstr(x, "id"));
+	put_str(o, "kind", jstr(x, "kind"));
+	put_words(o, "kind_label", jstr(x, "kind"));
+	put_severity(o, jstr(x, "severity"));
+	put_str(o, "subject", subject);
+	put_str(o, "message", jstr(x, "message"));
+	if (subject) {
+		const struct datastore *ds = model_datastore_find(pc->v->m, subject);
+		s = service_index(pc->v, subject);
+		if (s < 0 && ds && ds->service_index < pc->v->m->n_services)
+			s = (long)ds->service_index;
+	}
+	if (s >= 0)
+		put_fmt(o, "subject_href", "%srunbooks/%s.%s", pc->root,
+			pc->v->m->services[s].id, pc->ext);
+}
+
+/* A changed value of a service: tier as is, objectives in minutes as "5 min". */
+static void put_field_value(cJSON *o, const char *key, const char *field, const cJSON *x)
+{
+	size_t n = strlen(field);
+	struct buf b = BUF_INIT;
+	if (n > 8 && strcmp(field + n - 8, "_minutes") == 0 && cJSON_IsNumber(x)) {
+		put_objective(o, key, x->valuedouble);
+		return;
+	}
+	put_scalar(&b, x);
+	put_str(o, key, b.data ? b.data : "");
+	buf_free(&b);
+}
+
+static void put_service_change(cJSON *arr, const struct pctx *pc, const cJSON *x)
+{
+	cJSON *o = push_obj(arr);
+	const char *id = jstr(x, "id");
+	long s = service_index(pc->v, id);
+	const cJSON *c;
+	put_str(o, "id", id);
+	put_str(o, "name", jstr(x, "name") ? jstr(x, "name") : id);
+	if (s >= 0)
+		put_fmt(o, "href", "%srunbooks/%s.%s", pc->root, id, pc->ext);
+	cJSON *list = put_arr(o, "changes");
+	cJSON_ArrayForEach(c, jget(x, "changes")) {
+		const char *field = jstr(c, "field");
+		cJSON *y = push_obj(list);
+		if (!field)
+			field = "";
+		size_t n = strlen(field);
+		char *label = xstrndup(field, n > 8 && strcmp(field + n - 8, "_minutes") == 0
+				       ? n - 8 : n);
+		put_str(y, "field", field);
+		put_upper(y, "field_label", label);
+		free(label);
+		put_field_value(y, "from", field, jget(c, "from"));
+		put_field_value(y, "to", field, jget(c, "to"));
+	}
+}
+
+/*
+ * `changes` (index and audit, with --previous): what changed since the
+ * previous results.json, as changes.c computed it; `has_previous` false
+ * without one.
+ */
+static void put_changes(cJSON *view, const struct pctx *pc)
+{
+	const cJSON *ch = jget(pc->v->results, "changes");
+	const cJSON *x;
+	put_bool(view, "has_previous", cJSON_IsObject(ch));
+	if (!cJSON_IsObject(ch))
+		return;
+	cJSON *o = put_obj(view, "changes");
+	const cJSON *prev = jget(ch, "previous");
+	const cJSON *sum = jget(ch, "summary");
+	put_str(o, "previous_period", jstr(prev, "period"));
+	put_stamp(o, "previous_as_of", jstr(prev, "as_of"));
+	put_bool(o, "has_changes", jtrue(ch, "has_changes"));
+	put_direction(o, jstr(sum, "readiness"));
+	put_num(o, "regressions", jnum(sum, "regressions"));
+	put_bool(o, "has_regressions", jnum(sum, "regressions") > 0);
+
+	static const char *const control_lists[] = {
+		"controls_worse", "controls_better", "controls_changed", "controls_added",
+		"controls_removed",
+	};
+	for (size_t i = 0; i < ARRAY_LEN(control_lists); i++) {
+		cJSON *arr = put_arr(o, control_lists[i]);
+		cJSON_ArrayForEach(x, jget(ch, control_lists[i]))
+			put_control_change(arr, x);
+	}
+	static const char *const finding_lists[] = {"findings_new", "findings_resolved"};
+	for (size_t i = 0; i < ARRAY_LEN(finding_lists); i++) {
+		const cJSON *src = jget(ch, finding_lists[i]);
+		size_t n = (size_t)cJSON_GetArraySize(src), k = 0;
+		const cJSON **sorted = xcalloc(n ? n : 1, sizeof(*sorted));
+		cJSON *arr = put_arr(o, finding_lists[i]);
+		cJSON_ArrayForEach(x, src)
+			sorted[k++] = x;
+		sort_findings(sorted, n);  /* most severe first, like every list */
+		for (k = 0; k < n; k++)
+			put_finding_change(arr, pc, sorted[k]);
+		free(sorted);
+	}
+	cJSON *svc = put_arr(o, "services_changed");
+	cJSON_ArrayForEach(x, jget(ch, "services_changed"))
+		put_service_change(svc, pc, x);
+	static const char *const service_lists[] = {"services_added", "services_removed"};
+	for (size_t i = 0; i < ARRAY_LEN(service_lists); i++) {
+		cJSON *arr = put_arr(o, service_lists[i]);
+		cJSON_ArrayForEach(x, jget(ch, service_lists[i])) {
+			cJSON *y = push_obj(arr);
+			put_str(y, "id", jstr(x, "id"));
+			put_str(y, "name", jstr(x, "name") ? jstr(x, "name") : jstr(x, "id"));
+		}
+	}
+	cJSON *rd = put_arr(o, "readiness");
+	cJSON_ArrayForEach(x, jget(ch, "readiness")) {
+		cJSON *y = push_obj(rd);
+		put_str(y, "metric", jstr(x, "metric"));
+		put_words(y, "metric_label", jstr(x, "metric"));
+		put_num(y, "from", jnum(x, "from"));
+		put_num(y, "to", jnum(x, "to"));
+		put_direction(y, jstr(x, "direction"));
+	}
+	/* has_<list> for each list, so templates can skip empty ones. */
+	static const char *const all[] = {
+		"controls_worse", "controls_better", "controls_changed", "controls_added",
+		"controls_removed", "findings_new", "findings_resolved", "services_changed",
+		"services_added", "services_removed", "readiness",
+	};
+	static const char *const has[] = {
+		"has_controls_worse", "has_controls_better", "has_controls_changed",
+		"has_controls_added", "has_controls_removed", "has_findings_new",
+		"has_findings_resolved", "has_services_changed", "has_services_added",
+		"has_services_removed", "has_readiness",
+	};
+	for (size_t i = 0; i < ARRAY_LEN(all); i++)
+		put_bool(o, has[i], cJSON_GetArraySize(jget(o, all[i])) > 0);
 }
 
 /* The worst currency of a service's stores, for the service tables. */
@@ -1332,6 +1563,7 @@ cJSON *views_index(const struct views *v, size_t item, enum views_format f)
 
 	put_page(view, &pc, "index", NULL);
 	put_readiness(view, v);
+	put_changes(view, &pc);
 	cJSON *counts = put_obj(view, "counts");
 	put_num(counts, "services", (double)v->m->n_services);
 	put_num(counts, "datastores", (double)v->m->n_datastores);
@@ -1850,6 +2082,7 @@ cJSON *views_audit(const struct views *v, size_t item, enum views_format f)
 
 	put_page(view, &pc, "audit", v->period);
 	put_readiness(view, v);
+	put_changes(view, &pc);
 
 	cJSON *scope = put_obj(view, "scope");
 	char n[64];
