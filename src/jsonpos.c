@@ -101,6 +101,11 @@ static bool is_word_char(unsigned char c)
 	       c == '-';
 }
 
+static bool is_control(char c)
+{
+	return (unsigned char)c < 0x20 || c == 0x7f;
+}
+
 /* How the text at pos reads in a message ("end of file", "']'", ...). */
 static void describe_found(const struct scanner *sc, size_t pos, char *out,
 			   size_t size)
@@ -113,12 +118,16 @@ static void describe_found(const struct scanner *sc, size_t pos, char *out,
 	}
 	unsigned char c = (unsigned char)s[pos];
 	if (c == '"') {
+		/* Messages reach terminals: stop before control bytes (escaped
+		 * or not) and cut long strings at a character boundary. */
 		size_t e = pos + 1;
-		while (e < len && s[e] != '"' && s[e] != '\n' && e - pos < 24) {
-			if (s[e] == '\\' && e + 1 < len)
+		while (e < len && s[e] != '"' && !is_control(s[e]) && e - pos < 24) {
+			if (s[e] == '\\' && e + 1 < len && !is_control(s[e + 1]))
 				e++;
 			e++;
 		}
+		while (e < len && e > pos + 1 && ((unsigned char)s[e] & 0xC0) == 0x80)
+			e--;
 		if (e < len && s[e] == '"')
 			snprintf(out, size, "string %.*s", (int)(e - pos + 1), s + pos);
 		else if (e >= len || s[e] == '\n')
@@ -137,7 +146,7 @@ static void describe_found(const struct scanner *sc, size_t pos, char *out,
 		snprintf(out, size, "'%.*s'", (int)(e - pos), s + pos);
 	} else if (c == '\'') {
 		snprintf(out, size, "\"'\"");
-	} else if (c < 0x20 || c == 0x7f) {
+	} else if (is_control((char)c)) {
 		snprintf(out, size, "control character U+%04X", c);
 	} else if (c >= 0x80) {
 		size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
