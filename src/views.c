@@ -2137,7 +2137,7 @@ cJSON *views_audit(const struct views *v, size_t item, enum views_format f)
 		if (drill_in_period(v, d))
 			fill_drill(push_obj(period), &pc, d, true);
 		if (drill_in_12m(v, d))
-			fill_drill(push_obj(year), &pc, d, true);
+			fill_drill(push_obj(year), &pc, d, false);
 	}
 	put_bool(view, "has_drills_period", cJSON_GetArraySize(period) > 0);
 	put_bool(view, "has_drills_12m", cJSON_GetArraySize(year) > 0);
