@@ -1598,7 +1598,8 @@ cJSON *views_index(const struct views *v, size_t item, enum views_format f)
 			push_service_ref(tier_lists[t - 1], &pc, i);
 		}
 	}
-	for (size_t i = 0; i < v->m->n_services; i++) {
+	for (size_t k = 0; k < v->f->n_recovery_order; k++) {
+		size_t i = v->f->recovery_order[k];
 		cJSON *x = push_service_ref(svcs, &pc, i);
 		const char *cur = service_currency(v, i);
 		put_str(x, "team", v->m->services[i].team);

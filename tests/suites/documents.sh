@@ -82,6 +82,49 @@ for root in sys.argv[1:]:
 sys.exit(1 if bad else 0)
 PY
 
+# Every GitHub-flavoured pipe table keeps its column count on every row.
+cat >"$TMP/check_tables.py" <<'PY'
+import os, re, sys
+def cells(line):
+    # split a GFM table row on pipes that are not backslash-escaped or in code spans
+    out, cur, i, code = [], "", 0, False
+    s = line.strip()
+    while i < len(s):
+        c = s[i]
+        if c == "\\" and i + 1 < len(s):
+            cur += s[i:i + 2]; i += 2; continue
+        if c == "`":
+            code = not code
+        if c == "|" and not code:
+            out.append(cur); cur = ""
+        else:
+            cur += c
+        i += 1
+    out.append(cur)
+    if s.startswith("|"): out = out[1:]
+    if s.endswith("|") and not s.endswith("\\|"): out = out[:-1]
+    return len(out)
+bad = 0
+for root in sys.argv[1:]:
+    for dp, dn, fn in os.walk(root):
+        for f in sorted(fn):
+            if not f.endswith(".md"): continue
+            path = os.path.join(dp, f)
+            lines = open(path, encoding="utf-8").read().split("\n")
+            i = 0
+            while i < len(lines) - 1:
+                if lines[i].startswith("|") and re.match(r"^\|(\s*:?-+:?\s*\|)+\s*$", lines[i + 1]):
+                    n = cells(lines[i]); j = i + 1
+                    while j < len(lines) and lines[j].startswith("|"):
+                        if cells(lines[j]) != n:
+                            print(f"{path}:{j + 1}: {cells(lines[j])} cells, the header has {n}"); bad += 1
+                        j += 1
+                    i = j
+                else:
+                    i += 1
+sys.exit(1 if bad else 0)
+PY
+
 # libxml2's HTML parser predates HTML5: it calls these elements unknown
 # ("Tag main invalid"), which is not an error in the page.  Anything else is.
 html5='nav|main|section|header|footer|article|aside|figure|figcaption|svg|g|rect|line|text|title|desc|path|circle|time|mark'
@@ -129,6 +172,8 @@ fi
 remote=$(grep -rlE '<script|<link|<iframe|src="?https?:|src="?//|url\(|@import' "$A" --include='*.html' || true)
 check "no scripts or remote resources in HTML${remote:+ ($remote)}" [ -z "$remote" ]
 check "no dangerous markup in the sample's HTML and Markdown" python3 "$TMP/check_documents.py" "$A"
+check "Markdown tables have as many cells in every row as in their header" \
+	python3 "$TMP/check_tables.py" "$A"
 noscope=$(grep -l '<th>' "$A"/*.html "$A"/*/*.html || true)
 check "every table header cell has a scope${noscope:+ ($noscope)}" [ -z "$noscope" ]
 check "pages declare their language and a main landmark" sh -c '
@@ -210,6 +255,7 @@ else
 	check "hostile plan: non-ASCII text reads correctly (HTML)" grep -q 'Zürich ☃ 東京' "$H/index.html" "$H/runbooks/evil.html"
 	check "hostile plan: non-ASCII text reads correctly (Markdown)" grep -q 'Zürich ☃ 東京' "$H/runbooks/evil.md"
 	check "hostile plan: Markdown escapes link syntax from inputs" grep -qF '\[click\](javascript:alert(8))' "$H/runbooks/evil.md"
+	check "hostile plan: Markdown tables keep their columns" python3 "$TMP/check_tables.py" "$H"
 	check "hostile plan: a value cannot break a Markdown table row" sh -c '! grep -n "^ops$\|^newline" "$1"/plan.md' sh "$H"
 	if command -v xmllint >/dev/null 2>&1; then
 		check "hostile plan: controls.xml is well-formed" xmllint --noout "$H/evidence/controls.xml"
