@@ -411,7 +411,7 @@ bool compliance_run(struct rules *r, const struct model *m, const struct facts *
 		char *name;
 
 		if (!framework_name_valid(fw)) {
-			diag_add(d, DIAG_ERROR, plan, 0, 0, "/compliance/frameworks",
+			diag_add(d, DIAG_ERROR, plan, 0, 0, NULL,
 				 "compliance.frameworks: \"%s\" is not a framework name "
 				 "(the name of a rule file in compliance/: lowercase letters, "
 				 "digits, '-' and '_')", fw ? fw : "");
@@ -419,7 +419,7 @@ bool compliance_run(struct rules *r, const struct model *m, const struct facts *
 			break;
 		}
 		if (strmap_get(done, fw)) {
-			diag_add(d, DIAG_WARNING, plan, 0, 0, "/compliance/frameworks",
+			diag_add(d, DIAG_WARNING, plan, 0, 0, NULL,
 				 "compliance.frameworks: \"%s\" is listed twice; it runs once", fw);
 			continue;
 		}
@@ -427,7 +427,7 @@ bool compliance_run(struct rules *r, const struct model *m, const struct facts *
 		name = xasprintf("compliance/%s", fw);
 		ret = rules_call_json(r, m, f, res, name, "evaluate", NULL, d);
 		if (!ret) {
-			diag_add(d, DIAG_NOTE, plan, 0, 0, "/compliance/frameworks",
+			diag_add(d, DIAG_NOTE, plan, 0, 0, NULL,
 				 "compliance.frameworks names \"%s\", whose rules are %s.lua", fw,
 				 name);
 			ok = false;
@@ -447,8 +447,8 @@ bool compliance_run(struct rules *r, const struct model *m, const struct facts *
 					}
 					cJSON_AddItemToArray(all_warnings, w);
 					strmap_put(warned, w->valuestring, w);
-					diag_add(d, DIAG_WARNING, plan, 0, 0, "/compliance/profile",
-						 "%s", w->valuestring);
+					diag_add(d, DIAG_WARNING, plan, 0, 0, NULL, "%s",
+						 w->valuestring);
 				}
 			}
 			cJSON_Delete(warnings);

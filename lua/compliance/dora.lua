@@ -52,6 +52,11 @@ function M.prepare(ev)
     regime = "standard"
   end
   ev.regime = regime
+  -- RTS 2024/1774 Art. 40: under the simplified regime backups are
+  -- restore-tested at least yearly (unless the profile says otherwise).
+  if regime == "simplified" and not ev.overridden.restore_test_max_age_days then
+    ev.p.restore_test_max_age_days = { critical = 365, important = 365, standard = 365 }
+  end
   ev.scope_note = regime == "simplified" and "simplified regime (RTS 2024/1774 Title III)"
     or (regime .. " regime")
 end

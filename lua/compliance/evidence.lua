@@ -110,6 +110,9 @@ E.defaults = {
   evidence_max = 12,
 }
 
+-- Settings only one framework has (its `defaults`), by name.
+E.framework_settings = { baseline = "nist80053", regime = "dora" }
+
 local FRAMEWORKS = {
   iso22301 = true, iso27001 = true, soc2 = true, nist80053 = true, hipaa = true,
   pci = true, dora = true,
@@ -180,7 +183,8 @@ end
 
 -- The settings of framework fw (its `defaults` and `hard` lists) under the
 -- plan's compliance.profile.  Problems become warnings (the default is used).
-function E.settings(fw, profile, warnings)
+function E.settings(fw, profile, warnings, overridden)
+  overridden = overridden or {}
   local p = copy(E.defaults)
   for k, v in pairs(fw.defaults or {}) do p[k] = copy(v) end
   local hard = {}
@@ -188,8 +192,10 @@ function E.settings(fw, profile, warnings)
 
   local function apply(key, v, where, tighten_only)
     if p[key] == nil then
+      -- another framework's own setting written at the top level
+      if where == "" and E.framework_settings[key] then return end
       warnings[#warnings + 1] = fmt("compliance.profile%s: unknown setting \"%s\" (known: %s)",
-        where, key, E.keys(p))
+        where, key, E.keys(where == "" and E.defaults or p))
       return
     end
     local c, why = coerce(p[key], v)
@@ -200,6 +206,7 @@ function E.settings(fw, profile, warnings)
     end
     if tighten_only then c = stricter(p[key], c) end
     p[key] = c
+    overridden[key] = true
   end
 
   if type(profile) == "table" then
@@ -306,7 +313,8 @@ function E.new(ctx, fw, warnings)
     ctx = ctx, model = model, facts = ctx.facts, as_of = ctx.as_of,
     fw = fw, warnings = warnings or {}, cache = {}, scopes = {},
   }, Ev)
-  ev.p = E.settings(fw, model.compliance.profile, ev.warnings)
+  ev.overridden = {}
+  ev.p = E.settings(fw, model.compliance.profile, ev.warnings, ev.overridden)
   ev.critical = set_of(ev.p.critical_tiers)
   ev.important = set_of(ev.p.important_tiers)
   return ev
@@ -453,7 +461,10 @@ local function new_result(ev, check)
            keep = ev.p.evidence_max }
 end
 
-local function item(res, status, subject, service, detail, evidence)
+-- One subject's outcome.  `related` names a second service the outcome is
+-- about (a single-region dependency), so an exception for that service
+-- covers it too.
+local function item(res, status, subject, service, detail, evidence, related)
   res.n = res.n + 1
   if status == "pass" then
     res.n_pass = res.n_pass + 1
@@ -468,7 +479,7 @@ local function item(res, status, subject, service, detail, evidence)
   end
   res.items[#res.items + 1] = {
     status = status, subject = subject, service = service, detail = detail,
-    evidence = evidence,
+    evidence = evidence, related = related,
   }
 end
 
@@ -1335,10 +1346,15 @@ function C.open_drill_findings_overdue(ev, a)
             st = "partial"
           end
           if st ~= "pass" then
-            detail = fmt("action %s of drill %s %s%s", issue.id, d.id,
-              late > 0 and fmt("is %s past its due date %s", days_text(late), day(due))
-                or fmt("due %s", day(due)),
-              open_for > p.action_max_open_days and fmt(" (open %s)", days_text(open_for)) or "")
+            local parts = {}
+            if late > 0 then
+              parts[#parts + 1] = fmt("is %s past its due date %s", days_text(late), day(due))
+            end
+            if open_for > p.action_max_open_days then
+              parts[#parts + 1] = fmt("has been open %s (limit %s)%s", days_text(open_for),
+                days_text(p.action_max_open_days), late > 0 and "" or (", due " .. day(due)))
+            end
+            detail = fmt("action %s of drill %s %s", issue.id, d.id, table.concat(parts, " and "))
           end
           item(res, st, issue.id, issue_service(ev, d, issue), detail, ref)
         end
@@ -1395,7 +1411,8 @@ function C.redundant_region_for_tier1(ev, a)
       if dep then
         item(res, "partial", rec.id, rec.id,
           fmt("%s depends on %s, which runs in one region", label, dep.id),
-          { file = "plan.json", service = dep.id, regions = table.concat(dep.s.regions, ", ") })
+          { file = "plan.json", service = dep.id, regions = table.concat(dep.s.regions, ", ") },
+          dep.id)
       else
         item(res, "pass", rec.id, rec.id, nil, ref)
       end
@@ -1599,10 +1616,10 @@ local function exception_scope(ex)
   return table.concat(t, ", ")
 end
 
-local function exception_covers(ex, service)
+local function exception_covers(ex, it)
   if #ex.services == 0 then return true end
-  if service == nil then return false end
-  return contains(ex.services, service)
+  return (it.service ~= nil and contains(ex.services, it.service))
+    or (it.related ~= nil and contains(ex.services, it.related))
 end
 
 local function exception_ref(ex)
@@ -1620,11 +1637,12 @@ local function apply_waivers(r, active)
   for _, it in ipairs(r.items) do
     local ex
     for _, x in ipairs(active) do
-      if exception_covers(x, it.service) then ex = x; break end
+      if exception_covers(x, it) then ex = x; break end
     end
     if ex then
       items[#items + 1] = { status = "waived", subject = it.subject, service = it.service,
-                            detail = it.detail, evidence = it.evidence, waived_from = it.status }
+                            related = it.related, detail = it.detail, evidence = it.evidence,
+                            waived_from = it.status }
       if not seen[ex] then seen[ex] = true; used[#used + 1] = ex end
     else
       items[#items + 1] = it
@@ -1769,11 +1787,13 @@ function Ev:control(def)
       n_machine = n_machine + 1
     end
   end
+  local seen_reason = {}
   for _, pnd in ipairs(pending) do
-    if not pnd.informational and pnd.status == machine then
-      worst_reasons[#worst_reasons + 1] = pnd.reason
+    if not pnd.informational and not seen_reason[pnd.reason] then
+      seen_reason[pnd.reason] = true
+      if pnd.status == machine then worst_reasons[#worst_reasons + 1] = pnd.reason end
+      if pnd.status ~= "n/a" then pass_reasons[#pass_reasons + 1] = pnd.reason end
     end
-    if not pnd.informational then pass_reasons[#pass_reasons + 1] = pnd.reason end
   end
 
   -- attestations
