@@ -197,6 +197,7 @@ void buf_grow(struct buf *b, size_t extra)
 	while (cap < need)
 		cap = cap < SIZE_MAX / 2 ? cap * 2 : need;
 	b->data = xrealloc(b->data, cap);
+	b->data[b->len] = '\0';  /* a new buffer is "" too (util.h) */
 	b->cap = cap;
 }
 
