@@ -457,7 +457,7 @@ static void write_controls_xml(const struct render_input *in, struct buf *b)
 
 	if (cJSON_GetArraySize(controls) > 0) {
 		/* Frameworks in order of first appearance. */
-		const char **names = NULL;
+		const char **names = xcalloc((size_t)cJSON_GetArraySize(controls), sizeof(*names));
 		size_t n = 0;
 		cJSON_ArrayForEach(c, controls) {
 			const char *fw = jstr(c, "framework");
@@ -465,10 +465,8 @@ static void write_controls_xml(const struct render_input *in, struct buf *b)
 			fw = fw ? fw : "";
 			for (k = 0; k < n && strcmp(names[k], fw) != 0; k++)
 				;
-			if (k == n) {
-				names = xrealloc(names, (n + 1) * sizeof(*names));
+			if (k == n)
 				names[n++] = fw;
-			}
 		}
 		for (size_t k = 0; k < n; k++) {
 			size_t tests = 0, fails = 0, skips = 0;

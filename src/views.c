@@ -410,8 +410,9 @@ static const cJSON **index_array(const cJSON *arr, size_t n, const cJSON *empty)
 	const cJSON *x;
 	bool match = cJSON_IsArray(arr) && (size_t)cJSON_GetArraySize(arr) == n;
 	if (match) {
-		cJSON_ArrayForEach(x, arr)
+		cJSON_ArrayForEach(x, arr) {
 			out[k++] = x;
+		}
 	}
 	for (; k < n; k++)
 		out[k] = empty;
@@ -501,8 +502,9 @@ struct views *views_new(const struct render_input *in)
 	v->n_findings = cJSON_IsArray(arr) ? (size_t)cJSON_GetArraySize(arr) : 0;
 	v->finding = xcalloc(v->n_findings ? v->n_findings : 1, sizeof(*v->finding));
 	k = 0;
-	cJSON_ArrayForEach(x, arr)
+	cJSON_ArrayForEach(x, arr) {
 		v->finding[k++] = x;
+	}
 	sort_findings(v->finding, v->n_findings);
 
 	/* Findings per service. */
@@ -842,8 +844,9 @@ static void fill_drill(cJSON *o, const struct pctx *pc, size_t di, bool with_res
 		return;
 	cJSON *res = put_arr(o, "results");
 	const cJSON *rj;
-	cJSON_ArrayForEach(rj, jget(dj, "results"))
+	cJSON_ArrayForEach(rj, jget(dj, "results")) {
 		fill_drill_result(push_obj(res), pc, rj);
+	}
 	put_bool(o, "has_results", cJSON_GetArraySize(res) > 0);
 }
 
@@ -1451,8 +1454,9 @@ static void put_changes(cJSON *view, const struct pctx *pc)
 	};
 	for (size_t i = 0; i < ARRAY_LEN(control_lists); i++) {
 		cJSON *arr = put_arr(o, control_lists[i]);
-		cJSON_ArrayForEach(x, jget(ch, control_lists[i]))
+		cJSON_ArrayForEach(x, jget(ch, control_lists[i])) {
 			put_control_change(arr, x);
+		}
 	}
 	static const char *const finding_lists[] = {"findings_new", "findings_resolved"};
 	for (size_t i = 0; i < ARRAY_LEN(finding_lists); i++) {
@@ -1460,16 +1464,18 @@ static void put_changes(cJSON *view, const struct pctx *pc)
 		size_t n = (size_t)cJSON_GetArraySize(src), k = 0;
 		const cJSON **sorted = xcalloc(n ? n : 1, sizeof(*sorted));
 		cJSON *arr = put_arr(o, finding_lists[i]);
-		cJSON_ArrayForEach(x, src)
+		cJSON_ArrayForEach(x, src) {
 			sorted[k++] = x;
+		}
 		sort_findings(sorted, n);  /* most severe first, like every list */
 		for (k = 0; k < n; k++)
 			put_finding_change(arr, pc, sorted[k]);
 		free(sorted);
 	}
 	cJSON *svc = put_arr(o, "services_changed");
-	cJSON_ArrayForEach(x, jget(ch, "services_changed"))
+	cJSON_ArrayForEach(x, jget(ch, "services_changed")) {
 		put_service_change(svc, pc, x);
+	}
 	static const char *const service_lists[] = {"services_added", "services_removed"};
 	for (size_t i = 0; i < ARRAY_LEN(service_lists); i++) {
 		cJSON *arr = put_arr(o, service_lists[i]);
@@ -1513,7 +1519,7 @@ static const char *service_currency(const struct views *v, size_t i)
 	for (size_t k = 0; k < s->n_datastores; k++) {
 		const char *cur = jstr(v->store[s->datastore_index[k]], "currency");
 		for (size_t o = 0; cur && o < ARRAY_LEN(order); o++) {
-			if (strcmp(cur, order[o]) == 0 && o < best)
+			if (o < best && strcmp(cur, order[o]) == 0)
 				best = o;
 		}
 	}
