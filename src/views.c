@@ -1843,7 +1843,7 @@ cJSON *views_plan(const struct views *v, size_t item, enum views_format f)
 	cJSON *c = put_obj(view, "cost");
 	cJSON *bt = put_arr(c, "by_tier");
 	for (int t = 0; t < RULES_TIERS; t++) {
-		char key[4];
+		char key[12];
 		cJSON *o = push_obj(bt);
 		snprintf(key, sizeof(key), "%d", t + 1);
 		put_num(o, "tier", t + 1);
