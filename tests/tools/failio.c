@@ -13,7 +13,8 @@
  *                              next one fails (N = 0: the first fails)
  *   FAILIO_REPEAT=1            every counted call after N fails, not one
  *   FAILIO_ERRNO=EIO           the error: ENOSPC (default), EIO, EDQUOT,
- *                              EROFS, EACCES
+ *                              EROFS, EACCES, or EINVAL (with renameat2:
+ *                              a file system without RENAME_EXCHANGE)
  *   FAILIO_LOG=FILE            appends "failed CALL #K" for each injected
  *                              failure and, at exit, "calls K" (the number
  *                              of counted calls): run once without
@@ -64,15 +65,16 @@ __attribute__((constructor)) static void failio_init(void)
 		fail_after = strtol(s, NULL, 10);
 	s = getenv("FAILIO_REPEAT");
 	repeat = s && *s == '1';
+	static const struct {
+		const char *name;
+		int value;
+	} errnos[] = {{"ENOSPC", ENOSPC}, {"EIO", EIO}, {"EDQUOT", EDQUOT},
+		      {"EROFS", EROFS}, {"EACCES", EACCES}, {"EINVAL", EINVAL}};
 	s = getenv("FAILIO_ERRNO");
-	if (s && strcmp(s, "EIO") == 0)
-		fail_errno = EIO;
-	else if (s && strcmp(s, "EDQUOT") == 0)
-		fail_errno = EDQUOT;
-	else if (s && strcmp(s, "EROFS") == 0)
-		fail_errno = EROFS;
-	else if (s && strcmp(s, "EACCES") == 0)
-		fail_errno = EACCES;
+	for (size_t i = 0; s && i < sizeof(errnos) / sizeof(errnos[0]); i++) {
+		if (strcmp(s, errnos[i].name) == 0)
+			fail_errno = errnos[i].value;
+	}
 	log_path = getenv("FAILIO_LOG");
 }
 
