@@ -165,7 +165,7 @@ static int parse_options(int argc, char **argv, int allowed, struct cli_options 
 			if (eq)
 				value = eq + 1;
 		} else {
-			spec = a[2] == '\0' ? opt_find(NULL, 0, a[1]) : NULL;
+			spec = a[2] == '\0' ? opt_find("", 0, a[1]) : NULL;
 		}
 		if (!spec || !(spec->flags & allowed))
 			return usage_error(cmd, "unknown option \"%s\"", a);
