@@ -1,14 +1,21 @@
 /*
- * compliance.c -- runs the framework rule files and checks what they say.
+ * compliance.c -- runs the compliance rules and checks what they say.
  *
  * Nothing here judges a control: the Lua rules decide every status, reason
  * and evidence reference.  This module owns the contract between them and
- * results.json: a framework returns
+ * results.json.  For each framework NAME of compliance.frameworks, the
+ * engine compliance/evidence.lua (which loads compliance/NAME.lua, the
+ * framework's controls) is called with {framework = NAME, phase = "start"}
+ * and returns
  *
  *   { framework = "iso27001", name = "...", scope = "...", regime = "...",
- *     warnings = { "..." }, controls = { { control, title, status, reason,
- *     evidence = { "text" | { key = scalar, ... } }, ask?, checks?,
- *     attestations?, exception? }, ... } }
+ *     warnings = { "..." }, count = N }
+ *
+ * then with {framework = NAME, control = i} for i = 1..N, each returning
+ * one control
+ *
+ *   { control, title, status, reason, evidence = { "text" |
+ *     { key = scalar, ... } }, ask?, checks?, attestations?, exception? }
  *
  * and every control is copied into a fresh object with its keys in a fixed
  * order (framework, control, title, status, reason, evidence, then the
@@ -393,6 +400,67 @@ static const char *rule_path(const struct rules *r, const char *name)
 	return name;
 }
 
+/*
+ * Runs one framework through the engine (compliance/evidence.lua, function
+ * evaluate): {framework = NAME, phase = "start"} gives the header with the
+ * number of controls, then {framework = NAME, control = i} gives control
+ * i.  One call per control keeps each call within the rules' instruction
+ * budget on large plans; the engine keeps what the calls share.  Returns
+ * the header with `controls` filled in, for compliance_add_framework; NULL
+ * on a rule error (diagnostics in d) or a bad header (err filled).
+ */
+#define COMPLIANCE_ENGINE "compliance/evidence"
+#define COMPLIANCE_MAX_CONTROLS 10000
+
+static cJSON *engine_call(struct rules *r, const struct model *m, const struct facts *f,
+			  const struct rules_results *res, const char *framework,
+			  const char *phase, long control, struct diags *d)
+{
+	cJSON *arg = cJSON_CreateObject(), *out;
+
+	if (framework)
+		cJSON_AddStringToObject(arg, "framework", framework);
+	if (phase)
+		cJSON_AddStringToObject(arg, "phase", phase);
+	else
+		cJSON_AddNumberToObject(arg, "control", (double)control);
+	out = rules_call_json(r, m, f, res, COMPLIANCE_ENGINE, "evaluate", arg, d);
+	cJSON_Delete(arg);
+	return out;
+}
+
+static cJSON *run_framework(struct rules *r, const struct model *m, const struct facts *f,
+			    const struct rules_results *res, const char *framework,
+			    struct diags *d, struct buf *err)
+{
+	cJSON *head, *controls;
+	const cJSON *count;
+	double n;
+
+	head = engine_call(r, m, f, res, framework, "start", 0, d);
+	if (!head)
+		return NULL;
+	count = cJSON_IsObject(head) ? member(head, "count") : NULL;
+	n = cJSON_IsNumber(count) ? count->valuedouble : -1;
+	if (n < 0 || n > COMPLIANCE_MAX_CONTROLS || n != (double)(long)n) {
+		buf_printf(err, "evaluate{phase = \"start\"} must return a table with count, "
+			   "a whole number of controls from 0 to %d", COMPLIANCE_MAX_CONTROLS);
+		cJSON_Delete(head);
+		return NULL;
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(head, "controls");
+	controls = cJSON_AddArrayToObject(head, "controls");
+	for (long i = 1; i <= (long)n; i++) {
+		cJSON *c = engine_call(r, m, f, res, framework, NULL, i, d);
+		if (!c) {
+			cJSON_Delete(head);
+			return NULL;
+		}
+		cJSON_AddItemToArray(controls, c);
+	}
+	return head;
+}
+
 bool compliance_run(struct rules *r, const struct model *m, const struct facts *f,
 		    const struct rules_results *res, struct compliance *out,
 		    struct diags *d)
@@ -425,8 +493,12 @@ bool compliance_run(struct rules *r, const struct model *m, const struct facts *
 		}
 		strmap_put(done, fw, (void *)fw);
 		name = xasprintf("compliance/%s", fw);
-		ret = rules_call_json(r, m, f, res, name, "evaluate", NULL, d);
-		if (!ret) {
+		ret = run_framework(r, m, f, res, fw, d, &err);
+		if (!ret && err.data) {
+			diag_add(d, DIAG_ERROR, rule_path(r, COMPLIANCE_ENGINE), 0, 0, NULL,
+				 "evaluate returned a bad value: %s", err.data);
+			ok = false;
+		} else if (!ret) {
 			diag_add(d, DIAG_NOTE, plan, 0, 0, NULL,
 				 "compliance.frameworks names \"%s\", whose rules are %s.lua", fw,
 				 name);
@@ -456,6 +528,12 @@ bool compliance_run(struct rules *r, const struct model *m, const struct facts *
 		}
 		buf_free(&err);
 		free(name);
+	}
+	/* The engine drops what the frameworks shared. */
+	if (ok && cs->n_frameworks > 0) {
+		cJSON *end = engine_call(r, m, f, res, NULL, "end", 0, d);
+		ok = end != NULL;
+		cJSON_Delete(end);
 	}
 	strmap_free(done);
 	strmap_free(warned);

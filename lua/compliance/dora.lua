@@ -11,8 +11,6 @@
 -- the services of the tiers in `important_tiers` (default tiers 1 and 2).
 -- DORA fixes yearly reviews and tests: those limits are hard.
 
-local E = require("compliance/evidence")
-
 local M = {
   id = "dora",
   name = "EU DORA (Regulation 2022/2554)",
@@ -221,9 +219,5 @@ M.controls = {
     ask = "The report of test deficiencies to the management body",
   },
 }
-
-function M.evaluate(arg, ctx)
-  return E.evaluate(M, ctx)
-end
 
 return M

@@ -302,7 +302,20 @@ local function copy_ref(ds_id, loc, lf)
            date = lf.newest_success and time(lf.newest_success) or nil }
 end
 
--- ---- the evaluator: one per framework call ---------------------------------
+-- ---- shared data and the evaluator of a framework ---------------------------
+
+-- What every framework reads, read from the views once per build: services
+-- and datastores as plain records, the drill index (Ev:drills), and check
+-- results by settings (frameworks with the same settings and scope share
+-- them).  Dropped by evaluate{phase = "end"}.
+local shared
+
+local function shared_data(ctx)
+  if not shared then
+    shared = { ctx = ctx, checks = {} }
+  end
+  return shared
+end
 
 local Ev = {}
 Ev.__index = Ev
@@ -311,7 +324,7 @@ function E.new(ctx, fw, warnings)
   local model = ctx.model
   local ev = setmetatable({
     ctx = ctx, model = model, facts = ctx.facts, as_of = ctx.as_of,
-    fw = fw, warnings = warnings or {}, cache = {}, scopes = {},
+    fw = fw, warnings = warnings or {}, scopes = {}, shared = shared_data(ctx),
   }, Ev)
   ev.overridden = {}
   ev.p = E.settings(fw, model.compliance.profile, ev.warnings, ev.overridden)
@@ -320,44 +333,58 @@ function E.new(ctx, fw, warnings)
   return ev
 end
 
--- Every service as a plain record (read once from the views).
-function Ev:all_services()
-  if self._all then return self._all end
-  local list, by_id = {}, {}
-  local tiers = self.ctx.tiers
-  for i, s in ipairs(self.model.services) do
-    local t = tiers[i]
-    local rec = {
-      i = i, s = s, id = s.id, name = s.name, tier = t.tier,
-      rto = t.rto_minutes, rpo = t.rpo_minutes,
-    }
-    rec.critical = self.critical[rec.tier] or false
-    rec.important = self.important[rec.tier] or false
-    list[i] = rec
-    by_id[rec.id] = rec
-  end
-  self._all, self.by_id = list, by_id
-  return list
+-- A stable text of a value (tables with sorted keys), for cache keys.
+local function serialize(v)
+  if type(v) ~= "table" then return tostring(v) end
+  local t = {}
+  for k, x in pairs(v) do t[#t + 1] = tostring(k) .. "=" .. serialize(x) end
+  table.sort(t)
+  return "{" .. table.concat(t, ",") .. "}"
 end
 
--- The services the framework covers: all, or those carrying its tag.
+-- The check results this evaluator may share: same settings, same scope.
+function Ev:check_cache()
+  if self.cache then return self.cache end
+  local key = serialize(self.p) .. "|" .. tostring(self.fw.scope_tag) .. "|" .. tostring(self.regime)
+  local c = self.shared.checks[key]
+  if not c then c = {}; self.shared.checks[key] = c end
+  self.cache = c
+  return c
+end
+
+-- Every service as a plain record { s, id, tier, rto, rpo } (read once).
+function Ev:all_services()
+  local sh = self.shared
+  if not sh.services then
+    local list, by_id = {}, {}
+    local tiers = self.ctx.tiers
+    for i, s in ipairs(self.model.services) do
+      local t = tiers[i]
+      local rec = { s = s, id = s.id, tier = t.tier, rto = t.rto_minutes, rpo = t.rpo_minutes }
+      list[i] = rec
+      by_id[rec.id] = rec
+    end
+    sh.services, sh.by_id = list, by_id
+  end
+  self.by_id = sh.by_id
+  return sh.services
+end
+
+-- The services the framework covers: all, or those carrying its tag
+-- (self.in_base names them).
 function Ev:base()
   if self._base then return self._base end
   local all = self:all_services()
-  if not self.fw.scope_tag then
-    self._base = all
-  else
-    local b = {}
+  local b, in_base = all, {}
+  if self.fw.scope_tag then
+    b = {}
     for _, rec in ipairs(all) do
-      if contains(rec.s.data_scope, self.fw.scope_tag) then
-        rec.in_base = true
-        b[#b + 1] = rec
-      end
+      if contains(rec.s.data_scope, self.fw.scope_tag) then b[#b + 1] = rec end
     end
-    self._base = b
   end
-  for _, rec in ipairs(self._base) do rec.in_base = true end
-  return self._base
+  for _, rec in ipairs(b) do in_base[rec.id] = true end
+  self._base, self.in_base = b, in_base
+  return b
 end
 
 local SCOPE_NOUN = {
@@ -377,8 +404,8 @@ function Ev:scope(name)
   for _, rec in ipairs(self:base()) do
     local keep
     if name == "all" then keep = true
-    elseif name == "critical" then keep = rec.critical
-    elseif name == "important" then keep = rec.important
+    elseif name == "critical" then keep = self.critical[rec.tier]
+    elseif name == "important" then keep = self.important[rec.tier]
     elseif name == "multi_region" then keep = rec.s.facts.multi_region_required
     else error("unknown scope \"" .. tostring(name) .. "\"") end
     if keep then out[#out + 1] = rec end
@@ -395,59 +422,103 @@ function Ev:scope_text(name, n)
   return t
 end
 
--- Datastores of the base services, as records.
+-- Every datastore of the base services as a plain record (read once), and
+-- the lists by criticality.
 function Ev:stores(criticalities)
   local key = "stores:" .. table.concat(criticalities or {}, ",")
   if self.scopes[key] then return self.scopes[key] end
-  local want = criticalities and set_of(criticalities)
-  local out = {}
-  self:base()
-  local by_id = self.by_id
-  for _, ds in ipairs(self.model.datastores) do
-    local svc = by_id[ds.service]
-    if svc and svc.in_base and (not want or want[ds.criticality]) then
-      out[#out + 1] = { ds = ds, id = ds.id, crit = ds.criticality, svc = svc, f = ds.facts }
+  local all = self.scopes["stores:"]
+  if not all then
+    local sh = self.shared
+    if not sh.stores then
+      local list = {}
+      self:all_services()
+      for _, ds in ipairs(self.model.datastores) do
+        local svc = sh.by_id[ds.service]
+        list[#list + 1] = { ds = ds, id = ds.id, crit = ds.criticality, svc = svc, f = ds.facts }
+      end
+      sh.stores = list
     end
+    self:base()
+    if not self.fw.scope_tag then
+      all = sh.stores
+    else
+      all = {}
+      for _, st in ipairs(sh.stores) do
+        if self.in_base[st.svc.id] then all[#all + 1] = st end
+      end
+    end
+    self.scopes["stores:"] = all
+  end
+  if not criticalities then return all end
+  local want = set_of(criticalities)
+  local out = {}
+  for _, st in ipairs(all) do
+    if want[st.crit] then out[#out + 1] = st end
   end
   self.scopes[key] = out
   return out
 end
 
--- The drill results of drill d by service id (built once per drill).
-function Ev:drill_results(d)
-  self.drill_index = self.drill_index or {}
-  local idx = self.drill_index[d.id]
-  if not idx then
-    idx = {}
-    for k, r in ipairs(d.results) do idx[r.service] = k end
-    self.drill_index[d.id] = idx
+-- Drill records (Ev:drills) keep only what the checks scan; the rest is
+-- read from the view when a reason or a reference needs it.
+local DrillRec = {
+  __index = function(t, k)
+    if k == "n_issues" then return #t.view.issues end
+    return t.view[k]
+  end,
+}
+
+-- Every drill dated at or before as-of, read from the views once:
+-- { view, date, type, svc = { [service id] = result index, or 0 when the
+-- drill names the service in its scope only } } (id, source, notes, ...
+-- come from the view); `list` in model order (by date), and
+-- `by_service[id]` the drills naming a service, oldest first.
+function Ev:drills()
+  if self.shared.drills then return self.shared.drills end
+  local list, by_service = {}, {}
+  local as_of = self.as_of
+  local n = 0
+  for _, d in ipairs(self.model.drills) do
+    local date = d.date
+    if date <= as_of then
+      local svc = {}
+      local rec = setmetatable({ view = d, date = date, type = d.type, svc = svc }, DrillRec)
+      n = n + 1
+      list[n] = rec
+      for k, r in ipairs(d.results) do
+        local sid = r.service
+        if not svc[sid] then
+          local l = by_service[sid]
+          if l then l[#l + 1] = rec else by_service[sid] = { rec } end
+        end
+        svc[sid] = k
+      end
+      for _, sid in ipairs(d.scope_services) do
+        if not svc[sid] then
+          svc[sid] = 0
+          local l = by_service[sid]
+          if l then l[#l + 1] = rec else by_service[sid] = { rec } end
+        end
+      end
+    end
   end
-  return idx
+  self.shared.drills = { list = list, by_service = by_service }
+  return self.shared.drills
 end
 
--- The services drill d names (scope or results), as a set.
-function Ev:drill_members(d)
-  self.members = self.members or {}
-  local m = self.members[d.id]
-  if not m then
-    m = {}
-    for _, id in ipairs(d.scope_services) do m[id] = true end
-    for id in pairs(self:drill_results(d)) do m[id] = true end
-    self.members[d.id] = m
-  end
-  return m
+-- The result of service `id` in drill record d (a view) and its index, or nil.
+local function result_of(d, id)
+  local k = d.svc[id]
+  if k and k > 0 then return d.view.results[k], k end
+  return nil
 end
 
--- drills.lua's scores of drill d (results parallel to d.results).
-function Ev:drill_score(d)
-  self.scores = self.scores or {}
-  local sc = self.scores[d.id]
-  if not sc then
-    self.drills_rule = self.drills_rule or require("drills")
-    sc = self.drills_rule.score(d, self.ctx)
-    self.scores[d.id] = sc
-  end
-  return sc
+local NO_DRILLS = {}
+
+-- The drills naming service `id`, oldest first.
+function Ev:service_drills(id)
+  return self:drills().by_service[id] or NO_DRILLS
 end
 
 function Ev:age_days(t)
@@ -535,7 +606,7 @@ function C.recovery_objectives_defined(ev, a)
   local list = ev:scope(a.scope)
   for _, rec in ipairs(list) do
     local s, problems, st = rec.s, {}, "pass"
-    local hard = rec.critical and "fail" or "partial"
+    local hard = ev.critical[rec.tier] and "fail" or "partial"
     if rec.rto == nil or rec.rpo == nil then
       problems[#problems + 1] = "no RTO or RPO"; st = worst(st, hard)
     end
@@ -725,6 +796,15 @@ local CIPHER_STRENGTH = {
 function C.encryption_at_rest_for_backups(ev, a)
   local res = new_result(ev, "encryption_at_rest_for_backups")
   local allowed, denied = ev.p.encryption_allowed, ev.p.encryption_denied
+  local verdicts = {}    -- algorithm -> "denied", "unknown" or "ok"
+  local function verdict(alg)
+    local v = verdicts[alg]
+    if not v then
+      v = glob_any(denied, alg) and "denied" or (glob_any(allowed, alg) and "ok" or "unknown")
+      verdicts[alg] = v
+    end
+    return v
+  end
   local locs = a.locations or LOCATIONS
   local sensitive = set_of({ "ephi", "cde" })
   for _, st in ipairs(ev:stores(a.criticalities)) do
@@ -734,23 +814,22 @@ function C.encryption_at_rest_for_backups(ev, a)
       for _, tag in ipairs(st.svc.s.data_scope) do if sensitive[tag] then main = true end end
     end
     local hard = main and "fail" or "partial"
-    local status, problems, refs = "pass", {}, {}
+    local status, problems, seen = "pass", {}, {}
     local any = false
     for _, loc in ipairs(locs) do
       local lf = f.at[loc]
       if lf.has_success then
         any = true
         local alg = (b.at[loc].newest_encryption or "none"):lower()
-        refs[#refs + 1] = { datastore = st.id, location = loc, record = lf.newest_success_id,
-                            encryption = alg }
+        seen[#seen + 1] = { loc, lf, alg }
         if lf.successes_unencrypted > 0 then
           status = worst(status, hard)
           problems[#problems + 1] = fmt("%s unencrypted at %s",
             plural(lf.successes_unencrypted, "copy", "copies"), loc)
-        elseif glob_any(denied, alg) then
+        elseif verdict(alg) == "denied" then
           status = worst(status, hard)
           problems[#problems + 1] = fmt("%s copies use %s", loc, alg)
-        elseif not glob_any(allowed, alg) then
+        elseif verdict(alg) == "unknown" then
           status = worst(status, "partial")
           problems[#problems + 1] = fmt("%s copies use %s, not on the accepted list", loc, alg)
         end
@@ -769,6 +848,12 @@ function C.encryption_at_rest_for_backups(ev, a)
       end
     end
     if any then
+      local refs = {}
+      for i, x in ipairs(seen) do
+        refs[i] = { datastore = st.id, location = x[1], record = x[2].newest_success_id,
+                    encryption = x[3] }
+        if status == "pass" then break end
+      end
       if status == "pass" then
         item(res, "pass", st.id, st.svc.id, nil, refs[1])
       else
@@ -842,16 +927,17 @@ end
 
 -- The newest drill that restored service svc with full integrity, or nil.
 local function drill_restore(ev, svc)
-  local drills = svc.s.facts.drills
+  local drills = ev:service_drills(svc.id)
   for k = #drills, 1, -1 do
     local d = drills[k]
-    local idx = ev:drill_results(d)[svc.id]
-    if idx then
-      local r = d.results[idx]
-      if r.recovered and r.data_integrity ~= nil and r.data_integrity >= 1 then return d end
-    end
+    local r = result_of(d, svc.id)
+    if r and r.recovered and r.data_integrity ~= nil and r.data_integrity >= 1 then return d end
   end
   return nil
+end
+
+local function store_label(st, n)
+  return fmt("%s (%s, every %s)", st.id, st.crit, days_text(n))
 end
 
 -- R7: a successful restore test (or a drill that restored the service with
@@ -880,7 +966,7 @@ function C.restore_test_within_n_days(ev, a)
       if v and (verified == nil or v > verified) then verified = v end
     end
     local failed = f.last_restore_test_failed
-    local function label() return fmt("%s (%s, every %s)", st.id, st.crit, days_text(n)) end
+    local function label() return store_label(st, n) end
     if failed and (last == nil or failed > last) then
       item(res, "fail", st.id, st.svc.id,
         fmt("%s: newest restore test %s failed on %s and none passed since", label(),
@@ -932,34 +1018,38 @@ function C.drill_coverage(ev, a)
   for _, rec in ipairs(ev:scope(a.scope)) do
     local need = min_type_for(spec, rec.tier)
     local need_strength = STRENGTH[need] or 2
-    local drills = rec.s.facts.drills
+    local drills = ev:service_drills(rec.id)
     local best, weaker, late, no_outcome
     local types = {}
+    -- newest first; stop at the first qualifying drill (or, for the variety
+    -- sub-check, at the start of its window)
     for k = #drills, 1, -1 do
       local d = drills[k]
       local age = as_of - d.date
-      if variety_since and d.date >= variety_since then types[d.type] = true end
-      if age > max_age * grace and not variety_since then break end
-      local strong = STRENGTH[d.type] >= need_strength
-      if age <= max_age then
-        if strong then
-          local has = d.type == "tabletop" or ev:drill_results(d)[rec.id] ~= nil
-          if has then
-            best = best or d
+      if variety_since then
+        if d.date >= variety_since then types[d.type] = true elseif best then break end
+      elseif best or age > max_age * grace then
+        break
+      end
+      if not best then
+        local strong = STRENGTH[d.type] >= need_strength
+        if age <= max_age then
+          if not strong then
+            weaker = weaker or d
+          elseif d.type == "tabletop" or (d.svc[rec.id] or 0) > 0 then
+            best = d
           else
             no_outcome = no_outcome or d
           end
-        else
-          weaker = weaker or d
+        elseif age <= max_age * grace and strong then
+          late = late or d
         end
-      elseif age <= max_age * grace and strong then
-        late = late or d
       end
     end
-    local label = fmt("%s (tier %d)", rec.id, rec.tier)
+    local label = best and "" or fmt("%s (tier %d)", rec.id, rec.tier)
     local st, detail, ref = "pass", nil, nil
     if best then
-      ref = drill_ref(best)
+      ref = #res.evidence < res.keep and drill_ref(best) or nil
     elseif no_outcome then
       st, ref = "partial", drill_ref(no_outcome)
       detail = fmt("%s: %s drill %s (%s) records no outcome for it", label, no_outcome.type,
@@ -981,25 +1071,25 @@ function C.drill_coverage(ev, a)
       ref = last and drill_ref(last) or { file = "plan.json", service = rec.id }
     end
     if st == "pass" and a.integrity and best.type ~= "tabletop" then
-      local r = best.results[ev:drill_results(best)[rec.id]]
+      local r = result_of(best, rec.id)
       if r.data_integrity == nil then
         st = "partial"
-        detail = fmt("%s: drill %s (%s) did not check data integrity", label, best.id, day(best.date))
+        detail = fmt("%s: drill %s (%s) did not check data integrity", fmt("%s (tier %d)", rec.id, rec.tier), best.id, day(best.date))
       elseif r.data_integrity < 1 or not r.recovered then
         st = "partial"
-        detail = fmt("%s: drill %s (%s) did not restore it to a known state (integrity %s %%)", label,
+        detail = fmt("%s: drill %s (%s) did not restore it to a known state (integrity %s %%)", fmt("%s (tier %d)", rec.id, rec.tier),
           best.id, day(best.date), drgen.format_number(r.data_integrity * 100, 2))
       end
     end
     if st == "pass" and a.dependencies then
-      local members = ev:drill_members(best)
+      local members = best.svc
       local missing = {}
       for _, dep in ipairs(rec.s.depends_on) do
         if not members[dep] then missing[#missing + 1] = dep end
       end
       if #missing > 0 then
         st = "partial"
-        detail = fmt("%s: its dependenc%s %s not in drill %s (%s)", label,
+        detail = fmt("%s: its dependenc%s %s not in drill %s (%s)", fmt("%s (tier %d)", rec.id, rec.tier),
           #missing == 1 and "y" or "ies", table.concat(missing, ", "), best.id, day(best.date))
       end
     end
@@ -1008,10 +1098,11 @@ function C.drill_coverage(ev, a)
       for _ in pairs(types) do n = n + 1 end
       if n < ev.p.drill_variety_types then
         st = "partial"
-        detail = fmt("%s: only %s in %d months (at least %d wanted)", label,
+        detail = fmt("%s: only %s in %d months (at least %d wanted)", fmt("%s (tier %d)", rec.id, rec.tier),
           plural(n, "drill type"), ev.p.drill_variety_months, ev.p.drill_variety_types)
       end
     end
+    if st ~= "pass" and ref == nil then ref = drill_ref(best) end
     item(res, st, rec.id, rec.id, detail, ref)
   end
   local need_text = type(spec) == "table" and "a drill of the type its tier requires"
@@ -1021,9 +1112,20 @@ function C.drill_coverage(ev, a)
     "n/a", "no " .. ev:scope_text(a.scope) .. " in scope")
 end
 
+-- RTO or RPO achievement as drills.lua scores it (SPEC 3.4): target over
+-- actual, capped at 1; nothing lost (or an instant recovery) scores 1, a
+-- zero target with a non-zero actual 0; nil when not measured.  The pass
+-- thresholds come from drills.lua itself.
+local function achievement(target, actual)
+  if actual == nil then return nil end
+  if actual <= 0 then return 1 end
+  if target <= 0 then return 0 end
+  return math.min(target / actual, 1)
+end
+
 -- An open action of drill d that names service svc (by id or name).
 local function tracked_action(d, svc)
-  local id, name = svc.id:lower(), (svc.name or svc.id):lower()
+  local id, name = svc.id:lower(), (svc.s.name or svc.id):lower()
   for _, issue in ipairs(d.issues) do
     if issue.open then
       local title = (issue.title or ""):lower()
@@ -1038,26 +1140,27 @@ end
 function C.rto_achieved_in_last_drill(ev, a)
   local res = new_result(ev, "rto_achieved_in_last_drill")
   local as_of = ev.as_of
-  local pass = (ev.drills_rule or require("drills")).pass
   ev.drills_rule = ev.drills_rule or require("drills")
+  local pass = ev.drills_rule.pass
   for _, rec in ipairs(ev:scope(a.scope)) do
-    local drills = rec.s.facts.drills
+    local drills = ev:service_drills(rec.id)
     local d, r, k
     for j = #drills, 1, -1 do
       local x = drills[j]
       if STRENGTH[x.type] >= 2 then
-        k = ev:drill_results(x)[rec.id]
-        if k then d, r = x, x.results[k]; break end
+        local xr, xk = result_of(x, rec.id)
+        if xr then d, r, k = x, xr, xk; break end
       end
     end
-    local label = fmt("%s (tier %d)", rec.id, rec.tier)
     if not d then
-      item(res, "no_data", rec.id, rec.id, fmt("%s has never been recovered in a technical drill", label),
-        { file = "plan.json", service = rec.id })
+      item(res, "no_data", rec.id, rec.id, fmt("%s (tier %d) has never been recovered in a technical drill",
+        rec.id, rec.tier), { file = "plan.json", service = rec.id })
     else
-      local sc = ev:drill_score(d).results[k]
-      local ref = drill_ref(d)
-      local where = fmt("%s drill %s (%s)", d.type, d.id, day(d.date))
+      local target_rto = r.target_rto_minutes or rec.rto or 0
+      local target_rpo = r.target_rpo_minutes or rec.rpo or 0
+      local rto_ach = r.recovered and achievement(target_rto, r.recovery_minutes) or nil
+      local rpo_ach = achievement(target_rpo, r.data_loss_minutes)
+      local ref
       local problems, st = {}, "pass"
       if not r.recovered then
         st = "fail"; problems[#problems + 1] = "not recovered"
@@ -1070,17 +1173,17 @@ function C.rto_achieved_in_last_drill(ev, a)
             drgen.format_number(r.data_integrity * 100, 2))
         end
         local misses = {}
-        if sc.rto_achievement ~= nil and sc.rto_achievement < pass.rto_achievement then
-          misses[#misses + 1] = { "RTO", r.recovery_minutes, sc.target_rto_minutes }
+        if rto_ach ~= nil and rto_ach < pass.rto_achievement then
+          misses[#misses + 1] = { "RTO", r.recovery_minutes, target_rto }
         end
-        if sc.rpo_achievement ~= nil and sc.rpo_achievement < pass.rpo_achievement then
-          misses[#misses + 1] = { "RPO", r.data_loss_minutes, sc.target_rpo_minutes }
+        if rpo_ach ~= nil and rpo_ach < pass.rpo_achievement then
+          misses[#misses + 1] = { "RPO", r.data_loss_minutes, target_rpo }
         end
         for _, m in ipairs(misses) do
           local what, actual, target = m[1], m[2], m[3]
           local text = fmt("%s missed (%s against %s)", what, drgen.format_minutes(actual),
             drgen.format_minutes(target))
-          local action = tracked_action(d, rec)
+          local action = tracked_action(d.view, rec)
           if target <= 0 or actual > 2 * target then
             st = worst(st, "fail"); problems[#problems + 1] = text .. ", more than twice the target"
           elseif action == nil then
@@ -1102,10 +1205,10 @@ function C.rto_achieved_in_last_drill(ev, a)
         end
       end
       if st == "pass" then
-        item(res, "pass", rec.id, rec.id, nil, ref)
+        item(res, "pass", rec.id, rec.id, nil, #res.evidence < res.keep and drill_ref(d) or nil)
       else
-        item(res, st, rec.id, rec.id, fmt("%s in the %s: %s", label, where,
-          table.concat(problems, "; ")), ref)
+        item(res, st, rec.id, rec.id, fmt("%s (tier %d) in the %s drill %s (%s): %s", rec.id, rec.tier,
+          d.type, d.id, day(d.date), table.concat(problems, "; ")), ref or drill_ref(d))
       end
     end
   end
@@ -1143,13 +1246,13 @@ function C.plan_reviewed_within_12_months(ev, a)
     end
     -- lessons learned: the newest drill with issues, against the review
     local latest
-    for _, d in ipairs(ev.model.drills) do
-      if d.date <= as_of and #d.issues > 0 and (latest == nil or d.date >= latest.date) then latest = d end
+    for _, d in ipairs(ev:drills().list) do
+      if d.n_issues > 0 and (latest == nil or d.date >= latest.date) then latest = d end
     end
     if latest and (latest.date - plan.last_review) > ev.p.lessons_learned_days * DAY then
       st = worst(st, "partial")
       problems[#problems + 1] = fmt("the last review (%s) predates drill %s (%s), which found %s, by %s",
-        day(plan.last_review), latest.id, day(latest.date), plural(#latest.issues, "issue"),
+        day(plan.last_review), latest.id, day(latest.date), plural(latest.n_issues, "issue"),
         days_text((latest.date - plan.last_review) / DAY))
       refs[#refs + 1] = drill_ref(latest)
     end
@@ -1296,17 +1399,12 @@ function C.contacts_complete(ev, a)
     "n/a", "no services in scope")
 end
 
--- True when drill d names a service of the base (scope or results).
+-- True when drill d (a record of Ev:drills) names a service of the base.
 local function drill_in_base(ev, d)
   if not ev.fw.scope_tag then return true end
   ev:base()
-  for _, id in ipairs(d.scope_services) do
-    local rec = ev.by_id[id]
-    if rec and rec.in_base then return true end
-  end
-  for _, r in ipairs(d.results) do
-    local rec = ev.by_id[r.service]
-    if rec and rec.in_base then return true end
+  for id in pairs(d.svc) do
+    if ev.in_base[id] then return true end
   end
   return false
 end
@@ -1327,10 +1425,10 @@ function C.open_drill_findings_overdue(ev, a)
   local as_of = ev.as_of
   local n_drills, n_open, n_closed = 0, 0, 0
   ev:all_services()
-  for _, d in ipairs(ev.model.drills) do
-    if d.date <= as_of and drill_in_base(ev, d) then
+  for _, d in ipairs(ev:drills().list) do
+    if drill_in_base(ev, d) then
       n_drills = n_drills + 1
-      for _, issue in ipairs(d.issues) do
+      for _, issue in ipairs(d.n_issues > 0 and d.view.issues or NO_DRILLS) do
         if not issue.open then
           n_closed = n_closed + 1
         else
@@ -1356,7 +1454,8 @@ function C.open_drill_findings_overdue(ev, a)
             end
             detail = fmt("action %s of drill %s %s", issue.id, d.id, table.concat(parts, " and "))
           end
-          item(res, st, issue.id, issue_service(ev, d, issue), detail, ref)
+          item(res, st, issue.id, st ~= "pass" and issue_service(ev, d.view, issue) or nil,
+            detail, ref)
         end
       end
     end
@@ -1399,22 +1498,24 @@ end
 function C.redundant_region_for_tier1(ev, a)
   local res = new_result(ev, "redundant_region_for_tier1")
   ev:all_services()
-  ev.region_memo = ev.region_memo or {}
+  ev.shared.region_memo = ev.shared.region_memo or {}
   for _, rec in ipairs(ev:scope(a.scope or "critical")) do
     local n = rec.s.facts.n_distinct_regions
-    local ref = { file = "plan.json", service = rec.id, regions = table.concat(rec.s.regions, ", ") }
-    local label = fmt("%s (tier %d)", rec.id, rec.tier)
+    local function ref()
+      return { file = "plan.json", service = rec.id, regions = table.concat(rec.s.regions, ", ") }
+    end
     if n < 2 then
-      item(res, "fail", rec.id, rec.id, fmt("%s runs in %s", label, plural(n, "region")), ref)
+      item(res, "fail", rec.id, rec.id, fmt("%s (tier %d) runs in %s", rec.id, rec.tier,
+        plural(n, "region")), ref())
     else
-      local dep = a.dependencies ~= false and single_region_dependency(ev, rec, ev.region_memo, {})
+      local dep = a.dependencies ~= false and single_region_dependency(ev, rec, ev.shared.region_memo, {})
       if dep then
         item(res, "partial", rec.id, rec.id,
-          fmt("%s depends on %s, which runs in one region", label, dep.id),
+          fmt("%s (tier %d) depends on %s, which runs in one region", rec.id, rec.tier, dep.id),
           { file = "plan.json", service = dep.id, regions = table.concat(dep.s.regions, ", ") },
           dep.id)
       else
-        item(res, "pass", rec.id, rec.id, nil, ref)
+        item(res, "pass", rec.id, rec.id, nil, #res.evidence < res.keep and ref() or nil)
       end
     end
   end
@@ -1475,9 +1576,9 @@ function C.kpis_computable(ev, a)
       if ds.backups.records == 0 then missing[#missing + 1] = "no backup records for " .. ds.id end
     end
     local measured = false
-    for _, d in ipairs(rec.s.facts.drills) do
-      local k = ev:drill_results(d)[rec.id]
-      if k and d.results[k].recovery_minutes ~= nil then measured = true; break end
+    for _, d in ipairs(ev:service_drills(rec.id)) do
+      local r = result_of(d, rec.id)
+      if r and r.recovery_minutes ~= nil then measured = true; break end
     end
     if not measured then missing[#missing + 1] = "no measured recovery time" end
     if #missing == 0 then
@@ -1507,13 +1608,14 @@ function C.drill_type_recent(ev, a)
   local max_age = (a.max_age_days or ev.p.drill_max_age_days) * DAY
   local types = set_of(a.types or { "chaos" })
   local found
-  local drills = ev.model.drills
+  local drills = ev:drills().list
   for k = #drills, 1, -1 do
     local d = drills[k]
-    if d.date <= ev.as_of and ev.as_of - d.date <= max_age and drill_in_base(ev, d) then
+    if ev.as_of - d.date > max_age then break end
+    if drill_in_base(ev, d) then
       local match = types[d.type]
       if not match and a.keywords then
-        local text = (d.id .. " " .. (d.notes or "")):lower()
+        local text = (d.id .. " " .. (d.view.notes or "")):lower()
         for _, w in ipairs(a.keywords) do
           if text:find(w, 1, true) then match = true; break end
         end
@@ -1686,16 +1788,29 @@ end
 function Ev:run(c)
   local name = c[1]
   local key = params_key(name, c)
-  local r = self.cache[key]
+  local cache = self:check_cache()
+  local r = cache[key]
   if r then return r end
   local fn = C[name]
   if not fn then error(fmt("%s: unknown check \"%s\"", self.fw.id, tostring(name)), 2) end
   r = fn(self, c)
-  self.cache[key] = r
+  cache[key] = r
   return r
 end
 
--- Collects evidence references without duplicates, up to a limit.
+-- Fields that identify an evidence reference (for removing duplicates).
+local REF_KEYS = { "file", "key", "value", "service", "datastore", "location", "record", "drill",
+                   "issue", "contact", "attestation", "exception" }
+
+local function ref_key(e)
+  if type(e) ~= "table" then return e end
+  local t = {}
+  for i, k in ipairs(REF_KEYS) do t[i] = tostring(e[k]) end
+  return table.concat(t, "\1")
+end
+
+-- Collects evidence references without duplicates, up to a limit; past
+-- the limit references are only counted (the count may include repeats).
 local function collector(limit)
   local c = { list = {}, seen = {}, more = 0, limit = limit }
   function c.add(e)
@@ -1704,18 +1819,21 @@ local function collector(limit)
       for _, x in ipairs(e) do c.add(x) end
       return
     end
-    local key
-    if type(e) == "table" then
-      local t = {}
-      for k, v in pairs(e) do t[#t + 1] = k .. "=" .. tostring(v) end
-      table.sort(t)
-      key = table.concat(t, "\1")
-    else
-      key = e
-    end
+    if #c.list >= c.limit then c.more = c.more + 1; return end
+    local key = ref_key(e)
     if c.seen[key] then return end
     c.seen[key] = true
-    if #c.list < c.limit then c.list[#c.list + 1] = e else c.more = c.more + 1 end
+    c.list[#c.list + 1] = e
+  end
+  -- the evidence of a list of items: only as many as can still be listed
+  function c.add_items(items)
+    for i, it in ipairs(items) do
+      if #c.list >= c.limit then
+        c.more = c.more + (#items - i + 1)
+        return
+      end
+      c.add(it.evidence)
+    end
   end
   function c.done()
     if c.more > 0 then
@@ -1909,9 +2027,7 @@ function Ev:control(def)
   if #notes > 0 then reason = (reason or "") .. "; " .. table.concat(notes, "; ") end
 
   -- evidence: what did not pass first, then what did
-  for _, pnd in ipairs(pending) do
-    for _, it in ipairs(pnd.items) do ev_refs.add(it.evidence) end
-  end
+  for _, pnd in ipairs(pending) do ev_refs.add_items(pnd.items) end
   for _, pnd in ipairs(pending) do ev_refs.add(pnd.r.evidence) end
 
   out.status = status
@@ -1924,8 +2040,8 @@ end
 
 -- ---- frameworks -----------------------------------------------------------------
 
--- Evaluates framework fw (a framework file's table) for ctx.
-function E.evaluate(fw, ctx)
+-- The evaluator and header of framework fw: scope, regime, warnings.
+local function start(fw, ctx)
   local warnings = {}
   local ev = E.new(ctx, fw, warnings)
   if fw.prepare then fw.prepare(ev) end
@@ -1946,46 +2062,94 @@ function E.evaluate(fw, ctx)
     scope_text = fmt("all %s", plural(#ev:base(), "service"))
   end
   if ev.scope_note then scope_text = scope_text .. "; " .. ev.scope_note end
-
-  local controls, by_id = {}, {}
-  for _, def in ipairs(fw.controls) do
-    if not def.aggregate then
-      local c = ev:control(def)
-      controls[#controls + 1] = c
-      by_id[def.id] = c
-    else
-      controls[#controls + 1] = def   -- placeholder, judged below
-    end
-  end
-  -- aggregates: the worst of the controls they name
-  for i, c in ipairs(controls) do
-    if c.aggregate then
-      local def = c
-      local st, parts = "n/a", {}
-      local refs = collector(ev.p.evidence_max)
-      for _, id in ipairs(def.aggregate) do
-        local x = by_id[id]
-        st = worst(st, x.status)
-        parts[#parts + 1] = fmt("%s %s", id, x.status)
-      end
-      local out = ev.na_reason and na_control(fw, def, ev.na_reason) or {
-        framework = fw.id, control = def.id, title = def.title, ask = def.ask,
-        status = st, reason = "worst of its parts: " .. table.concat(parts, ", "),
-        checks = {},
-      }
-      if not ev.na_reason then
-        for _, id in ipairs(def.aggregate) do
-          refs.add(fmt("%s %s", fw.id, id))
-        end
-        out.evidence = refs.done()
-      end
-      controls[i] = out
-    end
-  end
-  return {
+  ev.done = {}
+  ev.by_def = {}
+  for _, def in ipairs(fw.controls) do ev.by_def[def.id] = def end
+  return ev, {
     framework = fw.id, name = fw.name, scope = scope_text, regime = ev.regime,
-    warnings = warnings, controls = controls,
+    warnings = warnings, count = #fw.controls,
   }
+end
+
+-- Control `def` of the evaluator's framework (memoized; an aggregate is the
+-- worst of the controls it names).
+local function judge(ev, def)
+  local c = ev.done[def.id]
+  if c then return c end
+  local fw = ev.fw
+  if not def.aggregate then
+    c = ev:control(def)
+  elseif ev.na_reason then
+    c = na_control(fw, def, ev.na_reason)
+  else
+    local st, parts = "n/a", {}
+    local refs = collector(ev.p.evidence_max)
+    for _, id in ipairs(def.aggregate) do
+      local x = judge(ev, ev.by_def[id])
+      st = worst(st, x.status)
+      parts[#parts + 1] = fmt("%s %s", id, x.status)
+      refs.add(fmt("%s %s", fw.id, id))
+    end
+    c = { framework = fw.id, control = def.id, title = def.title, ask = def.ask,
+          status = st, reason = "worst of its parts: " .. table.concat(parts, ", "),
+          evidence = refs.done(), checks = {} }
+  end
+  ev.done[def.id] = c
+  return c
+end
+
+-- Frameworks being evaluated (between their start and their last control).
+local running = {}
+
+-- The framework file of `name` (compliance/NAME.lua: a table of controls).
+local function framework(name)
+  if type(name) ~= "string" or not name:match("^[%w_-]+$") then
+    error(fmt("evaluate: invalid framework name %s", tostring(name)), 3)
+  end
+  local fw = require("compliance/" .. name)
+  if type(fw) ~= "table" or type(fw.controls) ~= "table" then
+    error(fmt("compliance/%s.lua must return a table with `controls`", name), 3)
+  end
+  fw.id = fw.id or name
+  fw.name = fw.name or name
+  return fw
+end
+
+-- The one entry point drgen calls, once per framework named in
+-- compliance.frameworks:
+--   evaluate{ framework = NAME, phase = "start" } -> { framework, name,
+--       scope, regime, warnings, count }
+--   evaluate{ framework = NAME, control = i }     -> control i (1..count)
+-- and once at the end, evaluate{ phase = "end" }, which drops the shared
+-- data.  One call per control keeps each call within the instruction
+-- budget on large plans; what the calls share (the plan's data read into
+-- plain tables, check results) lives in this module between them.
+-- Without `phase` or `control`, returns the header with every control in
+-- `controls` (rule authors, tests).
+function E.evaluate(arg, ctx)
+  if arg.phase == "end" then
+    shared, running = nil, {}
+    return {}
+  end
+  local name = arg.framework
+  if arg.phase == "start" or arg.control == nil then
+    local fw = framework(name)
+    local ev, out = start(fw, ctx)
+    if arg.phase == "start" then
+      running[name] = out.count > 0 and ev or nil
+      return out
+    end
+    out.controls = {}
+    for i, def in ipairs(fw.controls) do out.controls[i] = judge(ev, def) end
+    return out
+  end
+  local ev, i = running[name], arg.control
+  if not ev or type(i) ~= "number" or not ev.fw.controls[i] then
+    error(fmt("evaluate: control %s of %s without a start", tostring(i), tostring(name)), 2)
+  end
+  local c = judge(ev, ev.fw.controls[i])
+  if i == #ev.fw.controls then running[name] = nil end
+  return c
 end
 
 -- One check on its own (tests and rule authors): arg = { check = name,

@@ -9,8 +9,6 @@
 -- compliance/evidence.lua that judge it, the attestations that stand for
 -- what data cannot show, and what an auditor should ask for besides.
 
-local E = require("compliance/evidence")
-
 local M = {
   id = "iso22301",
   name = "ISO 22301:2019",
@@ -133,9 +131,5 @@ M.controls = {
     ask = "Corrective action records from incidents and audits, not only from drills",
   },
 }
-
-function M.evaluate(arg, ctx)
-  return E.evaluate(M, ctx)
-end
 
 return M

@@ -9,8 +9,6 @@
 -- tiers a tabletop exercise.  Restore tests of critical datastores are due
 -- monthly (the FedRAMP value of CP-9(1)); drgen's conventions otherwise.
 
-local E = require("compliance/evidence")
-
 local M = {
   id = "nist80053",
   name = "NIST SP 800-53 Rev. 5 (CP)",
@@ -294,10 +292,6 @@ function M.prepare(ev)
     ev.p.baseline = "all"
   end
   ev.scope_note = ev.p.baseline == "all" and "every CP control" or (ev.p.baseline .. " baseline")
-end
-
-function M.evaluate(arg, ctx)
-  return E.evaluate(M, ctx)
 end
 
 return M

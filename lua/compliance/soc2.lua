@@ -5,8 +5,6 @@
 -- The criteria set no frequency ("periodic"); drgen's conventions apply
 -- (E.defaults): 12 months for drills and reviews.
 
-local E = require("compliance/evidence")
-
 local M = {
   id = "soc2",
   name = "SOC 2 (TSC 2017, availability)",
@@ -72,9 +70,5 @@ M.controls = {
     ask = "Insurance cover for business disruption",
   },
 }
-
-function M.evaluate(arg, ctx)
-  return E.evaluate(M, ctx)
-end
 
 return M
