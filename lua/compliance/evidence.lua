@@ -1,14 +1,17 @@
 -- compliance/evidence.lua -- the evidence checks every framework shares,
--- written once, and the way a framework's controls are judged from them
--- (SPEC 3.5; docs/compliance.md).
+-- written once, and the engine that judges a framework's controls with
+-- them (SPEC 3.5; docs/compliance.md).
 --
--- A framework file (compliance/iso22301.lua, ...) lists its controls, each
--- mapped to some of the checks below with the framework's own thresholds,
--- and calls E.evaluate.  drgen calls the framework's evaluate(arg, ctx) once
--- per build and reads back
---   { framework, name, scope, warnings = {...}, controls = { {
---       framework, control, title, status, reason, evidence = {...},
---       ask?, checks = { {check, status, reason} }, attestations?, exception? } } }
+-- A framework file (compliance/iso22301.lua, ...) is data: it returns
+--   { id, name, scope_tag?, defaults?, hard?, prepare?, controls = {
+--       { id, title, checks = { { "check", param = ... } }, attest = { topic },
+--         ask?, applies?, aggregate?, addressable?, withdrawn? } } }
+-- mapping each control to some of the checks below with the framework's
+-- own thresholds.  drgen calls E.evaluate (this file) for each framework
+-- named in compliance.frameworks; E.evaluate loads the framework file with
+-- require, so a plan's rules/compliance/NAME.lua replaces a mapping and
+-- its rules/compliance/evidence.lua the checks.  See E.evaluate for the
+-- calls and what they return.
 --
 -- Checks.  Each check looks at the plan's data (the model and the facts
 -- computed in C) and returns
@@ -1837,7 +1840,7 @@ local function collector(limit)
   end
   function c.done()
     if c.more > 0 then
-      c.list[#c.list + 1] = fmt("and %s more", plural(c.more, "evidence reference"))
+      c.list[#c.list + 1] = fmt("and %d more evidence reference%s", c.more, c.more == 1 and "" or "s")
     end
     return c.list
   end
