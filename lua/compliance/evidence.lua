@@ -2001,7 +2001,7 @@ function Ev:control(def)
     for _, ex in ipairs(used_ex) do
       parts[#parts + 1] = fmt("waived for %s by the exception approved by %s until %s: %s",
         exception_scope(ex), ex.approved_by or "?", ex.expires and day(ex.expires) or "no expiry",
-        ex.justification or "no justification given")
+        ((ex.justification or "no justification given"):gsub("%.$", "")))
     end
     local what = {}
     for _, it in ipairs(waived_items) do what[#what + 1] = it.detail end
