@@ -379,13 +379,14 @@ static double count_findings(const cJSON *doc)
 	return n;
 }
 
-static double count_failing(const cJSON *doc)
+/* Controls of the given weight (0 passing, 2 failing). */
+static double count_controls(const cJSON *doc, int w)
 {
 	const cJSON *c;
 	double n = 0;
 
 	cJSON_ArrayForEach(c, get(doc, "controls"))
-		n += weight(str(c, "status")) == 2;
+		n += weight(str(c, "status")) == w;
 	return n;
 }
 
@@ -437,7 +438,10 @@ static const char *diff_readiness(cJSON *out, const cJSON *prev, const cJSON *cu
 	TALLY(metric(arr, "drills_failed_12_months", pt - pp, ct - cp, false));
 	TALLY(metric(arr, "findings_high_or_critical", count_findings(prev),
 		     count_findings(cur), false));
-	TALLY(metric(arr, "controls_failing", count_failing(prev), count_failing(cur), false));
+	TALLY(metric(arr, "controls_failing", count_controls(prev, 2), count_controls(cur, 2),
+		     false));
+	TALLY(metric(arr, "controls_passing", count_controls(prev, 0), count_controls(cur, 0),
+		     true));
 #undef TALLY
 	if (better && worse)
 		return "mixed";

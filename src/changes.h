@@ -21,7 +21,7 @@
  *                     rpo_minutes, rto_minutes; services_added/_removed
  *   readiness         [{metric, from, to, direction}]: datastores by
  *                     currency, drills passed in the last 12 months, high
- *                     and critical findings, failing controls
+ *                     and critical findings, failing and passing controls
  *
  * Lists keep the order of the current document (the previous one for what
  * was removed or resolved), so the output is deterministic.
