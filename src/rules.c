@@ -580,7 +580,8 @@ static void finish_findings(struct stage *s)
 	struct rules_results *res = s->res;
 	struct strmap *seen = strmap_new(s->n_findings + 1);
 
-	qsort(s->findings, s->n_findings, sizeof(*s->findings), finding_cmp);
+	if (s->n_findings > 0)  /* findings is NULL when no rule found anything */
+		qsort(s->findings, s->n_findings, sizeof(*s->findings), finding_cmp);
 	for (size_t i = 0; i < s->n_findings; i++) {
 		struct finding *f = &s->findings[i];
 		char *id = f->ref ?
