@@ -7,6 +7,8 @@
 # largest seed, and the parsers' behaviour on long inputs has its own
 # tests (tests/suites/backups_pathological.sh, scale_smoke.sh).  Targets
 # whose input starts with an option byte get it in front of each file.
+# fuzz/regress/NAME/ holds inputs that once found a bug; they are always
+# seeds, so the smoke run replays them.
 #
 # Environment: SAMPLE (default samples/kestrel), SHARED_DIR (default
 # ../shared), for NAME=mustache MUSTACHE_SPEC_RUNNER (the spec runner) and
@@ -75,3 +77,9 @@ mustache)
 	echo "fuzz/seeds.sh: no seeds for $name" >&2
 	;;
 esac
+
+# Inputs that once broke a target, as they were found (option byte included).
+for f in fuzz/regress/"$name"/*; do
+	[ -f "$f" ] && cp "$f" "$dir/regress-$(basename "$f")"
+done
+exit 0
