@@ -385,8 +385,9 @@ static double count_controls(const cJSON *doc, int w)
 	const cJSON *c;
 	double n = 0;
 
-	cJSON_ArrayForEach(c, get(doc, "controls"))
+	cJSON_ArrayForEach(c, get(doc, "controls")) {
 		n += weight(str(c, "status")) == w;
+	}
 	return n;
 }
 
@@ -483,8 +484,9 @@ cJSON *changes_compute(const cJSON *previous, const cJSON *current)
 	}
 	const cJSON *w;
 	int regressions = 0;
-	cJSON_ArrayForEach(w, get(out, "controls_worse"))
+	cJSON_ArrayForEach(w, get(out, "controls_worse")) {
 		regressions += cJSON_IsTrue(get(w, "regression"));
+	}
 	cJSON_AddNumberToObject(summary, "regressions", regressions);
 	cJSON_AddStringToObject(summary, "readiness", verdict);
 	any |= strcmp(verdict, "same") != 0;

@@ -366,8 +366,9 @@ bool compliance_add_framework(struct compliance *out, const char *framework,
 	}
 	cJSON_AddItemToArray(out->frameworks, summary);
 	if (warnings) {
-		cJSON_ArrayForEach(c, w)
+		cJSON_ArrayForEach(c, w) {
 			cJSON_AddItemToArray(warnings, cJSON_CreateString(c->valuestring));
+		}
 	}
 	return true;
 }
