@@ -321,9 +321,11 @@ static void write_backups_csv(const struct render_input *in, struct buf *b)
 	buf_puts(b, "\xEF\xBB\xBF");
 	buf_puts(b, "datastore,service,criticality,location,newest_success,age_minutes,"
 		    "rpo_minutes,currency,datastore_currency\r\n");
+	/* Walk the array alongside the model: cJSON_GetArrayItem(k) is O(k). */
+	const cJSON *sj = NULL;
 	for (size_t k = 0; k < m->n_datastores; k++) {
 		const struct datastore *ds = &m->datastores[k];
-		const cJSON *sj = cJSON_GetArrayItem(stores, (int)k);
+		sj = k == 0 ? (stores ? stores->child : NULL) : (sj ? sj->next : NULL);
 		const cJSON *by = jget(sj, "by_location");
 		double rpo = jnum(sj, "rpo_minutes");
 		const char *svc = ds->service_index < m->n_services
