@@ -400,6 +400,15 @@ size_t source_list(struct source_set *s, const char *subdir, const char *suffix,
 			free(rel);
 			continue;
 		}
+		/* Streaming loaders open listed files themselves: check here. */
+		if (!physically_inside(s, rel)) {
+			char *display = source_display_path(s, rel);
+			diag_error(d, display, 0, 0,
+				   "file leads outside the plan directory through a symbolic link");
+			free(display);
+			free(rel);
+			continue;
+		}
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
 			*names = xrealloc(*names, cap * sizeof(**names));

@@ -73,7 +73,8 @@ void source_file_free(struct source_file *f);
 /*
  * Lists the regular files of root/subdir whose names end in suffix, sorted
  * bytewise (so builds do not depend on directory order).  Missing subdir
- * is not an error (returns 0).  names[i] are "subdir/name"; caller frees
+ * is not an error (returns 0).  A file that is a symbolic link leading
+ * outside the plan directory is left out with an error in d.  names[i] are "subdir/name"; caller frees
  * with source_list_free.
  */
 size_t source_list(struct source_set *s, const char *subdir, const char *suffix,

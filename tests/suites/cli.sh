@@ -51,3 +51,12 @@ mkdir precious && echo keep >precious/notes.txt
 "$DRGEN" build "$DRGEN_ROOT/samples/kestrel" -o precious --period 2026-10 -q 2>err.txt; rc=$?
 check "a foreign output folder is refused with exit 2" test $rc -eq 2
 check "a foreign output folder is left alone" test "$(cat precious/notes.txt)" = keep
+
+# A backup log that is a symbolic link out of the plan directory is refused.
+cp -R "$DRGEN_ROOT/samples/kestrel" linked
+echo '{"id": "outside"}' >outside.ndjson
+ln -s "$PWD/outside.ndjson" linked/backups/evil.ndjson
+"$DRGEN" check linked 2>err.txt; rc=$?
+check "a backup log linked from outside exits 2" test $rc -eq 2
+check "a backup log linked from outside is named" \
+	grep -q "linked/backups/evil.ndjson: error: file leads outside the plan directory" err.txt
