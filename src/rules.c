@@ -755,13 +755,8 @@ bool rules_run_tiers(struct rules *r, const struct model *m,
 		     const struct facts *f, struct rules_results *res,
 		     struct diags *d)
 {
-	struct stage s = {0};
+	struct stage s = {.r = r, .m = m, .f = f, .res = res, .d = d};
 
-	s.r = r;
-	s.m = m;
-	s.f = f;
-	s.res = res;
-	s.d = d;
 	return stage_run(&s, tiers_body);
 }
 
@@ -1160,13 +1155,8 @@ bool rules_run_policy(struct rules *r, const struct model *m,
 		      const struct facts *f, struct rules_results *res,
 		      struct diags *d)
 {
-	struct stage s = {0};
+	struct stage s = {.r = r, .m = m, .f = f, .res = res, .d = d};
 
-	s.r = r;
-	s.m = m;
-	s.f = f;
-	s.res = res;
-	s.d = d;
 	return stage_run(&s, policy_body);
 }
 
@@ -1200,16 +1190,9 @@ cJSON *rules_call_json(struct rules *r, const struct model *m,
 		       const char *name, const char *fn, const cJSON *arg,
 		       struct diags *d)
 {
-	struct stage s = {0};
+	struct stage s = {.r = r, .m = m, .f = f, .view_res = res, .d = d,
+			  .name = name, .fn = fn, .arg = arg};
 
-	s.r = r;
-	s.m = m;
-	s.f = f;
-	s.view_res = res;
-	s.d = d;
-	s.name = name;
-	s.fn = fn;
-	s.arg = arg;
 	if (!stage_run(&s, call_body)) {
 		cJSON_Delete(s.out);
 		return NULL;
