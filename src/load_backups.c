@@ -274,12 +274,19 @@ struct cold {
 	char newest_restore_test_failed_id[BACKUP_ID_MAX];
 };
 
+/* The date of the last time parsed by a thread (see time_parse). */
+struct day_cache {
+	char text[10];       /* "YYYY-MM-DD", or zeros */
+	int64_t start;       /* its first second, UTC */
+};
+
 struct worker {
 	struct job *job;
 	struct hot *hot;     /* [datastore * LOC_COUNT + location] */
 	struct cold *cold;   /* the same indices */
 	uint64_t *future;    /* [datastore] */
 	struct unknown_ids unknown;
+	struct day_cache days;
 	uint64_t records;
 	/*
 	 * A valid record is folded one line late, so that the cache lines
@@ -1199,11 +1206,50 @@ static int verification_fast(const char *p, const char **end)
 }
 #undef TRY
 
+static bool two_digits(const char *s, unsigned max, unsigned *out)
+{
+	unsigned a = (unsigned)(s[0] - '0'), b = (unsigned)(s[1] - '0');
+	*out = a * 10 + b;
+	return a <= 9 && b <= 9 && *out <= max;
+}
+
+/*
+ * "YYYY-MM-DDThh:mm:ssZ" (len 20) or "YYYY-MM-DDThh:mm:ss+hh:mm" (len 25)
+ * at s, with the date looked up in the thread's day cache: a log is sorted
+ * by time, so nearly every time has the date of the one before.  Anything
+ * else goes to date_parse_rfc3339, whose result this always equals.
+ */
+static bool time_parse(struct day_cache *c, const char *s, size_t len, int64_t *out)
+{
+	unsigned hh, mm, ss, oh, om;
+	int64_t offset = 0;
+	if (memcmp(s, c->text, sizeof(c->text)) != 0) {
+		if (!date_parse_day(s, sizeof(c->text), &c->start))
+			return date_parse_rfc3339(s, len, out);
+		memcpy(c->text, s, sizeof(c->text));
+	}
+	if (s[10] != 'T' || !two_digits(s + 11, 23, &hh) || s[13] != ':' ||
+	    !two_digits(s + 14, 59, &mm) || s[16] != ':' || !two_digits(s + 17, 60, &ss))
+		return date_parse_rfc3339(s, len, out);
+	if (len == 20 && s[19] == 'Z') {
+		offset = 0;
+	} else if (len == 25 && (s[19] == '+' || s[19] == '-') && two_digits(s + 20, 23, &oh) &&
+		   s[22] == ':' && two_digits(s + 23, 59, &om)) {
+		offset = (int64_t)(oh * 3600 + om * 60);
+		if (s[19] == '-')
+			offset = -offset;
+	} else {
+		return date_parse_rfc3339(s, len, out);
+	}
+	*out = c->start + (int64_t)(hh * 3600 + mm * 60 + ss) - offset;
+	return true;
+}
+
 /* A time written plainly, "...Z" or "...+00:00", parsed at its quote. */
-static bool time_fast(const char *p, int64_t *out, const char **end)
+static bool time_fast(struct day_cache *c, const char *p, int64_t *out, const char **end)
 {
 	for (size_t len = 20; len <= 25; len += 5) {
-		if (p[len + 1] == '"' && date_parse_rfc3339(p + 1, len, out)) {
+		if (p[len + 1] == '"' && time_parse(c, p + 1, len, out)) {
 			*end = p + len + 2;
 			return true;
 		}
@@ -1217,7 +1263,8 @@ static bool time_fast(const char *p, int64_t *out, const char **end)
  * scanner (and its diagnostics); a value accepted here is one the full
  * path would accept with the same result.
  */
-static bool value_fast(struct rec *r, enum key k, const char *p, const char **end)
+static bool value_fast(struct day_cache *c, struct rec *r, enum key k, const char *p,
+		       const char **end)
 {
 	int v;
 	switch (k) {
@@ -1234,9 +1281,9 @@ static bool value_fast(struct rec *r, enum key k, const char *p, const char **en
 		r->verification = v = verification_fast(p, end);
 		return v >= 0;
 	case K_STARTED:
-		return time_fast(p, &r->started, end);
+		return time_fast(c, p, &r->started, end);
 	case K_FINISHED:
-		return time_fast(p, &r->finished, end);
+		return time_fast(c, p, &r->finished, end);
 	default:
 		return false;
 	}
@@ -1259,7 +1306,7 @@ static const char *key_value(struct line *l, struct rec *r, enum key k, const ch
 	case KIND_STRING:
 		if (*p == '"') {
 			struct str s;
-			if (value_fast(r, k, p, &e)) {
+			if (value_fast(&l->w->days, r, k, p, &e)) {
 				r->valid |= BIT(k);
 				return e;
 			}
