@@ -213,7 +213,9 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 		.n_template_dirs = n_tmpl_dirs, .threads = o->threads,
 	};
 	if (!render_all(&ri, p, d, &rstats)) {
-		rc = EXIT_INPUT;  /* template errors are the user's input */
+		/* Template errors are the user's input; a document that could
+		 * not be staged is an I/O error. */
+		rc = publish_failed(p) ? EXIT_INTERNAL : EXIT_INPUT;
 		goto out;
 	}
 

@@ -57,6 +57,7 @@ struct publish {
 	pthread_mutex_t lock;
 	struct evidence_file *files;
 	size_t n_files, cap_files;
+	bool write_failed;   /* a publish_write failed (under lock) */
 };
 
 /* ---- paths ------------------------------------------------------------ */
@@ -623,6 +624,15 @@ static int write_file(int dirfd, const char *rel, const void *data, size_t len)
 	return err;
 }
 
+/* Remembers a failed publish_write for publish_failed; returns false. */
+static bool write_failed(struct publish *p)
+{
+	pthread_mutex_lock(&p->lock);
+	p->write_failed = true;
+	pthread_mutex_unlock(&p->lock);
+	return false;
+}
+
 bool publish_write(struct publish *p, const char *rel, const void *data, size_t len,
 		   struct diags *d)
 {
@@ -630,22 +640,22 @@ bool publish_write(struct publish *p, const char *rel, const void *data, size_t 
 	if (!publish_path_valid(rel, &why)) {
 		diag_error(d, NULL, 0, 0, "internal error: refusing output path \"%s\": it %s",
 			   rel ? rel : "(null)", why);
-		return false;
+		return write_failed(p);
 	}
 	if (evidence_is_reserved(rel)) {
 		diag_error(d, NULL, 0, 0,
 			   "internal error: output path \"%s\" is reserved for the evidence pack",
 			   rel);
-		return false;
+		return write_failed(p);
 	}
 	int err = write_file(p->staging_fd, rel, data, len);
 	if (err == EEXIST) {
 		diag_error(d, NULL, 0, 0, "internal error: output file %s written twice", rel);
-		return false;
+		return write_failed(p);
 	}
 	if (err) {
 		diag_error(d, NULL, 0, 0, "cannot write %s/%s: %s", p->out_dir, rel, strerror(err));
-		return false;
+		return write_failed(p);
 	}
 	struct evidence_file f = {.path = xstrdup(rel), .size = len};
 	source_sha256_hex(data, len, f.sha256);
@@ -657,6 +667,15 @@ bool publish_write(struct publish *p, const char *rel, const void *data, size_t 
 	p->files[p->n_files++] = f;
 	pthread_mutex_unlock(&p->lock);
 	return true;
+}
+
+bool publish_failed(const struct publish *p)
+{
+	struct publish *q = (struct publish *)p;
+	pthread_mutex_lock(&q->lock);
+	bool failed = q->write_failed;
+	pthread_mutex_unlock(&q->lock);
+	return failed;
 }
 
 size_t publish_count(const struct publish *p)

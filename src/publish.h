@@ -96,6 +96,13 @@ void publish_abort(struct publish *p);
 /* Number of files staged so far. */
 size_t publish_count(const struct publish *p);
 
+/*
+ * Whether a publish_write has failed: such a build is exit status 3 (I/O
+ * or internal), even when the write happened inside a stage (rendering)
+ * whose own errors are the user's.
+ */
+bool publish_failed(const struct publish *p);
+
 struct publish_verify_report {
 	size_t files_checked;
 	size_t changed, missing, added;
