@@ -117,11 +117,6 @@ expect() {
 	unchanged || problems="$problems previous output changed or leftovers: $(ls -A "$W" | tr '\n' ' ');"
 	if [ -z "$problems" ]; then
 		ok "$label"
-	elif [ "$problems" = " exit 2, not 3;" ] && [ -z "${IO_FAULTS_STRICT:-}" ]; then
-		# Known: build.c maps every render_all failure to exit 2 (a
-		# template error), also when staging a rendered file failed.
-		# Everything else held.  IO_FAULTS_STRICT=1 makes this a failure.
-		skip "$label: known bug, exit 2 not 3 (build.c: render I/O errors taken for template errors)"
 	else
 		fail "$label:$problems"
 		grep -v 'backup records name datastores' "$TMP/err" | sed 's/^/    stderr: /' | head -8
