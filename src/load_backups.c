@@ -50,7 +50,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -512,27 +511,6 @@ static uint64_t id_hash(const char *s, size_t len)
 	}
 	h *= 0xc4ceb9fe1a85ec53ull;
 	return h ^ (h >> 29);
-}
-
-/*
- * A zeroed array that every record reads at a random place (the summaries,
- * the id index).  Large ones are aligned to and advised as huge pages: with
- * 4 KiB pages a 20 MiB table costs a TLB miss on nearly every record.
- * The advice is only a hint; free with free().
- */
-#define HUGE_PAGE (2u << 20)
-static void *table_alloc(size_t count, size_t size)
-{
-	size_t bytes = count * size;
-	void *p = NULL;
-	if (bytes < HUGE_PAGE)
-		return xcalloc(count, size);
-	bytes = (bytes + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
-	if (posix_memalign(&p, HUGE_PAGE, bytes) != 0)
-		return xcalloc(count, size);
-	(void)madvise(p, bytes, MADV_HUGEPAGE);
-	memset(p, 0, bytes);
-	return p;
 }
 
 static const char *errno_text(int err, char *tmp, size_t cap)
@@ -1395,7 +1373,7 @@ static void index_build(struct job *j)
 	size_t cap = 16;
 	while (cap < 2 * m->n_datastores + 1)
 		cap *= 2;
-	j->index = table_alloc(cap, sizeof(*j->index));
+	j->index = xcalloc(cap, sizeof(*j->index));
 	j->index_mask = cap - 1;
 	size_t pos = 0;
 	const char *key;
@@ -2192,9 +2170,9 @@ static struct worker *workers_run(struct job *j, int threads, size_t *n_workers)
 		w[i].buf = xcalloc(1, SOURCE_MAX_LINE + READ_BYTES + BUF_PAD);
 		w[i].scratch = xmalloc(2 * (SOURCE_MAX_LINE + BUF_PAD));
 		w[i].hashbuf = xmalloc(HASH_READ);
-		w[i].hot = table_alloc(n_ds * LOC_COUNT, sizeof(*w[i].hot));
-		w[i].cold = table_alloc(n_ds * LOC_COUNT, sizeof(*w[i].cold));
-		w[i].future = table_alloc(n_ds, sizeof(*w[i].future));
+		w[i].hot = xmalloc(n_ds * LOC_COUNT * sizeof(*w[i].hot));
+		w[i].cold = xcalloc(n_ds * LOC_COUNT, sizeof(*w[i].cold));
+		w[i].future = xcalloc(n_ds, sizeof(*w[i].future));
 		for (size_t k = 0; k < n_ds * LOC_COUNT; k++)
 			hot_init(&w[i].hot[k]);
 		/* A thread that cannot start leaves its share to the others. */
