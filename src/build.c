@@ -124,6 +124,20 @@ static const char *plan_name(const char *dir, char *out, size_t size)
 	return out;
 }
 
+/*
+ * The time printed as "generated": SOURCE_DATE_EPOCH when it is a count of
+ * seconds (reproducible builds), else the as-of time, never the clock.
+ */
+static int64_t generation_time(int64_t as_of)
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	char *end;
+	if (!sde || !*sde)
+		return as_of;
+	long long v = strtoll(sde, &end, 10);
+	return *end == '\0' && v >= 0 ? (int64_t)v : as_of;
+}
+
 static bool write_results(struct publish *p, const cJSON *doc, struct diags *d)
 {
 	size_t len;
@@ -202,9 +216,7 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 	if (!write_results(p, results, d))
 		goto out_internal;
 	char generated[DATE_RFC3339_SIZE];
-	const char *sde = getenv("SOURCE_DATE_EPOCH");
-	date_format_rfc3339(sde && *sde ? (int64_t)strtoll(sde, NULL, 10) : o->as_of,
-			    generated);
+	date_format_rfc3339(generation_time(o->as_of), generated);
 	struct render_input ri = {
 		.model = m, .facts = f, .rules = res, .results = results,
 		.previous = previous,
