@@ -166,12 +166,13 @@ local function shared_parts(kind, strategy, primary, target)
   }
   if kind == "multi" then
     p.declaration = {
-      item("Fail over automatically only when all of these hold:"),
-      item("the failure is full, not partial or degraded"),
-      item("it is outside the maintenance windows"),
-      item(fmt("monitor consensus is at least %s", D.monitor_consensus)),
-      item(fmt("there was no failover in the last %s", drgen.format_minutes(D.failover_cooldown_minutes))),
-      item("Otherwise alert the on-call engineers, who decide"),
+      -- Each line stands alone: a checklist read at 3 a.m. has no lead-in.
+      item("Automatic failover only for a full failure, not a partial or degraded one"),
+      item("Automatic failover only outside the maintenance windows"),
+      item(fmt("Automatic failover only when monitor consensus is at least %s", D.monitor_consensus)),
+      item(fmt("Automatic failover only when there was no failover in the last %s",
+        drgen.format_minutes(D.failover_cooldown_minutes))),
+      item("In every other case: alert the on-call engineers, who decide whether to declare"),
     }
   else
     p.declaration = {
