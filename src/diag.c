@@ -190,6 +190,9 @@ struct line_cursor {
 	char *path;
 	FILE *f;
 	int line;            /* number of the line that starts at buf[pos] */
+	int last_line;       /* the line copied last (several diagnostics share one) */
+	bool last_ok;
+	struct buf last;
 	char buf[65536];
 	size_t pos, len;
 	bool eof;
@@ -200,8 +203,10 @@ static void cursor_close(struct line_cursor *c)
 	if (c->f)
 		fclose(c->f);
 	free(c->path);
+	buf_free(&c->last);
 	c->f = NULL;
 	c->path = NULL;
+	c->last_line = 0;
 }
 
 static bool cursor_fill(struct line_cursor *c)
@@ -219,6 +224,11 @@ static bool cursor_fill(struct line_cursor *c)
 static bool read_source_line(struct line_cursor *c, const char *path, int line,
 			     struct buf *b)
 {
+	if (c->path && strcmp(c->path, path) == 0 && line == c->last_line) {
+		if (c->last_ok)
+			buf_append(b, c->last.data, c->last.len);
+		return c->last_ok;
+	}
 	if (!c->path || strcmp(c->path, path) != 0 || line < c->line) {
 		cursor_close(c);
 		c->f = fopen(path, "rb");
@@ -258,11 +268,20 @@ static bool read_source_line(struct line_cursor *c, const char *path, int line,
 	}
 	if (ended)
 		c->line++;
-	if (too_long)
-		return false;  /* too long to be useful; say nothing */
 	if (b->len && b->data[b->len - 1] == '\r')
 		b->data[--b->len] = '\0';
-	return true;
+	/* Control bytes from the user's file must not reach a terminal. */
+	for (size_t i = 0; i < b->len; i++) {
+		unsigned char ch = (unsigned char)b->data[i];
+		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
+			b->data[i] = '?';
+	}
+	c->last_line = line;
+	c->last_ok = !too_long;  /* too long to be useful: say nothing */
+	buf_reset(&c->last);
+	if (c->last_ok)
+		buf_append(&c->last, b->data ? b->data : "", b->len);
+	return c->last_ok;
 }
 
 static void print_excerpt(const struct diag *g, struct line_cursor *cur, FILE *out)

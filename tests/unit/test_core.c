@@ -160,6 +160,34 @@ static void test_diag_excerpt_and_caret(void **state)
 	unlink(path);
 }
 
+static void test_diag_last_line_twice(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/drgen-diag-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	/* No newline at the end, and an escape byte that must not be echoed. */
+	const char *src = "{\"a\": 1}\n{\"b\": \x1b[2J}";
+	assert_int_equal(write(fd, src, strlen(src)), (ssize_t)strlen(src));
+	close(fd);
+	struct diags *d = diags_new();
+	diag_error(d, path, 2, 2, "first problem");
+	diag_error(d, path, 2, 7, "second problem");
+	char *text = print_to_string(d, false);
+	char *want = xasprintf("%s:2:2: error: first problem\n"
+			       "     2 | {\"b\": ?[2J}\n"
+			       "       |  ^\n"
+			       "%s:2:7: error: second problem\n"
+			       "     2 | {\"b\": ?[2J}\n"
+			       "       |       ^\n",
+			       path, path);
+	assert_string_equal(text, want);
+	free(text);
+	free(want);
+	diags_free(d);
+	unlink(path);
+}
+
 static void test_diag_sort_is_stable(void **state)
 {
 	(void)state;
@@ -234,6 +262,7 @@ int main(void)
 		cmocka_unit_test(test_strmap_and_arena),
 		cmocka_unit_test(test_edit_distance),
 		cmocka_unit_test(test_diag_excerpt_and_caret),
+		cmocka_unit_test(test_diag_last_line_twice),
 		cmocka_unit_test(test_diag_sort_is_stable),
 		cmocka_unit_test(test_source_confinement),
 		cmocka_unit_test(test_utf8),
