@@ -1463,6 +1463,16 @@ static bool is_none(const struct str *s)
 	return s->len == 0 || (s->len == 4 && memcmp(s->p, "none", 4) == 0);
 }
 
+/* A string field of r into a fixed field; "" when r has no valid value. */
+static void copy_field(char *dst, size_t cap, const struct rec *r, enum key k,
+		       const struct str *s)
+{
+	if (r->valid & BIT(k))
+		copy_cut(dst, cap, s->p, s->len);
+	else
+		dst[0] = '\0';
+}
+
 static void fold_success(const struct job *j, struct hot *h, struct cold *c,
 			 const struct rec *r)
 {
@@ -1483,7 +1493,18 @@ static void fold_success(const struct job *j, struct hot *h, struct cold *c,
 	}
 	if (retained && (r->valid & BIT(K_BYTES)))
 		h->bytes_retained = add_sat(h->bytes_retained, r->bytes);
-	if (r->finished >= h->newest_success) {
+	if (r->finished > h->newest_success) {
+		/* Strictly newer, the usual case in a log sorted by time: no tie
+		 * to break, so the strings go straight into place. */
+		h->newest_success = r->finished;
+		copy_cut(c->newest_success_id, sizeof(c->newest_success_id), r->id.p, r->id.len);
+		copy_field(c->newest_success_region, sizeof(c->newest_success_region), r,
+			   K_REGION, &r->region);
+		copy_field(c->newest_encryption, sizeof(c->newest_encryption), r, K_ENCRYPTION,
+			   &r->encryption);
+		copy_field(c->newest_compression, sizeof(c->newest_compression), r,
+			   K_COMPRESSION, &r->compression);
+	} else if (r->finished == h->newest_success) {
 		char id[BACKUP_ID_MAX], region[BACKUP_NAME_MAX], enc[BACKUP_NAME_MAX],
 			comp[BACKUP_NAME_MAX];
 		copy_cut(id, sizeof(id), r->id.p, r->id.len);
