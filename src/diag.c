@@ -152,6 +152,35 @@ void diags_sort(struct diags *d)
 	free(tmp);
 }
 
+const char *diag_quote(char *out, size_t size, const char *s, size_t max)
+{
+	size_t n = 0;
+	out[n++] = '"';
+	for (; *s && n < max && n + 12 < size; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\') {
+			out[n++] = '\\';
+			out[n++] = (char)ch;
+		} else if (ch < 0x20 || ch == 0x7f) {
+			n += (size_t)snprintf(out + n, 7, "\\u%04x", ch);
+		} else {
+			out[n++] = (char)ch;
+		}
+	}
+	if (*s) {
+		/* Drop a cut character's continuation bytes and its lead byte. */
+		while (n > 1 && ((unsigned char)out[n - 1] & 0xC0) == 0x80)
+			n--;
+		if (n > 1 && (unsigned char)out[n - 1] >= 0xC0)
+			n--;
+		memcpy(out + n, "...", 3);
+		n += 3;
+	}
+	out[n++] = '"';
+	out[n] = '\0';
+	return out;
+}
+
 static const char *severity_name(enum diag_severity s)
 {
 	switch (s) {

@@ -71,6 +71,15 @@ void diags_sort(struct diags *d);
  */
 void diags_print(const struct diags *d, FILE *out, bool color, bool quiet);
 
+/*
+ * A user's string as it appears in a message: in double quotes, '"' and
+ * '\\' escaped, control characters as \\uXXXX (so nothing from an input can
+ * drive a terminal), cut at a character boundary with "..." once the text
+ * passes max bytes.  Writes into out (size bytes, at least max + 16) and
+ * returns it.
+ */
+const char *diag_quote(char *out, size_t size, const char *s, size_t max);
+
 /* Formats one diagnostic's first line (no source excerpt) into b. */
 void diag_format(const struct diag *g, struct buf *b);
 

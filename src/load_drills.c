@@ -116,35 +116,7 @@ bool load_drills_date_impossible(const char *s, char *why, size_t size)
 const char *load_drills_quote(struct load_drills_quotes *q, const char *s)
 {
 	char *out = q->slot[q->next++ % ARRAY_LEN(q->slot)];
-	size_t n = 0, max = sizeof(q->slot[0]) - 8;
-
-	out[n++] = '"';
-	for (; *s && n < max; s++) {
-		unsigned char ch = (unsigned char)*s;
-
-		if (ch == '"' || ch == '\\') {
-			out[n++] = '\\';
-			out[n++] = (char)ch;
-		} else if (ch < 0x20 || ch == 0x7f) {
-			n += (size_t)snprintf(out + n, 7, "\\u%04x", ch);
-		} else {
-			out[n++] = (char)ch;
-		}
-	}
-	if (*s) {
-		/* Cut before a partial UTF-8 sequence, then mark the cut. */
-		size_t k = n;
-
-		while (k > 1 && ((unsigned char)out[k - 1] & 0xC0) == 0x80)
-			k--;
-		if (k > 1 && (unsigned char)out[k - 1] >= 0xC0)
-			n = k - 1;
-		memcpy(out + n, "...", 3);
-		n += 3;
-	}
-	out[n++] = '"';
-	out[n] = '\0';
-	return out;
+	return diag_quote(out, sizeof(q->slot[0]), s, sizeof(q->slot[0]) - 8);
 }
 
 const char *load_drills_suggest(const char *word, const char *const *names,

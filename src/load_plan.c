@@ -91,31 +91,7 @@ static char *slot(struct ctx *c);
  */
 static const char *quote(struct ctx *c, const char *s)
 {
-	char *out = slot(c);
-	size_t n = 0, max = 72;
-	out[n++] = '"';
-	for (; *s && n < max; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\') {
-			out[n++] = '\\';
-			out[n++] = (char)ch;
-		} else if (ch < 0x20 || ch == 0x7f) {
-			n += (size_t)snprintf(out + n, 7, "\\u%04x", ch);
-		} else {
-			out[n++] = (char)ch;
-		}
-	}
-	if (*s) {
-		while (n > 1 && ((unsigned char)out[n - 1] & 0xc0) == 0x80)
-			n--;  /* drop a cut character's continuation bytes */
-		if (n > 1 && (unsigned char)out[n - 1] >= 0xc0)
-			n--;
-		memcpy(out + n, "...", 3);
-		n += 3;
-	}
-	out[n++] = '"';
-	out[n] = '\0';
-	return out;
+	return diag_quote(slot(c), sizeof(c->quoted[0]), s, 72);
 }
 
 static char *slot(struct ctx *c)
