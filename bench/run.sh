@@ -11,6 +11,8 @@
 #   BENCH_HUGO=0|1     skip Hugo / install it when missing (default: use it
 #                      when it is installed)
 #   BENCH_SEED=S       generator seed (default 1)
+#   BENCH_OUT=DIR      where the documents are written (default build/bench;
+#                      /dev/shm/... takes the file system out of the figures)
 #
 # The plan is generated once by build/gen_plan and cached under bench/data/,
 # keyed by the generator's flags and source.  Every command runs on warm
@@ -54,6 +56,8 @@ fi
 WORK=$ROOT/build/bench
 mkdir -p "$WORK" bench/data
 rm -f "$WORK"/*.res
+OUTS=${BENCH_OUT:-$WORK}
+mkdir -p "$OUTS"
 GEN_HASH=$(sha256sum bench/gen_plan.c | cut -c1-10)
 
 # plan DIR RECORDS: generates the plan into bench/data once.
@@ -132,17 +136,23 @@ measure wc "$RUNS" "wc -l $LOGS"
 # rebuild over the previous output also pays for deleting it, and ext4
 # then searches longer for free inodes (recently_deleted in a profile).
 echo "bench: drgen" >&2
-rm -rf "$WORK"/out.* "$WORK"/out-less.*
-measure build "$RUNS" "'$DRGEN' build '$BIG' -o '$WORK/out.'\$RUN --period 2026-10 -v"
+rm -rf "$OUTS"/out.* "$OUTS"/out-less.* "$OUTS"/copied.*
+measure build "$RUNS" "'$DRGEN' build '$BIG' -o '$OUTS/out.'\$RUN --period 2026-10 -v"
 measure check "$RUNS" "'$DRGEN' check '$BIG' $ARGS"
 measure plan_only "$RUNS" "'$DRGEN' check '$PLAN_ONLY' $ARGS"
 measure plan_logs "$RUNS" "'$DRGEN' check '$PLAN_LOGS' $ARGS"
 measure check_less 3 "'$DRGEN' check '$LESS' $ARGS"
-measure build_less 3 "'$DRGEN' build '$LESS' -o '$WORK/out-less.'\$RUN $ARGS"
-N_FILES=0
-[ -d "$WORK/out.0" ] && N_FILES=$(find "$WORK/out.0" -type f | wc -l)
+measure build_less 3 "'$DRGEN' build '$LESS' -o '$OUTS/out-less.'\$RUN $ARGS"
+N_FILES=0 OUT_MB=0
+if [ -d "$OUTS/out.0" ]; then
+	N_FILES=$(find "$OUTS/out.0" -type f | wc -l)
+	OUT_MB=$(du -sm "$OUTS/out.0" | cut -f1)
+	# The floor for writing the documents: copying drgen's output folder
+	# (the same files and sizes) to a new folder beside it.
+	measure copy "$RUNS" "cp -R '$OUTS/out.0' '$OUTS/copied.'\$RUN"
+fi
 STAGES=$(grep '^drgen: [a-z]* *[0-9.]* s$' "$WORK/build.err" | sed 's/^drgen: //' | tr -s ' ' | paste -sd, - | sed 's/,/, /g')
-rm -rf "$WORK"/out.* "$WORK"/out-less.*
+rm -rf "$OUTS"/out.* "$OUTS"/out-less.* "$OUTS"/copied.*
 
 # The aggregation the issue measures: per datastore the newest successful
 # finish and the number of failures.  (Comparing RFC 3339 strings ignores
@@ -200,9 +210,9 @@ if [ "$HAVE_HUGO" = 1 ]; then
 		touch "$SITE/.complete"
 	fi
 	echo "bench: hugo, $PAGES pages ($SLOW_RUNS runs)" >&2
-	rm -rf "$WORK"/hugo-out.*
-	measure hugo "$SLOW_RUNS" "hugo --quiet -s '$SITE' -d '$WORK/hugo-out.'\$RUN"
-	rm -rf "$WORK"/hugo-out.*
+	rm -rf "$OUTS"/hugo-out.*
+	measure hugo "$SLOW_RUNS" "hugo --quiet -s '$SITE' -d '$OUTS/hugo-out.'\$RUN"
+	rm -rf "$OUTS"/hugo-out.*
 fi
 
 # ---- report ----
@@ -210,7 +220,7 @@ mib() { awk -v k="$1" 'BEGIN{printf "%.0f", k / 1024}'; }
 row() { # name label
 	if [ -f "$WORK/$1.res" ]; then
 		st=""; [ "$(res "$1" 3)" = 0 ] || st="  (FAILED)"
-		printf '%-44s %9.2f s %8s MiB%s\n' "$2" "$(res "$1" 1)" "$(mib "$(res "$1" 2)")" "$st"
+		printf '%-48s %9.2f s %8s MiB%s\n' "$2" "$(res "$1" 1)" "$(mib "$(res "$1" 2)")" "$st"
 	fi
 }
 ingest=$(awk -v a="$(res plan_logs 1)" -v b="$(res plan_only 1)" 'BEGIN{printf "%.2f", a - b}')
@@ -219,15 +229,17 @@ echo "drgen benchmark, BENCH_SIZE=$SIZE, $(nproc) cores, $(date -u +%Y-%m-%dT%H:
 echo "plan: $SERVICES services, $RECORDS backup records in $(echo $LOGS | wc -w) files" \
      "($(awk -v b="$LOG_BYTES" -v r="$RECORDS" 'BEGIN{printf "%.2f GB, %.0f bytes a record", b / 1e9, b / r}')), $DRILLS drills"
 echo "median of $RUNS runs ($SLOW_RUNS for jq, Python, Hugo); peak = largest resident set"
+echo "documents written to $OUTS ($(df -PT "$OUTS" | awk 'NR==2{print $2}'))"
 echo
-printf '%-44s %11s %12s\n' "command" "wall" "peak"
+printf '%-48s %11s %12s\n' "command" "wall" "peak"
 row build "drgen build (whole plan, $N_FILES files)"
 [ -z "$STAGES" ] || echo "  stages of the last run: $STAGES"
 row check "drgen check (load and validate everything)"
 row plan_only "drgen check, plan.json only"
 row plan_logs "drgen check, plan.json + backup logs"
-printf '%-44s %9.2f s\n' "  backup logs alone (difference)" "$ingest"
-row wc "wc -l (the floor)"
+printf '%-48s %9.2f s\n' "  backup logs alone (difference)" "$ingest"
+row wc "wc -l of the logs (reading floor)"
+row copy "cp -R of the output, $OUT_MB MB (writing floor)"
 row jq "jq | awk (newest success, failures)"
 row py "Python json.loads per line"
 row hugo "Hugo, $((SERVICES * 2)) Markdown pages"
