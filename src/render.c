@@ -289,23 +289,6 @@ static void csv_number(struct buf *b, double x, bool last)
 	csv_cell(b, s, last);
 }
 
-static const cJSON *jget(const cJSON *o, const char *key)
-{
-	return o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
-}
-
-static const char *jstr(const cJSON *o, const char *key)
-{
-	const cJSON *x = jget(o, key);
-	return cJSON_IsString(x) ? x->valuestring : NULL;
-}
-
-static double jnum(const cJSON *o, const char *key)
-{
-	const cJSON *x = jget(o, key);
-	return cJSON_IsNumber(x) ? x->valuedouble : NAN;
-}
-
 /*
  * One row per datastore and location that has backup records (a store
  * with none gets one row without a location).  `currency` is the one
@@ -315,7 +298,7 @@ static double jnum(const cJSON *o, const char *key)
 static void write_backups_csv(const struct render_input *in, struct buf *b)
 {
 	const struct model *m = in->model;
-	const cJSON *stores = jget(in->results, "datastores");
+	const cJSON *stores = views_get(in->results, "datastores");
 	double tol = in->facts->lag_tolerance_minutes;
 
 	buf_puts(b, "\xEF\xBB\xBF");
@@ -326,20 +309,20 @@ static void write_backups_csv(const struct render_input *in, struct buf *b)
 	for (size_t k = 0; k < m->n_datastores; k++) {
 		const struct datastore *ds = &m->datastores[k];
 		sj = k == 0 ? (stores ? stores->child : NULL) : (sj ? sj->next : NULL);
-		const cJSON *by = jget(sj, "by_location");
-		double rpo = jnum(sj, "rpo_minutes");
+		const cJSON *by = views_get(sj, "by_location");
+		double rpo = views_get_num(sj, "rpo_minutes");
 		const char *svc = ds->service_index < m->n_services
 			? m->services[ds->service_index].id : "";
 		bool any = false;
 
 		for (int l = 0; l <= LOC_COUNT; l++) {
-			const cJSON *lj = l < LOC_COUNT ? jget(by, model_location_names[l]) : NULL;
+			const cJSON *lj = l < LOC_COUNT ? views_get(by, model_location_names[l]) : NULL;
 			if (l < LOC_COUNT && ds->backups.at[l].records == 0)
 				continue;
 			if (l == LOC_COUNT && any)
 				break;
 			any = true;
-			double age = jnum(lj, "age_minutes");
+			double age = views_get_num(lj, "age_minutes");
 			int64_t age_s = isnan(age) ? -1 : (int64_t)llround(age * 60);
 			const char *cur = isnan(rpo) ? "" :
 				analyze_currency_name(analyze_currency(age_s, rpo,
@@ -348,11 +331,11 @@ static void write_backups_csv(const struct render_input *in, struct buf *b)
 			csv_cell(b, svc, false);
 			csv_cell(b, model_criticality_names[ds->criticality], false);
 			csv_cell(b, l < LOC_COUNT ? model_location_names[l] : "", false);
-			csv_cell(b, jstr(lj, "newest_success"), false);
+			csv_cell(b, views_get_str(lj, "newest_success"), false);
 			csv_number(b, age, false);
 			csv_number(b, rpo, false);
 			csv_cell(b, cur, false);
-			csv_cell(b, jstr(sj, "currency"), true);
+			csv_cell(b, views_get_str(sj, "currency"), true);
 		}
 	}
 }
@@ -451,9 +434,9 @@ static void junit_suite_open(struct buf *b, const char *name, size_t tests, size
  */
 static void write_controls_xml(const struct render_input *in, struct buf *b)
 {
-	const cJSON *controls = jget(in->results, "controls");
+	const cJSON *controls = views_get(in->results, "controls");
 	const cJSON *c;
-	const char *as_of = jstr(in->results, "as_of");
+	const char *as_of = views_get_str(in->results, "as_of");
 	size_t total = 0, failures = 0;
 	struct buf body = BUF_INIT;
 
@@ -462,7 +445,7 @@ static void write_controls_xml(const struct render_input *in, struct buf *b)
 		const char **names = xcalloc((size_t)cJSON_GetArraySize(controls), sizeof(*names));
 		size_t n = 0;
 		cJSON_ArrayForEach(c, controls) {
-			const char *fw = jstr(c, "framework");
+			const char *fw = views_get_str(c, "framework");
 			size_t k;
 			fw = fw ? fw : "";
 			for (k = 0; k < n && strcmp(names[k], fw) != 0; k++)
@@ -474,25 +457,25 @@ static void write_controls_xml(const struct render_input *in, struct buf *b)
 			size_t tests = 0, fails = 0, skips = 0;
 			struct buf cases = BUF_INIT;
 			cJSON_ArrayForEach(c, controls) {
-				const char *fw = jstr(c, "framework");
+				const char *fw = views_get_str(c, "framework");
 				if (strcmp(fw ? fw : "", names[k]) != 0)
 					continue;
-				const char *status = jstr(c, "status");
+				const char *status = views_get_str(c, "status");
 				const char *outcome = control_outcome(status);
 				struct buf name = BUF_INIT, detail = BUF_INIT;
 				const cJSON *e;
-				buf_printf(&name, "%s", jstr(c, "control") ? jstr(c, "control") : "?");
-				if (jstr(c, "title"))
-					buf_printf(&name, " %s", jstr(c, "title"));
+				buf_printf(&name, "%s", views_get_str(c, "control") ? views_get_str(c, "control") : "?");
+				if (views_get_str(c, "title"))
+					buf_printf(&name, " %s", views_get_str(c, "title"));
 				buf_printf(&detail, "status: %s\nreason: %s", status ? status : "unknown",
-					   jstr(c, "reason") ? jstr(c, "reason") : "");
-				cJSON_ArrayForEach(e, jget(c, "evidence")) {
+					   views_get_str(c, "reason") ? views_get_str(c, "reason") : "");
+				cJSON_ArrayForEach(e, views_get(c, "evidence")) {
 					char *text = cJSON_IsString(e) ? NULL : cJSON_PrintUnformatted(e);
 					buf_printf(&detail, "\nevidence: %s", text ? text : e->valuestring);
 					free(text);
 				}
 				struct junit_case jc = {name.data, names[k], outcome, status,
-							jstr(c, "reason"), detail.data};
+							views_get_str(c, "reason"), detail.data};
 				junit_case(&cases, &jc);
 				tests++;
 				fails += outcome && strcmp(outcome, "failure") == 0;
@@ -510,19 +493,19 @@ static void write_controls_xml(const struct render_input *in, struct buf *b)
 		}
 		free(names);
 	} else {
-		const cJSON *findings = jget(in->results, "findings");
+		const cJSON *findings = views_get(in->results, "findings");
 		size_t tests = 0, fails = 0;
 		struct buf cases = BUF_INIT;
 		cJSON_ArrayForEach(c, findings) {
-			const char *sev = jstr(c, "severity");
+			const char *sev = views_get_str(c, "severity");
 			bool fail = sev && (strcmp(sev, "critical") == 0 || strcmp(sev, "high") == 0);
 			struct buf detail = BUF_INIT;
 			buf_printf(&detail, "severity: %s\nsubject: %s\n%s\nrecommendation: %s",
-				   sev ? sev : "", jstr(c, "subject") ? jstr(c, "subject") : "",
-				   jstr(c, "message") ? jstr(c, "message") : "",
-				   jstr(c, "recommendation") ? jstr(c, "recommendation") : "");
-			struct junit_case jc = {jstr(c, "id"), jstr(c, "kind"),
-						fail ? "failure" : NULL, sev, jstr(c, "message"),
+				   sev ? sev : "", views_get_str(c, "subject") ? views_get_str(c, "subject") : "",
+				   views_get_str(c, "message") ? views_get_str(c, "message") : "",
+				   views_get_str(c, "recommendation") ? views_get_str(c, "recommendation") : "");
+			struct junit_case jc = {views_get_str(c, "id"), views_get_str(c, "kind"),
+						fail ? "failure" : NULL, sev, views_get_str(c, "message"),
 						detail.data};
 			junit_case(&cases, &jc);
 			tests++;

@@ -68,31 +68,31 @@ struct views {
 
 /* ---- small helpers ------------------------------------------------------ */
 
-static const cJSON *jget(const cJSON *o, const char *key)
+const cJSON *views_get(const cJSON *o, const char *key)
 {
 	return o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
 }
 
-static const char *jstr(const cJSON *o, const char *key)
+const char *views_get_str(const cJSON *o, const char *key)
 {
-	const cJSON *x = jget(o, key);
+	const cJSON *x = views_get(o, key);
 	return cJSON_IsString(x) ? x->valuestring : NULL;
 }
 
-static double jnum(const cJSON *o, const char *key)
+double views_get_num(const cJSON *o, const char *key)
 {
-	const cJSON *x = jget(o, key);
+	const cJSON *x = views_get(o, key);
 	return cJSON_IsNumber(x) ? x->valuedouble : NAN;
 }
 
 static bool jtrue(const cJSON *o, const char *key)
 {
-	return cJSON_IsTrue(jget(o, key));
+	return cJSON_IsTrue(views_get(o, key));
 }
 
 static bool jbool_known(const cJSON *o, const char *key)
 {
-	return cJSON_IsBool(jget(o, key));
+	return cJSON_IsBool(views_get(o, key));
 }
 
 static void put_str(cJSON *o, const char *key, const char *s)
@@ -438,7 +438,7 @@ static void sort_findings(const cJSON **f, size_t n)
 	size_t k = 0;
 	for (size_t r = 0; r <= ARRAY_LEN(severity_names); r++) {
 		for (size_t i = 0; i < n; i++) {
-			if (severity_rank(jstr(f[i], "severity")) == r)
+			if (severity_rank(views_get_str(f[i], "severity")) == r)
 				tmp[k++] = f[i];
 		}
 	}
@@ -449,7 +449,7 @@ static void sort_findings(const cJSON **f, size_t n)
 /* The service a finding is about: its subject is the service or one of its stores. */
 static long finding_service(const struct views *v, const cJSON *fnd)
 {
-	const char *subject = jstr(fnd, "subject");
+	const char *subject = views_get_str(fnd, "subject");
 	const struct service *s;
 	const struct datastore *ds;
 	if (!subject)
@@ -494,11 +494,11 @@ struct views *views_new(const struct render_input *in)
 	v->r = in->rules;
 	v->results = in->results;
 	v->empty = cJSON_CreateObject();
-	v->svc = index_array(jget(in->results, "services"), m->n_services, v->empty);
-	v->store = index_array(jget(in->results, "datastores"), m->n_datastores, v->empty);
-	v->drill = index_array(jget(in->results, "drills"), m->n_drills, v->empty);
+	v->svc = index_array(views_get(in->results, "services"), m->n_services, v->empty);
+	v->store = index_array(views_get(in->results, "datastores"), m->n_datastores, v->empty);
+	v->drill = index_array(views_get(in->results, "drills"), m->n_drills, v->empty);
 
-	arr = jget(in->results, "findings");
+	arr = views_get(in->results, "findings");
 	v->n_findings = cJSON_IsArray(arr) ? (size_t)cJSON_GetArraySize(arr) : 0;
 	v->finding = xcalloc(v->n_findings ? v->n_findings : 1, sizeof(*v->finding));
 	k = 0;
@@ -656,7 +656,7 @@ static void fill_service_ref(cJSON *o, const struct pctx *pc, size_t i)
 	const struct views *v = pc->v;
 	const struct service *s = &v->m->services[i];
 	const cJSON *sj = v->svc[i];
-	double tier = jnum(sj, "tier");
+	double tier = views_get_num(sj, "tier");
 
 	put_str(o, "id", s->id);
 	put_str(o, "name", s->name ? s->name : s->id);
@@ -664,13 +664,13 @@ static void fill_service_ref(cJSON *o, const struct pctx *pc, size_t i)
 	put_num(o, "tier", tier);
 	if (tier >= 1 && tier <= RULES_TIERS)
 		put_fmt(o, "tier_class", "tier-%d", (int)tier);
-	put_str(o, "tier_name", jstr(sj, "tier_name"));
-	put_bool(o, "tier_override", jstr(sj, "tier_source") &&
-		 strcmp(jstr(sj, "tier_source"), "override") == 0);
-	put_objective(o, "rpo", jnum(sj, "rpo_minutes"));
-	put_objective(o, "rto", jnum(sj, "rto_minutes"));
-	put_str(o, "strategy", jstr(sj, "strategy"));
-	put_num(o, "wave", jnum(sj, "recovery_wave"));
+	put_str(o, "tier_name", views_get_str(sj, "tier_name"));
+	put_bool(o, "tier_override", views_get_str(sj, "tier_source") &&
+		 strcmp(views_get_str(sj, "tier_source"), "override") == 0);
+	put_objective(o, "rpo", views_get_num(sj, "rpo_minutes"));
+	put_objective(o, "rto", views_get_num(sj, "rto_minutes"));
+	put_str(o, "strategy", views_get_str(sj, "strategy"));
+	put_num(o, "wave", views_get_num(sj, "recovery_wave"));
 }
 
 static cJSON *push_service_ref(cJSON *arr, const struct pctx *pc, size_t i)
@@ -698,18 +698,18 @@ static void fill_finding(cJSON *o, const struct pctx *pc, size_t j)
 	const cJSON *fj = pc->v->finding[j];
 	long s = finding_service(pc->v, fj);
 
-	put_str(o, "id", jstr(fj, "id"));
-	put_str(o, "kind", jstr(fj, "kind"));
-	put_words(o, "kind_label", jstr(fj, "kind"));
-	put_severity(o, jstr(fj, "severity"));
-	put_str(o, "subject", jstr(fj, "subject"));
+	put_str(o, "id", views_get_str(fj, "id"));
+	put_str(o, "kind", views_get_str(fj, "kind"));
+	put_words(o, "kind_label", views_get_str(fj, "kind"));
+	put_severity(o, views_get_str(fj, "severity"));
+	put_str(o, "subject", views_get_str(fj, "subject"));
 	if (s >= 0)
 		put_fmt(o, "subject_href", "%srunbooks/%s.%s", pc->root,
 			pc->v->m->services[s].id, pc->ext);
-	put_str(o, "ref", jstr(fj, "ref"));
-	put_str(o, "message", jstr(fj, "message"));
-	put_str(o, "recommendation", jstr(fj, "recommendation"));
-	put_str(o, "rule", jstr(fj, "rule"));
+	put_str(o, "ref", views_get_str(fj, "ref"));
+	put_str(o, "message", views_get_str(fj, "message"));
+	put_str(o, "recommendation", views_get_str(fj, "recommendation"));
+	put_str(o, "rule", views_get_str(fj, "rule"));
 }
 
 static void put_currency(cJSON *o, const char *cur)
@@ -725,7 +725,7 @@ static void fill_store(cJSON *o, const struct pctx *pc, size_t k)
 	const struct views *v = pc->v;
 	const struct datastore *ds = &v->m->datastores[k];
 	const cJSON *sj = v->store[k];
-	const cJSON *by = jget(sj, "by_location");
+	const cJSON *by = views_get(sj, "by_location");
 	cJSON *locs;
 	char size[64];
 
@@ -739,34 +739,34 @@ static void fill_store(cJSON *o, const struct pctx *pc, size_t k)
 	}
 	if (ds->service_index < v->m->n_services)
 		fill_service_ref(put_obj(o, "service"), pc, ds->service_index);
-	put_objective(o, "rpo", jnum(sj, "rpo_minutes"));
-	put_currency(o, jstr(sj, "currency"));
-	put_stamp(o, "newest_success", jstr(sj, "newest_success"));
-	put_str(o, "newest_location", jstr(sj, "newest_location"));
-	put_str(o, "newest_success_id", jstr(sj, "newest_success_id"));
-	put_age(o, "age", jnum(sj, "age_minutes"));
-	put_joined(o, "locations", jget(sj, "locations"));
+	put_objective(o, "rpo", views_get_num(sj, "rpo_minutes"));
+	put_currency(o, views_get_str(sj, "currency"));
+	put_stamp(o, "newest_success", views_get_str(sj, "newest_success"));
+	put_str(o, "newest_location", views_get_str(sj, "newest_location"));
+	put_str(o, "newest_success_id", views_get_str(sj, "newest_success_id"));
+	put_age(o, "age", views_get_num(sj, "age_minutes"));
+	put_joined(o, "locations", views_get(sj, "locations"));
 	put_bool(o, "offsite", jtrue(sj, "offsite"));
 	put_bool(o, "encrypted", jtrue(sj, "encrypted"));
 	put_bool(o, "immutable", jtrue(sj, "immutable"));
-	put_stamp(o, "last_restore_test", jstr(sj, "last_restore_test"));
+	put_stamp(o, "last_restore_test", views_get_str(sj, "last_restore_test"));
 	put_bool(o, "restore_test_failing", jtrue(sj, "restore_test_failing"));
-	put_stamp(o, "last_restore_test_failed", jstr(sj, "last_restore_test_failed"));
-	put_num(o, "failures_in_period", jnum(sj, "failures_in_period"));
-	put_str(o, "policy", jstr(sj, "policy"));
+	put_stamp(o, "last_restore_test_failed", views_get_str(sj, "last_restore_test_failed"));
+	put_num(o, "failures_in_period", views_get_num(sj, "failures_in_period"));
+	put_str(o, "policy", views_get_str(sj, "policy"));
 
 	locs = put_arr(o, "by_location");
 	for (int l = 0; l < LOC_COUNT; l++) {
-		const cJSON *lj = jget(by, model_location_names[l]);
+		const cJSON *lj = views_get(by, model_location_names[l]);
 		cJSON *x = push_obj(locs);
-		double succ = jnum(lj, "successes");
+		double succ = views_get_num(lj, "successes");
 		put_str(x, "location", model_location_names[l]);
-		put_bool(x, "has_copy", succ > 0 && jstr(lj, "newest_success"));
-		put_stamp(x, "newest_success", jstr(lj, "newest_success"));
-		put_age(x, "age", jnum(lj, "age_minutes"));
+		put_bool(x, "has_copy", succ > 0 && views_get_str(lj, "newest_success"));
+		put_stamp(x, "newest_success", views_get_str(lj, "newest_success"));
+		put_age(x, "age", views_get_num(lj, "age_minutes"));
 		put_bool(x, "encrypted", jtrue(lj, "encrypted"));
 		put_bool(x, "immutable", jtrue(lj, "immutable"));
-		put_num(x, "failures_in_period", jnum(lj, "failures_in_period"));
+		put_num(x, "failures_in_period", views_get_num(lj, "failures_in_period"));
 	}
 }
 
@@ -788,25 +788,25 @@ static void put_outcome(cJSON *o, const cJSON *src)
 
 static void fill_drill_result(cJSON *x, const struct pctx *pc, const cJSON *rj)
 {
-	long s = service_index(pc->v, jstr(rj, "service"));
+	long s = service_index(pc->v, views_get_str(rj, "service"));
 	char n[48];
 
 	if (s >= 0)
 		fill_service_ref(put_obj(x, "service"), pc, (size_t)s);
 	else
 		put_obj(x, "service");
-	put_objective(x, "target_rto", jnum(rj, "target_rto_minutes"));
-	put_objective(x, "recovery", jnum(rj, "recovery_minutes"));
-	put_percent(x, "rto_achievement", jnum(rj, "rto_achievement"));
-	put_objective(x, "target_rpo", jnum(rj, "target_rpo_minutes"));
-	put_objective(x, "data_loss", jnum(rj, "data_loss_minutes"));
-	put_percent(x, "rpo_achievement", jnum(rj, "rpo_achievement"));
+	put_objective(x, "target_rto", views_get_num(rj, "target_rto_minutes"));
+	put_objective(x, "recovery", views_get_num(rj, "recovery_minutes"));
+	put_percent(x, "rto_achievement", views_get_num(rj, "rto_achievement"));
+	put_objective(x, "target_rpo", views_get_num(rj, "target_rpo_minutes"));
+	put_objective(x, "data_loss", views_get_num(rj, "data_loss_minutes"));
+	put_percent(x, "rpo_achievement", views_get_num(rj, "rpo_achievement"));
 	put_bool(x, "recovered", jtrue(rj, "recovered"));
-	if (!isnan(jnum(rj, "data_integrity"))) {
-		format_short(jnum(rj, "data_integrity") * 100, 2, n, sizeof(n));
+	if (!isnan(views_get_num(rj, "data_integrity"))) {
+		format_short(views_get_num(rj, "data_integrity") * 100, 2, n, sizeof(n));
 		put_fmt(x, "data_integrity", "%s %%", n);
 	}
-	put_str(x, "failure", jstr(rj, "failure"));
+	put_str(x, "failure", views_get_str(rj, "failure"));
 	put_outcome(x, rj);
 }
 
@@ -826,7 +826,7 @@ static void fill_drill(cJSON *o, const struct pctx *pc, size_t di, bool with_res
 	put_str(o, "id", d->id);
 	put_str(o, "type", model_drill_type_names[d->type]);
 	put_words(o, "type_label", model_drill_type_names[d->type]);
-	put_when(o, "date", jstr(dj, "date"));
+	put_when(o, "date", views_get_str(dj, "date"));
 	put_time_day(o, "day", d->date);
 	put_str(o, "source", d->source);
 	put_outcome(o, dj);
@@ -844,7 +844,7 @@ static void fill_drill(cJSON *o, const struct pctx *pc, size_t di, bool with_res
 		return;
 	cJSON *res = put_arr(o, "results");
 	const cJSON *rj;
-	cJSON_ArrayForEach(rj, jget(dj, "results")) {
+	cJSON_ArrayForEach(rj, views_get(dj, "results")) {
 		fill_drill_result(push_obj(res), pc, rj);
 	}
 	put_bool(o, "has_results", cJSON_GetArraySize(res) > 0);
@@ -866,8 +866,8 @@ static void put_last_drill(cJSON *o, const struct pctx *pc, size_t i)
 		return;
 	cJSON *d = put_obj(o, "last_drill");
 	fill_drill(d, pc, (size_t)ld, false);
-	cJSON_ArrayForEach(rj, jget(v->drill[ld], "results")) {
-		const char *sid = jstr(rj, "service");
+	cJSON_ArrayForEach(rj, views_get(v->drill[ld], "results")) {
+		const char *sid = views_get_str(rj, "service");
 		if (sid && strcmp(sid, v->m->services[i].id) == 0) {
 			mine = rj;
 			break;
@@ -895,7 +895,7 @@ static void put_kpi(cJSON *kpis, const char *key, size_t count, size_t total)
 /* Results of drills dated within the last 12 months, newest first (indices). */
 static bool drill_in_12m(const struct views *v, size_t di)
 {
-	const char *date = jstr(v->drill[di], "date");
+	const char *date = views_get_str(v->drill[di], "date");
 	return date && strcmp(date, v->window_12m) >= 0 && strcmp(date, v->as_of) <= 0;
 }
 
@@ -913,8 +913,8 @@ static void put_readiness(cJSON *view, const struct views *v)
 	size_t sev[ARRAY_LEN(severity_names)] = {0};
 
 	for (size_t k = 0; k < v->m->n_datastores; k++) {
-		const char *cur = jstr(v->store[k], "currency");
-		const char *rt = jstr(v->store[k], "last_restore_test");
+		const char *cur = views_get_str(v->store[k], "currency");
+		const char *rt = views_get_str(v->store[k], "last_restore_test");
 		if (cur && strcmp(cur, "ok") == 0)
 			ok++;
 		if (rt && strcmp(rt, v->window_12m) >= 0)
@@ -931,7 +931,7 @@ static void put_readiness(cJSON *view, const struct views *v)
 	put_kpi(kpis, "drills_passed", passed, scored);
 
 	for (size_t j = 0; j < v->n_findings; j++) {
-		const char *s = jstr(v->finding[j], "severity");
+		const char *s = views_get_str(v->finding[j], "severity");
 		for (size_t i = 0; s && i < ARRAY_LEN(severity_names); i++) {
 			if (strcmp(s, severity_names[i]) == 0)
 				sev[i]++;
@@ -1020,8 +1020,8 @@ static void put_backup_chart(cJSON *view, const struct pctx *pc, const size_t *s
 	rank = xcalloc(n, sizeof(*rank));
 	for (size_t i = 0; i < n; i++) {
 		const cJSON *sj = v->store[stores[i]];
-		double age = jnum(sj, "age_minutes");
-		double rpo = effective_rpo(v, jnum(sj, "rpo_minutes"));
+		double age = views_get_num(sj, "age_minutes");
+		double rpo = effective_rpo(v, views_get_num(sj, "rpo_minutes"));
 		rank[i].k = stores[i];
 		rank[i].score = isnan(age) ? INFINITY : rpo > 0 ? age / rpo : age;
 	}
@@ -1033,10 +1033,10 @@ static void put_backup_chart(cJSON *view, const struct pctx *pc, const size_t *s
 		   "its recovery point objective%s:", n > shown ? ", worst first" : "");
 	for (size_t i = 0; i < shown; i++) {
 		const cJSON *sj = v->store[rank[i].k];
-		double age = jnum(sj, "age_minutes");
-		double rpo = effective_rpo(v, jnum(sj, "rpo_minutes"));
+		double age = views_get_num(sj, "age_minutes");
+		double rpo = effective_rpo(v, views_get_num(sj, "rpo_minutes"));
 		char rpo_s[48];
-		const char *cur = jstr(sj, "currency");
+		const char *cur = views_get_str(sj, "currency");
 		if (isnan(age))
 			snprintf(texts[i], sizeof(texts[i]), "no copy");
 		else
@@ -1092,14 +1092,14 @@ static void put_drill_chart(cJSON *view, const struct pctx *pc)
 		const cJSON *rj;
 		if (!drill_in_12m(v, d))
 			continue;
-		cJSON_ArrayForEach(rj, jget(v->drill[d], "results")) {
-			if (isnan(jnum(rj, "recovery_minutes")) || isnan(jnum(rj, "target_rto_minutes")))
+		cJSON_ArrayForEach(rj, views_get(v->drill[d], "results")) {
+			if (isnan(views_get_num(rj, "recovery_minutes")) || isnan(views_get_num(rj, "target_rto_minutes")))
 				continue;
 			if (n == cap) {
 				cap = cap ? 2 * cap : 32;
 				rank = xrealloc(rank, cap * sizeof(*rank));
 			}
-			double a = jnum(rj, "rto_achievement");
+			double a = views_get_num(rj, "rto_achievement");
 			rank[n] = (struct result_rank){d, rj, isnan(a) ? 1 : a, n};
 			n++;
 		}
@@ -1117,17 +1117,17 @@ static void put_drill_chart(cJSON *view, const struct pctx *pc)
 		   n > shown ? ", worst first" : "");
 	for (size_t i = 0; i < shown; i++) {
 		const cJSON *rj = rank[i].result;
-		const char *svc = jstr(rj, "service");
+		const char *svc = views_get_str(rj, "service");
 		char target[48];
 		bool known = jbool_known(rj, "passed");
 		const char *status = !known ? NULL : jtrue(rj, "passed") ? "pass" : "fail";
 		char date[11];
 		date_format_day(v->m->drills[rank[i].drill].date, date);
 		snprintf(labels[i], sizeof(labels[i]), "%s %s", svc ? svc : "?", date);
-		views_format_objective(jnum(rj, "recovery_minutes"), texts[i], sizeof(texts[i]));
-		views_format_objective(jnum(rj, "target_rto_minutes"), target, sizeof(target));
-		bars[i] = (struct chart_bar){labels[i], jnum(rj, "recovery_minutes"),
-					     jnum(rj, "target_rto_minutes"), texts[i], status};
+		views_format_objective(views_get_num(rj, "recovery_minutes"), texts[i], sizeof(texts[i]));
+		views_format_objective(views_get_num(rj, "target_rto_minutes"), target, sizeof(target));
+		bars[i] = (struct chart_bar){labels[i], views_get_num(rj, "recovery_minutes"),
+					     views_get_num(rj, "target_rto_minutes"), texts[i], status};
 		buf_printf(&desc, "%s %s in drill %s: recovered in %s, target %s%s%s", i ? ";" : "",
 			   svc ? svc : "?", v->m->drills[rank[i].drill].id, texts[i], target,
 			   status ? ", " : "", status ? status : "");
@@ -1199,8 +1199,8 @@ static void put_evidence_item(struct buf *b, const cJSON *e)
 static const cJSON *framework_summary(const struct views *v, const char *name)
 {
 	const cJSON *x;
-	cJSON_ArrayForEach(x, jget(jget(v->results, "compliance"), "frameworks")) {
-		const char *fw = jstr(x, "framework");
+	cJSON_ArrayForEach(x, views_get(views_get(v->results, "compliance"), "frameworks")) {
+		const char *fw = views_get_str(x, "framework");
 		if (fw && strcmp(fw, name) == 0)
 			return x;
 	}
@@ -1214,7 +1214,7 @@ static const cJSON *framework_summary(const struct views *v, const char *name)
 static void put_compliance(cJSON *view, const struct pctx *pc, bool with_controls)
 {
 	const struct views *v = pc->v;
-	const cJSON *controls = jget(v->results, "controls");
+	const cJSON *controls = views_get(v->results, "controls");
 	cJSON *comp = put_obj(view, "compliance");
 	cJSON *fws = put_arr(comp, "frameworks");
 	cJSON *configured = put_arr(comp, "configured");
@@ -1238,7 +1238,7 @@ static void put_compliance(cJSON *view, const struct pctx *pc, bool with_control
 	size_t cap = 0;
 
 	cJSON_ArrayForEach(c, controls) {
-		const char *name = jstr(c, "framework");
+		const char *name = views_get_str(c, "framework");
 		size_t k;
 		if (!name)
 			name = "";
@@ -1254,29 +1254,29 @@ static void put_compliance(cJSON *view, const struct pctx *pc, bool with_control
 			fw[k].obj = push_obj(fws);
 			put_str(fw[k].obj, "framework", name);
 			const cJSON *sum = framework_summary(v, name);
-			put_str(fw[k].obj, "name", jstr(sum, "name") ? jstr(sum, "name") : name);
-			put_str(fw[k].obj, "scope", jstr(sum, "scope"));
+			put_str(fw[k].obj, "name", views_get_str(sum, "name") ? views_get_str(sum, "name") : name);
+			put_str(fw[k].obj, "scope", views_get_str(sum, "scope"));
 			if (with_controls)
 				fw[k].list = put_arr(fw[k].obj, "controls");
 			n_fw++;
 		}
-		const char *st = jstr(c, "status");
+		const char *st = views_get_str(c, "status");
 		fw[k].counts[status_index(st)]++;
 		if (!with_controls)
 			continue;
 		cJSON *x = push_obj(fw[k].list);
-		put_str(x, "control", jstr(c, "control"));
-		put_str(x, "title", jstr(c, "title"));
+		put_str(x, "control", views_get_str(c, "control"));
+		put_str(x, "title", views_get_str(c, "title"));
 		put_str(x, "status", st);
 		put_upper(x, "status_label", st);
 		put_class(x, "status_class", "st-", st);
-		put_str(x, "reason", jstr(c, "reason"));
-		put_str(x, "ask", jstr(c, "ask"));
+		put_str(x, "reason", views_get_str(c, "reason"));
+		put_str(x, "ask", views_get_str(c, "ask"));
 		struct buf ev = BUF_INIT, item = BUF_INIT;
 		const cJSON *e;
 		cJSON *items = put_arr(x, "evidence_items");
 		size_t n_ev = 0;
-		cJSON_ArrayForEach(e, jget(c, "evidence")) {
+		cJSON_ArrayForEach(e, views_get(c, "evidence")) {
 			if (n_ev++ >= CONTROL_MAX_EVIDENCE)
 				continue;
 			buf_reset(&item);
@@ -1350,30 +1350,30 @@ static void put_direction(cJSON *o, const char *dir)
 static void put_control_change(cJSON *arr, const cJSON *x)
 {
 	cJSON *o = push_obj(arr);
-	const char *fw = jstr(x, "framework");
+	const char *fw = views_get_str(x, "framework");
 	put_str(o, "framework", fw);
-	put_str(o, "control", jstr(x, "control"));
-	put_str(o, "title", jstr(x, "title"));
-	put_str(o, "from", jstr(x, "from"));
-	put_upper(o, "from_label", jstr(x, "from"));
-	put_class(o, "from_class", "st-", jstr(x, "from"));
-	put_str(o, "to", jstr(x, "to"));
-	put_upper(o, "to_label", jstr(x, "to"));
-	put_class(o, "to_class", "st-", jstr(x, "to"));
+	put_str(o, "control", views_get_str(x, "control"));
+	put_str(o, "title", views_get_str(x, "title"));
+	put_str(o, "from", views_get_str(x, "from"));
+	put_upper(o, "from_label", views_get_str(x, "from"));
+	put_class(o, "from_class", "st-", views_get_str(x, "from"));
+	put_str(o, "to", views_get_str(x, "to"));
+	put_upper(o, "to_label", views_get_str(x, "to"));
+	put_class(o, "to_class", "st-", views_get_str(x, "to"));
 	put_bool(o, "regression", jtrue(x, "regression"));
 }
 
 static void put_finding_change(cJSON *arr, const struct pctx *pc, const cJSON *x)
 {
 	cJSON *o = push_obj(arr);
-	const char *subject = jstr(x, "subject");
+	const char *subject = views_get_str(x, "subject");
 	long s = -1;
-	put_str(o, "id", jstr(x, "id"));
-	put_str(o, "kind", jstr(x, "kind"));
-	put_words(o, "kind_label", jstr(x, "kind"));
-	put_severity(o, jstr(x, "severity"));
+	put_str(o, "id", views_get_str(x, "id"));
+	put_str(o, "kind", views_get_str(x, "kind"));
+	put_words(o, "kind_label", views_get_str(x, "kind"));
+	put_severity(o, views_get_str(x, "severity"));
 	put_str(o, "subject", subject);
-	put_str(o, "message", jstr(x, "message"));
+	put_str(o, "message", views_get_str(x, "message"));
 	if (subject) {
 		const struct datastore *ds = model_datastore_find(pc->v->m, subject);
 		s = service_index(pc->v, subject);
@@ -1402,16 +1402,16 @@ static void put_field_value(cJSON *o, const char *key, const char *field, const 
 static void put_service_change(cJSON *arr, const struct pctx *pc, const cJSON *x)
 {
 	cJSON *o = push_obj(arr);
-	const char *id = jstr(x, "id");
+	const char *id = views_get_str(x, "id");
 	long s = service_index(pc->v, id);
 	const cJSON *c;
 	put_str(o, "id", id);
-	put_str(o, "name", jstr(x, "name") ? jstr(x, "name") : id);
+	put_str(o, "name", views_get_str(x, "name") ? views_get_str(x, "name") : id);
 	if (s >= 0)
 		put_fmt(o, "href", "%srunbooks/%s.%s", pc->root, id, pc->ext);
 	cJSON *list = put_arr(o, "changes");
-	cJSON_ArrayForEach(c, jget(x, "changes")) {
-		const char *field = jstr(c, "field");
+	cJSON_ArrayForEach(c, views_get(x, "changes")) {
+		const char *field = views_get_str(c, "field");
 		cJSON *y = push_obj(list);
 		if (!field)
 			field = "";
@@ -1421,8 +1421,8 @@ static void put_service_change(cJSON *arr, const struct pctx *pc, const cJSON *x
 		put_str(y, "field", field);
 		put_upper(y, "field_label", label);
 		free(label);
-		put_field_value(y, "from", field, jget(c, "from"));
-		put_field_value(y, "to", field, jget(c, "to"));
+		put_field_value(y, "from", field, views_get(c, "from"));
+		put_field_value(y, "to", field, views_get(c, "to"));
 	}
 }
 
@@ -1433,20 +1433,20 @@ static void put_service_change(cJSON *arr, const struct pctx *pc, const cJSON *x
  */
 static void put_changes(cJSON *view, const struct pctx *pc)
 {
-	const cJSON *ch = jget(pc->v->results, "changes");
+	const cJSON *ch = views_get(pc->v->results, "changes");
 	const cJSON *x;
 	put_bool(view, "has_previous", cJSON_IsObject(ch));
 	if (!cJSON_IsObject(ch))
 		return;
 	cJSON *o = put_obj(view, "changes");
-	const cJSON *prev = jget(ch, "previous");
-	const cJSON *sum = jget(ch, "summary");
-	put_str(o, "previous_period", jstr(prev, "period"));
-	put_stamp(o, "previous_as_of", jstr(prev, "as_of"));
+	const cJSON *prev = views_get(ch, "previous");
+	const cJSON *sum = views_get(ch, "summary");
+	put_str(o, "previous_period", views_get_str(prev, "period"));
+	put_stamp(o, "previous_as_of", views_get_str(prev, "as_of"));
 	put_bool(o, "has_changes", jtrue(ch, "has_changes"));
-	put_direction(o, jstr(sum, "readiness"));
-	put_num(o, "regressions", jnum(sum, "regressions"));
-	put_bool(o, "has_regressions", jnum(sum, "regressions") > 0);
+	put_direction(o, views_get_str(sum, "readiness"));
+	put_num(o, "regressions", views_get_num(sum, "regressions"));
+	put_bool(o, "has_regressions", views_get_num(sum, "regressions") > 0);
 
 	static const char *const control_lists[] = {
 		"controls_worse", "controls_better", "controls_changed", "controls_added",
@@ -1454,13 +1454,13 @@ static void put_changes(cJSON *view, const struct pctx *pc)
 	};
 	for (size_t i = 0; i < ARRAY_LEN(control_lists); i++) {
 		cJSON *arr = put_arr(o, control_lists[i]);
-		cJSON_ArrayForEach(x, jget(ch, control_lists[i])) {
+		cJSON_ArrayForEach(x, views_get(ch, control_lists[i])) {
 			put_control_change(arr, x);
 		}
 	}
 	static const char *const finding_lists[] = {"findings_new", "findings_resolved"};
 	for (size_t i = 0; i < ARRAY_LEN(finding_lists); i++) {
-		const cJSON *src = jget(ch, finding_lists[i]);
+		const cJSON *src = views_get(ch, finding_lists[i]);
 		size_t n = (size_t)cJSON_GetArraySize(src), k = 0;
 		const cJSON **sorted = xcalloc(n ? n : 1, sizeof(*sorted));
 		cJSON *arr = put_arr(o, finding_lists[i]);
@@ -1473,26 +1473,26 @@ static void put_changes(cJSON *view, const struct pctx *pc)
 		free(sorted);
 	}
 	cJSON *svc = put_arr(o, "services_changed");
-	cJSON_ArrayForEach(x, jget(ch, "services_changed")) {
+	cJSON_ArrayForEach(x, views_get(ch, "services_changed")) {
 		put_service_change(svc, pc, x);
 	}
 	static const char *const service_lists[] = {"services_added", "services_removed"};
 	for (size_t i = 0; i < ARRAY_LEN(service_lists); i++) {
 		cJSON *arr = put_arr(o, service_lists[i]);
-		cJSON_ArrayForEach(x, jget(ch, service_lists[i])) {
+		cJSON_ArrayForEach(x, views_get(ch, service_lists[i])) {
 			cJSON *y = push_obj(arr);
-			put_str(y, "id", jstr(x, "id"));
-			put_str(y, "name", jstr(x, "name") ? jstr(x, "name") : jstr(x, "id"));
+			put_str(y, "id", views_get_str(x, "id"));
+			put_str(y, "name", views_get_str(x, "name") ? views_get_str(x, "name") : views_get_str(x, "id"));
 		}
 	}
 	cJSON *rd = put_arr(o, "readiness");
-	cJSON_ArrayForEach(x, jget(ch, "readiness")) {
+	cJSON_ArrayForEach(x, views_get(ch, "readiness")) {
 		cJSON *y = push_obj(rd);
-		put_str(y, "metric", jstr(x, "metric"));
-		put_words(y, "metric_label", jstr(x, "metric"));
-		put_num(y, "from", jnum(x, "from"));
-		put_num(y, "to", jnum(x, "to"));
-		put_direction(y, jstr(x, "direction"));
+		put_str(y, "metric", views_get_str(x, "metric"));
+		put_words(y, "metric_label", views_get_str(x, "metric"));
+		put_num(y, "from", views_get_num(x, "from"));
+		put_num(y, "to", views_get_num(x, "to"));
+		put_direction(y, views_get_str(x, "direction"));
 	}
 	/* has_<list> for each list, so templates can skip empty ones. */
 	static const char *const all[] = {
@@ -1507,7 +1507,7 @@ static void put_changes(cJSON *view, const struct pctx *pc)
 		"has_services_removed", "has_readiness",
 	};
 	for (size_t i = 0; i < ARRAY_LEN(all); i++)
-		put_bool(o, has[i], cJSON_GetArraySize(jget(o, all[i])) > 0);
+		put_bool(o, has[i], cJSON_GetArraySize(views_get(o, all[i])) > 0);
 }
 
 /* The worst currency of a service's stores, for the service tables. */
@@ -1517,7 +1517,7 @@ static const char *service_currency(const struct views *v, size_t i)
 	const struct service *s = &v->m->services[i];
 	size_t best = ARRAY_LEN(order);
 	for (size_t k = 0; k < s->n_datastores; k++) {
-		const char *cur = jstr(v->store[s->datastore_index[k]], "currency");
+		const char *cur = views_get_str(v->store[s->datastore_index[k]], "currency");
 		for (size_t o = 0; cur && o < ARRAY_LEN(order); o++) {
 			if (o < best && strcmp(cur, order[o]) == 0)
 				best = o;
@@ -1598,7 +1598,7 @@ cJSON *views_index(const struct views *v, size_t item, enum views_format f)
 	svcs = put_arr(view, "services");
 	for (size_t k = 0; k < v->f->n_recovery_order; k++) {
 		size_t i = v->f->recovery_order[k];
-		int t = (int)jnum(v->svc[i], "tier");
+		int t = (int)views_get_num(v->svc[i], "tier");
 		if (t >= 1 && t <= RULES_TIERS) {
 			per_tier[t - 1]++;
 			push_service_ref(tier_lists[t - 1], &pc, i);
@@ -1656,14 +1656,14 @@ static void put_backup_policies(cJSON *view, const struct pctx *pc)
 			"method", "encryption", "compression", "verification", "schedule", "retention",
 		};
 		for (size_t i = 0; i < ARRAY_LEN(fields); i++) {
-			const cJSON *fv = jget(p, fields[i]);
+			const cJSON *fv = views_get(p, fields[i]);
 			if (cJSON_IsString(fv))
 				put_str(x, fields[i], fv->valuestring);
 		}
-		put_joined(x, "copies_at", jget(p, "copies_at"));
+		put_joined(x, "copies_at", views_get(p, "copies_at"));
 		cJSON *stores = put_arr(x, "stores");
 		for (size_t k = 0; k < v->m->n_datastores; k++) {
-			const char *sp = jstr(v->store[k], "policy");
+			const char *sp = views_get_str(v->store[k], "policy");
 			if (sp && strcmp(sp, p->string) == 0)
 				fill_store(push_obj(stores), pc, k);
 		}
@@ -1675,10 +1675,10 @@ static void put_backup_policies(cJSON *view, const struct pctx *pc)
 	const cJSON *bprog = v->r ? v->r->backup_programme : NULL;
 	cJSON_ArrayForEach(p, bprog) {
 		cJSON *x = push_obj(prog);
-		put_str(x, "activity", jstr(p, "activity"));
-		put_str(x, "frequency", jstr(p, "frequency"));
-		put_str(x, "scope", jstr(p, "scope"));
-		put_str(x, "criterion", jstr(p, "criterion"));
+		put_str(x, "activity", views_get_str(p, "activity"));
+		put_str(x, "frequency", views_get_str(p, "frequency"));
+		put_str(x, "scope", views_get_str(p, "scope"));
+		put_str(x, "criterion", views_get_str(p, "criterion"));
 	}
 }
 
@@ -1691,23 +1691,23 @@ static void put_test_programme(cJSON *view, const struct pctx *pc)
 	const cJSON *p;
 	char n[48];
 
-	cJSON_ArrayForEach(p, jget(prog, "drills")) {
+	cJSON_ArrayForEach(p, views_get(prog, "drills")) {
 		cJSON *x = push_obj(arr);
-		const char *type = jstr(p, "type");
-		double every = jnum(p, "every_months");
+		const char *type = views_get_str(p, "type");
+		double every = views_get_num(p, "every_months");
 		int64_t last = DATE_NONE;
 		int t = type ? model_enum_find(model_drill_type_names, DRILL_TYPE_COUNT, type) : -1;
 
 		put_str(x, "type", type);
 		put_words(x, "type_label", type);
-		put_str(x, "frequency", jstr(p, "frequency"));
-		put_objective(x, "duration", jnum(p, "duration_hours") * 60);
-		if (!isnan(jnum(p, "traffic_percent"))) {
-			format_short(jnum(p, "traffic_percent"), 1, n, sizeof(n));
+		put_str(x, "frequency", views_get_str(p, "frequency"));
+		put_objective(x, "duration", views_get_num(p, "duration_hours") * 60);
+		if (!isnan(views_get_num(p, "traffic_percent"))) {
+			format_short(views_get_num(p, "traffic_percent"), 1, n, sizeof(n));
 			put_fmt(x, "traffic", "%s %%", n);
 		}
-		put_str(x, "scope", jstr(p, "scope"));
-		put_str(x, "rollback", jstr(p, "rollback"));
+		put_str(x, "scope", views_get_str(p, "scope"));
+		put_str(x, "rollback", views_get_str(p, "rollback"));
 		for (size_t d = 0; t >= 0 && d < v->m->n_drills; d++) {
 			const struct drill *dr = &v->m->drills[d];
 			if ((int)dr->type == t && dr->date <= v->m->as_of)
@@ -1726,7 +1726,7 @@ static void put_test_programme(cJSON *view, const struct pctx *pc)
 		put_bool(x, "never", last == DATE_NONE);
 	}
 	cJSON *crit = put_arr(view, "pass_criteria");
-	cJSON_ArrayForEach(p, jget(prog, "pass_criteria")) {
+	cJSON_ArrayForEach(p, views_get(prog, "pass_criteria")) {
 		cJSON *x = push_obj(crit);
 		put_words(x, "name", p->string);
 		if (cJSON_IsString(p))
@@ -1768,28 +1768,28 @@ cJSON *views_plan(const struct views *v, size_t item, enum views_format f)
 
 	/* Recovery objectives per tier (tiers.lua levels, via results.json). */
 	cJSON *obj = put_arr(view, "objectives");
-	cJSON_ArrayForEach(x, jget(v->results, "tiers")) {
+	cJSON_ArrayForEach(x, views_get(v->results, "tiers")) {
 		cJSON *o = push_obj(obj);
-		double t = jnum(x, "tier");
+		double t = views_get_num(x, "tier");
 		char mult[48];
 		put_num(o, "tier", t);
 		put_fmt(o, "tier_class", "tier-%d", (int)t);
-		put_str(o, "name", jstr(x, "name"));
-		put_str(o, "criterion", jstr(x, "criterion"));
-		put_objective(o, "rpo", jnum(x, "rpo_minutes"));
-		put_objective(o, "rto", jnum(x, "rto_minutes"));
-		put_str(o, "strategy", jstr(x, "strategy"));
-		format_short(jnum(x, "dr_multiplier"), 2, mult, sizeof(mult));
+		put_str(o, "name", views_get_str(x, "name"));
+		put_str(o, "criterion", views_get_str(x, "criterion"));
+		put_objective(o, "rpo", views_get_num(x, "rpo_minutes"));
+		put_objective(o, "rto", views_get_num(x, "rto_minutes"));
+		put_str(o, "strategy", views_get_str(x, "strategy"));
+		format_short(views_get_num(x, "dr_multiplier"), 2, mult, sizeof(mult));
 		put_fmt(o, "multiplier", "%s×", mult);
 		put_bool(o, "multi_region", jtrue(x, "multi_region"));
 		size_t count = 0;
 		for (size_t i = 0; i < m->n_services; i++)
-			count += jnum(v->svc[i], "tier") == t;
+			count += views_get_num(v->svc[i], "tier") == t;
 		put_num(o, "services", (double)count);
 	}
 	{
 		char lag[48];
-		double tol = jnum(v->results, "lag_tolerance_minutes");
+		double tol = views_get_num(v->results, "lag_tolerance_minutes");
 		if (!isnan(tol)) {
 			views_format_objective(tol, lag, sizeof(lag));
 			put_str(view, "lag_tolerance", lag);
@@ -1803,31 +1803,31 @@ cJSON *views_plan(const struct views *v, size_t item, enum views_format f)
 		const cJSON *sj = v->svc[i];
 		cJSON *o = push_service_ref(cls, &pc, i);
 		char rev[64];
-		put_str(o, "reason", jstr(sj, "tier_reason"));
+		put_str(o, "reason", views_get_str(sj, "tier_reason"));
 		put_str(o, "description", s->description);
 		if (!isnan(s->impact.revenue_loss_per_hour)) {
 			views_format_number(s->impact.revenue_loss_per_hour, 0, rev, sizeof(rev));
 			put_str(o, "revenue_loss_per_hour", rev);
 		}
-		put_joined(o, "regions", jget(sj, "regions"));
-		put_joined(o, "data_scope", jget(sj, "data_scope"));
-		put_joined(o, "depends_on", jget(sj, "depends_on"));
+		put_joined(o, "regions", views_get(sj, "regions"));
+		put_joined(o, "data_scope", views_get(sj, "data_scope"));
+		put_joined(o, "depends_on", views_get(sj, "depends_on"));
 		put_str(o, "team", s->team);
 		if (s->owner && s->owner_index < m->n_contacts)
 			put_contact(put_obj(o, "owner"), &m->contacts[s->owner_index]);
 		put_bool(o, "single_region", jtrue(sj, "single_region"));
 		put_money(o, "monthly_cost", s->monthly_cost);
-		put_money(o, "dr_cost", jnum(sj, "dr_monthly_cost"));
-		put_money(o, "dr_infrastructure", jnum(sj, "dr_infrastructure_cost"));
-		put_money(o, "dr_storage", jnum(sj, "dr_storage_cost"));
+		put_money(o, "dr_cost", views_get_num(sj, "dr_monthly_cost"));
+		put_money(o, "dr_infrastructure", views_get_num(sj, "dr_infrastructure_cost"));
+		put_money(o, "dr_storage", views_get_num(sj, "dr_storage_cost"));
 	}
 	put_num(view, "service_count", (double)m->n_services);
 
 	cJSON *inv = put_arr(view, "tier_inversions");
-	cJSON_ArrayForEach(x, jget(v->results, "tier_inversions")) {
+	cJSON_ArrayForEach(x, views_get(v->results, "tier_inversions")) {
 		cJSON *o = push_obj(inv);
-		long a = service_index(v, jstr(x, "service"));
-		long b = service_index(v, jstr(x, "dependency"));
+		long a = service_index(v, views_get_str(x, "service"));
+		long b = service_index(v, views_get_str(x, "dependency"));
 		if (a >= 0)
 			fill_service_ref(put_obj(o, "service"), &pc, (size_t)a);
 		if (b >= 0)
@@ -1839,7 +1839,7 @@ cJSON *views_plan(const struct views *v, size_t item, enum views_format f)
 	put_test_programme(view, &pc);
 
 	/* Cost per tier and in total (cost.lua, via results.json). */
-	const cJSON *cost = jget(v->results, "cost");
+	const cJSON *cost = views_get(v->results, "cost");
 	cJSON *c = put_obj(view, "cost");
 	cJSON *bt = put_arr(c, "by_tier");
 	for (int t = 0; t < RULES_TIERS; t++) {
@@ -1849,14 +1849,14 @@ cJSON *views_plan(const struct views *v, size_t item, enum views_format f)
 		put_num(o, "tier", t + 1);
 		if (v->r && v->r->levels[t].tier == t + 1)
 			put_str(o, "name", v->r->levels[t].name);
-		put_money(o, "amount", jnum(jget(cost, "by_tier"), key));
+		put_money(o, "amount", views_get_num(views_get(cost, "by_tier"), key));
 		size_t count = 0;
 		for (size_t i = 0; i < m->n_services; i++)
-			count += (int)jnum(v->svc[i], "tier") == t + 1;
+			count += (int)views_get_num(v->svc[i], "tier") == t + 1;
 		put_num(o, "services", (double)count);
 	}
-	put_money(c, "total", jnum(cost, "monthly_total"));
-	put_money(c, "backup_storage", jnum(cost, "backup_storage"));
+	put_money(c, "total", views_get_num(cost, "monthly_total"));
+	put_money(c, "backup_storage", views_get_num(cost, "backup_storage"));
 	cJSON *prices = put_arr(c, "prices");
 	const cJSON *price_list = v->r ? v->r->cost_prices : NULL;
 	cJSON_ArrayForEach(x, price_list) {
@@ -1872,12 +1872,12 @@ cJSON *views_plan(const struct views *v, size_t item, enum views_format f)
 
 	/* Recovery waves. */
 	cJSON *waves = put_arr(view, "waves");
-	cJSON_ArrayForEach(x, jget(v->results, "recovery_waves")) {
+	cJSON_ArrayForEach(x, views_get(v->results, "recovery_waves")) {
 		cJSON *o = push_obj(waves);
 		const cJSON *id;
-		put_num(o, "wave", jnum(x, "wave"));
+		put_num(o, "wave", views_get_num(x, "wave"));
 		cJSON *list = put_arr(o, "services");
-		cJSON_ArrayForEach(id, jget(x, "services")) {
+		cJSON_ArrayForEach(id, views_get(x, "services")) {
 			long s = cJSON_IsString(id) ? service_index(v, id->valuestring) : -1;
 			if (s >= 0)
 				push_service_ref(list, &pc, (size_t)s);
@@ -1943,24 +1943,24 @@ static void put_sections(cJSON *view, const struct pctx *pc, size_t i)
 	size_t number = 0;
 	bool prose_placed = false;
 
-	cJSON_ArrayForEach(sec, jget(rb, "sections")) {
-		const char *id = jstr(sec, "id");
+	cJSON_ArrayForEach(sec, views_get(rb, "sections")) {
+		const char *id = views_get_str(sec, "id");
 		cJSON *x = push_obj(arr);
 		put_str(x, "id", id);
 		put_class(x, "anchor", "", id ? id : "section");
-		put_str(x, "title", jstr(sec, "title"));
-		put_str(x, "intro", jstr(sec, "intro"));
+		put_str(x, "title", views_get_str(sec, "title"));
+		put_str(x, "intro", views_get_str(sec, "intro"));
 		put_bool(x, "ordered", jtrue(sec, "ordered"));
 		put_num(x, "number", (double)++number);
 		cJSON *items = put_arr(x, "items");
 		size_t n_items = 0;
-		cJSON_ArrayForEach(it, jget(sec, "items")) {
+		cJSON_ArrayForEach(it, views_get(sec, "items")) {
 			cJSON *y = push_obj(items);
 			if (cJSON_IsString(it)) {
 				put_str(y, "text", it->valuestring);
 			} else {
-				put_str(y, "text", jstr(it, "text"));
-				put_str(y, "detail", jstr(it, "detail"));
+				put_str(y, "text", views_get_str(it, "text"));
+				put_str(y, "detail", views_get_str(it, "detail"));
 			}
 			put_num(y, "number", (double)++n_items);
 		}
@@ -1995,7 +1995,7 @@ cJSON *views_runbook(const struct views *v, size_t i, enum views_format f)
 	svc = put_obj(view, "service");
 	fill_service_ref(svc, &pc, i);
 	put_str(svc, "description", s->description);
-	put_str(svc, "tier_reason", jstr(sj, "tier_reason"));
+	put_str(svc, "tier_reason", views_get_str(sj, "tier_reason"));
 	put_str(svc, "team", s->team);
 	if (s->owner && s->owner_index < m->n_contacts)
 		put_contact(put_obj(svc, "owner"), &m->contacts[s->owner_index]);
@@ -2006,8 +2006,8 @@ cJSON *views_runbook(const struct views *v, size_t i, enum views_format f)
 		if (s->region_index[k] < m->n_regions)
 			put_str(r, "role", model_region_role_names[m->regions[s->region_index[k]].role]);
 	}
-	put_joined(svc, "regions_list", jget(sj, "regions"));
-	put_joined(svc, "data_scope", jget(sj, "data_scope"));
+	put_joined(svc, "regions_list", views_get(sj, "regions"));
+	put_joined(svc, "data_scope", views_get(sj, "data_scope"));
 	put_bool(svc, "single_region", jtrue(sj, "single_region"));
 	if (v->r && i < v->r->n_runbooks)
 		put_bool(svc, "automatic_failover", jtrue(v->r->runbooks[i], "automatic_failover"));
@@ -2030,7 +2030,7 @@ cJSON *views_runbook(const struct views *v, size_t i, enum views_format f)
 		cJSON *d = push_service_ref(x, &pc, deps[k]);
 		put_num(d, "order", (double)(k + 1));
 		/* A tier inversion (docs/analysis.md): the dependency's tier is worse. */
-		double mine = jnum(sj, "tier"), theirs = jnum(v->svc[deps[k]], "tier");
+		double mine = views_get_num(sj, "tier"), theirs = views_get_num(v->svc[deps[k]], "tier");
 		put_bool(d, "inversion", !isnan(mine) && !isnan(theirs) && theirs > mine);
 	}
 	put_bool(view, "has_dependencies", s->n_depends_on > 0);
@@ -2065,9 +2065,9 @@ cJSON *views_runbook(const struct views *v, size_t i, enum views_format f)
 	put_bool(view, "has_datastores", s->n_datastores > 0);
 
 	put_last_drill(view, &pc, i);
-	const cJSON *dc = jget(sj, "drills");
-	put_num(view, "drills_12m", jnum(dc, "last_12_months"));
-	put_num(view, "drills_period", jnum(dc, "in_period"));
+	const cJSON *dc = views_get(sj, "drills");
+	put_num(view, "drills_12m", views_get_num(dc, "last_12_months"));
+	put_num(view, "drills_period", views_get_num(dc, "in_period"));
 
 	/* Findings about the service or its stores. */
 	x = put_arr(view, "findings");

@@ -64,4 +64,12 @@ void views_format_age(double minutes, char *out, size_t size);
 /* A number with thousands separators and `decimals` places: "12,400". */
 void views_format_number(double x, int decimals, char *out, size_t size);
 
+/*
+ * Reading the results tree: a missing key, or a value of another type,
+ * reads as NULL (or NAN for a number), so views never test types twice.
+ */
+const cJSON *views_get(const cJSON *o, const char *key);
+const char *views_get_str(const cJSON *o, const char *key);
+double views_get_num(const cJSON *o, const char *key);
+
 #endif
