@@ -275,7 +275,8 @@ struct cold {
 
 /* The date of the last time parsed by a thread (see time_parse). */
 struct day_cache {
-	char text[10];       /* "YYYY-MM-DD", or zeros */
+	char text[10];       /* "YYYY-MM-DD" */
+	bool valid;          /* text holds a date (zero bytes are no date) */
 	int64_t start;       /* its first second, UTC */
 };
 
@@ -1201,10 +1202,12 @@ static bool time_parse(struct day_cache *c, const char *s, size_t len, int64_t *
 {
 	unsigned hh, mm, ss, oh, om;
 	int64_t offset = 0;
-	if (memcmp(s, c->text, sizeof(c->text)) != 0) {
+	if (!c->valid || memcmp(s, c->text, sizeof(c->text)) != 0) {
+		c->valid = false;
 		if (!date_parse_day(s, sizeof(c->text), &c->start))
 			return date_parse_rfc3339(s, len, out);
 		memcpy(c->text, s, sizeof(c->text));
+		c->valid = true;
 	}
 	if (s[10] != 'T' || !two_digits(s + 11, 23, &hh) || s[13] != ':' ||
 	    !two_digits(s + 14, 59, &mm) || s[16] != ':' || !two_digits(s + 17, 60, &ss))
