@@ -427,11 +427,13 @@ static void plan_make(struct plan *p)
 			s->revenue = rng_chance(&r, 0.02) ? 1000 : (double)rng_range(&r, 0, 1000);
 		s->tier = tier_of(s->revenue);
 		s->team = (int)rng_below(&r, p->n_teams);
-		if (layer > 0) {
+		/* Dependencies come from lower layers only (none in tiny plans). */
+		size_t below = layer > 0 ? p->layer_start[layer] : 0;
+		if (below > 0) {
 			int want = (int)rng_range(&r, 1, 4);
-			size_t prev = p->layer_start[layer - 1], below = p->layer_start[layer];
+			size_t prev = p->layer_start[layer - 1];
 			for (int k = 0; k < want && s->n_deps < MAX_DEPS; k++) {
-				uint32_t d = (uint32_t)(rng_chance(&r, 0.6)
+				uint32_t d = (uint32_t)(rng_chance(&r, 0.6) && below > prev
 					? prev + rng_below(&r, below - prev)
 					: rng_below(&r, below));
 				bool dup = false;
