@@ -60,13 +60,15 @@ OUTS=${BENCH_OUT:-$WORK}
 mkdir -p "$OUTS"
 GEN_HASH=$(sha256sum bench/gen_plan.c | cut -c1-10)
 
-# plan DIR RECORDS: generates the plan into bench/data once.
+# plan VAR RECORDS: generates the plan into bench/data once and sets VAR
+# to its folder.  Plans of the same flags from an older generator go.
 plan() {
-	key="s$SERVICES-r$2-d$DRILLS-f$FILES-seed$SEED-$GEN_HASH"
+	flags="s$SERVICES-r$2-d$DRILLS-f$FILES-seed$SEED"
+	key="$flags-$GEN_HASH"
 	dir=bench/data/$key
 	if [ ! -f "$dir/.complete" ]; then
 		echo "bench: generating $key (once; cached in bench/data/)" >&2
-		rm -rf "$dir" "$dir.tmp"
+		rm -rf "bench/data/$flags"-*
 		t0=$(date +%s.%N)
 		"$GEN" --services "$SERVICES" --records "$2" --drills "$DRILLS" \
 			--files "$FILES" --seed "$SEED" -o "$dir.tmp"
