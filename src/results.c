@@ -690,7 +690,32 @@ void results_add_changes(cJSON *doc, cJSON *changes)
 	cJSON_AddItemToObject(doc, "changes", changes);
 }
 
-/* ---- printing ---------------------------------------------------------- */
+/* ---- printing ----------------------------------------------------------
+ * About 4 million small pieces for a 10,000-service plan, so appends are
+ * inline: room() grows the buffer only when a piece does not fit, and the
+ * terminating NUL is written once at the end.
+ */
+
+static inline char *room(struct buf *b, size_t n)
+{
+	if (b->len + n >= b->cap)
+		buf_grow(b, n);
+	return b->data + b->len;
+}
+
+static inline void put(struct buf *b, const char *s, size_t n)
+{
+	memcpy(room(b, n), s, n);
+	b->len += n;
+}
+
+static inline void put_char(struct buf *b, char c)
+{
+	*room(b, 1) = c;
+	b->len++;
+}
+
+#define PUT_LIT(b, lit) put((b), (lit), sizeof(lit) - 1)
 
 static void put_number(struct buf *b, double x)
 {
@@ -698,16 +723,24 @@ static void put_number(struct buf *b, double x)
 	int n;
 
 	if (!isfinite(x)) {
-		buf_append(b, "null", 4);
+		PUT_LIT(b, "null");
 		return;
 	}
 	if (x == 0) {
-		buf_putc(b, '0');  /* also for -0 */
+		put_char(b, '0');  /* also for -0 */
 		return;
 	}
 	if (x == floor(x) && fabs(x) < 9007199254740992.0) {
-		n = snprintf(s, sizeof(s), "%lld", (long long)x);
-		buf_append(b, s, (size_t)n);
+		/* Digits by hand: most numbers are counts and minutes. */
+		unsigned long long v = (unsigned long long)(x < 0 ? -x : x);
+		char *e = s + sizeof(s), *p = e;
+		do {
+			*--p = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+		if (x < 0)
+			*--p = '-';
+		put(b, p, (size_t)(e - p));
 		return;
 	}
 	for (int prec = 15; prec <= 17; prec++) {
@@ -715,7 +748,7 @@ static void put_number(struct buf *b, double x)
 		if (strtod(s, NULL) == x)
 			break;
 	}
-	buf_append(b, s, (size_t)n);
+	put(b, s, (size_t)n);
 }
 
 /* Copies runs of plain bytes at once; escapes quotes, backslashes, controls. */
@@ -725,41 +758,46 @@ static void put_string(struct buf *b, const char *s)
 	const unsigned char *p = (const unsigned char *)s, *run;
 	char esc[7] = "\\u00";
 
-	buf_putc(b, '"');
+	put_char(b, '"');
 	for (;;) {
 		run = p;
 		while (*p >= 0x20 && *p != '"' && *p != '\\')
 			p++;
-		buf_append(b, (const char *)run, (size_t)(p - run));
+		put(b, (const char *)run, (size_t)(p - run));
 		if (!*p)
 			break;
 		switch (*p) {
-		case '"': buf_append(b, "\\\"", 2); break;
-		case '\\': buf_append(b, "\\\\", 2); break;
-		case '\n': buf_append(b, "\\n", 2); break;
-		case '\r': buf_append(b, "\\r", 2); break;
-		case '\t': buf_append(b, "\\t", 2); break;
-		case '\b': buf_append(b, "\\b", 2); break;
-		case '\f': buf_append(b, "\\f", 2); break;
+		case '"': PUT_LIT(b, "\\\""); break;
+		case '\\': PUT_LIT(b, "\\\\"); break;
+		case '\n': PUT_LIT(b, "\\n"); break;
+		case '\r': PUT_LIT(b, "\\r"); break;
+		case '\t': PUT_LIT(b, "\\t"); break;
+		case '\b': PUT_LIT(b, "\\b"); break;
+		case '\f': PUT_LIT(b, "\\f"); break;
 		default:
 			esc[4] = hex[*p >> 4];
 			esc[5] = hex[*p & 15];
-			buf_append(b, esc, 6);
+			put(b, esc, 6);
 		}
 		p++;
 	}
-	buf_putc(b, '"');
+	put_char(b, '"');
 }
 
 static void indent(struct buf *b, int depth)
 {
-	static const char spaces[] = "                                        ";
-	size_t n = 2 * (size_t)depth;
+	static const char spaces[] = "\n                                        ";
+	size_t n = 1 + 2 * (size_t)depth;
 
-	buf_putc(b, '\n');
+	if (n < sizeof(spaces)) {
+		put(b, spaces, n);
+		return;
+	}
+	put(b, spaces, sizeof(spaces) - 1);
+	n -= sizeof(spaces) - 1;
 	while (n > 0) {
-		size_t k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
-		buf_append(b, spaces, k);
+		size_t k = n < sizeof(spaces) - 2 ? n : sizeof(spaces) - 2;
+		put(b, spaces + 1, k);
 		n -= k;
 	}
 }
@@ -769,38 +807,38 @@ static void put_value(struct buf *b, const cJSON *v, int depth)
 	const cJSON *c;
 
 	if (cJSON_IsNull(v) || !v) {
-		buf_puts(b, "null");
+		PUT_LIT(b, "null");
 	} else if (cJSON_IsTrue(v)) {
-		buf_puts(b, "true");
+		PUT_LIT(b, "true");
 	} else if (cJSON_IsFalse(v)) {
-		buf_puts(b, "false");
+		PUT_LIT(b, "false");
 	} else if (cJSON_IsNumber(v)) {
 		put_number(b, v->valuedouble);
 	} else if (cJSON_IsString(v)) {
 		put_string(b, v->valuestring);
 	} else if (cJSON_IsRaw(v)) {
-		buf_puts(b, v->valuestring);
+		put(b, v->valuestring, strlen(v->valuestring));
 	} else if (cJSON_IsArray(v) || cJSON_IsObject(v)) {
 		bool obj = cJSON_IsObject(v);
-		buf_putc(b, obj ? '{' : '[');
+		put_char(b, obj ? '{' : '[');
 		if (!v->child) {
-			buf_putc(b, obj ? '}' : ']');
+			put_char(b, obj ? '}' : ']');
 			return;
 		}
 		for (c = v->child; c; c = c->next) {
 			indent(b, depth + 1);
 			if (obj) {
 				put_string(b, c->string ? c->string : "");
-				buf_puts(b, ": ");
+				PUT_LIT(b, ": ");
 			}
 			put_value(b, c, depth + 1);
 			if (c->next)
-				buf_putc(b, ',');
+				put_char(b, ',');
 		}
 		indent(b, depth);
-		buf_putc(b, obj ? '}' : ']');
+		put_char(b, obj ? '}' : ']');
 	} else {
-		buf_puts(b, "null");
+		PUT_LIT(b, "null");
 	}
 }
 
@@ -811,7 +849,8 @@ char *results_print(const cJSON *doc, size_t *len)
 	char *s;
 
 	put_value(&b, doc, 0);
-	buf_putc(&b, '\n');
+	put_char(&b, '\n');
+	*room(&b, 0) = '\0';
 	s = buf_detach(&b, &n);
 	if (len)
 		*len = n;
