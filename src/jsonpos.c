@@ -779,3 +779,32 @@ bool jsonpos_find(const struct jsonpos *p, const char *pointer, int *line,
 	jsonpos_value_pos(p, n, line, col);
 	return n != JSONPOS_NONE;
 }
+
+size_t jsonpos_ptr_push_key(struct buf *ptr, const char *key)
+{
+	size_t old = ptr->len;
+	buf_putc(ptr, '/');
+	for (; *key; key++) {
+		if (*key == '~')
+			buf_puts(ptr, "~0");
+		else if (*key == '/')
+			buf_puts(ptr, "~1");
+		else
+			buf_putc(ptr, *key);
+	}
+	return old;
+}
+
+size_t jsonpos_ptr_push_index(struct buf *ptr, size_t i)
+{
+	size_t old = ptr->len;
+	buf_printf(ptr, "/%zu", i);
+	return old;
+}
+
+void jsonpos_ptr_pop(struct buf *ptr, size_t len)
+{
+	ptr->len = len;
+	if (ptr->data)
+		ptr->data[len] = '\0';
+}

@@ -24,6 +24,8 @@
 
 #include <cjson/cJSON.h>
 
+#include "util.h"
+
 /* Default nesting limit for documents drgen reads. */
 #define JSONPOS_MAX_DEPTH 512
 
@@ -90,5 +92,14 @@ bool jsonpos_find(const struct jsonpos *p, const char *pointer, int *line,
 /* Line and column of a byte offset in text (1-based; columns in bytes). */
 void jsonpos_offset_pos(const char *text, size_t len, size_t offset,
 			int *line, int *col);
+
+/*
+ * Building a JSON pointer while walking a document: push a member name
+ * (escaped as RFC 6901 says: "~" as "~0", "/" as "~1") or an array index;
+ * each push returns the length to pop back to.
+ */
+size_t jsonpos_ptr_push_key(struct buf *ptr, const char *key);
+size_t jsonpos_ptr_push_index(struct buf *ptr, size_t i);
+void jsonpos_ptr_pop(struct buf *ptr, size_t len);
 
 #endif

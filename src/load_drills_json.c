@@ -67,37 +67,6 @@ static void jdiag(struct jctx *c, enum diag_severity sev, struct jv v,
 }
 
 /* Appends "/key" (RFC 6901 escaped); returns the length to pop back to. */
-static size_t ptr_push_key(struct jctx *c, const char *key)
-{
-	size_t old = c->ptr.len;
-
-	buf_putc(&c->ptr, '/');
-	for (; *key; key++) {
-		if (*key == '~')
-			buf_puts(&c->ptr, "~0");
-		else if (*key == '/')
-			buf_puts(&c->ptr, "~1");
-		else
-			buf_putc(&c->ptr, *key);
-	}
-	return old;
-}
-
-static size_t ptr_push_index(struct jctx *c, size_t i)
-{
-	size_t old = c->ptr.len;
-
-	buf_printf(&c->ptr, "/%zu", i);
-	return old;
-}
-
-static void ptr_pop(struct jctx *c, size_t len)
-{
-	c->ptr.len = len;
-	if (c->ptr.data)
-		c->ptr.data[len] = '\0';
-}
-
 static const char *quote(struct jctx *c, const char *s)
 {
 	return load_drills_quote(&c->q, s);
@@ -152,7 +121,7 @@ static void read_members(struct jctx *c, struct jv obj, const char *what,
 		struct jv v = {it, jsonpos_child(c->idx, obj.n, i)};
 		const char *key = it->string ? it->string : "";
 		int k = model_enum_find(keys, n, key);
-		size_t old = ptr_push_key(c, key);
+		size_t old = jsonpos_ptr_push_key(&c->ptr, key);
 
 		if (k < 0) {
 			const char *hint = load_drills_suggest(key, keys, n);
@@ -170,7 +139,7 @@ static void read_members(struct jctx *c, struct jv obj, const char *what,
 		} else {
 			slots[k] = v;
 		}
-		ptr_pop(c, old);
+		jsonpos_ptr_pop(&c->ptr, old);
 	}
 }
 
@@ -196,7 +165,7 @@ PRINTF_LIKE(4, 5)
 static void member_diag(struct jctx *c, struct jv v, const char *key,
 			const char *fmt, ...)
 {
-	size_t old = ptr_push_key(c, key);
+	size_t old = jsonpos_ptr_push_key(&c->ptr, key);
 	int line = 0, col = 0;
 	va_list ap;
 
@@ -206,7 +175,7 @@ static void member_diag(struct jctx *c, struct jv v, const char *key,
 	va_start(ap, fmt);
 	diag_vadd(c->d, DIAG_ERROR, c->file, line, col, c->ptr.data, fmt, ap);
 	va_end(ap);
-	ptr_pop(c, old);
+	jsonpos_ptr_pop(&c->ptr, old);
 }
 
 static void wrong_type(struct jctx *c, struct jv v, const char *key,
@@ -341,17 +310,17 @@ static const char **get_strings(struct jctx *c, struct jv obj, struct jv v,
 		return NULL;
 	out = arena_calloc(c->m->arena, (size_t)cJSON_GetArraySize(v.j) + 1,
 			   sizeof(*out));
-	old = ptr_push_key(c, key);
+	old = jsonpos_ptr_push_key(&c->ptr, key);
 	for (it = v.j->child; it; it = it->next, i++) {
-		size_t o = ptr_push_index(c, i);
+		size_t o = jsonpos_ptr_push_index(&c->ptr, i);
 
 		if (cJSON_IsString(it))
 			out[(*n)++] = arena_strdup(c->m->arena, it->valuestring);
 		else
 			wrong_element(c, element(c, v, it, i), key, "a string");
-		ptr_pop(c, o);
+		jsonpos_ptr_pop(&c->ptr, o);
 	}
-	ptr_pop(c, old);
+	jsonpos_ptr_pop(&c->ptr, old);
 	return out;
 }
 
@@ -419,7 +388,7 @@ static void read_scope(struct jctx *c, struct drill *dr, struct jv v,
 	size_t i = 0, old;
 
 	*has_services = false;
-	old = ptr_push_key(c, "scope");
+	old = jsonpos_ptr_push_key(&c->ptr, "scope");
 	read_members(c, v, "scope", scope_keys, SK_COUNT, s);
 	dr->traffic_percent = get_number(c, v, s[SK_TRAFFIC], "traffic_percent",
 					 0, 100, "a number from 0 to 100");
@@ -430,10 +399,10 @@ static void read_scope(struct jctx *c, struct drill *dr, struct jv v,
 		(size_t)cJSON_GetArraySize(s[SK_SERVICES].j) + 1,
 		sizeof(*dr->scope_services));
 	seen = strmap_new(8);
-	ptr_push_key(c, "services");
+	jsonpos_ptr_push_key(&c->ptr, "services");
 	for (it = s[SK_SERVICES].j->child; it; it = it->next, i++) {
 		struct jv e = element(c, s[SK_SERVICES], it, i);
-		size_t o = ptr_push_index(c, i);
+		size_t o = jsonpos_ptr_push_index(&c->ptr, i);
 		const struct service *svc;
 
 		if (!cJSON_IsString(it)) {
@@ -447,11 +416,11 @@ static void read_scope(struct jctx *c, struct drill *dr, struct jv v,
 				dr->scope_services[dr->n_scope_services++] = svc->id;
 			strmap_put(seen, svc->id, (void *)svc);
 		}
-		ptr_pop(c, o);
+		jsonpos_ptr_pop(&c->ptr, o);
 	}
 	strmap_free(seen);
 out:
-	ptr_pop(c, old);
+	jsonpos_ptr_pop(&c->ptr, old);
 }
 
 static bool read_result(struct jctx *c, struct jv v, struct drill_result *r,
@@ -468,7 +437,7 @@ static bool read_result(struct jctx *c, struct jv v, struct drill_result *r,
 
 	id = get_string(c, v, s[RK_SERVICE], "service", "drill result", true);
 	if (id) {
-		size_t old = ptr_push_key(c, "service");
+		size_t old = jsonpos_ptr_push_key(&c->ptr, "service");
 
 		svc = find_service(c, s[RK_SERVICE], id);
 		if (svc && strmap_get(seen, svc->id)) {
@@ -477,7 +446,7 @@ static bool read_result(struct jctx *c, struct jv v, struct drill_result *r,
 			      quote(c, svc->id));
 			svc = NULL;
 		}
-		ptr_pop(c, old);
+		jsonpos_ptr_pop(&c->ptr, old);
 	}
 	r->target_rto_minutes = get_number(c, v, s[RK_RTO], "target_rto_minutes",
 					   0, HUGE_VAL, MINUTES);
@@ -526,18 +495,18 @@ static void read_results(struct jctx *c, struct drill *dr, struct jv obj,
 				   (size_t)cJSON_GetArraySize(v.j) + 1,
 				   sizeof(*dr->results));
 	seen = strmap_new(8);
-	old = ptr_push_key(c, "results");
+	old = jsonpos_ptr_push_key(&c->ptr, "results");
 	for (it = v.j->child; it; it = it->next, i++) {
 		struct jv e = element(c, v, it, i);
-		size_t o = ptr_push_index(c, i);
+		size_t o = jsonpos_ptr_push_index(&c->ptr, i);
 
 		if (!cJSON_IsObject(it))
 			wrong_element(c, e, "results", "an object");
 		else if (read_result(c, e, &dr->results[dr->n_results], seen))
 			dr->n_results++;
-		ptr_pop(c, o);
+		jsonpos_ptr_pop(&c->ptr, o);
 	}
-	ptr_pop(c, old);
+	jsonpos_ptr_pop(&c->ptr, old);
 	strmap_free(seen);
 }
 
@@ -581,18 +550,18 @@ static void read_issues(struct jctx *c, struct drill *dr, struct jv obj,
 				  (size_t)cJSON_GetArraySize(v.j) + 1,
 				  sizeof(*dr->issues));
 	seen = strmap_new(8);
-	old = ptr_push_key(c, "issues");
+	old = jsonpos_ptr_push_key(&c->ptr, "issues");
 	for (it = v.j->child; it; it = it->next, i++) {
 		struct jv e = element(c, v, it, i);
-		size_t o = ptr_push_index(c, i);
+		size_t o = jsonpos_ptr_push_index(&c->ptr, i);
 
 		if (cJSON_IsObject(it))
 			read_issue(c, dr, e, seen);
 		else
 			wrong_element(c, e, "issues", "an object");
-		ptr_pop(c, o);
+		jsonpos_ptr_pop(&c->ptr, o);
 	}
-	ptr_pop(c, old);
+	jsonpos_ptr_pop(&c->ptr, old);
 	strmap_free(seen);
 }
 
@@ -600,7 +569,7 @@ static void read_issues(struct jctx *c, struct drill *dr, struct jv obj,
 static void check_scope(struct jctx *c, struct drill *dr, struct jv results)
 {
 	struct strmap *scope = strmap_new(dr->n_scope_services);
-	size_t old = ptr_push_key(c, "results");
+	size_t old = jsonpos_ptr_push_key(&c->ptr, "results");
 
 	for (size_t i = 0; i < dr->n_scope_services; i++)
 		strmap_put(scope, dr->scope_services[i], dr);
@@ -618,13 +587,13 @@ static void check_scope(struct jctx *c, struct drill *dr, struct jv results)
 			if (cJSON_IsString(s) && strcmp(s->valuestring, id) == 0)
 				break;
 		}
-		o = ptr_push_index(c, k);
+		o = jsonpos_ptr_push_index(&c->ptr, k);
 		jdiag(c, DIAG_WARNING, element(c, results, it, k), false,
 		      "result for service %s, which is not in the drill's scope",
 		      quote(c, id));
-		ptr_pop(c, o);
+		jsonpos_ptr_pop(&c->ptr, o);
 	}
-	ptr_pop(c, old);
+	jsonpos_ptr_pop(&c->ptr, old);
 	strmap_free(scope);
 }
 
@@ -658,12 +627,12 @@ static void read_drill(struct jctx *c, const char *rel, struct jv v,
 
 	id = get_string(c, v, s[DK_ID], "id", "drill", true);
 	if (id && !load_drills_id_valid(id)) {
-		size_t old = ptr_push_key(c, "id");
+		size_t old = jsonpos_ptr_push_key(&c->ptr, "id");
 
 		jsonpos_value_pos(c->idx, s[DK_ID].n, &line, &col);
 		load_drills_report_id(c->d, c->file, line, col, c->ptr.data, id);
 		c->error = true;
-		ptr_pop(c, old);
+		jsonpos_ptr_pop(&c->ptr, old);
 	} else if (id) {
 		dr->id = id;
 		bad_id = false;
@@ -732,7 +701,7 @@ bool load_drills_json(struct model *m, const char *rel, const char *file,
 
 		for (it = root->child; it; it = it->next, i++) {
 			struct jv e = element(&c, top, it, i);
-			size_t o = ptr_push_index(&c, i);
+			size_t o = jsonpos_ptr_push_index(&c.ptr, i);
 
 			if (cJSON_IsObject(it))
 				read_drill(&c, rel, e, out);
@@ -740,7 +709,7 @@ bool load_drills_json(struct model *m, const char *rel, const char *file,
 				jdiag(&c, DIAG_ERROR, e, false,
 				      "wrong type for an element of the drill array: expected an object, found %s",
 				      describe(&c, it));
-			ptr_pop(&c, o);
+			jsonpos_ptr_pop(&c.ptr, o);
 		}
 	} else {
 		jdiag(&c, DIAG_ERROR, top, false,

@@ -48,35 +48,6 @@ struct ctx {
 
 /* ---- pointers, quoting, diagnostics ---- */
 
-static size_t ptr_push_key(struct ctx *c, const char *key)
-{
-	size_t old = c->ptr.len;
-	buf_putc(&c->ptr, '/');
-	for (const char *k = key; *k; k++) {
-		if (*k == '~')
-			buf_puts(&c->ptr, "~0");
-		else if (*k == '/')
-			buf_puts(&c->ptr, "~1");
-		else
-			buf_putc(&c->ptr, *k);
-	}
-	return old;
-}
-
-static size_t ptr_push_index(struct ctx *c, size_t i)
-{
-	size_t old = c->ptr.len;
-	buf_printf(&c->ptr, "/%zu", i);
-	return old;
-}
-
-static void ptr_pop(struct ctx *c, size_t old)
-{
-	c->ptr.len = old;
-	if (c->ptr.data)
-		c->ptr.data[old] = '\0';
-}
-
 static const char *ptr_where(const struct ctx *c)
 {
 	return c->ptr.len ? c->ptr.data : NULL;
@@ -441,12 +412,12 @@ static void strings_value(struct ctx *c, const cJSON *j, jsonpos_node n,
 	const char **v = arena_calloc(c->m->arena, len ? len : 1, sizeof(*v));
 	const cJSON *e;
 	cJSON_ArrayForEach(e, j) {
-		size_t old = ptr_push_index(c, i);
+		size_t old = jsonpos_ptr_push_index(&c->ptr, i);
 		const char *s = string_value(c, e, jsonpos_child(c->pos, n, i), label,
 					     flags | F_NONEMPTY);
 		/* keep positions aligned with the JSON: an unusable element stays */
 		v[k++] = s ? s : "";
-		ptr_pop(c, old);
+		jsonpos_ptr_pop(&c->ptr, old);
 		i++;
 	}
 	*out = v;
@@ -531,7 +502,7 @@ static bool load_object(struct ctx *c, const cJSON *j, jsonpos_node n,
 	const cJSON *m;
 	cJSON_ArrayForEach(m, j) {
 		jsonpos_node mn = jsonpos_child(c->pos, n, i++);
-		size_t old = ptr_push_key(c, m->string);
+		size_t old = jsonpos_ptr_push_key(&c->ptr, m->string);
 		size_t k = 0;
 		while (k < nf && strcmp(fields[k].key, m->string) != 0)
 			k++;
@@ -551,7 +522,7 @@ static bool load_object(struct ctx *c, const cJSON *j, jsonpos_node n,
 			seen[k] = true;
 			load_field(c, &fields[k], m, mn, obj);
 		}
-		ptr_pop(c, old);
+		jsonpos_ptr_pop(&c->ptr, old);
 	}
 	for (size_t k = 0; k < nf; k++) {
 		if ((fields[k].flags & F_REQUIRED) && !seen[k])
@@ -581,9 +552,9 @@ static void *load_array(struct ctx *c, const cJSON *j, jsonpos_node n,
 	char *v = arena_calloc(c->m->arena, len, elem_size);
 	const cJSON *e;
 	cJSON_ArrayForEach(e, j) {
-		size_t old = ptr_push_index(c, i);
+		size_t old = jsonpos_ptr_push_index(&c->ptr, i);
 		fn(c, e, jsonpos_child(c->pos, n, i), v + i * elem_size, i);
-		ptr_pop(c, old);
+		jsonpos_ptr_pop(&c->ptr, old);
 		i++;
 	}
 	*count = len;
@@ -715,9 +686,9 @@ static void load_datastores(struct ctx *c, const cJSON *j, jsonpos_node n, void 
 	s->datastore_index = arena_calloc(c->m->arena, len ? len : 1, sizeof(size_t));
 	const cJSON *e;
 	cJSON_ArrayForEach(e, j) {
-		size_t old = ptr_push_index(c, i);
+		size_t old = jsonpos_ptr_push_index(&c->ptr, i);
 		load_datastore(c, e, jsonpos_child(c->pos, n, i), s, i);
-		ptr_pop(c, old);
+		jsonpos_ptr_pop(&c->ptr, old);
 		i++;
 	}
 }
@@ -853,19 +824,19 @@ static void load_window(struct ctx *c, const cJSON *j, jsonpos_node n, void *ele
 	for (int k = 0; k < 2; k++) {
 		if (!vals[k] || !looks_like_date(vals[k]))
 			continue;
-		size_t old = ptr_push_key(c, keys[k]);
+		size_t old = jsonpos_ptr_push_key(&c->ptr, keys[k]);
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, keys[k]);
 		char label[16];
 		snprintf(label, sizeof(label), "\"%s\"", keys[k]);
 		date_value(c, v, jsonpos_member(c->pos, n, keys[k], strlen(keys[k])),
 			   label, &t[k]);
-		ptr_pop(c, old);
+		jsonpos_ptr_pop(&c->ptr, old);
 	}
 	if (t[0] != DATE_NONE && t[1] != DATE_NONE && t[1] <= t[0]) {
-		size_t old = ptr_push_key(c, "end");
+		size_t old = jsonpos_ptr_push_key(&c->ptr, "end");
 		report(c, DIAG_ERROR, jsonpos_member(c->pos, n, "end", 3), false,
 		       "maintenance window ends before it starts");
-		ptr_pop(c, old);
+		jsonpos_ptr_pop(&c->ptr, old);
 	}
 }
 
@@ -1421,11 +1392,11 @@ static bool version_supported(struct ctx *c, const cJSON *root, jsonpos_node rn)
 	    v->valuedouble != floor(v->valuedouble) ||
 	    v->valuedouble == MODEL_FORMAT_VERSION)
 		return true;  /* absent or mistyped: load_version reports it */
-	size_t old = ptr_push_key(c, "drgen");
+	size_t old = jsonpos_ptr_push_key(&c->ptr, "drgen");
 	report(c, DIAG_ERROR, jsonpos_member(c->pos, rn, "drgen", 5), false,
 	       "unsupported format version %.15g, this drgen reads version %d",
 	       v->valuedouble, MODEL_FORMAT_VERSION);
-	ptr_pop(c, old);
+	jsonpos_ptr_pop(&c->ptr, old);
 	return false;
 }
 
