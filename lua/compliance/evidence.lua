@@ -308,9 +308,10 @@ end
 -- ---- shared data and the evaluator of a framework ---------------------------
 
 -- What every framework reads, read from the views once per build: services
--- and datastores as plain records, the drill index (Ev:drills), and check
--- results by settings (frameworks with the same settings and scope share
--- them).  Dropped by evaluate{phase = "end"}.
+-- and datastores as plain records, the drill index (Ev:drills), the
+-- exceptions by control (Ev:exception_index), and check results (shared
+-- by frameworks when a check would compute the same; Ev:shared_run).
+-- Dropped by evaluate{phase = "end"}.
 local shared
 
 local function shared_data(ctx)
@@ -345,14 +346,49 @@ local function serialize(v)
   return "{" .. table.concat(t, ",") .. "}"
 end
 
--- The check results this evaluator may share: same settings, same scope.
-function Ev:check_cache()
-  if self.cache then return self.cache end
-  local key = serialize(self.p) .. "|" .. tostring(self.fw.scope_tag) .. "|" .. tostring(self.regime)
-  local c = self.shared.checks[key]
-  if not c then c = {}; self.shared.checks[key] = c end
-  self.cache = c
-  return c
+-- Check results are shared by every framework whose evaluator would
+-- compute the same: same check and parameters, same scope tag, and the
+-- same values of the settings the check read.  Ev:run records those
+-- reads the first time a check runs (critical_tiers and important_tiers
+-- always count: Ev:scope reads them through ev.critical and ev.important),
+-- so frameworks whose settings differ only where a check does not look
+-- (NIST's baseline, DORA's regime and grace factors) share its result.
+-- shared.checks[key] lists the runs of one check: { read = { [setting] =
+-- serialized value }, r = result }.
+local ALWAYS_READ = { "critical_tiers", "important_tiers" }
+
+function Ev:shared_run(key)
+  local runs = self.shared.checks[key]
+  if not runs then
+    runs = {}
+    self.shared.checks[key] = runs
+  end
+  for _, run in ipairs(runs) do
+    local same = true
+    for k, v in pairs(run.read) do
+      if serialize(self.p[k]) ~= v then same = false; break end
+    end
+    if same then return run.r, runs end
+  end
+  return nil, runs
+end
+
+-- Calls check fn with the settings seen through a table that notes each
+-- setting read; returns the result and the settings read.
+function Ev:run_recording(fn, c)
+  local p, read = self.p, {}
+  for _, k in ipairs(ALWAYS_READ) do read[k] = serialize(p[k]) end
+  self.p = setmetatable({}, {
+    __index = function(_, k)
+      local v = p[k]
+      if read[k] == nil then read[k] = serialize(v) end
+      return v
+    end,
+    __newindex = function(_, k, v) p[k] = v end,
+  })
+  local r = fn(self, c)
+  self.p = p
+  return r, read
 end
 
 -- Every service as a plain record { s, id, tier, rto, rpo } (read once).
@@ -425,8 +461,9 @@ function Ev:scope_text(name, n)
   return t
 end
 
--- Every datastore of the base services as a plain record (read once), and
--- the lists by criticality.
+-- Every datastore of the base services as a plain record (read once):
+-- { ds, id, crit, svc, f = its facts, b = its backup summary }, and the
+-- lists by criticality.
 function Ev:stores(criticalities)
   local key = "stores:" .. table.concat(criticalities or {}, ",")
   if self.scopes[key] then return self.scopes[key] end
@@ -438,7 +475,8 @@ function Ev:stores(criticalities)
       self:all_services()
       for _, ds in ipairs(self.model.datastores) do
         local svc = sh.by_id[ds.service]
-        list[#list + 1] = { ds = ds, id = ds.id, crit = ds.criticality, svc = svc, f = ds.facts }
+        list[#list + 1] = { ds = ds, id = ds.id, crit = ds.criticality, svc = svc,
+                            f = ds.facts, b = ds.backups }
       end
       sh.stores = list
     end
@@ -464,11 +502,13 @@ function Ev:stores(criticalities)
 end
 
 -- Drill records (Ev:drills) keep only what the checks scan; the rest is
--- read from the view when a reason or a reference needs it.
+-- read from the view when a reason or a reference needs it, and kept.
 local DrillRec = {
   __index = function(t, k)
-    if k == "n_issues" then return #t.view.issues end
-    return t.view[k]
+    local v
+    if k == "n_issues" then v = #t.view.issues else v = t.view[k] end
+    if v ~= nil then rawset(t, k, v) end
+    return v
   end,
 }
 
@@ -659,7 +699,7 @@ function C.backup_currency_within_rpo(ev, a)
     elseif cur == "never" then
       item(res, main and "fail" or "partial", st.id, st.svc.id,
         fmt("%s (%s) has no successful backup", st.id, st.crit),
-        { datastore = st.id, records = st.ds.backups.records })
+        { datastore = st.id, records = st.b.records })
     else
       local loc = f.newest_location
       local status = "partial"
@@ -689,7 +729,7 @@ function C.backup_failures_remediated(ev, a)
   local tol = ev.facts.lag_tolerance_minutes or 0
   local all_records, all_successes, all_failures = 0, 0, 0
   for _, st in ipairs(ev:stores(a.criticalities)) do
-    local f, b = st.f, st.ds.backups
+    local f, b = st.f, st.b
     local records = 0
     for _, loc in ipairs(LOCATIONS) do records = records + b.at[loc].records end
     if records > 0 then
@@ -778,7 +818,7 @@ function C.offsite_copy_exists(ev, a)
       item(res, "fail", st.id, st.svc.id,
         f.n_locations_ok > 0 and fmt("%s has copies only at the primary site", st.id)
           or fmt("%s has no successful copy anywhere", st.id),
-        { datastore = st.id, records = st.ds.backups.records })
+        { datastore = st.id, records = st.b.records })
     end
   end
   return finish(res, fmt("%s, each with a copy at %s within its age limit",
@@ -811,7 +851,7 @@ function C.encryption_at_rest_for_backups(ev, a)
   local locs = a.locations or LOCATIONS
   local sensitive = set_of({ "ephi", "cde" })
   for _, st in ipairs(ev:stores(a.criticalities)) do
-    local f, b = st.f, st.ds.backups
+    local f, b = st.f, st.b
     local main = st.crit ~= "standard"
     if not main then
       for _, tag in ipairs(st.svc.s.data_scope) do if sensitive[tag] then main = true end end
@@ -878,7 +918,7 @@ function C.immutable_copy(ev, a)
   local min_ret = ev.p.immutable_min_retention_days
   local max_ret = ev.p.max_retention_days
   for _, st in ipairs(ev:stores(a.criticalities or { "critical", "important" })) do
-    local f, b = st.f, st.ds.backups
+    local f, b = st.f, st.b
     local need = required[st.crit]
     local max_min = math.max(f.rpo_minutes or 0, tol, ev.p.offsite_max_age_days * 1440)
     local best_loc, problems, status = nil, {}, "pass"
@@ -951,7 +991,7 @@ function C.restore_test_within_n_days(ev, a)
   local as_of = ev.as_of
   local drill_cache = {}
   for _, st in ipairs(ev:stores(a.criticalities)) do
-    local f, b = st.f, st.ds.backups
+    local f, b = st.f, st.b
     local n = limits[st.crit] or 365
     local last, last_ref = f.last_restore_test, nil
     if last then
@@ -1569,7 +1609,7 @@ function C.kpis_computable(ev, a)
   local records, successes, ok, stores = 0, 0, 0, 0
   for _, st in ipairs(ev:stores(nil)) do
     stores = stores + 1
-    for _, loc in ipairs(LOCATIONS) do records = records + st.ds.backups.at[loc].records end
+    for _, loc in ipairs(LOCATIONS) do records = records + st.b.at[loc].records end
     successes = successes + st.f.successes
     if st.f.currency == "ok" then ok = ok + 1 end
   end
@@ -1695,15 +1735,42 @@ local function norm_control(id)
 end
 E.norm_control = norm_control
 
+-- The plan's exceptions, read once per build and indexed by the control
+-- they name (normalized, without the framework prefix), in plan order:
+-- plain records { control, fw (the prefix in lowercase, or nil),
+-- services (a list; empty: every service), covers (a set of the same
+-- ids), justification, approved_by, expires }.
+function Ev:exception_index()
+  local sh = self.shared
+  if sh.exceptions then return sh.exceptions end
+  local by_control = {}
+  for _, x in ipairs(self.model.exceptions) do
+    local c = x.control or ""
+    local fw, cid = c:match("^([^:]+):(.*)$")
+    if not fw then cid = c end
+    local services, covers = {}, {}
+    for i, sid in ipairs(x.services) do
+      services[i] = sid
+      covers[sid] = true
+    end
+    local ex = { control = x.control, fw = fw and fw:lower(), services = services,
+                 covers = covers, justification = x.justification,
+                 approved_by = x.approved_by, expires = x.expires }
+    local key = norm_control(cid)
+    local l = by_control[key]
+    if l then l[#l + 1] = ex else by_control[key] = { ex } end
+  end
+  sh.exceptions = by_control
+  return by_control
+end
+
+local NO_EXCEPTIONS = {}
+
 -- The exceptions naming control `id` of this framework: active and expired.
 function Ev:exceptions(id)
   local active, expired = {}, {}
-  local want = norm_control(id)
-  for _, ex in ipairs(self.model.exceptions) do
-    local c = ex.control or ""
-    local fw, cid = c:match("^([^:]+):(.*)$")
-    if not fw then cid = c end
-    if (fw == nil or fw:lower() == self.fw.id) and norm_control(cid) == want then
+  for _, ex in ipairs(self:exception_index()[norm_control(id)] or NO_EXCEPTIONS) do
+    if ex.fw == nil or ex.fw == self.fw.id then
       if ex.expires ~= nil and ex.expires < self.as_of then
         expired[#expired + 1] = ex
       else
@@ -1723,8 +1790,8 @@ end
 
 local function exception_covers(ex, it)
   if #ex.services == 0 then return true end
-  return (it.service ~= nil and contains(ex.services, it.service))
-    or (it.related ~= nil and contains(ex.services, it.related))
+  return (it.service ~= nil and ex.covers[it.service] ~= nil)
+    or (it.related ~= nil and ex.covers[it.related] ~= nil)
 end
 
 local function exception_ref(ex)
@@ -1787,17 +1854,18 @@ local function params_key(name, c)
   return table.concat(parts, ";")
 end
 
--- Runs check c = { "name", param = value, ... } once per evaluator.
+-- Runs check c = { "name", param = value, ... }, or returns the result of
+-- an earlier run that computed the same (see Ev:shared_run).
 function Ev:run(c)
   local name = c[1]
-  local key = params_key(name, c)
-  local cache = self:check_cache()
-  local r = cache[key]
+  local key = params_key(name, c) .. "|" .. tostring(self.fw.scope_tag)
+  local r, runs = self:shared_run(key)
   if r then return r end
   local fn = C[name]
   if not fn then error(fmt("%s: unknown check \"%s\"", self.fw.id, tostring(name)), 2) end
-  r = fn(self, c)
-  cache[key] = r
+  local read
+  r, read = self:run_recording(fn, c)
+  runs[#runs + 1] = { read = read, r = r }
   return r
 end
 
