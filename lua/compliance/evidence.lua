@@ -1738,8 +1738,8 @@ E.norm_control = norm_control
 -- The plan's exceptions, read once per build and indexed by the control
 -- they name (normalized, without the framework prefix), in plan order:
 -- plain records { control, fw (the prefix in lowercase, or nil),
--- services (a list; empty: every service), covers (a set of the same
--- ids), justification, approved_by, expires }.
+-- services (a list; empty: every service), justification, approved_by,
+-- expires }.
 function Ev:exception_index()
   local sh = self.shared
   if sh.exceptions then return sh.exceptions end
@@ -1748,14 +1748,11 @@ function Ev:exception_index()
     local c = x.control or ""
     local fw, cid = c:match("^([^:]+):(.*)$")
     if not fw then cid = c end
-    local services, covers = {}, {}
-    for i, sid in ipairs(x.services) do
-      services[i] = sid
-      covers[sid] = true
-    end
+    local services = {}
+    for i, sid in ipairs(x.services) do services[i] = sid end
     local ex = { control = x.control, fw = fw and fw:lower(), services = services,
-                 covers = covers, justification = x.justification,
-                 approved_by = x.approved_by, expires = x.expires }
+                 justification = x.justification, approved_by = x.approved_by,
+                 expires = x.expires }
     local key = norm_control(cid)
     local l = by_control[key]
     if l then l[#l + 1] = ex else by_control[key] = { ex } end
@@ -1788,12 +1785,6 @@ local function exception_scope(ex)
   return table.concat(t, ", ")
 end
 
-local function exception_covers(ex, it)
-  if #ex.services == 0 then return true end
-  return (it.service ~= nil and ex.covers[it.service] ~= nil)
-    or (it.related ~= nil and ex.covers[it.related] ~= nil)
-end
-
 local function exception_ref(ex)
   return { file = "plan.json", exception = ex.control, services = exception_scope(ex),
            approved_by = ex.approved_by, expires = ex.expires and day(ex.expires) or nil }
@@ -1805,12 +1796,23 @@ local function apply_waivers(r, active)
   if #active == 0 or r.status == "pass" or r.status == "n/a" or #r.items == 0 then
     return r.items, r.status, {}
   end
+  -- the first active exception covering an item is the one applied:
+  -- by service, the position of the first exception naming it (or of the
+  -- first naming no service, which covers every item)
+  local first, every = {}, nil
+  for k = #active, 1, -1 do
+    local x = active[k]
+    if #x.services == 0 then every = k end
+    for _, sid in ipairs(x.services) do first[sid] = k end
+  end
   local items, st, used, seen = {}, "pass", {}, {}
   for _, it in ipairs(r.items) do
-    local ex
-    for _, x in ipairs(active) do
-      if exception_covers(x, it) then ex = x; break end
-    end
+    local k = every
+    local ks = it.service ~= nil and first[it.service]
+    if ks and (k == nil or ks < k) then k = ks end
+    local kr = it.related ~= nil and first[it.related]
+    if kr and (k == nil or kr < k) then k = kr end
+    local ex = k and active[k]
     if ex then
       items[#items + 1] = { status = "waived", subject = it.subject, service = it.service,
                             related = it.related, detail = it.detail, evidence = it.evidence,
