@@ -43,28 +43,58 @@ static bool url_safe(const char *url, bool image)
 	return false;
 }
 
-/* Replaces node by a text (or paragraph of text) node holding its literal. */
+/*
+ * Replaces raw HTML by text that shows it literally: inline HTML becomes a
+ * text node; a block becomes a paragraph whose lines stay lines (text nodes
+ * joined by hard line breaks), so the renderer escapes every '<'.
+ */
 static void html_to_text(cmark_node *node)
 {
 	const char *literal = cmark_node_get_literal(node);
-	bool block = cmark_node_get_type(node) == CMARK_NODE_HTML_BLOCK;
-	cmark_node *text = cmark_node_new(CMARK_NODE_TEXT);
-	cmark_node_set_literal(text, literal ? literal : "");
-	if (block) {
-		cmark_node *para = cmark_node_new(CMARK_NODE_PARAGRAPH);
-		cmark_node_append_child(para, text);
-		text = para;
+	if (!literal)
+		literal = "";
+	cmark_node *text;
+	if (cmark_node_get_type(node) == CMARK_NODE_HTML_INLINE) {
+		text = cmark_node_new(CMARK_NODE_TEXT);
+		cmark_node_set_literal(text, literal);
+	} else {
+		text = cmark_node_new(CMARK_NODE_PARAGRAPH);
+		const char *p = literal;
+		while (*p) {
+			const char *nl = strchr(p, '\n');
+			size_t n = nl ? (size_t)(nl - p) : strlen(p);
+			char *line = xstrndup(p, n);
+			if (cmark_node_first_child(text))
+				cmark_node_append_child(text, cmark_node_new(CMARK_NODE_LINEBREAK));
+			cmark_node *t = cmark_node_new(CMARK_NODE_TEXT);
+			cmark_node_set_literal(t, line);
+			cmark_node_append_child(text, t);
+			free(line);
+			p += n + (nl != NULL);
+		}
 	}
 	cmark_node_replace(node, text);
 	cmark_node_free(node);
+}
+
+/* An image whose target is unsafe becomes its description, as text. */
+static void image_to_text(cmark_node *image)
+{
+	cmark_node *child;
+	while ((child = cmark_node_first_child(image))) {
+		cmark_node_unlink(child);
+		cmark_node_insert_before(image, child);
+	}
+	cmark_node_unlink(image);
+	cmark_node_free(image);
 }
 
 static cmark_node *parse_safe(const char *text, size_t len, int shift, bool keep_html_as_text)
 {
 	cmark_node *doc = cmark_parse_document(text, len, CMARK_OPT_DEFAULT);
 	cmark_iter *it = cmark_iter_new(doc);
-	cmark_node **html = NULL;
-	size_t n_html = 0, cap = 0;
+	cmark_node **html = NULL, **images = NULL;
+	size_t n_html = 0, cap = 0, n_images = 0, cap_images = 0;
 	cmark_event_type ev;
 	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
 		if (ev != CMARK_EVENT_ENTER)
@@ -80,10 +110,17 @@ static cmark_node *parse_safe(const char *text, size_t len, int shift, bool keep
 			html[n_html++] = node;
 			break;
 		case CMARK_NODE_LINK:
-		case CMARK_NODE_IMAGE:
-			if (!url_safe(cmark_node_get_url(node),
-				      cmark_node_get_type(node) == CMARK_NODE_IMAGE))
+			if (!url_safe(cmark_node_get_url(node), false))
 				cmark_node_set_url(node, "");
+			break;
+		case CMARK_NODE_IMAGE:
+			if (!url_safe(cmark_node_get_url(node), true)) {
+				if (n_images == cap_images) {
+					cap_images = cap_images ? cap_images * 2 : 4;
+					images = xrealloc(images, cap_images * sizeof(*images));
+				}
+				images[n_images++] = node;
+			}
 			break;
 		case CMARK_NODE_HEADING: {
 			int level = cmark_node_get_heading_level(node) + shift;
@@ -105,6 +142,9 @@ static cmark_node *parse_safe(const char *text, size_t len, int shift, bool keep
 		}
 	}
 	free(html);
+	for (size_t i = 0; i < n_images; i++)
+		image_to_text(images[i]);
+	free(images);
 	return doc;
 }
 

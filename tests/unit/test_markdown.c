@@ -58,6 +58,23 @@ static void test_markdown_output_escapes_html(void **state)
 	free(out);
 }
 
+static void test_html_block_shown_as_text(void **state)
+{
+	(void)state;
+	char *out = md("Intro\n\n<div onclick=\"x()\">\nblock\n</div>\n\n![pic](javascript:x) end\n");
+	/* The block reads line by line, escaped; no entity noise. */
+	assert_non_null(strstr(out, "\\<div onclick=\"x()\"\\>  \nblock  \n\\</div\\>"));
+	assert_null(strstr(out, "&#10;"));
+	/* An image with an unsafe target keeps only its description. */
+	assert_non_null(strstr(out, "pic end"));
+	assert_null(strstr(out, "!["));
+	free(out);
+	out = html("![pic](javascript:x) end\n");
+	assert_null(strstr(out, "<img"));
+	assert_non_null(strstr(out, "pic end"));
+	free(out);
+}
+
 static void test_text_reads_correctly(void **state)
 {
 	(void)state;
@@ -73,6 +90,7 @@ int main(void)
 		cmocka_unit_test(test_unsafe_links_lose_target),
 		cmocka_unit_test(test_headings_shift),
 		cmocka_unit_test(test_markdown_output_escapes_html),
+		cmocka_unit_test(test_html_block_shown_as_text),
 		cmocka_unit_test(test_text_reads_correctly),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
