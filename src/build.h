@@ -37,7 +37,7 @@ struct build_options {
 	unsigned formats;           /* enum build_format bits */
 	enum build_fail_on fail_on;
 	bool quiet, verbose, progress;
-	int threads;                /* 0: use every core (at most 8) */
+	int threads;                /* for ingest and rendering; 0: two */
 	/* Called as each stage starts (for a progress line); may be NULL. */
 	void (*on_stage)(void *ctx, const char *stage);
 	void *stage_ctx;

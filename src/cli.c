@@ -46,7 +46,6 @@ struct cli_options {
 	int64_t as_of;
 	int64_t period_start, period_end;
 	bool quiet, verbose;
-	int threads;
 };
 
 enum opt_flags { OPT_DIR = 1, OPT_BUILD = 2, OPT_TIME = 4, OPT_KEY = 8 };
@@ -241,6 +240,13 @@ static char *data_dir(void)
 	return xstrdup(DRGEN_DATADIR);
 }
 
+/* Threads for ingest and rendering: the cores this process may use, at most 8. */
+static int default_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n < 1 ? 1 : n > 8 ? 8 : (int)n;
+}
+
 /* ---- check ---- */
 
 int cli_check(int argc, char **argv)
@@ -255,6 +261,7 @@ int cli_check(int argc, char **argv)
 	struct load_options lo = {
 		.dir = pos[0], .as_of = o.as_of,
 		.period_start = o.period_start, .period_end = o.period_end,
+		.threads = default_threads(),
 	};
 	struct model *m = load_plan_dir(&lo, src, d);
 	rc = finish(d, o.quiet);
@@ -330,6 +337,7 @@ int cli_build(int argc, char **argv)
 		.quiet = o.quiet,
 		.verbose = o.verbose,
 		.progress = !o.quiet && isatty(STDERR_FILENO),
+		.threads = default_threads(),
 	};
 	if (bo.progress)
 		bo.on_stage = progress_stage;
