@@ -362,7 +362,7 @@ int cli_build(int argc, char **argv)
 		fputs("\r\033[K", stderr);
 	if (o.verbose) {
 		for (size_t i = 0; i < report.n_stages; i++)
-			fprintf(stderr, "drgen: %-8s %8.3f s\n", report.stages[i].name,
+			fprintf(stderr, "drgen: %-10s %8.3f s\n", report.stages[i].name,
 				report.stages[i].seconds);
 	}
 	diags_sort(d);
