@@ -87,12 +87,17 @@ M.review_months = 12
 
 local pass = M.pass
 
+-- RTO or RPO achievement (SPEC 3.4): target over actual, capped at 1;
+-- nothing lost (or an instant recovery) scores 1, a zero target with a
+-- non-zero actual 0; nil when not measured.  The compliance checks call it
+-- too (M.achievement), so a plan that changes the scoring changes both.
 local function achievement(target, actual)
   if actual == nil then return nil end
   if actual <= 0 then return 1 end
   if target <= 0 then return 0 end
   return math.min(target / actual, 1)
 end
+M.achievement = achievement
 
 local function percent_over(actual, target)
   return drgen.format_number((actual / target - 1) * 100, 1)

@@ -1155,17 +1155,6 @@ function C.drill_coverage(ev, a)
     "n/a", "no " .. ev:scope_text(a.scope) .. " in scope")
 end
 
--- RTO or RPO achievement as drills.lua scores it (SPEC 3.4): target over
--- actual, capped at 1; nothing lost (or an instant recovery) scores 1, a
--- zero target with a non-zero actual 0; nil when not measured.  The pass
--- thresholds come from drills.lua itself.
-local function achievement(target, actual)
-  if actual == nil then return nil end
-  if actual <= 0 then return 1 end
-  if target <= 0 then return 0 end
-  return math.min(target / actual, 1)
-end
-
 -- An open action of drill d that names service svc (by id or name).
 local function tracked_action(d, svc)
   local id, name = svc.id:lower(), (svc.s.name or svc.id):lower()
@@ -1184,7 +1173,8 @@ function C.rto_achieved_in_last_drill(ev, a)
   local res = new_result(ev, "rto_achieved_in_last_drill")
   local as_of = ev.as_of
   ev.drills_rule = ev.drills_rule or require("drills")
-  local pass = ev.drills_rule.pass
+  -- Scored and judged exactly as drills.lua does: its thresholds, its formula.
+  local pass, achievement = ev.drills_rule.pass, ev.drills_rule.achievement
   for _, rec in ipairs(ev:scope(a.scope)) do
     local drills = ev:service_drills(rec.id)
     local d, r, k
