@@ -5,6 +5,8 @@
 #
 # Other targets: all asan ubsan lint format install uninstall clean fuzz bench deps
 
+.DEFAULT_GOAL := all
+
 PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 
 #include "analyze.h"
 #include "changes.h"
@@ -41,8 +42,12 @@ static void stage(const struct build_options *o, struct build_report *r,
 		  const char *name, double *t0)
 {
 	double t = now_seconds();
-	if (r->n_stages < BUILD_MAX_STAGES && r->n_stages > 0)
+	if (r->n_stages < BUILD_MAX_STAGES && r->n_stages > 0) {
+		struct rusage ru;
+		getrusage(RUSAGE_SELF, &ru);
 		r->stages[r->n_stages - 1].seconds = t - *t0;
+		r->stages[r->n_stages - 1].peak_mib = (double)ru.ru_maxrss / 1024.0;
+	}
 	if (name && r->n_stages < BUILD_MAX_STAGES)
 		r->stages[r->n_stages++].name = name;
 	*t0 = t;

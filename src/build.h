@@ -53,6 +53,7 @@ struct build_report {
 	struct {
 		const char *name;
 		double seconds;
+		double peak_mib;    /* the process's peak RSS at the stage's end */
 	} stages[BUILD_MAX_STAGES];  /* wall time per stage, for -v */
 	size_t n_stages;
 };

@@ -362,8 +362,9 @@ int cli_build(int argc, char **argv)
 		fputs("\r\033[K", stderr);
 	if (o.verbose) {
 		for (size_t i = 0; i < report.n_stages; i++)
-			fprintf(stderr, "drgen: %-10s %8.3f s\n", report.stages[i].name,
-				report.stages[i].seconds);
+			fprintf(stderr, "drgen: %-10s %8.3f s  peak %6.0f MiB\n",
+				report.stages[i].name, report.stages[i].seconds,
+				report.stages[i].peak_mib);
 	}
 	diags_sort(d);
 	diags_print(d, stderr, cli_stderr_is_tty(), o.quiet);
