@@ -52,6 +52,12 @@ struct rules *rules_new(const char *const *dirs, size_t ndirs)
 	return r;
 }
 
+void rules_finish(struct rules *r)
+{
+	if (r)
+		rules_sandbox_close(r);
+}
+
 void rules_free(struct rules *r)
 {
 	if (!r)
@@ -163,9 +169,15 @@ static bool stage_run(struct stage *s, stage_body body)
 {
 	struct rules *r = s->r;
 	lua_State *L = r->L;
-	int top = lua_gettop(L);
+	int top;
 	int status;
 
+	if (!L) {
+		diag_add(s->d, DIAG_ERROR, NULL, 0, 0, NULL,
+			 "rules: called after rules_finish (internal error)");
+		return false;
+	}
+	top = lua_gettop(L);
 	s->L = L;
 	s->ok = false;
 	r->m = s->m;

@@ -192,6 +192,14 @@ struct rules;
 struct rules *rules_new(const char *const *dirs, size_t ndirs);
 void rules_free(struct rules *r);
 
+/*
+ * Closes the interpreter once the build makes no more rule calls, so its
+ * heap (the compliance evidence caches: tens of MB on a large plan) is
+ * not held while documents render.  rules_files stays valid; a later run
+ * or call fails with an internal-error diagnostic.
+ */
+void rules_finish(struct rules *r);
+
 /* Empty results for model m; free with rules_results_free. */
 struct rules_results *rules_results_new(const struct model *m);
 void rules_results_free(struct rules_results *res);
