@@ -143,13 +143,35 @@ static int64_t generation_time(int64_t as_of)
 	return *end == '\0' && v >= 0 ? (int64_t)v : as_of;
 }
 
-static bool write_results(struct publish *p, const cJSON *doc, struct diags *d)
+static bool write_results_piece(void *ctx, const void *data, size_t len)
 {
-	size_t len;
-	char *text = results_print(doc, &len);
-	bool ok = publish_write(p, "evidence/results.json", text, len, d);
-	free(text);
-	return ok;
+	return publish_stream_write(ctx, data, len);
+}
+
+/* results.json goes to disk as it is printed: it is the largest file. */
+static bool write_results(struct publish *p, const struct results *entries,
+			  const cJSON *summary, struct diags *d)
+{
+	struct publish_stream *s = publish_stream_open(p, "evidence/results.json", d);
+	if (!s)
+		return false;
+	bool ok = results_write(entries, summary, write_results_piece, s);
+	return publish_stream_close(s, ok, d) && ok;
+}
+
+/*
+ * What changed since the previous build compares whole documents, so only
+ * then is the current one built as one tree, and freed before rendering.
+ */
+static cJSON *compare_previous(const cJSON *previous, const struct model *m,
+			       const struct facts *f, const struct rules_results *res,
+			       const struct compliance *comp)
+{
+	cJSON *whole = results_build(m, f, res);
+	results_add_compliance(whole, comp);
+	cJSON *changes = changes_compute(previous, whole);
+	cJSON_Delete(whole);
+	return changes;
 }
 
 int build_run(const struct build_options *o, struct diags *d, struct build_report *r)
@@ -160,6 +182,7 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 	struct facts *f = NULL;
 	struct rules *rules = NULL;
 	struct rules_results *res = NULL;
+	struct results *entries = NULL;
 	cJSON *results = NULL, *previous = NULL;
 	struct compliance comp;
 	struct publish *p = NULL;
@@ -212,19 +235,21 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 	stage(o, r, "compliance", &t0);
 	if (!compliance_run(rules, m, f, res, &comp, d))
 		goto out;
-	results = results_build(m, f, res);
+	rules_finish(rules);
+	entries = results_new(m, f, res);
+	results = results_summary(entries);
 	results_add_compliance(results, &comp);
 	if (previous)
-		results_add_changes(results, changes_compute(previous, results));
+		results_add_changes(results, compare_previous(previous, m, f, res, &comp));
 
 	stage(o, r, "render", &t0);
-	if (!write_results(p, results, d))
+	if (!write_results(p, entries, results, d))
 		goto out_internal;
 	char generated[DATE_RFC3339_SIZE];
 	date_format_rfc3339(generation_time(o->as_of), generated);
 	struct render_input ri = {
 		.model = m, .facts = f, .rules = res, .results = results,
-		.previous = previous,
+		.entries = entries, .previous = previous,
 		.generated_at = generated, .formats = o->formats,
 		.template_dirs = (const char *const *)tmpl_dirs,
 		.n_template_dirs = n_tmpl_dirs, .threads = o->threads,
@@ -286,6 +311,7 @@ out:
 	free_inputs(rule_files, n_rule_files);
 	render_stats_free(&rstats);
 	cJSON_Delete(results);
+	results_free(entries);
 	cJSON_Delete(previous);
 	compliance_free(&comp);
 	rules_results_free(res);

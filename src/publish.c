@@ -594,7 +594,8 @@ out:
 }
 
 /* Writes one new file in the staging folder.  0 or errno. */
-static int write_file(int dirfd, const char *rel, const void *data, size_t len)
+/* Creates rel (and its folders) for writing; never replaces a file. */
+static int open_new(int dirfd, const char *rel, int *fd_out)
 {
 	int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
 	int fd = openat(dirfd, rel, flags, 0644);
@@ -604,21 +605,32 @@ static int write_file(int dirfd, const char *rel, const void *data, size_t len)
 			return err;
 		fd = openat(dirfd, rel, flags, 0644);
 	}
-	if (fd < 0)
-		return errno;
-	int err = 0;
+	*fd_out = fd;
+	return fd < 0 ? errno : 0;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
 	const char *s = data;
 	while (len > 0) {
 		ssize_t n = write(fd, s, len);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			err = errno;
-			break;
-		}
+		if (n < 0)
+			return errno;
 		s += n;
 		len -= (size_t)n;
 	}
+	return 0;
+}
+
+static int write_file(int dirfd, const char *rel, const void *data, size_t len)
+{
+	int fd;
+	int err = open_new(dirfd, rel, &fd);
+	if (err)
+		return err;
+	err = write_all(fd, data, len);
 	if (close(fd) != 0 && !err)
 		err = errno;
 	return err;
@@ -633,8 +645,8 @@ static bool write_failed(struct publish *p)
 	return false;
 }
 
-bool publish_write(struct publish *p, const char *rel, const void *data, size_t len,
-		   struct diags *d)
+/* Whether drgen may write rel; a diagnostic and false when not. */
+static bool check_output_path(struct publish *p, const char *rel, struct diags *d)
 {
 	const char *why = NULL;
 	if (!publish_path_valid(rel, &why)) {
@@ -648,17 +660,27 @@ bool publish_write(struct publish *p, const char *rel, const void *data, size_t 
 			   rel);
 		return write_failed(p);
 	}
-	int err = write_file(p->staging_fd, rel, data, len);
-	if (err == EEXIST) {
+	return true;
+}
+
+/* A diagnostic for a failed write of rel (err from open_new or write_all). */
+static bool report_write_error(struct publish *p, const char *rel, int err,
+			       struct diags *d)
+{
+	if (err == EEXIST)
 		diag_error(d, NULL, 0, 0, "internal error: output file %s written twice", rel);
-		return write_failed(p);
-	}
-	if (err) {
-		diag_error(d, NULL, 0, 0, "cannot write %s/%s: %s", p->out_dir, rel, strerror(err));
-		return write_failed(p);
-	}
-	struct evidence_file f = {.path = xstrdup(rel), .size = len};
-	source_sha256_hex(data, len, f.sha256);
+	else
+		diag_error(d, NULL, 0, 0, "cannot write %s/%s: %s", p->out_dir, rel,
+			   strerror(err));
+	return write_failed(p);
+}
+
+/* Lists a staged file for the manifest (rel is copied). */
+static void add_file(struct publish *p, const char *rel, uint64_t size,
+		     const char sha256[65])
+{
+	struct evidence_file f = {.path = xstrdup(rel), .size = size};
+	memcpy(f.sha256, sha256, 65);
 	pthread_mutex_lock(&p->lock);
 	if (p->n_files == p->cap_files) {
 		p->cap_files = p->cap_files ? 2 * p->cap_files : 64;
@@ -666,7 +688,80 @@ bool publish_write(struct publish *p, const char *rel, const void *data, size_t 
 	}
 	p->files[p->n_files++] = f;
 	pthread_mutex_unlock(&p->lock);
+}
+
+bool publish_write(struct publish *p, const char *rel, const void *data, size_t len,
+		   struct diags *d)
+{
+	char sha[65];
+	if (!check_output_path(p, rel, d))
+		return false;
+	int err = write_file(p->staging_fd, rel, data, len);
+	if (err)
+		return report_write_error(p, rel, err, d);
+	source_sha256_hex(data, len, sha);
+	add_file(p, rel, len, sha);
 	return true;
+}
+
+struct publish_stream {
+	struct publish *p;
+	char *rel;
+	int fd;
+	int err;                   /* the first write error, sticky */
+	uint64_t size;
+	struct source_hash *hash;
+};
+
+struct publish_stream *publish_stream_open(struct publish *p, const char *rel,
+					   struct diags *d)
+{
+	int fd;
+	if (!check_output_path(p, rel, d))
+		return NULL;
+	int err = open_new(p->staging_fd, rel, &fd);
+	if (err) {
+		report_write_error(p, rel, err, d);
+		return NULL;
+	}
+	struct publish_stream *s = xcalloc(1, sizeof(*s));
+	s->p = p;
+	s->rel = xstrdup(rel);
+	s->fd = fd;
+	s->hash = source_hash_new();
+	return s;
+}
+
+bool publish_stream_write(struct publish_stream *s, const void *data, size_t len)
+{
+	if (s->err)
+		return false;
+	s->err = write_all(s->fd, data, len);
+	if (s->err)
+		return false;
+	source_hash_update(s->hash, data, len);
+	s->size += len;
+	return true;
+}
+
+bool publish_stream_close(struct publish_stream *s, bool keep, struct diags *d)
+{
+	char sha[65];
+	bool ok = true;
+	if (!s)
+		return false;
+	if (close(s->fd) != 0 && !s->err)
+		s->err = errno;
+	source_hash_end(s->hash, sha);
+	if (s->err)
+		ok = report_write_error(s->p, s->rel, s->err, d);
+	else if (keep)
+		add_file(s->p, s->rel, s->size, sha);
+	if (!keep || !ok)
+		(void)unlinkat(s->p->staging_fd, s->rel, 0);
+	free(s->rel);
+	free(s);
+	return ok;
 }
 
 bool publish_failed(const struct publish *p)

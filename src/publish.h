@@ -59,6 +59,20 @@ bool publish_path_valid(const char *rel, const char **why);
 bool publish_write(struct publish *p, const char *rel, const void *data, size_t len,
 		   struct diags *d);
 
+/*
+ * Stages one file written in pieces (results.json: too large to hold).
+ * The same checks and errors as publish_write; open returns NULL with a
+ * diagnostic.  A write error is kept and reported by close; writes after
+ * it do nothing and return false.  close with keep false (the caller's
+ * own failure) removes the file.  Close returns false with a diagnostic
+ * on an I/O error; s is freed either way.  One thread per stream.
+ */
+struct publish_stream;
+struct publish_stream *publish_stream_open(struct publish *p, const char *rel,
+					   struct diags *d);
+bool publish_stream_write(struct publish_stream *s, const void *data, size_t len);
+bool publish_stream_close(struct publish_stream *s, bool keep, struct diags *d);
+
 /* What the manifest says besides the outputs' hashes. */
 struct publish_manifest_info {
 	const char *drgen_version;

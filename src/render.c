@@ -8,13 +8,19 @@
  * template the jobs need is compiled first on the calling thread (so a
  * template error is reported once, and the list of template files for
  * the manifest is complete), then the jobs are rendered on a few threads.
- * Thread t takes jobs t, t + T, t + 2T, ...; each has its own buffer and
- * diagnostics, merged in thread order afterwards.  A job's bytes depend
- * only on its view and template, so the output is the same for any
- * number of threads.  Files go to publish, which hashes and stages them.
+ * The single documents (dashboard, plan, audit) have the largest views by
+ * far, so the calling thread renders them one after another while the
+ * other threads start on the runbooks, then joins them: two audit views
+ * are never alive at once.  Runbooks are handed out from one shared
+ * counter, so no thread idles while another has a long queue.  Each
+ * thread has its own buffer and diagnostics, merged in thread order
+ * afterwards.  A job's bytes depend only on its view and template, so the
+ * output is the same for any number of threads.  Files go to publish,
+ * which hashes and stages them.
  *
  * The evidence files that are not documents (backups.csv, controls.xml)
- * are written here too, on the calling thread, from results.json.
+ * are written here too, on the calling thread, from results.json's
+ * entries (results.h).
  */
 #include "render.h"
 
@@ -70,13 +76,14 @@ struct shared {
 	struct publish *publish;
 	const struct job *jobs;
 	size_t n_jobs;
-	size_t stride;
+	size_t n_single;           /* jobs[0 .. n_single): the calling thread's */
+	atomic_size_t next;        /* the next job of the shared queue */
 	atomic_bool failed;
 };
 
 struct worker {
 	struct shared *sh;
-	size_t first;
+	bool singles;              /* renders jobs[0 .. n_single) first */
 	struct diags *d;
 	size_t documents;
 	size_t bytes;
@@ -114,32 +121,46 @@ static bool render_document(const struct mustache_template *t, const cJSON *view
 	return mustache_render_escaped(t, view, esc, out, d);
 }
 
+/* Renders and stages one job; false (and the build fails) on an error. */
+static bool render_job(struct worker *w, const struct job *j, struct buf *out,
+		       struct buf *path)
+{
+	struct shared *sh = w->sh;
+	cJSON *view = j->doc->build(sh->views, j->item, j->doc->format);
+	buf_reset(out);
+	bool ok = render_document(j->tmpl, view, j->doc->format, out, w->d);
+	cJSON_Delete(view);
+	if (ok) {
+		job_path(sh->views, j, path);
+		ok = publish_write(sh->publish, path->data, out->data ? out->data : "",
+				   out->len, w->d);
+	}
+	if (!ok) {
+		atomic_store(&sh->failed, true);
+		return false;
+	}
+	w->documents++;
+	w->bytes += out->len;
+	return true;
+}
+
 static void *worker_run(void *arg)
 {
 	struct worker *w = arg;
 	struct shared *sh = w->sh;
 	struct buf out = BUF_INIT, path = BUF_INIT;
 
-	for (size_t k = w->first; k < sh->n_jobs; k += sh->stride) {
-		const struct job *j = &sh->jobs[k];
-		if (atomic_load(&sh->failed))
-			break;
-		cJSON *view = j->doc->build(sh->views, j->item, j->doc->format);
-		buf_reset(&out);
-		bool ok = render_document(j->tmpl, view, j->doc->format, &out, w->d);
-		cJSON_Delete(view);
-		if (ok) {
-			job_path(sh->views, j, &path);
-			ok = publish_write(sh->publish, path.data, out.data ? out.data : "",
-					   out.len, w->d);
-		}
-		if (!ok) {
-			atomic_store(&sh->failed, true);
-			break;
-		}
-		w->documents++;
-		w->bytes += out.len;
+	for (size_t k = 0; w->singles && k < sh->n_single; k++) {
+		if (atomic_load(&sh->failed) || !render_job(w, &sh->jobs[k], &out, &path))
+			goto done;
 	}
+	for (;;) {
+		size_t k = atomic_fetch_add(&sh->next, 1);
+		if (k >= sh->n_jobs || atomic_load(&sh->failed) ||
+		    !render_job(w, &sh->jobs[k], &out, &path))
+			break;
+	}
+done:
 	buf_free(&out);
 	buf_free(&path);
 	return NULL;
@@ -195,31 +216,31 @@ static bool render_jobs(const struct render_input *in, const struct views *v,
 {
 	int threads = in->threads > 0 ? in->threads : RENDER_DEFAULT_THREADS;
 	struct worker *w;
-	struct shared sh = {v, p, jobs, n, 1, false};
+	struct shared sh = {.views = v, .publish = p, .jobs = jobs, .n_jobs = n};
 	int started = 0;
 
 	if (threads > RENDER_MAX_THREADS)
 		threads = RENDER_MAX_THREADS;
 	if ((size_t)threads > n)
 		threads = n ? (int)n : 1;
-	sh.stride = (size_t)threads;
+	while (sh.n_single < n && jobs[sh.n_single].doc->repeat == DOC_ONCE)
+		sh.n_single++;
+	atomic_init(&sh.next, sh.n_single);
 	atomic_init(&sh.failed, false);
 	w = xcalloc((size_t)threads, sizeof(*w));
 	for (int t = 0; t < threads; t++) {
 		w[t].sh = &sh;
-		w[t].first = (size_t)t;
+		w[t].singles = t == 0;
 		w[t].d = diags_new();
 	}
-	/* Thread 0's share runs here; the others on their own threads. */
+	/* Thread 0 runs here; the others on their own threads. */
 	for (int t = 1; t < threads; t++) {
 		if (pthread_create(&w[t].thread, NULL, worker_run, &w[t]) != 0)
 			break;
 		started = t;
 	}
-	/* Shares whose thread could not start run here, in order. */
+	/* The queue is shared: a thread that could not start misses nothing. */
 	worker_run(&w[0]);
-	for (int t = started + 1; t < threads; t++)
-		worker_run(&w[t]);
 	for (int t = 1; t <= started; t++)
 		pthread_join(w[t].thread, NULL);
 	for (int t = 0; t < threads; t++) {
@@ -298,17 +319,14 @@ static void csv_number(struct buf *b, double x, bool last)
 static void write_backups_csv(const struct render_input *in, struct buf *b)
 {
 	const struct model *m = in->model;
-	const cJSON *stores = views_get(in->results, "datastores");
 	double tol = in->facts->lag_tolerance_minutes;
 
 	buf_puts(b, "\xEF\xBB\xBF");
 	buf_puts(b, "datastore,service,criticality,location,newest_success,age_minutes,"
 		    "rpo_minutes,currency,datastore_currency\r\n");
-	/* Walk the array alongside the model: cJSON_GetArrayItem(k) is O(k). */
-	const cJSON *sj = NULL;
 	for (size_t k = 0; k < m->n_datastores; k++) {
 		const struct datastore *ds = &m->datastores[k];
-		sj = k == 0 ? (stores ? stores->child : NULL) : (sj ? sj->next : NULL);
+		cJSON *sj = results_datastore(in->entries, k);
 		const cJSON *by = views_get(sj, "by_location");
 		double rpo = views_get_num(sj, "rpo_minutes");
 		const char *svc = ds->service_index < m->n_services
@@ -337,6 +355,7 @@ static void write_backups_csv(const struct render_input *in, struct buf *b)
 			csv_cell(b, cur, false);
 			csv_cell(b, views_get_str(sj, "currency"), true);
 		}
+		cJSON_Delete(sj);
 	}
 }
 
@@ -493,20 +512,19 @@ static void write_controls_xml(const struct render_input *in, struct buf *b)
 		}
 		free(names);
 	} else {
-		const cJSON *findings = views_get(in->results, "findings");
-		size_t tests = 0, fails = 0;
+		size_t tests = 0, fails = 0, n = results_finding_count(in->entries);
 		struct buf cases = BUF_INIT;
-		cJSON_ArrayForEach(c, findings) {
-			const char *sev = views_get_str(c, "severity");
+		for (size_t i = 0; i < n; i++) {
+			const struct finding *fd = results_finding_at(in->entries, i);
+			const char *sev = fd->severity;
 			bool fail = sev && (strcmp(sev, "critical") == 0 || strcmp(sev, "high") == 0);
 			struct buf detail = BUF_INIT;
 			buf_printf(&detail, "severity: %s\nsubject: %s\n%s\nrecommendation: %s",
-				   sev ? sev : "", views_get_str(c, "subject") ? views_get_str(c, "subject") : "",
-				   views_get_str(c, "message") ? views_get_str(c, "message") : "",
-				   views_get_str(c, "recommendation") ? views_get_str(c, "recommendation") : "");
-			struct junit_case jc = {views_get_str(c, "id"), views_get_str(c, "kind"),
-						fail ? "failure" : NULL, sev, views_get_str(c, "message"),
-						detail.data};
+				   sev ? sev : "", fd->subject ? fd->subject : "",
+				   fd->message ? fd->message : "",
+				   fd->recommendation ? fd->recommendation : "");
+			struct junit_case jc = {fd->id, fd->kind, fail ? "failure" : NULL, sev,
+						fd->message, detail.data};
 			junit_case(&cases, &jc);
 			tests++;
 			fails += fail;

@@ -20,6 +20,7 @@
 #include "diag.h"
 #include "model.h"
 #include "publish.h"
+#include "results.h"
 #include "rules.h"
 #include "source.h"
 
@@ -27,7 +28,8 @@ struct render_input {
 	const struct model *model;
 	const struct facts *facts;
 	const struct rules_results *rules;
-	const cJSON *results;          /* results.json as built */
+	const cJSON *results;          /* results.json's small parts (results_summary) */
+	const struct results *entries; /* and its entries, built on demand */
 	const cJSON *previous;         /* a previous results.json, or NULL */
 	const char *generated_at;      /* RFC 3339; SOURCE_DATE_EPOCH or as-of */
 	unsigned formats;              /* enum build_format bits */

@@ -38,7 +38,7 @@ double results_round(double x, int decimals)
  * builders below never depend on how the rules module stores its tables.
  * Without rule results every rule-made value is absent (null).
  */
-struct rules_view {
+struct results {
 	const struct model *m;
 	const struct facts *f;
 	const struct rules_results *r;
@@ -89,9 +89,10 @@ static int finding_cmp(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
-static void rules_view_init(struct rules_view *rv, const struct model *m,
-			    const struct facts *f, const struct rules_results *r)
+struct results *results_new(const struct model *m, const struct facts *f,
+			    const struct rules_results *r)
 {
+	struct results *rv = xcalloc(1, sizeof(*rv));
 	struct finding_key *keys;
 
 	rv->m = m;
@@ -99,7 +100,7 @@ static void rules_view_init(struct rules_view *rv, const struct model *m,
 	rv->r = r;
 	rv->finding_order = NULL;
 	if (!r || !r->n_findings)
-		return;
+		return rv;
 	keys = xmalloc(r->n_findings * sizeof(*keys));
 	for (size_t i = 0; i < r->n_findings; i++)
 		keys[i] = (struct finding_key){r->findings[i].id ? r->findings[i].id : "", i};
@@ -108,15 +109,18 @@ static void rules_view_init(struct rules_view *rv, const struct model *m,
 	for (size_t i = 0; i < r->n_findings; i++)
 		rv->finding_order[i] = keys[i].index;
 	free(keys);
+	return rv;
 }
 
-static void rules_view_done(struct rules_view *rv)
+void results_free(struct results *rv)
 {
+	if (!rv)
+		return;
 	free(rv->finding_order);
-	rv->finding_order = NULL;
+	free(rv);
 }
 
-static void rules_view_service(const struct rules_view *rv, size_t i,
+static void rules_view_service(const struct results *rv, size_t i,
 			       struct rules_view_service *v)
 {
 	const struct service_facts *sf = &rv->f->services[i];
@@ -145,7 +149,7 @@ static void rules_view_service(const struct rules_view *rv, size_t i,
 	}
 }
 
-static void rules_view_drill(const struct rules_view *rv, size_t i,
+static void rules_view_drill(const struct results *rv, size_t i,
 			     struct rules_view_drill *v)
 {
 	*v = (struct rules_view_drill){false, false};
@@ -155,7 +159,7 @@ static void rules_view_drill(const struct rules_view *rv, size_t i,
 	}
 }
 
-static void rules_view_result(const struct rules_view *rv, size_t drill,
+static void rules_view_result(const struct results *rv, size_t drill,
 			      size_t k, struct rules_view_result *v)
 {
 	*v = (struct rules_view_result){false, false, NAN, NAN, NAN, NAN};
@@ -167,18 +171,17 @@ static void rules_view_result(const struct rules_view *rv, size_t drill,
 	}
 }
 
-static size_t rules_view_finding_count(const struct rules_view *rv)
+size_t results_finding_count(const struct results *rv)
 {
 	return rv->r ? rv->r->n_findings : 0;
 }
 
-/* The i-th finding in id order. */
-static const struct finding *rules_view_finding(const struct rules_view *rv, size_t i)
+const struct finding *results_finding_at(const struct results *rv, size_t i)
 {
 	return &rv->r->findings[rv->finding_order[i]];
 }
 
-static void rules_view_cost(const struct rules_view *rv, struct rules_view_cost *c)
+static void rules_view_cost(const struct results *rv, struct rules_view_cost *c)
 {
 	const struct rules_results *r = rv->r;
 
@@ -258,15 +261,6 @@ static void push_str(cJSON *a, const char *s)
 	cJSON_AddItemToArray(a, s ? cJSON_CreateString(s) : cJSON_CreateNull());
 }
 
-/* Minutes with two decimals: enough to tell one second apart. */
-static void add_age(cJSON *o, const char *key, int64_t age_seconds)
-{
-	if (age_seconds < 0)
-		add_null(o, key);
-	else
-		add_num(o, key, results_round((double)age_seconds / 60.0, 2));
-}
-
 static void add_plan(cJSON *doc, const struct model *m)
 {
 	cJSON *org = add_object(doc, "organization");
@@ -312,193 +306,228 @@ static void add_drill_counts(cJSON *o, const struct model *m,
 	}
 }
 
-static void add_services(cJSON *doc, const struct model *m, const struct facts *f,
-			 const struct rules_view *rv)
+void results_service_row(const struct results *rv, size_t i,
+			 struct results_service_row *row)
 {
-	cJSON *arr = add_array(doc, "services");
+	struct rules_view_service v;
+	int wave = rv->f->services[i].recovery_wave;
 
-	for (size_t i = 0; i < m->n_services; i++) {
-		const struct service *s = &m->services[i];
-		const struct service_facts *sf = &f->services[i];
-		struct rules_view_service v;
-		cJSON *o = cJSON_CreateObject(), *a;
-
-		rules_view_service(rv, i, &v);
-		cJSON_AddItemToArray(arr, o);
-		add_str(o, "id", s->id);
-		add_str(o, "name", s->name);
-		if (v.tier >= 1 && v.tier <= 4)
-			add_num(o, "tier", v.tier);
-		else
-			add_null(o, "tier");
-		add_str(o, "tier_name", v.tier_name);
-		add_str(o, "tier_source", v.overridden ? "override" : "computed");
-		add_num(o, "rpo_minutes", v.rpo_minutes);
-		add_num(o, "rto_minutes", v.rto_minutes);
-		add_str(o, "strategy", v.strategy);
-		add_num(o, "dr_monthly_cost", results_round(v.dr_monthly_cost, 2));
-		add_str(o, "tier_reason", v.tier_reason);
-		add_num(o, "dr_infrastructure_cost", results_round(v.dr_infrastructure, 2));
-		add_num(o, "dr_storage_cost", results_round(v.dr_storage, 2));
-		if (sf->recovery_wave > 0)
-			add_num(o, "recovery_wave", sf->recovery_wave);
-		else
-			add_null(o, "recovery_wave");
-		a = add_array(o, "depends_on");
-		for (size_t k = 0; k < s->n_depends_on; k++)
-			push_str(a, s->depends_on[k]);
-		add_str(o, "owner", s->owner);
-		add_str(o, "team", s->team);
-		a = add_array(o, "regions");
-		for (size_t k = 0; k < s->n_regions; k++)
-			push_str(a, s->regions[k]);
-		a = add_array(o, "datastores");
-		for (size_t k = 0; k < s->n_datastores; k++)
-			push_str(a, m->datastores[s->datastore_index[k]].id);
-		a = add_array(o, "data_scope");
-		for (size_t k = 0; k < s->n_data_scope; k++)
-			push_str(a, s->data_scope[k]);
-		add_num(o, "monthly_cost", s->monthly_cost);
-		add_num(o, "revenue_loss_per_hour", s->impact.revenue_loss_per_hour);
-		if (f->objectives_set) {
-			add_bool(o, "multi_region_required", sf->multi_region_required);
-			add_bool(o, "single_region", sf->single_region);
-		} else {
-			add_null(o, "multi_region_required");
-			add_null(o, "single_region");
-		}
-		add_drill_counts(o, m, sf);
-	}
+	rules_view_service(rv, i, &v);
+	*row = (struct results_service_row){
+		.tier = v.tier >= 1 && v.tier <= RULES_TIERS ? v.tier : NAN,
+		.tier_name = v.tier_name, .tier_reason = v.tier_reason,
+		.overridden = v.overridden, .rpo_minutes = v.rpo_minutes,
+		.rto_minutes = v.rto_minutes, .strategy = v.strategy,
+		.recovery_wave = wave > 0 ? wave : NAN,
+	};
 }
 
-static void add_datastores(cJSON *doc, const struct model *m, const struct facts *f,
-			   const struct rules_view *rv)
+cJSON *results_service(const struct results *rv, size_t i)
 {
-	cJSON *arr = add_array(doc, "datastores");
+	const struct model *m = rv->m;
+	const struct facts *f = rv->f;
+	const struct service *s = &m->services[i];
+	const struct service_facts *sf = &f->services[i];
+	struct rules_view_service v;
+	struct results_service_row row;
+	cJSON *o = cJSON_CreateObject(), *a;
 
-	for (size_t i = 0; i < m->n_datastores; i++) {
-		const struct datastore *d = &m->datastores[i];
-		const struct store_facts *sf = &f->stores[i];
-		cJSON *o = cJSON_CreateObject(), *a, *by;
-
-		cJSON_AddItemToArray(arr, o);
-		add_str(o, "id", d->id);
-		add_str(o, "service", d->service_index < m->n_services
-			? m->services[d->service_index].id : NULL);
-		add_str(o, "criticality", model_criticality_names[d->criticality]);
-		add_num(o, "rpo_minutes", f->objectives_set ? sf->rpo_minutes : NAN);
-		add_time(o, "newest_success", sf->newest_success);
-		add_age(o, "age_minutes", sf->age_seconds);
-		add_str(o, "currency", f->objectives_set
-			? analyze_currency_name(sf->currency) : NULL);
-		a = add_array(o, "locations");
-		for (int l = 0; l < LOC_COUNT; l++) {
-			if (sf->locations_ok[l])
-				push_str(a, model_location_names[l]);
-		}
-		add_bool(o, "offsite", sf->offsite);
-		add_bool(o, "encrypted", sf->encrypted);
-		add_bool(o, "immutable", sf->immutable);
-		add_time(o, "last_restore_test", sf->last_restore_test);
-		add_num(o, "failures_in_period", (double)sf->failures_in_period);
-		/* beyond the fixed keys */
-		add_str(o, "engine", d->engine);
-		add_num(o, "size_gb", d->size_gb);
-		add_str(o, "newest_location", sf->newest_location >= 0
-			? model_location_names[sf->newest_location] : NULL);
-		add_str(o, "newest_success_id", sf->newest_location >= 0
-			? sf->at[sf->newest_location].newest_success_id : NULL);
-		add_num(o, "successes", (double)sf->successes);
-		add_num(o, "unencrypted_successes", (double)sf->successes_unencrypted);
-		add_num(o, "immutable_successes", (double)sf->successes_immutable);
-		add_bool(o, "continuous", sf->continuous);
-		add_num(o, "bytes_retained", (double)sf->bytes_retained);
-		add_str(o, "last_restore_test_id", sf->last_restore_test_id);
-		add_time(o, "last_restore_test_failed", sf->last_restore_test_failed);
-		add_str(o, "last_restore_test_failed_id", sf->last_restore_test_failed_id);
-		add_bool(o, "restore_test_failing", sf->restore_test_failing);
-		add_num(o, "records", (double)d->backups.records);
-		add_str(o, "policy", rv->r && rv->r->policies
-			? rv->r->policies[i].policy : NULL);
-		by = add_object(o, "by_location");
-		for (int l = 0; l < LOC_COUNT; l++) {
-			const struct location_facts *lf = &sf->at[l];
-			cJSON *x = add_object(by, model_location_names[l]);
-			add_time(x, "newest_success", lf->newest_success);
-			add_age(x, "age_minutes", lf->age_seconds);
-			add_num(x, "successes", (double)lf->successes);
-			add_bool(x, "encrypted", lf->successes && !lf->successes_unencrypted);
-			add_bool(x, "immutable", lf->successes_immutable > 0);
-			add_num(x, "failures_in_period", (double)lf->failures_in_period);
-			add_num(x, "bytes_retained", (double)lf->bytes_retained);
-			add_time(x, "last_restore_test", lf->last_restore_test);
-		}
+	rules_view_service(rv, i, &v);
+	results_service_row(rv, i, &row);
+	add_str(o, "id", s->id);
+	add_str(o, "name", s->name);
+	add_num(o, "tier", row.tier);
+	add_str(o, "tier_name", row.tier_name);
+	add_str(o, "tier_source", row.overridden ? "override" : "computed");
+	add_num(o, "rpo_minutes", row.rpo_minutes);
+	add_num(o, "rto_minutes", row.rto_minutes);
+	add_str(o, "strategy", row.strategy);
+	add_num(o, "dr_monthly_cost", results_round(v.dr_monthly_cost, 2));
+	add_str(o, "tier_reason", row.tier_reason);
+	add_num(o, "dr_infrastructure_cost", results_round(v.dr_infrastructure, 2));
+	add_num(o, "dr_storage_cost", results_round(v.dr_storage, 2));
+	add_num(o, "recovery_wave", row.recovery_wave);
+	a = add_array(o, "depends_on");
+	for (size_t k = 0; k < s->n_depends_on; k++)
+		push_str(a, s->depends_on[k]);
+	add_str(o, "owner", s->owner);
+	add_str(o, "team", s->team);
+	a = add_array(o, "regions");
+	for (size_t k = 0; k < s->n_regions; k++)
+		push_str(a, s->regions[k]);
+	a = add_array(o, "datastores");
+	for (size_t k = 0; k < s->n_datastores; k++)
+		push_str(a, m->datastores[s->datastore_index[k]].id);
+	a = add_array(o, "data_scope");
+	for (size_t k = 0; k < s->n_data_scope; k++)
+		push_str(a, s->data_scope[k]);
+	add_num(o, "monthly_cost", s->monthly_cost);
+	add_num(o, "revenue_loss_per_hour", s->impact.revenue_loss_per_hour);
+	if (f->objectives_set) {
+		add_bool(o, "multi_region_required", sf->multi_region_required);
+		add_bool(o, "single_region", sf->single_region);
+	} else {
+		add_null(o, "multi_region_required");
+		add_null(o, "single_region");
 	}
+	add_drill_counts(o, m, sf);
+	return o;
 }
 
-static void add_drills(cJSON *doc, const struct model *m, const struct rules_view *rv)
+double results_age_minutes(int64_t age_seconds)
 {
-	cJSON *arr = add_array(doc, "drills");
+	return age_seconds < 0 ? NAN : results_round((double)age_seconds / 60.0, 2);
+}
 
-	for (size_t i = 0; i < m->n_drills; i++) {
-		const struct drill *d = &m->drills[i];
-		struct rules_view_drill v;
-		cJSON *o = cJSON_CreateObject(), *a, *scope;
+/* Minutes with two decimals: enough to tell one second apart. */
+static void add_age(cJSON *o, const char *key, int64_t age_seconds)
+{
+	add_num(o, key, results_age_minutes(age_seconds));
+}
 
-		rules_view_drill(rv, i, &v);
-		cJSON_AddItemToArray(arr, o);
-		add_str(o, "id", d->id);
-		add_str(o, "type", model_drill_type_names[d->type]);
-		add_time(o, "date", d->date);
-		add_str(o, "source", d->source);
-		if (v.known)
-			add_bool(o, "passed", v.passed);
-		else
-			add_null(o, "passed");
-		add_num(o, "availability", d->availability);
-		scope = add_object(o, "scope");
-		a = add_array(scope, "services");
-		for (size_t k = 0; k < d->n_scope_services; k++)
-			push_str(a, d->scope_services[k]);
-		add_num(scope, "traffic_percent", d->traffic_percent);
-		a = add_array(o, "results");
-		for (size_t k = 0; k < d->n_results; k++) {
-			const struct drill_result *r = &d->results[k];
-			struct rules_view_result rr;
-			cJSON *x = cJSON_CreateObject();
+void results_datastore_row(const struct results *rv, size_t i,
+			   struct results_datastore_row *row)
+{
+	const struct facts *f = rv->f;
+	const struct store_facts *sf = &f->stores[i];
 
-			rules_view_result(rv, i, k, &rr);
-			cJSON_AddItemToArray(a, x);
-			add_str(x, "service", r->service);
-			add_num(x, "target_rto_minutes", rr.known
-				? rr.target_rto_minutes : r->target_rto_minutes);
-			add_num(x, "recovery_minutes", r->recovery_minutes);
-			add_num(x, "rto_achievement", results_round(rr.rto_achievement, 4));
-			add_num(x, "target_rpo_minutes", rr.known
-				? rr.target_rpo_minutes : r->target_rpo_minutes);
-			add_num(x, "data_loss_minutes", r->data_loss_minutes);
-			add_num(x, "rpo_achievement", results_round(rr.rpo_achievement, 4));
-			add_bool(x, "recovered", r->recovered);
-			add_num(x, "data_integrity", r->data_integrity);
-			if (rr.known)
-				add_bool(x, "passed", rr.passed);
-			else
-				add_null(x, "passed");
-			add_str(x, "failure", r->failure);
-		}
-		a = add_array(o, "issues");
-		for (size_t k = 0; k < d->n_issues; k++) {
-			const struct drill_issue *is = &d->issues[k];
-			cJSON *x = cJSON_CreateObject();
-			cJSON_AddItemToArray(a, x);
-			add_str(x, "id", is->id);
-			add_str(x, "title", is->title);
-			add_str(x, "severity", is->severity);
-			add_str(x, "owner", is->owner);
-			add_time(x, "due", is->due);
-			add_str(x, "status", is->open ? "open" : "closed");
-		}
+	*row = (struct results_datastore_row){
+		.rpo_minutes = f->objectives_set ? sf->rpo_minutes : NAN,
+		.currency = f->objectives_set ? analyze_currency_name(sf->currency) : NULL,
+		.age_minutes = results_age_minutes(sf->age_seconds),
+		.last_restore_test = sf->last_restore_test,
+		.policy = rv->r && rv->r->policies ? rv->r->policies[i].policy : NULL,
+	};
+}
+
+cJSON *results_datastore(const struct results *rv, size_t i)
+{
+	const struct model *m = rv->m;
+	const struct datastore *d = &m->datastores[i];
+	const struct store_facts *sf = &rv->f->stores[i];
+	struct results_datastore_row row;
+	cJSON *o = cJSON_CreateObject(), *a, *by;
+
+	results_datastore_row(rv, i, &row);
+	add_str(o, "id", d->id);
+	add_str(o, "service", d->service_index < m->n_services
+		? m->services[d->service_index].id : NULL);
+	add_str(o, "criticality", model_criticality_names[d->criticality]);
+	add_num(o, "rpo_minutes", row.rpo_minutes);
+	add_time(o, "newest_success", sf->newest_success);
+	add_num(o, "age_minutes", row.age_minutes);
+	add_str(o, "currency", row.currency);
+	a = add_array(o, "locations");
+	for (int l = 0; l < LOC_COUNT; l++) {
+		if (sf->locations_ok[l])
+			push_str(a, model_location_names[l]);
 	}
+	add_bool(o, "offsite", sf->offsite);
+	add_bool(o, "encrypted", sf->encrypted);
+	add_bool(o, "immutable", sf->immutable);
+	add_time(o, "last_restore_test", sf->last_restore_test);
+	add_num(o, "failures_in_period", (double)sf->failures_in_period);
+	/* beyond the fixed keys */
+	add_str(o, "engine", d->engine);
+	add_num(o, "size_gb", d->size_gb);
+	add_str(o, "newest_location", sf->newest_location >= 0
+		? model_location_names[sf->newest_location] : NULL);
+	add_str(o, "newest_success_id", sf->newest_location >= 0
+		? sf->at[sf->newest_location].newest_success_id : NULL);
+	add_num(o, "successes", (double)sf->successes);
+	add_num(o, "unencrypted_successes", (double)sf->successes_unencrypted);
+	add_num(o, "immutable_successes", (double)sf->successes_immutable);
+	add_bool(o, "continuous", sf->continuous);
+	add_num(o, "bytes_retained", (double)sf->bytes_retained);
+	add_str(o, "last_restore_test_id", sf->last_restore_test_id);
+	add_time(o, "last_restore_test_failed", sf->last_restore_test_failed);
+	add_str(o, "last_restore_test_failed_id", sf->last_restore_test_failed_id);
+	add_bool(o, "restore_test_failing", sf->restore_test_failing);
+	add_num(o, "records", (double)d->backups.records);
+	add_str(o, "policy", row.policy);
+	by = add_object(o, "by_location");
+	for (int l = 0; l < LOC_COUNT; l++) {
+		const struct location_facts *lf = &sf->at[l];
+		cJSON *x = add_object(by, model_location_names[l]);
+		add_time(x, "newest_success", lf->newest_success);
+		add_age(x, "age_minutes", lf->age_seconds);
+		add_num(x, "successes", (double)lf->successes);
+		add_bool(x, "encrypted", lf->successes && !lf->successes_unencrypted);
+		add_bool(x, "immutable", lf->successes_immutable > 0);
+		add_num(x, "failures_in_period", (double)lf->failures_in_period);
+		add_num(x, "bytes_retained", (double)lf->bytes_retained);
+		add_time(x, "last_restore_test", lf->last_restore_test);
+	}
+	return o;
+}
+
+int results_drill_passed(const struct results *rv, size_t i)
+{
+	struct rules_view_drill v;
+
+	rules_view_drill(rv, i, &v);
+	return v.known ? v.passed : -1;
+}
+
+cJSON *results_drill(const struct results *rv, size_t i)
+{
+	const struct drill *d = &rv->m->drills[i];
+	struct rules_view_drill v;
+	cJSON *o = cJSON_CreateObject(), *a, *scope;
+
+	rules_view_drill(rv, i, &v);
+	add_str(o, "id", d->id);
+	add_str(o, "type", model_drill_type_names[d->type]);
+	add_time(o, "date", d->date);
+	add_str(o, "source", d->source);
+	if (v.known)
+		add_bool(o, "passed", v.passed);
+	else
+		add_null(o, "passed");
+	add_num(o, "availability", d->availability);
+	scope = add_object(o, "scope");
+	a = add_array(scope, "services");
+	for (size_t k = 0; k < d->n_scope_services; k++)
+		push_str(a, d->scope_services[k]);
+	add_num(scope, "traffic_percent", d->traffic_percent);
+	a = add_array(o, "results");
+	for (size_t k = 0; k < d->n_results; k++) {
+		const struct drill_result *r = &d->results[k];
+		struct rules_view_result rr;
+		cJSON *x = cJSON_CreateObject();
+
+		rules_view_result(rv, i, k, &rr);
+		cJSON_AddItemToArray(a, x);
+		add_str(x, "service", r->service);
+		add_num(x, "target_rto_minutes", rr.known
+			? rr.target_rto_minutes : r->target_rto_minutes);
+		add_num(x, "recovery_minutes", r->recovery_minutes);
+		add_num(x, "rto_achievement", results_round(rr.rto_achievement, 4));
+		add_num(x, "target_rpo_minutes", rr.known
+			? rr.target_rpo_minutes : r->target_rpo_minutes);
+		add_num(x, "data_loss_minutes", r->data_loss_minutes);
+		add_num(x, "rpo_achievement", results_round(rr.rpo_achievement, 4));
+		add_bool(x, "recovered", r->recovered);
+		add_num(x, "data_integrity", r->data_integrity);
+		if (rr.known)
+			add_bool(x, "passed", rr.passed);
+		else
+			add_null(x, "passed");
+		add_str(x, "failure", r->failure);
+	}
+	a = add_array(o, "issues");
+	for (size_t k = 0; k < d->n_issues; k++) {
+		const struct drill_issue *is = &d->issues[k];
+		cJSON *x = cJSON_CreateObject();
+		cJSON_AddItemToArray(a, x);
+		add_str(x, "id", is->id);
+		add_str(x, "title", is->title);
+		add_str(x, "severity", is->severity);
+		add_str(x, "owner", is->owner);
+		add_time(x, "due", is->due);
+		add_str(x, "status", is->open ? "open" : "closed");
+	}
+	return o;
 }
 
 static void add_graph(cJSON *doc, const struct model *m, const struct facts *f)
@@ -536,27 +565,23 @@ static void add_graph(cJSON *doc, const struct model *m, const struct facts *f)
 		push_str(single, m->services[f->single_region[k]].id);
 }
 
-static void add_findings(cJSON *doc, const struct rules_view *rv)
+cJSON *results_finding(const struct results *rv, size_t i)
 {
-	cJSON *arr = add_array(doc, "findings");
-	size_t n = rules_view_finding_count(rv);
+	const struct finding *v = results_finding_at(rv, i);
+	cJSON *o = cJSON_CreateObject();
 
-	for (size_t i = 0; i < n; i++) {
-		const struct finding *v = rules_view_finding(rv, i);
-		cJSON *o = cJSON_CreateObject();
-		cJSON_AddItemToArray(arr, o);
-		add_str(o, "id", v->id);
-		add_str(o, "kind", v->kind);
-		add_str(o, "severity", v->severity);
-		add_str(o, "subject", v->subject);
-		add_str(o, "message", v->message);
-		add_str(o, "recommendation", v->recommendation);
-		add_str(o, "ref", v->ref);
-		add_str(o, "rule", v->rule);
-	}
+	add_str(o, "id", v->id);
+	add_str(o, "kind", v->kind);
+	add_str(o, "severity", v->severity);
+	add_str(o, "subject", v->subject);
+	add_str(o, "message", v->message);
+	add_str(o, "recommendation", v->recommendation);
+	add_str(o, "ref", v->ref);
+	add_str(o, "rule", v->rule);
+	return o;
 }
 
-static void add_cost(cJSON *doc, const struct rules_view *rv)
+static void add_cost(cJSON *doc, const struct results *rv)
 {
 	cJSON *cost = add_object(doc, "cost");
 	cJSON *by = NULL;
@@ -592,7 +617,7 @@ static void add_summary(cJSON *doc, const struct model *m, const struct facts *f
 }
 
 /* The objectives of each tier as tiers.lua defined them. */
-static void add_tiers(cJSON *doc, const struct facts *f, const struct rules_view *rv)
+static void add_tiers(cJSON *doc, const struct facts *f, const struct results *rv)
 {
 	cJSON *arr = add_array(doc, "tiers");
 
@@ -632,14 +657,43 @@ static void add_unknown(cJSON *doc, const struct model *m)
 	}
 }
 
-cJSON *results_build(const struct model *m, const struct facts *f,
-		     const struct rules_results *r)
+/*
+ * The long arrays: the keys results_write fills entry by entry, and how
+ * to build their entries and count them.
+ */
+struct long_array {
+	const char *key;
+	cJSON *(*entry)(const struct results *rv, size_t i);
+	size_t (*count)(const struct results *rv);
+};
+
+static size_t count_services(const struct results *rv) { return rv->m->n_services; }
+static size_t count_datastores(const struct results *rv) { return rv->m->n_datastores; }
+static size_t count_drills(const struct results *rv) { return rv->m->n_drills; }
+
+static const struct long_array long_arrays[] = {
+	{"services", results_service, count_services},
+	{"datastores", results_datastore, count_datastores},
+	{"drills", results_drill, count_drills},
+	{"findings", results_finding, results_finding_count},
+};
+
+static const struct long_array *long_array_of(const char *key)
 {
+	for (size_t k = 0; key && k < ARRAY_LEN(long_arrays); k++) {
+		if (strcmp(long_arrays[k].key, key) == 0)
+			return &long_arrays[k];
+	}
+	return NULL;
+}
+
+cJSON *results_summary(const struct results *rv)
+{
+	const struct model *m = rv->m;
+	const struct facts *f = rv->f;
 	cJSON *doc = cJSON_CreateObject();
-	struct rules_view rv;
 	char month[8];
 
-	rules_view_init(&rv, m, f, r);
 	add_str(doc, "drgen_version", DRGEN_VERSION);
 	add_time(doc, "as_of", f->as_of);
 	if (f->period_start != DATE_NONE) {
@@ -652,16 +706,32 @@ cJSON *results_build(const struct model *m, const struct facts *f,
 	add_time(doc, "period_end", f->period_end);
 	add_plan(doc, m);
 	add_summary(doc, m, f);
-	add_tiers(doc, f, &rv);
-	add_services(doc, m, f, &rv);
-	add_datastores(doc, m, f, &rv);
+	add_tiers(doc, f, rv);
+	add_array(doc, "services");
+	add_array(doc, "datastores");
 	add_graph(doc, m, f);
-	add_drills(doc, m, &rv);
-	add_findings(doc, &rv);
+	add_array(doc, "drills");
+	add_array(doc, "findings");
 	cJSON_AddItemToObjectCS(doc, "controls", cJSON_CreateArray());
-	add_cost(doc, &rv);
+	add_cost(doc, rv);
 	add_unknown(doc, m);
-	rules_view_done(&rv);
+	return doc;
+}
+
+cJSON *results_build(const struct model *m, const struct facts *f,
+		     const struct rules_results *r)
+{
+	struct results *rv = results_new(m, f, r);
+	cJSON *doc = results_summary(rv);
+
+	for (size_t k = 0; k < ARRAY_LEN(long_arrays); k++) {
+		const struct long_array *la = &long_arrays[k];
+		cJSON *arr = cJSON_GetObjectItemCaseSensitive(doc, la->key);
+		size_t n = la->count(rv);
+		for (size_t i = 0; i < n; i++)
+			cJSON_AddItemToArray(arr, la->entry(rv, i));
+	}
+	results_free(rv);
 	return doc;
 }
 
@@ -840,6 +910,63 @@ static void put_value(struct buf *b, const cJSON *v, int depth)
 	} else {
 		PUT_LIT(b, "null");
 	}
+}
+
+/* Hands the buffer to the writer once it holds this much. */
+#define RESULTS_WRITE_CHUNK (1u << 20)
+
+static bool flush(struct buf *b, results_write_fn *write, void *ctx, size_t at_least)
+{
+	if (b->len == 0 || b->len < at_least)
+		return true;
+	bool ok = write(ctx, b->data, b->len);
+	b->len = 0;
+	return ok;
+}
+
+/*
+ * The same bytes as results_print would give for the whole tree: a long
+ * array prints as put_value prints any array, one entry built at a time.
+ */
+bool results_write(const struct results *rv, const cJSON *summary,
+		   results_write_fn *write, void *ctx)
+{
+	struct buf b = BUF_INIT;
+	bool ok = true;
+
+	put_char(&b, '{');
+	for (const cJSON *c = summary->child; c && ok; c = c->next) {
+		const struct long_array *la = long_array_of(c->string);
+		indent(&b, 1);
+		put_string(&b, c->string ? c->string : "");
+		PUT_LIT(&b, ": ");
+		size_t n = la && cJSON_GetArraySize(c) == 0 ? la->count(rv) : 0;
+		if (n == 0) {
+			put_value(&b, c, 1);
+		} else {
+			put_char(&b, '[');
+			for (size_t i = 0; i < n && ok; i++) {
+				cJSON *e = la->entry(rv, i);
+				indent(&b, 2);
+				put_value(&b, e, 2);
+				cJSON_Delete(e);
+				if (i + 1 < n)
+					put_char(&b, ',');
+				ok = flush(&b, write, ctx, RESULTS_WRITE_CHUNK);
+			}
+			indent(&b, 1);
+			put_char(&b, ']');
+		}
+		if (c->next)
+			put_char(&b, ',');
+	}
+	if (summary->child)
+		indent(&b, 0);
+	put_char(&b, '}');
+	put_char(&b, '\n');
+	ok = ok && flush(&b, write, ctx, 0);
+	buf_free(&b);
+	return ok;
 }
 
 char *results_print(const cJSON *doc, size_t *len)

@@ -66,13 +66,51 @@ char *source_display_path(const struct source_set *s, const char *rel)
 	return xasprintf("%s/%s", s->root, rel);
 }
 
+static void hex32(const unsigned char md[32], char out[65])
+{
+	static const char digits[] = "0123456789abcdef";
+	for (unsigned i = 0; i < 32; i++) {
+		out[2 * i] = digits[md[i] >> 4];
+		out[2 * i + 1] = digits[md[i] & 15];
+	}
+	out[64] = '\0';
+}
+
 void source_sha256_hex(const void *data, size_t len, char out[65])
 {
 	unsigned char md[32];
 	unsigned int n = 0;
 	EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
-	for (unsigned i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
+	hex32(md, out);
+}
+
+/* An EVP context: OpenSSL picks the SHA-NI code where the CPU has it. */
+struct source_hash {
+	EVP_MD_CTX *ctx;
+};
+
+struct source_hash *source_hash_new(void)
+{
+	struct source_hash *h = xcalloc(1, sizeof(*h));
+	h->ctx = EVP_MD_CTX_new();
+	if (!h->ctx || !EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL))
+		abort();  /* out of memory inside libcrypto: xmalloc aborts too */
+	return h;
+}
+
+void source_hash_update(struct source_hash *h, const void *data, size_t len)
+{
+	EVP_DigestUpdate(h->ctx, data, len);
+}
+
+void source_hash_end(struct source_hash *h, char out[65])
+{
+	unsigned char md[32];
+	unsigned int n = 0;
+	EVP_DigestFinal_ex(h->ctx, md, &n);
+	hex32(md, out);
+	EVP_MD_CTX_free(h->ctx);
+	free(h);
 }
 
 bool source_utf8_valid(const char *data, size_t len, size_t *bad_offset)

@@ -99,4 +99,10 @@ bool source_utf8_valid(const char *data, size_t len, size_t *bad_offset);
 /* Hex SHA-256 of a buffer (libcrypto). */
 void source_sha256_hex(const void *data, size_t len, char out[65]);
 
+/* The same for data that comes in pieces: new, update..., end (frees h). */
+struct source_hash;
+struct source_hash *source_hash_new(void);
+void source_hash_update(struct source_hash *h, const void *data, size_t len);
+void source_hash_end(struct source_hash *h, char out[65]);
+
 #endif

@@ -2,17 +2,18 @@
  * views.c -- the view model of every document, as cJSON trees.
  *
  * Design: views_new indexes what the builders look up repeatedly (the
- * results.json entries of each service, datastore and drill; the findings
- * about each service; who depends on whom) so that building one runbook
- * costs time proportional to that service, not to the plan.  After
- * views_new the struct is never written again, which is what makes the
- * builders safe to call from several threads.
+ * values every list shows about a service or datastore, as small rows;
+ * the findings about each service; who depends on whom) so that building
+ * one runbook costs time proportional to that service, not to the plan.
+ * After views_new the struct is never written again, which is what makes
+ * the builders safe to call from several threads.
  *
- * Invariants: results.json arrays "services" and "datastores" are in plan
- * order and "drills" in model order (results.h); views_new checks the
- * lengths and falls back to empty objects if a tree does not match, so a
- * mismatch shows as blanks in a page, never as a crash.  Keys are
- * literals (added with the ...CS calls) and values are always copies.
+ * What results.json says about one service, datastore or drill is read
+ * from an entry results.c builds for the occasion and the view frees at
+ * once (the same builder writes results.json), so no document holds the
+ * whole of results.json; its small parts (tiers, cost, waves, controls,
+ * changes) come from the summary tree.  Keys are literals (added with the
+ * ...CS calls) and values are always copies.
  * Nothing here decides policy: statuses come from results.json or the
  * rules; the only judgements made are facts ("every store is within its
  * RPO") and presentation (the 25 worst rows of a chart).
@@ -48,20 +49,18 @@ struct views {
 	const struct model *m;
 	const struct facts *f;
 	const struct rules_results *r;
-	const cJSON *results;
-	const cJSON **svc;         /* results services[i], parallel to model */
-	const cJSON **store;       /* results datastores[i] */
-	const cJSON **drill;       /* results drills[i] */
-	const cJSON **finding;     /* results findings, in order */
+	const cJSON *results;      /* results.json's small parts (results_summary) */
+	const struct results *rs;  /* its entries, built on demand */
+	struct results_service_row *svc;     /* parallel to model services */
+	struct results_datastore_row *store; /* parallel to model datastores */
+	const struct finding **finding;      /* most severe first, then by id */
 	size_t n_findings;
 	size_t *svc_findings;      /* finding indices grouped by service */
 	size_t *svc_findings_at;   /* n_services + 1 offsets into svc_findings */
 	size_t *dependents;        /* service indices grouped by dependency */
 	size_t *dependents_at;     /* n_services + 1 offsets */
-	const cJSON *empty;        /* an empty object for missing entries */
 	char period[8];
 	char as_of[DATE_RFC3339_SIZE];
-	char window_12m[DATE_RFC3339_SIZE];  /* start of the last 12 months */
 	char as_of_display[32];
 	char period_first[11], period_last[11];
 };
@@ -402,23 +401,6 @@ static void put_mailto(cJSON *o, const char *key, const char *email)
 
 /* ---- preparing --------------------------------------------------------- */
 
-/* Points out[0..n) at the elements of arr when it has exactly n. */
-static const cJSON **index_array(const cJSON *arr, size_t n, const cJSON *empty)
-{
-	const cJSON **out = xcalloc(n ? n : 1, sizeof(*out));
-	size_t k = 0;
-	const cJSON *x;
-	bool match = cJSON_IsArray(arr) && (size_t)cJSON_GetArraySize(arr) == n;
-	if (match) {
-		cJSON_ArrayForEach(x, arr) {
-			out[k++] = x;
-		}
-	}
-	for (; k < n; k++)
-		out[k] = empty;
-	return out;
-}
-
 static size_t severity_rank(const char *sev)
 {
 	for (size_t i = 0; sev && i < ARRAY_LEN(severity_names); i++) {
@@ -429,27 +411,38 @@ static size_t severity_rank(const char *sev)
 }
 
 /*
- * Findings most severe first, keeping results.json's order (by id)
+ * Findings most severe first, keeping their order (results.json's, by id)
  * within a severity: one stable pass per severity.
  */
-static void sort_findings(const cJSON **f, size_t n)
+static void sort_by_severity(const void **items, size_t n,
+			     const char *(*severity_of)(const void *item))
 {
-	const cJSON **tmp = xcalloc(n ? n : 1, sizeof(*tmp));
+	const void **tmp = xcalloc(n + 1, sizeof(*tmp));
 	size_t k = 0;
 	for (size_t r = 0; r <= ARRAY_LEN(severity_names); r++) {
 		for (size_t i = 0; i < n; i++) {
-			if (severity_rank(views_get_str(f[i], "severity")) == r)
-				tmp[k++] = f[i];
+			if (severity_rank(severity_of(items[i])) == r)
+				tmp[k++] = items[i];
 		}
 	}
-	memcpy(f, tmp, n * sizeof(*f));
+	memcpy(items, tmp, n * sizeof(*items));
 	free(tmp);
 }
 
-/* The service a finding is about: its subject is the service or one of its stores. */
-static long finding_service(const struct views *v, const cJSON *fnd)
+static const char *finding_severity(const void *item)
 {
-	const char *subject = views_get_str(fnd, "subject");
+	return ((const struct finding *)item)->severity;
+}
+
+static const char *json_severity(const void *item)
+{
+	return views_get_str(item, "severity");
+}
+
+/* The service a finding is about: its subject is the service or one of its stores. */
+static long finding_service(const struct views *v, const struct finding *fnd)
+{
+	const char *subject = fnd->subject;
 	const struct service *s;
 	const struct datastore *ds;
 	if (!subject)
@@ -485,27 +478,26 @@ struct views *views_new(const struct render_input *in)
 {
 	struct views *v = xcalloc(1, sizeof(*v));
 	const struct model *m = in->model;
-	const cJSON *arr, *x;
-	size_t n = 0, k;
+	size_t n = 0;
 
 	v->in = in;
 	v->m = m;
 	v->f = in->facts;
 	v->r = in->rules;
 	v->results = in->results;
-	v->empty = cJSON_CreateObject();
-	v->svc = index_array(views_get(in->results, "services"), m->n_services, v->empty);
-	v->store = index_array(views_get(in->results, "datastores"), m->n_datastores, v->empty);
-	v->drill = index_array(views_get(in->results, "drills"), m->n_drills, v->empty);
+	v->rs = in->entries;
+	v->svc = xcalloc(m->n_services + 1, sizeof(*v->svc));
+	for (size_t i = 0; i < m->n_services; i++)
+		results_service_row(v->rs, i, &v->svc[i]);
+	v->store = xcalloc(m->n_datastores + 1, sizeof(*v->store));
+	for (size_t k = 0; k < m->n_datastores; k++)
+		results_datastore_row(v->rs, k, &v->store[k]);
 
-	arr = views_get(in->results, "findings");
-	v->n_findings = cJSON_IsArray(arr) ? (size_t)cJSON_GetArraySize(arr) : 0;
-	v->finding = xcalloc(v->n_findings ? v->n_findings : 1, sizeof(*v->finding));
-	k = 0;
-	cJSON_ArrayForEach(x, arr) {
-		v->finding[k++] = x;
-	}
-	sort_findings(v->finding, v->n_findings);
+	v->n_findings = results_finding_count(v->rs);
+	v->finding = xcalloc(v->n_findings + 1, sizeof(*v->finding));
+	for (size_t i = 0; i < v->n_findings; i++)
+		v->finding[i] = results_finding_at(v->rs, i);
+	sort_by_severity((const void **)v->finding, v->n_findings, finding_severity);
 
 	/* Findings per service. */
 	size_t *keys = xcalloc(v->n_findings + 1, sizeof(*keys));
@@ -540,10 +532,6 @@ struct views *views_new(const struct render_input *in)
 
 	date_format_month(m->period_start, v->period);
 	date_format_rfc3339(m->as_of, v->as_of);
-	if (v->f->window_12m_start != DATE_NONE)
-		date_format_rfc3339(v->f->window_12m_start, v->window_12m);
-	else
-		strcpy(v->window_12m, "0000-00-00T00:00:00Z");
 	snprintf(v->as_of_display, sizeof(v->as_of_display), "%.10s %.5s UTC",
 		 v->as_of, v->as_of + 11);
 	date_format_day(m->period_start, v->period_first);
@@ -555,10 +543,8 @@ void views_free(struct views *v)
 {
 	if (!v)
 		return;
-	cJSON_Delete((cJSON *)v->empty);
 	free(v->svc);
 	free(v->store);
-	free(v->drill);
 	free(v->finding);
 	free(v->svc_findings);
 	free(v->svc_findings_at);
@@ -655,22 +641,20 @@ static void fill_service_ref(cJSON *o, const struct pctx *pc, size_t i)
 {
 	const struct views *v = pc->v;
 	const struct service *s = &v->m->services[i];
-	const cJSON *sj = v->svc[i];
-	double tier = views_get_num(sj, "tier");
+	const struct results_service_row *row = &v->svc[i];
 
 	put_str(o, "id", s->id);
 	put_str(o, "name", s->name ? s->name : s->id);
 	put_fmt(o, "href", "%srunbooks/%s.%s", pc->root, s->id, pc->ext);
-	put_num(o, "tier", tier);
-	if (tier >= 1 && tier <= RULES_TIERS)
-		put_fmt(o, "tier_class", "tier-%d", (int)tier);
-	put_str(o, "tier_name", views_get_str(sj, "tier_name"));
-	put_bool(o, "tier_override", views_get_str(sj, "tier_source") &&
-		 strcmp(views_get_str(sj, "tier_source"), "override") == 0);
-	put_objective(o, "rpo", views_get_num(sj, "rpo_minutes"));
-	put_objective(o, "rto", views_get_num(sj, "rto_minutes"));
-	put_str(o, "strategy", views_get_str(sj, "strategy"));
-	put_num(o, "wave", views_get_num(sj, "recovery_wave"));
+	put_num(o, "tier", row->tier);
+	if (row->tier >= 1 && row->tier <= RULES_TIERS)
+		put_fmt(o, "tier_class", "tier-%d", (int)row->tier);
+	put_str(o, "tier_name", row->tier_name);
+	put_bool(o, "tier_override", row->overridden);
+	put_objective(o, "rpo", row->rpo_minutes);
+	put_objective(o, "rto", row->rto_minutes);
+	put_str(o, "strategy", row->strategy);
+	put_num(o, "wave", row->recovery_wave);
 }
 
 static cJSON *push_service_ref(cJSON *arr, const struct pctx *pc, size_t i)
@@ -695,21 +679,21 @@ static void put_severity(cJSON *o, const char *sev)
 
 static void fill_finding(cJSON *o, const struct pctx *pc, size_t j)
 {
-	const cJSON *fj = pc->v->finding[j];
+	const struct finding *fj = pc->v->finding[j];
 	long s = finding_service(pc->v, fj);
 
-	put_str(o, "id", views_get_str(fj, "id"));
-	put_str(o, "kind", views_get_str(fj, "kind"));
-	put_words(o, "kind_label", views_get_str(fj, "kind"));
-	put_severity(o, views_get_str(fj, "severity"));
-	put_str(o, "subject", views_get_str(fj, "subject"));
+	put_str(o, "id", fj->id);
+	put_str(o, "kind", fj->kind);
+	put_words(o, "kind_label", fj->kind);
+	put_severity(o, fj->severity);
+	put_str(o, "subject", fj->subject);
 	if (s >= 0)
 		put_fmt(o, "subject_href", "%srunbooks/%s.%s", pc->root,
 			pc->v->m->services[s].id, pc->ext);
-	put_str(o, "ref", views_get_str(fj, "ref"));
-	put_str(o, "message", views_get_str(fj, "message"));
-	put_str(o, "recommendation", views_get_str(fj, "recommendation"));
-	put_str(o, "rule", views_get_str(fj, "rule"));
+	put_str(o, "ref", fj->ref);
+	put_str(o, "message", fj->message);
+	put_str(o, "recommendation", fj->recommendation);
+	put_str(o, "rule", fj->rule);
 }
 
 static void put_currency(cJSON *o, const char *cur)
@@ -724,7 +708,7 @@ static void fill_store(cJSON *o, const struct pctx *pc, size_t k)
 {
 	const struct views *v = pc->v;
 	const struct datastore *ds = &v->m->datastores[k];
-	const cJSON *sj = v->store[k];
+	cJSON *sj = results_datastore(v->rs, k);
 	const cJSON *by = views_get(sj, "by_location");
 	cJSON *locs;
 	char size[64];
@@ -768,6 +752,7 @@ static void fill_store(cJSON *o, const struct pctx *pc, size_t k)
 		put_bool(x, "immutable", jtrue(lj, "immutable"));
 		put_num(x, "failures_in_period", views_get_num(lj, "failures_in_period"));
 	}
+	cJSON_Delete(sj);
 }
 
 /* Pass/fail of a drill or result: "PASSED", "FAILED" or "NOT SCORED". */
@@ -820,7 +805,7 @@ static void fill_drill(cJSON *o, const struct pctx *pc, size_t di, bool with_res
 {
 	const struct views *v = pc->v;
 	const struct drill *d = &v->m->drills[di];
-	const cJSON *dj = v->drill[di];
+	cJSON *dj = results_drill(v->rs, di);
 	char n[48];
 
 	put_str(o, "id", d->id);
@@ -840,14 +825,15 @@ static void fill_drill(cJSON *o, const struct pctx *pc, size_t di, bool with_res
 	}
 	put_num(o, "results_count", (double)d->n_results);
 	put_num(o, "issues_count", (double)d->n_issues);
-	if (!with_results)
-		return;
-	cJSON *res = put_arr(o, "results");
-	const cJSON *rj;
-	cJSON_ArrayForEach(rj, views_get(dj, "results")) {
-		fill_drill_result(push_obj(res), pc, rj);
+	if (with_results) {
+		cJSON *res = put_arr(o, "results");
+		const cJSON *rj;
+		cJSON_ArrayForEach(rj, views_get(dj, "results")) {
+			fill_drill_result(push_obj(res), pc, rj);
+		}
+		put_bool(o, "has_results", cJSON_GetArraySize(res) > 0);
 	}
-	put_bool(o, "has_results", cJSON_GetArraySize(res) > 0);
+	cJSON_Delete(dj);
 }
 
 /*
@@ -865,8 +851,9 @@ static void put_last_drill(cJSON *o, const struct pctx *pc, size_t i)
 	if (ld < 0)
 		return;
 	cJSON *d = put_obj(o, "last_drill");
+	cJSON *dj = results_drill(v->rs, (size_t)ld);
 	fill_drill(d, pc, (size_t)ld, false);
-	cJSON_ArrayForEach(rj, views_get(v->drill[ld], "results")) {
+	cJSON_ArrayForEach(rj, views_get(dj, "results")) {
 		const char *sid = views_get_str(rj, "service");
 		if (sid && strcmp(sid, v->m->services[i].id) == 0) {
 			mine = rj;
@@ -876,8 +863,8 @@ static void put_last_drill(cJSON *o, const struct pctx *pc, size_t i)
 	if (mine)
 		fill_drill_result(put_obj(d, "result"), pc, mine);
 	put_bool(d, "has_result", mine != NULL);
-	put_outcome(put_obj(d, "outcome"), mine && jbool_known(mine, "passed") ? mine
-										: v->drill[ld]);
+	put_outcome(put_obj(d, "outcome"), mine && jbool_known(mine, "passed") ? mine : dj);
+	cJSON_Delete(dj);
 }
 
 /* A count of a total, as a readiness card. */
@@ -895,8 +882,8 @@ static void put_kpi(cJSON *kpis, const char *key, size_t count, size_t total)
 /* Results of drills dated within the last 12 months, newest first (indices). */
 static bool drill_in_12m(const struct views *v, size_t di)
 {
-	const char *date = views_get_str(v->drill[di], "date");
-	return date && strcmp(date, v->window_12m) >= 0 && strcmp(date, v->as_of) <= 0;
+	int64_t t = v->m->drills[di].date;
+	return t != DATE_NONE && t >= v->f->window_12m_start && t <= v->m->as_of;
 }
 
 static bool drill_in_period(const struct views *v, size_t di)
@@ -913,25 +900,26 @@ static void put_readiness(cJSON *view, const struct views *v)
 	size_t sev[ARRAY_LEN(severity_names)] = {0};
 
 	for (size_t k = 0; k < v->m->n_datastores; k++) {
-		const char *cur = views_get_str(v->store[k], "currency");
-		const char *rt = views_get_str(v->store[k], "last_restore_test");
+		const char *cur = v->store[k].currency;
+		int64_t rt = v->store[k].last_restore_test;
 		if (cur && strcmp(cur, "ok") == 0)
 			ok++;
-		if (rt && strcmp(rt, v->window_12m) >= 0)
+		if (rt != DATE_NONE && rt >= v->f->window_12m_start)
 			tested++;
 	}
 	for (size_t d = 0; d < v->m->n_drills; d++) {
-		if (!drill_in_12m(v, d) || !jbool_known(v->drill[d], "passed"))
+		int p = results_drill_passed(v->rs, d);
+		if (!drill_in_12m(v, d) || p < 0)
 			continue;
 		scored++;
-		passed += jtrue(v->drill[d], "passed");
+		passed += p == 1;
 	}
 	put_kpi(kpis, "stores_within_rpo", ok, v->m->n_datastores);
 	put_kpi(kpis, "restore_tested", tested, v->m->n_datastores);
 	put_kpi(kpis, "drills_passed", passed, scored);
 
 	for (size_t j = 0; j < v->n_findings; j++) {
-		const char *s = views_get_str(v->finding[j], "severity");
+		const char *s = v->finding[j]->severity;
 		for (size_t i = 0; s && i < ARRAY_LEN(severity_names); i++) {
 			if (strcmp(s, severity_names[i]) == 0)
 				sev[i]++;
@@ -1019,9 +1007,9 @@ static void put_backup_chart(cJSON *view, const struct pctx *pc, const size_t *s
 		return;
 	rank = xcalloc(n, sizeof(*rank));
 	for (size_t i = 0; i < n; i++) {
-		const cJSON *sj = v->store[stores[i]];
-		double age = views_get_num(sj, "age_minutes");
-		double rpo = effective_rpo(v, views_get_num(sj, "rpo_minutes"));
+		const struct results_datastore_row *sj = &v->store[stores[i]];
+		double age = sj->age_minutes;
+		double rpo = effective_rpo(v, sj->rpo_minutes);
 		rank[i].k = stores[i];
 		rank[i].score = isnan(age) ? INFINITY : rpo > 0 ? age / rpo : age;
 	}
@@ -1032,11 +1020,11 @@ static void put_backup_chart(cJSON *view, const struct pctx *pc, const size_t *s
 	buf_printf(&desc, "Age of the newest successful backup of each datastore against "
 		   "its recovery point objective%s:", n > shown ? ", worst first" : "");
 	for (size_t i = 0; i < shown; i++) {
-		const cJSON *sj = v->store[rank[i].k];
-		double age = views_get_num(sj, "age_minutes");
-		double rpo = effective_rpo(v, views_get_num(sj, "rpo_minutes"));
+		const struct results_datastore_row *sj = &v->store[rank[i].k];
+		double age = sj->age_minutes;
+		double rpo = effective_rpo(v, sj->rpo_minutes);
 		char rpo_s[48];
-		const char *cur = views_get_str(sj, "currency");
+		const char *cur = sj->currency;
 		if (isnan(age))
 			snprintf(texts[i], sizeof(texts[i]), "no copy");
 		else
@@ -1064,7 +1052,7 @@ static void put_backup_chart(cJSON *view, const struct pctx *pc, const size_t *s
 /* Drill results with a measured recovery time, in the last 12 months. */
 struct result_rank {
 	size_t drill;
-	const cJSON *result;
+	int result;        /* index in the drill's results */
 	double score;      /* RTO achievement; lower is worse */
 	size_t order;
 };
@@ -1089,10 +1077,13 @@ static void put_drill_chart(cJSON *view, const struct pctx *pc)
 	if (!pc->charts)
 		return;
 	for (size_t d = v->m->n_drills; d-- > 0;) {
-		const cJSON *rj;
-		if (!drill_in_12m(v, d))
+		if (!drill_in_12m(v, d) || v->m->drills[d].n_results == 0)
 			continue;
-		cJSON_ArrayForEach(rj, views_get(v->drill[d], "results")) {
+		cJSON *dj = results_drill(v->rs, d);
+		const cJSON *rj;
+		int k = 0;
+		cJSON_ArrayForEach(rj, views_get(dj, "results")) {
+			k++;
 			if (isnan(views_get_num(rj, "recovery_minutes")) || isnan(views_get_num(rj, "target_rto_minutes")))
 				continue;
 			if (n == cap) {
@@ -1100,9 +1091,10 @@ static void put_drill_chart(cJSON *view, const struct pctx *pc)
 				rank = xrealloc(rank, cap * sizeof(*rank));
 			}
 			double a = views_get_num(rj, "rto_achievement");
-			rank[n] = (struct result_rank){d, rj, isnan(a) ? 1 : a, n};
+			rank[n] = (struct result_rank){d, k - 1, isnan(a) ? 1 : a, n};
 			n++;
 		}
+		cJSON_Delete(dj);
 	}
 	if (n == 0) {
 		free(rank);
@@ -1116,7 +1108,8 @@ static void put_drill_chart(cJSON *view, const struct pctx *pc)
 	buf_printf(&desc, "Recovery time against the RTO target in drills of the last 12 months%s:",
 		   n > shown ? ", worst first" : "");
 	for (size_t i = 0; i < shown; i++) {
-		const cJSON *rj = rank[i].result;
+		cJSON *dj = results_drill(v->rs, rank[i].drill);
+		const cJSON *rj = cJSON_GetArrayItem(views_get(dj, "results"), rank[i].result);
 		const char *svc = views_get_str(rj, "service");
 		char target[48];
 		bool known = jbool_known(rj, "passed");
@@ -1131,6 +1124,7 @@ static void put_drill_chart(cJSON *view, const struct pctx *pc)
 		buf_printf(&desc, "%s %s in drill %s: recovered in %s, target %s%s%s", i ? ";" : "",
 			   svc ? svc : "?", v->m->drills[rank[i].drill].id, texts[i], target,
 			   status ? ", " : "", status ? status : "");
+		cJSON_Delete(dj);
 	}
 	buf_putc(&desc, '.');
 	chart_svg_bars(&svg, "chart-drills", "Drill recovery time against RTO target", desc.data,
@@ -1467,7 +1461,8 @@ static void put_changes(cJSON *view, const struct pctx *pc)
 		cJSON_ArrayForEach(x, src) {
 			sorted[k++] = x;
 		}
-		sort_findings(sorted, n);  /* most severe first, like every list */
+		/* most severe first, like every list */
+		sort_by_severity((const void **)sorted, n, json_severity);
 		for (k = 0; k < n; k++)
 			put_finding_change(arr, pc, sorted[k]);
 		free(sorted);
@@ -1517,7 +1512,7 @@ static const char *service_currency(const struct views *v, size_t i)
 	const struct service *s = &v->m->services[i];
 	size_t best = ARRAY_LEN(order);
 	for (size_t k = 0; k < s->n_datastores; k++) {
-		const char *cur = views_get_str(v->store[s->datastore_index[k]], "currency");
+		const char *cur = v->store[s->datastore_index[k]].currency;
 		for (size_t o = 0; cur && o < ARRAY_LEN(order); o++) {
 			if (o < best && strcmp(cur, order[o]) == 0)
 				best = o;
@@ -1598,7 +1593,7 @@ cJSON *views_index(const struct views *v, size_t item, enum views_format f)
 	svcs = put_arr(view, "services");
 	for (size_t k = 0; k < v->f->n_recovery_order; k++) {
 		size_t i = v->f->recovery_order[k];
-		int t = (int)views_get_num(v->svc[i], "tier");
+		int t = isnan(v->svc[i].tier) ? 0 : (int)v->svc[i].tier;
 		if (t >= 1 && t <= RULES_TIERS) {
 			per_tier[t - 1]++;
 			push_service_ref(tier_lists[t - 1], &pc, i);
@@ -1663,7 +1658,7 @@ static void put_backup_policies(cJSON *view, const struct pctx *pc)
 		put_joined(x, "copies_at", views_get(p, "copies_at"));
 		cJSON *stores = put_arr(x, "stores");
 		for (size_t k = 0; k < v->m->n_datastores; k++) {
-			const char *sp = views_get_str(v->store[k], "policy");
+			const char *sp = v->store[k].policy;
 			if (sp && strcmp(sp, p->string) == 0)
 				fill_store(push_obj(stores), pc, k);
 		}
@@ -1784,7 +1779,7 @@ cJSON *views_plan(const struct views *v, size_t item, enum views_format f)
 		put_bool(o, "multi_region", jtrue(x, "multi_region"));
 		size_t count = 0;
 		for (size_t i = 0; i < m->n_services; i++)
-			count += views_get_num(v->svc[i], "tier") == t;
+			count += v->svc[i].tier == t;
 		put_num(o, "services", (double)count);
 	}
 	{
@@ -1800,7 +1795,7 @@ cJSON *views_plan(const struct views *v, size_t item, enum views_format f)
 	cJSON *cls = put_arr(view, "services");
 	for (size_t i = 0; i < m->n_services; i++) {
 		const struct service *s = &m->services[i];
-		const cJSON *sj = v->svc[i];
+		cJSON *sj = results_service(v->rs, i);
 		cJSON *o = push_service_ref(cls, &pc, i);
 		char rev[64];
 		put_str(o, "reason", views_get_str(sj, "tier_reason"));
@@ -1820,6 +1815,7 @@ cJSON *views_plan(const struct views *v, size_t item, enum views_format f)
 		put_money(o, "dr_cost", views_get_num(sj, "dr_monthly_cost"));
 		put_money(o, "dr_infrastructure", views_get_num(sj, "dr_infrastructure_cost"));
 		put_money(o, "dr_storage", views_get_num(sj, "dr_storage_cost"));
+		cJSON_Delete(sj);
 	}
 	put_num(view, "service_count", (double)m->n_services);
 
@@ -1852,7 +1848,7 @@ cJSON *views_plan(const struct views *v, size_t item, enum views_format f)
 		put_money(o, "amount", views_get_num(views_get(cost, "by_tier"), key));
 		size_t count = 0;
 		for (size_t i = 0; i < m->n_services; i++)
-			count += (int)views_get_num(v->svc[i], "tier") == t + 1;
+			count += v->svc[i].tier == t + 1;
 		put_num(o, "services", (double)count);
 	}
 	put_money(c, "total", views_get_num(cost, "monthly_total"));
@@ -1985,7 +1981,7 @@ cJSON *views_runbook(const struct views *v, size_t i, enum views_format f)
 	struct pctx pc = pctx_make(v, f, 1);
 	const struct model *m = v->m;
 	const struct service *s = &m->services[i];
-	const cJSON *sj = v->svc[i];
+	cJSON *sj = results_service(v->rs, i);
 	cJSON *view = cJSON_CreateObject();
 	cJSON *svc, *x;
 	size_t n_esc;
@@ -2030,7 +2026,7 @@ cJSON *views_runbook(const struct views *v, size_t i, enum views_format f)
 		cJSON *d = push_service_ref(x, &pc, deps[k]);
 		put_num(d, "order", (double)(k + 1));
 		/* A tier inversion (docs/analysis.md): the dependency's tier is worse. */
-		double mine = views_get_num(sj, "tier"), theirs = views_get_num(v->svc[deps[k]], "tier");
+		double mine = v->svc[i].tier, theirs = v->svc[deps[k]].tier;
 		put_bool(d, "inversion", !isnan(mine) && !isnan(theirs) && theirs > mine);
 	}
 	put_bool(view, "has_dependencies", s->n_depends_on > 0);
@@ -2074,6 +2070,7 @@ cJSON *views_runbook(const struct views *v, size_t i, enum views_format f)
 	for (size_t k = v->svc_findings_at[i]; k < v->svc_findings_at[i + 1]; k++)
 		fill_finding(push_obj(x), &pc, v->svc_findings[k]);
 	put_bool(view, "has_findings", cJSON_GetArraySize(x) > 0);
+	cJSON_Delete(sj);
 	return view;
 }
 

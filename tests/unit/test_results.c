@@ -164,6 +164,22 @@ static void test_document(void **state)
 
 
 /* Rule results made by hand: the document takes them as they are. */
+/* A results_write target that keeps what it gets, failing after `fail_after` calls. */
+struct sink {
+	struct buf b;
+	size_t calls;
+	size_t fail_after;
+};
+
+static bool sink_write(void *ctx, const void *data, size_t len)
+{
+	struct sink *k = ctx;
+	if (k->calls++ >= k->fail_after)
+		return false;
+	buf_append(&k->b, data, len);
+	return true;
+}
+
 static void test_with_rules(void **state)
 {
 	(void)state;
@@ -237,6 +253,23 @@ static void test_with_rules(void **state)
 	assert_true(cJSON_GetObjectItem(cJSON_GetObjectItem(cost, "by_tier"), "3")->valuedouble == 0);
 	assert_true(cJSON_GetObjectItem(cost, "backup_storage")->valuedouble == 0.5);
 	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(back, "tiers")), 1);
+
+	/* Streamed entry by entry: the same bytes as the whole tree printed. */
+	struct results *rs = results_new(m, f, &r);
+	cJSON *summary = results_summary(rs);
+	struct sink all = {BUF_INIT, 0, SIZE_MAX};
+	assert_true(results_write(rs, summary, sink_write, &all));
+	assert_int_equal(all.b.len, strlen(s));
+	assert_memory_equal(all.b.data, s, all.b.len);
+	buf_free(&all.b);
+	/* A writer that fails stops the stream at once. */
+	struct sink failing = {BUF_INIT, 0, 0};
+	assert_false(results_write(rs, summary, sink_write, &failing));
+	assert_int_equal(failing.calls, 1);
+	buf_free(&failing.b);
+	cJSON_Delete(summary);
+	results_free(rs);
+
 	cJSON_Delete(back);
 	free(s);
 	cJSON_Delete(doc);

@@ -79,6 +79,7 @@ struct fixture {
 	struct facts *f;
 	struct rules *rules;
 	struct rules_results *res;
+	struct results *entries;
 	cJSON *results;
 	struct diags *d;
 	struct render_input in;
@@ -109,9 +110,11 @@ static int fixture_setup(void **state)
 	rules_objectives(fx->res, &obj);
 	analyze_objectives(fx->f, fx->m, &obj);
 	assert_true(rules_run_policy(fx->rules, fx->m, fx->f, fx->res, fx->d));
-	fx->results = results_build(fx->m, fx->f, fx->res);
+	fx->entries = results_new(fx->m, fx->f, fx->res);
+	fx->results = results_summary(fx->entries);
 	fx->in = (struct render_input){
 		.model = fx->m, .facts = fx->f, .rules = fx->res, .results = fx->results,
+		.entries = fx->entries,
 		.generated_at = "2026-11-01T00:00:00Z", .formats = BUILD_ALL,
 		.template_dirs = template_dirs, .n_template_dirs = 1, .threads = 2,
 	};
@@ -135,6 +138,7 @@ static int fixture_teardown(void **state)
 	struct fixture *fx = *state;
 	views_free(fx->v);
 	cJSON_Delete(fx->results);
+	results_free(fx->entries);
 	rules_results_free(fx->res);
 	rules_free(fx->rules);
 	analyze_free(fx->f);
@@ -470,14 +474,14 @@ static void test_evidence_escaping(void **state)
 	struct render_stats stats;
 	struct render_input in = fx->in;
 	struct diags *d = diags_new();
-	cJSON *results = cJSON_Duplicate(fx->results, 1);
 	const char *saved = fx->m->datastores[0].id;
+	/* The first finding in id order, as results.json and controls.xml list it. */
+	struct finding *f0 = (struct finding *)results_finding_at(fx->entries, 0);
+	const char *saved_message = f0->message;
 
 	/* Ids are validated by the loader; the writers must not rely on it. */
 	fx->m->datastores[0].id = "=HYPERLINK(\"http://x\",\"a,b\")";
-	cJSON *f0 = cJSON_GetArrayItem(cJSON_GetObjectItem(results, "findings"), 0);
-	cJSON_ReplaceItemInObject(f0, "message", cJSON_CreateString("a <b> & \"c\" 'd' \x01 e"));
-	in.results = results;
+	f0->message = "a <b> & \"c\" 'd' \x01 e";
 	in.formats = BUILD_JUNIT | BUILD_JSON;
 	assert_int_equal(publish_begin(out, &p, d), 0);
 	assert_true(render_all(&in, p, d, &stats));
@@ -488,6 +492,7 @@ static void test_evidence_escaping(void **state)
 	};
 	assert_int_equal(publish_commit(p, &info, NULL, d), 0);
 	fx->m->datastores[0].id = saved;
+	f0->message = saved_message;
 
 	char *path = xasprintf("%s/evidence/backups.csv", out);
 	size_t len;
@@ -508,7 +513,6 @@ static void test_evidence_escaping(void **state)
 	free(xml);
 	free(path);
 
-	cJSON_Delete(results);
 	render_stats_free(&stats);
 	diags_free(d);
 	free(out);
