@@ -119,6 +119,34 @@ bool mustache_render(const struct mustache_template *t, const cJSON *view,
 		     struct buf *out, struct diags *d);
 
 /*
+ * A list whose items are built only while the renderer is at them, so a
+ * view that lists tens of thousands of rows never holds them all: each
+ * item is built, rendered and freed in turn.  The node is an empty cJSON
+ * array (every cJSON function sees an ordinary empty array) flagged
+ * MUSTACHE_LIST_FLAG, whose valuestring carries the struct; cJSON_Delete
+ * frees that with free(), so a list and whatever its item function needs
+ * are one malloc'ed block that embeds struct mustache_list first.
+ * item() must be thread-safe like the rest of a view, and returns a new
+ * tree the renderer deletes.
+ */
+#define MUSTACHE_LIST_FLAG (1 << 12)
+
+struct mustache_list {
+	size_t n;
+	cJSON *(*item)(const struct mustache_list *l, size_t i);
+};
+
+/* The node for list l (malloc'ed; owned by the node from now on). */
+cJSON *mustache_list_node(struct mustache_list *l);
+/* The list a node carries, or NULL for any other node. */
+const struct mustache_list *mustache_list_of(const cJSON *node);
+/*
+ * A copy of view with every lazy list built into an ordinary array (for
+ * tests and for looking at a whole view).  Caller frees with cJSON_Delete.
+ */
+cJSON *mustache_view_expand(const cJSON *view);
+
+/*
  * What {{name}} escapes.  HTML (the default) escapes & < > " '.  MARKDOWN is
  * for GitHub-flavoured Markdown documents: it backslash-escapes the
  * punctuation that forms emphasis, code, links, tables and headings

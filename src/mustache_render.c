@@ -237,9 +237,53 @@ static const cJSON *lookup(const struct rstate *st, const struct mname *nm)
 	return v;
 }
 
+cJSON *mustache_list_node(struct mustache_list *l)
+{
+	cJSON *node = cJSON_CreateArray();
+	node->type |= MUSTACHE_LIST_FLAG;
+	node->valuestring = (char *)l;
+	return node;
+}
+
+const struct mustache_list *mustache_list_of(const cJSON *node)
+{
+	if (!node || !(node->type & MUSTACHE_LIST_FLAG) || !cJSON_IsArray(node))
+		return NULL;
+	return (const struct mustache_list *)(const void *)node->valuestring;
+}
+
+cJSON *mustache_view_expand(const cJSON *v)
+{
+	const struct mustache_list *l = mustache_list_of(v);
+	cJSON *out;
+
+	if (l) {
+		out = cJSON_CreateArray();
+		for (size_t i = 0; i < l->n; i++) {
+			cJSON *e = l->item(l, i);
+			cJSON_AddItemToArray(out, mustache_view_expand(e));
+			cJSON_Delete(e);
+		}
+		return out;
+	}
+	if (!cJSON_IsArray(v) && !cJSON_IsObject(v))
+		return cJSON_Duplicate(v, false);
+	out = cJSON_IsArray(v) ? cJSON_CreateArray() : cJSON_CreateObject();
+	for (const cJSON *c = v->child; c; c = c->next) {
+		if (cJSON_IsArray(v))
+			cJSON_AddItemToArray(out, mustache_view_expand(c));
+		else
+			cJSON_AddItemToObject(out, c->string, mustache_view_expand(c));
+	}
+	return out;
+}
+
 /* Falsey: missing, false, null and the empty list. */
 static bool truthy(const cJSON *v)
 {
+	const struct mustache_list *l = mustache_list_of(v);
+	if (l)
+		return l->n > 0;
 	if (!v || cJSON_IsFalse(v) || cJSON_IsNull(v) || cJSON_IsInvalid(v))
 		return false;
 	if (cJSON_IsArray(v))
@@ -291,9 +335,18 @@ static void render_section(struct rstate *st, const struct mustache_template *t,
 {
 	const struct mnode *n = &t->nodes[i];
 	const cJSON *v = lookup(st, &n->name);
+	const struct mustache_list *l = mustache_list_of(v);
 	if (!truthy(v) || !enter(st, t, n))
 		return;
-	if (cJSON_IsArray(v)) {
+	if (l) {
+		for (size_t k = 0; k < l->n && !st->failed; k++) {
+			cJSON *e = l->item(l, k);
+			push(st, e);
+			render_nodes(st, t, i + 1, n->end);
+			st->depth--;
+			cJSON_Delete(e);
+		}
+	} else if (cJSON_IsArray(v)) {
 		for (const cJSON *e = v->child; e && !st->failed; e = e->next) {
 			push(st, e);
 			render_nodes(st, t, i + 1, n->end);

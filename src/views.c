@@ -31,6 +31,7 @@
 #include "chart_svg.h"
 #include "dates.h"
 #include "markdown.h"
+#include "mustache.h"
 #include "util.h"
 
 /* Rows shown by a chart before it says how many it left out. */
@@ -586,6 +587,58 @@ static struct pctx pctx_make(const struct views *v, enum views_format f, int dep
 	return pc;
 }
 
+/* ---- long lists -----------------------------------------------------------
+ * A table of thousands of rows (findings, datastores, drills, services) is
+ * a lazy Mustache list (mustache.h): the renderer builds each row when it
+ * reaches it and frees it after, so the view of a 60,000-finding audit
+ * holds one row at a time.  Row r shows item idx[r] (a model index, or a
+ * finding's position) as fill() makes it.
+ */
+typedef void fill_row(cJSON *o, const struct pctx *pc, size_t k);
+
+struct row_list {
+	struct mustache_list list;   /* first: all the renderer sees */
+	struct pctx pc;
+	fill_row *fill;
+	size_t idx[];
+};
+
+static cJSON *row_list_item(const struct mustache_list *l, size_t i)
+{
+	const struct row_list *rl = (const struct row_list *)(const void *)l;
+	cJSON *o = cJSON_CreateObject();
+	rl->fill(o, &rl->pc, rl->idx[i]);
+	return o;
+}
+
+/* Puts list `key`: rows fill(idx[0]), ..., fill(idx[n - 1]); idx NULL means 0..n-1. */
+static void put_rows(cJSON *o, const char *key, const struct pctx *pc, fill_row *fill,
+		     const size_t *idx, size_t n)
+{
+	struct row_list *rl = xmalloc(sizeof(*rl) + (n + 1) * sizeof(rl->idx[0]));
+	rl->list = (struct mustache_list){n, row_list_item};
+	rl->pc = *pc;
+	rl->fill = fill;
+	for (size_t i = 0; i < n; i++)
+		rl->idx[i] = idx ? idx[i] : i;
+	cJSON_AddItemToObjectCS(o, key, mustache_list_node(&rl->list));
+}
+
+/* Model indices: a growable list of the rows a table shows. */
+struct rows {
+	size_t *idx;
+	size_t n, cap;
+};
+
+static void rows_add(struct rows *r, size_t k)
+{
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 64;
+		r->idx = xrealloc(r->idx, r->cap * sizeof(*r->idx));
+	}
+	r->idx[r->n++] = k;
+}
+
 static bool built(const struct views *v, unsigned bit)
 {
 	return (v->in->formats & bit) != 0;
@@ -836,6 +889,16 @@ static void fill_drill(cJSON *o, const struct pctx *pc, size_t di, bool with_res
 	cJSON_Delete(dj);
 }
 
+static void fill_drill_full(cJSON *o, const struct pctx *pc, size_t di)
+{
+	fill_drill(o, pc, di, true);
+}
+
+static void fill_drill_brief(cJSON *o, const struct pctx *pc, size_t di)
+{
+	fill_drill(o, pc, di, false);
+}
+
 /*
  * `last_drill`: the newest drill that concerned service i, with the
  * service's own result in it; `outcome` is that result's status when it
@@ -989,7 +1052,7 @@ static double effective_rpo(const struct views *v, double rpo)
 }
 
 /*
- * Backup age against RPO for stores[0..n) (model indices), the worst
+ * Backup age against RPO for stores[0..n) (model indices; NULL: all), the worst
  * CHART_MAX_ROWS of them.  The target shown is the RPO currency is judged
  * against (max(RPO, lag tolerance), docs/analysis.md).
  */
@@ -1007,10 +1070,11 @@ static void put_backup_chart(cJSON *view, const struct pctx *pc, const size_t *s
 		return;
 	rank = xcalloc(n, sizeof(*rank));
 	for (size_t i = 0; i < n; i++) {
-		const struct results_datastore_row *sj = &v->store[stores[i]];
+		size_t k = stores ? stores[i] : i;
+		const struct results_datastore_row *sj = &v->store[k];
 		double age = sj->age_minutes;
 		double rpo = effective_rpo(v, sj->rpo_minutes);
-		rank[i].k = stores[i];
+		rank[i].k = k;
 		rank[i].score = isnan(age) ? INFINITY : rpo > 0 ? age / rpo : age;
 	}
 	qsort(rank, n, sizeof(*rank), store_rank_cmp);
@@ -1554,12 +1618,27 @@ static void put_escalation(cJSON *arr, const struct views *v,
 
 /* ---- index.html -------------------------------------------------------- */
 
+/* One row of the dashboard's service table. */
+static void fill_service_status(cJSON *o, const struct pctx *pc, size_t i)
+{
+	const struct views *v = pc->v;
+	const char *cur = service_currency(v, i);
+
+	fill_service_ref(o, pc, i);
+	put_str(o, "team", v->m->services[i].team);
+	if (cur)
+		put_currency(o, cur);
+	put_bool(o, "has_stores", cur != NULL);
+	put_last_drill(o, pc, i);
+	put_num(o, "findings", (double)(v->svc_findings_at[i + 1] - v->svc_findings_at[i]));
+}
+
 cJSON *views_index(const struct views *v, size_t item, enum views_format f)
 {
 	struct pctx pc = pctx_make(v, f, 0);
 	cJSON *view = cJSON_CreateObject();
 	size_t per_tier[RULES_TIERS] = {0};
-	cJSON *tiers, *svcs, *top;
+	cJSON *tiers, *top;
 	(void)item;
 
 	put_page(view, &pc, "index", NULL);
@@ -1575,7 +1654,7 @@ cJSON *views_index(const struct views *v, size_t item, enum views_format f)
 
 	/* Services per tier, each tier with its objectives and members. */
 	tiers = put_arr(view, "tiers");
-	cJSON *tier_objs[RULES_TIERS] = {0}, *tier_lists[RULES_TIERS] = {0};
+	cJSON *tier_objs[RULES_TIERS] = {0};
 	for (int t = 0; t < RULES_TIERS; t++) {
 		const struct tier_level *l = v->r ? &v->r->levels[t] : NULL;
 		cJSON *x = push_obj(tiers);
@@ -1588,39 +1667,27 @@ cJSON *views_index(const struct views *v, size_t item, enum views_format f)
 			put_str(x, "strategy", l->strategy);
 		}
 		tier_objs[t] = x;
-		tier_lists[t] = put_arr(x, "services");
 	}
-	svcs = put_arr(view, "services");
+	struct rows members[RULES_TIERS] = {{0}};
 	for (size_t k = 0; k < v->f->n_recovery_order; k++) {
 		size_t i = v->f->recovery_order[k];
 		int t = isnan(v->svc[i].tier) ? 0 : (int)v->svc[i].tier;
-		if (t >= 1 && t <= RULES_TIERS) {
-			per_tier[t - 1]++;
-			push_service_ref(tier_lists[t - 1], &pc, i);
-		}
+		if (t >= 1 && t <= RULES_TIERS)
+			rows_add(&members[t - 1], i);
 	}
-	for (size_t k = 0; k < v->f->n_recovery_order; k++) {
-		size_t i = v->f->recovery_order[k];
-		cJSON *x = push_service_ref(svcs, &pc, i);
-		const char *cur = service_currency(v, i);
-		put_str(x, "team", v->m->services[i].team);
-		if (cur)
-			put_currency(x, cur);
-		put_bool(x, "has_stores", cur != NULL);
-		put_last_drill(x, &pc, i);
-		put_num(x, "findings", (double)(v->svc_findings_at[i + 1] - v->svc_findings_at[i]));
-	}
+	put_rows(view, "services", &pc, fill_service_status, v->f->recovery_order,
+		 v->f->n_recovery_order);
 	for (int t = 0; t < RULES_TIERS; t++) {
+		per_tier[t] = members[t].n;
+		put_rows(tier_objs[t], "services", &pc, fill_service_ref, members[t].idx,
+			 members[t].n);
 		put_num(tier_objs[t], "count", (double)per_tier[t]);
 		put_bool(tier_objs[t], "has_services", per_tier[t] > 0);
+		free(members[t].idx);
 	}
 	put_services_chart(view, &pc, per_tier);
 
-	size_t *all = xcalloc(v->m->n_datastores + 1, sizeof(*all));
-	for (size_t k = 0; k < v->m->n_datastores; k++)
-		all[k] = k;
-	put_backup_chart(view, &pc, all, v->m->n_datastores, "chart-backups");
-	free(all);
+	put_backup_chart(view, &pc, NULL, v->m->n_datastores, "chart-backups");
 	put_drill_chart(view, &pc);
 
 	top = put_arr(view, "top_findings");
@@ -1656,13 +1723,15 @@ static void put_backup_policies(cJSON *view, const struct pctx *pc)
 				put_str(x, fields[i], fv->valuestring);
 		}
 		put_joined(x, "copies_at", views_get(p, "copies_at"));
-		cJSON *stores = put_arr(x, "stores");
+		struct rows stores = {0};
 		for (size_t k = 0; k < v->m->n_datastores; k++) {
 			const char *sp = v->store[k].policy;
 			if (sp && strcmp(sp, p->string) == 0)
-				fill_store(push_obj(stores), pc, k);
+				rows_add(&stores, k);
 		}
-		put_num(x, "store_count", (double)cJSON_GetArraySize(stores));
+		put_rows(x, "stores", pc, fill_store, stores.idx, stores.n);
+		put_num(x, "store_count", (double)stores.n);
+		free(stores.idx);
 	}
 	put_bool(view, "has_backup_policies", cJSON_GetArraySize(arr) > 0);
 
@@ -1733,6 +1802,35 @@ static void put_test_programme(cJSON *view, const struct pctx *pc)
 	}
 }
 
+/* One row of the plan's classification table. */
+static void fill_classification(cJSON *o, const struct pctx *pc, size_t i)
+{
+	const struct model *m = pc->v->m;
+	const struct service *s = &m->services[i];
+	cJSON *sj = results_service(pc->v->rs, i);
+	char rev[64];
+
+	fill_service_ref(o, pc, i);
+	put_str(o, "reason", views_get_str(sj, "tier_reason"));
+	put_str(o, "description", s->description);
+	if (!isnan(s->impact.revenue_loss_per_hour)) {
+		views_format_number(s->impact.revenue_loss_per_hour, 0, rev, sizeof(rev));
+		put_str(o, "revenue_loss_per_hour", rev);
+	}
+	put_joined(o, "regions", views_get(sj, "regions"));
+	put_joined(o, "data_scope", views_get(sj, "data_scope"));
+	put_joined(o, "depends_on", views_get(sj, "depends_on"));
+	put_str(o, "team", s->team);
+	if (s->owner && s->owner_index < m->n_contacts)
+		put_contact(put_obj(o, "owner"), &m->contacts[s->owner_index]);
+	put_bool(o, "single_region", jtrue(sj, "single_region"));
+	put_money(o, "monthly_cost", s->monthly_cost);
+	put_money(o, "dr_cost", views_get_num(sj, "dr_monthly_cost"));
+	put_money(o, "dr_infrastructure", views_get_num(sj, "dr_infrastructure_cost"));
+	put_money(o, "dr_storage", views_get_num(sj, "dr_storage_cost"));
+	cJSON_Delete(sj);
+}
+
 cJSON *views_plan(const struct views *v, size_t item, enum views_format f)
 {
 	struct pctx pc = pctx_make(v, f, 0);
@@ -1792,31 +1890,7 @@ cJSON *views_plan(const struct views *v, size_t item, enum views_format f)
 	}
 
 	/* The classification table. */
-	cJSON *cls = put_arr(view, "services");
-	for (size_t i = 0; i < m->n_services; i++) {
-		const struct service *s = &m->services[i];
-		cJSON *sj = results_service(v->rs, i);
-		cJSON *o = push_service_ref(cls, &pc, i);
-		char rev[64];
-		put_str(o, "reason", views_get_str(sj, "tier_reason"));
-		put_str(o, "description", s->description);
-		if (!isnan(s->impact.revenue_loss_per_hour)) {
-			views_format_number(s->impact.revenue_loss_per_hour, 0, rev, sizeof(rev));
-			put_str(o, "revenue_loss_per_hour", rev);
-		}
-		put_joined(o, "regions", views_get(sj, "regions"));
-		put_joined(o, "data_scope", views_get(sj, "data_scope"));
-		put_joined(o, "depends_on", views_get(sj, "depends_on"));
-		put_str(o, "team", s->team);
-		if (s->owner && s->owner_index < m->n_contacts)
-			put_contact(put_obj(o, "owner"), &m->contacts[s->owner_index]);
-		put_bool(o, "single_region", jtrue(sj, "single_region"));
-		put_money(o, "monthly_cost", s->monthly_cost);
-		put_money(o, "dr_cost", views_get_num(sj, "dr_monthly_cost"));
-		put_money(o, "dr_infrastructure", views_get_num(sj, "dr_infrastructure_cost"));
-		put_money(o, "dr_storage", views_get_num(sj, "dr_storage_cost"));
-		cJSON_Delete(sj);
-	}
+	put_rows(view, "services", &pc, fill_classification, NULL, m->n_services);
 	put_num(view, "service_count", (double)m->n_services);
 
 	cJSON *inv = put_arr(view, "tier_inversions");
@@ -2119,32 +2193,27 @@ cJSON *views_audit(const struct views *v, size_t item, enum views_format f)
 	buf_free(&ul);
 
 	/* Findings, all of them, in results order (severity first). */
-	x = put_arr(view, "findings");
-	for (size_t j = 0; j < v->n_findings; j++)
-		fill_finding(push_obj(x), &pc, j);
+	put_rows(view, "findings", &pc, fill_finding, NULL, v->n_findings);
 
 	/* Backup readiness per store. */
-	x = put_arr(view, "datastores");
-	size_t *all = xcalloc(m->n_datastores + 1, sizeof(*all));
-	for (size_t k = 0; k < m->n_datastores; k++) {
-		fill_store(push_obj(x), &pc, k);
-		all[k] = k;
-	}
+	put_rows(view, "datastores", &pc, fill_store, NULL, m->n_datastores);
 	put_bool(view, "has_datastores", m->n_datastores > 0);
-	put_backup_chart(view, &pc, all, m->n_datastores, "chart-backups");
-	free(all);
+	put_backup_chart(view, &pc, NULL, m->n_datastores, "chart-backups");
 
 	/* Drills: those of the period in full, the last 12 months listed. */
-	cJSON *period = put_arr(view, "drills_period");
-	cJSON *year = put_arr(view, "drills_12m");
+	struct rows period = {0}, year = {0};
 	for (size_t d = 0; d < m->n_drills; d++) {
 		if (drill_in_period(v, d))
-			fill_drill(push_obj(period), &pc, d, true);
+			rows_add(&period, d);
 		if (drill_in_12m(v, d))
-			fill_drill(push_obj(year), &pc, d, false);
+			rows_add(&year, d);
 	}
-	put_bool(view, "has_drills_period", cJSON_GetArraySize(period) > 0);
-	put_bool(view, "has_drills_12m", cJSON_GetArraySize(year) > 0);
+	put_rows(view, "drills_period", &pc, fill_drill_full, period.idx, period.n);
+	put_rows(view, "drills_12m", &pc, fill_drill_brief, year.idx, year.n);
+	put_bool(view, "has_drills_period", period.n > 0);
+	put_bool(view, "has_drills_12m", year.n > 0);
+	free(period.idx);
+	free(year.idx);
 	put_drill_chart(view, &pc);
 
 	/* Drill actions open past their due date. */

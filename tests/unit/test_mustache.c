@@ -124,6 +124,71 @@ static void test_values_and_truthiness(void **state)
 	expect("[{{x}}{{.}}]", NULL, "[]");
 }
 
+/* ---- lazy lists ---- */
+
+/* Item i is {"i": i, "sq": [i * i]}; counts the items built. */
+struct squares {
+	struct mustache_list list;
+	size_t *built;
+};
+
+static cJSON *square(const struct mustache_list *l, size_t i)
+{
+	const struct squares *sq = (const struct squares *)(const void *)l;
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "i", (double)i);
+	cJSON *a = cJSON_AddArrayToObject(o, "sq");
+	cJSON_AddItemToArray(a, cJSON_CreateNumber((double)(i * i)));
+	(*sq->built)++;
+	return o;
+}
+
+static cJSON *squares_view(size_t n, size_t *built)
+{
+	struct squares *sq = xmalloc(sizeof(*sq));
+	*sq = (struct squares){{n, square}, built};
+	cJSON *view = cJSON_CreateObject();
+	cJSON_AddItemToObject(view, "rows", mustache_list_node(&sq->list));
+	return view;
+}
+
+static void test_lazy_lists(void **state)
+{
+	(void)state;
+	struct mustache_loader *l = mustache_loader_new();
+	struct diags *d = diags_new();
+	const char *tpl = "{{#rows}}{{i}}:{{#sq}}{{.}}{{/sq}};{{/rows}}{{^rows}}none{{/rows}}";
+	const struct mustache_template *t = mustache_compile("t", tpl, strlen(tpl), l, d);
+	size_t built = 0;
+	struct buf out = BUF_INIT;
+
+	/* Each item is built when the section reaches it (and freed: ASan). */
+	cJSON *view = squares_view(4, &built);
+	assert_true(mustache_render(t, view, &out, d));
+	assert_string_equal(out.data, "0:0;1:1;2:4;3:9;");
+	assert_int_equal(built, 4);
+	/* cJSON sees an empty array; the expanded copy has the items. */
+	const cJSON *rows = cJSON_GetObjectItem(view, "rows");
+	assert_true(cJSON_IsArray(rows));
+	assert_int_equal(cJSON_GetArraySize(rows), 0);
+	assert_int_equal(mustache_list_of(rows)->n, 4);
+	cJSON *full = mustache_view_expand(view);
+	assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(full, "rows")), 4);
+	assert_null(mustache_list_of(cJSON_GetObjectItem(full, "rows")));
+	cJSON_Delete(full);
+	cJSON_Delete(view);
+
+	/* An empty lazy list is falsey. */
+	buf_reset(&out);
+	view = squares_view(0, &built);
+	assert_true(mustache_render(t, view, &out, d));
+	assert_string_equal(out.data, "none");
+	cJSON_Delete(view);
+	buf_free(&out);
+	diags_free(d);
+	mustache_loader_free(l);
+}
+
 static void test_render_appends(void **state)
 {
 	(void)state;
@@ -489,6 +554,7 @@ int main(void)
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_values_and_truthiness),
+		cmocka_unit_test(test_lazy_lists),
 		cmocka_unit_test(test_render_appends),
 		cmocka_unit_test(test_inheritance),
 		cmocka_unit_test(test_error_positions),

@@ -15,6 +15,7 @@
 #include "load.h"
 #include "publish.h"
 #include "render.h"
+#include "mustache.h"
 #include "results.h"
 #include "rules.h"
 #include "views.h"
@@ -182,6 +183,14 @@ static bool true_at(const cJSON *v, const char *path)
 	return cJSON_IsTrue(at(v, path));
 }
 
+/* A view with its lazy lists built, so paths like "findings.0.id" work. */
+static cJSON *expanded(cJSON *view)
+{
+	cJSON *v = mustache_view_expand(view);
+	cJSON_Delete(view);
+	return v;
+}
+
 static size_t service_index(const struct model *m, const char *id)
 {
 	const struct service *s = model_service_find(m, id);
@@ -192,7 +201,7 @@ static size_t service_index(const struct model *m, const char *id)
 static void test_index_view(void **state)
 {
 	struct fixture *fx = *state;
-	cJSON *v = views_index(fx->v, 0, VIEWS_HTML);
+	cJSON *v = expanded(views_index(fx->v, 0, VIEWS_HTML));
 
 	assert_string_equal(str_at(v, "page.org"), "Wren Logistics");
 	assert_string_equal(str_at(v, "page.period"), "2026-10");
@@ -230,7 +239,7 @@ static void test_index_view(void **state)
 	assert_false(true_at(v, "has_previous"));
 	cJSON_Delete(v);
 
-	v = views_index(fx->v, 0, VIEWS_MD);
+	v = expanded(views_index(fx->v, 0, VIEWS_MD));
 	assert_null(at(v, "chart_tiers"));
 	assert_null(at(v, "chart_backups"));
 	cJSON_Delete(v);
@@ -240,7 +249,7 @@ static void test_runbook_view(void **state)
 {
 	struct fixture *fx = *state;
 	size_t orders = service_index(fx->m, "orders");
-	cJSON *v = views_runbook(fx->v, orders, VIEWS_HTML);
+	cJSON *v = expanded(views_runbook(fx->v, orders, VIEWS_HTML));
 
 	assert_string_equal(str_at(v, "page.root"), "../");
 	assert_string_equal(str_at(v, "page.links.plan"), "../plan.html");
@@ -297,7 +306,7 @@ static void test_runbook_view(void **state)
 	cJSON_Delete(v);
 
 	/* Markdown: links to .md, prose as Markdown. */
-	v = views_runbook(fx->v, orders, VIEWS_MD);
+	v = expanded(views_runbook(fx->v, orders, VIEWS_MD));
 	assert_string_equal(str_at(v, "page.links.plan"), "../plan.md");
 	assert_string_equal(str_at(v, "dependencies.0.href"), "../runbooks/catalog.md");
 	cJSON_ArrayForEach(sec, at(v, "sections")) {
@@ -307,7 +316,7 @@ static void test_runbook_view(void **state)
 	cJSON_Delete(v);
 
 	/* A service with no prose, no datastores of its own is fine too. */
-	v = views_runbook(fx->v, service_index(fx->m, "payments"), VIEWS_HTML);
+	v = expanded(views_runbook(fx->v, service_index(fx->m, "payments"), VIEWS_HTML));
 	assert_false(true_at(v, "has_dependencies"));
 	assert_false(true_at(v, "own_escalation"));
 	assert_string_equal(str_at(v, "glance_contacts.0.contact.name"), "Platform on-call");
@@ -317,7 +326,7 @@ static void test_runbook_view(void **state)
 static void test_plan_and_audit_views(void **state)
 {
 	struct fixture *fx = *state;
-	cJSON *v = views_plan(fx->v, 0, VIEWS_HTML);
+	cJSON *v = expanded(views_plan(fx->v, 0, VIEWS_HTML));
 
 	assert_int_equal(cJSON_GetArraySize(at(v, "objectives")), 4);
 	assert_string_equal(str_at(v, "objectives.0.multiplier"), "3.5×");
@@ -336,7 +345,7 @@ static void test_plan_and_audit_views(void **state)
 	}
 	cJSON_Delete(v);
 
-	v = views_audit(fx->v, 0, VIEWS_HTML);
+	v = expanded(views_audit(fx->v, 0, VIEWS_HTML));
 	assert_string_equal(str_at(v, "page.alternate"), "2026-10.md");
 	assert_true(num_at(v, "scope.drills_in_period") == 2);
 	assert_string_equal(str_at(v, "overdue_actions.0.id"), "W-7");
