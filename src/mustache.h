@@ -162,6 +162,20 @@ bool mustache_render_escaped(const struct mustache_template *t, const cJSON *vie
 			     struct diags *d);
 
 /*
+ * mustache_render_escaped that hands finished output to sink while it
+ * renders: after each item of a lazy list, once out holds at least
+ * MUSTACHE_FLUSH_BYTES, sink gets out's contents and out is emptied, so
+ * a document of tens of megabytes is never held whole.  When it returns,
+ * out holds the rest (sink is never called with it).  A sink that returns
+ * false stops the render (false, no diagnostic: the sink reports).
+ */
+#define MUSTACHE_FLUSH_BYTES ((size_t)1 << 20)
+typedef bool mustache_sink(void *ctx, const char *data, size_t len);
+bool mustache_render_to(const struct mustache_template *t, const cJSON *view,
+			enum mustache_escape esc, struct buf *out,
+			mustache_sink *sink, void *sink_ctx, struct diags *d);
+
+/*
  * The template files read from directories so far, sorted by path.
  * Borrowed; valid until the loader next reads a file (call it when no
  * render is running).

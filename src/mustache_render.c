@@ -35,6 +35,9 @@ struct override_frame {
 struct rstate {
 	struct buf *out;
 	size_t base;               /* out->len when the render began */
+	size_t flushed;            /* bytes handed to the sink so far */
+	mustache_sink *sink;       /* or NULL: everything stays in out */
+	void *sink_ctx;
 	const cJSON **stack;       /* context stack, innermost last */
 	size_t depth, cap;
 	struct buf indent;         /* indentation of the current line starts */
@@ -205,6 +208,18 @@ static void emit_value(struct rstate *st, const cJSON *v, bool escape)
 		put(st->out, s, n);
 }
 
+/* Hands what is in out to the sink once there is enough of it. */
+static void flush(struct rstate *st)
+{
+	size_t len = st->out->len - st->base;
+	if (!st->sink || len < MUSTACHE_FLUSH_BYTES || st->failed)
+		return;
+	if (!st->sink(st->sink_ctx, st->out->data + st->base, len))
+		st->failed = true;
+	st->flushed += len;
+	st->out->len = st->base;
+}
+
 /* ---- context ---- */
 
 static void push(struct rstate *st, const cJSON *v)
@@ -345,6 +360,7 @@ static void render_section(struct rstate *st, const struct mustache_template *t,
 			render_nodes(st, t, i + 1, n->end);
 			st->depth--;
 			cJSON_Delete(e);
+			flush(st);
 		}
 	} else if (cJSON_IsArray(v)) {
 		for (const cJSON *e = v->child; e && !st->failed; e = e->next) {
@@ -455,7 +471,7 @@ static void render_nodes(struct rstate *st, const struct mustache_template *t,
 				"(recursive partials?)", st->max_steps);
 			return;
 		}
-		if (st->out->len - st->base > st->max_output) {
+		if (st->out->len - st->base + st->flushed > st->max_output) {
 			fail_at(st, t, n, "rendered output larger than %zu bytes",
 				st->max_output);
 			return;
@@ -506,9 +522,18 @@ bool mustache_render(const struct mustache_template *t, const cJSON *view,
 bool mustache_render_escaped(const struct mustache_template *t, const cJSON *view,
 			     enum mustache_escape esc, struct buf *out, struct diags *d)
 {
+	return mustache_render_to(t, view, esc, out, NULL, NULL, d);
+}
+
+bool mustache_render_to(const struct mustache_template *t, const cJSON *view,
+			enum mustache_escape esc, struct buf *out,
+			mustache_sink *sink, void *sink_ctx, struct diags *d)
+{
 	struct rstate st = {
 		.esc = esc,
 		.out = out,
+		.sink = sink,
+		.sink_ctx = sink_ctx,
 		.bol = true,
 		.max_output = t->loader->max_output,
 		.max_steps = t->loader->max_steps,

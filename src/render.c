@@ -109,16 +109,45 @@ static void job_path(const struct views *v, const struct job *j, struct buf *out
 }
 
 /*
+ * A document on its way to disk: small ones are staged whole, a large one
+ * (the audit report) goes out in pieces while it renders, through a
+ * stream opened at its first piece.
+ */
+struct document_sink {
+	struct publish *publish;
+	const char *path;
+	struct publish_stream *stream;
+	struct diags *d;
+	size_t bytes;              /* written so far */
+};
+
+static bool document_piece(void *ctx, const char *data, size_t len)
+{
+	struct document_sink *ds = ctx;
+	ds->bytes += len;
+	if (!ds->stream)
+		ds->stream = publish_stream_open(ds->publish, ds->path, ds->d);
+	return ds->stream && publish_stream_write(ds->stream, data, len);
+}
+
+/*
  * The one place a document is rendered.  HTML documents escape {{x}} for
  * HTML, Markdown documents for Markdown (the format decides, not the
  * template's name).
  */
 static bool render_document(const struct mustache_template *t, const cJSON *view,
-			    enum views_format format, struct buf *out, struct diags *d)
+			    enum views_format format, struct buf *out,
+			    struct document_sink *sink)
 {
 	enum mustache_escape esc = format == VIEWS_MD ? MUSTACHE_ESCAPE_MARKDOWN
 						      : MUSTACHE_ESCAPE_HTML;
-	return mustache_render_escaped(t, view, esc, out, d);
+	bool ok = mustache_render_to(t, view, esc, out, document_piece, sink, sink->d);
+	const char *rest = out->data ? out->data : "";
+	sink->bytes += out->len;
+	if (!sink->stream)
+		return ok && publish_write(sink->publish, sink->path, rest, out->len, sink->d);
+	ok = ok && publish_stream_write(sink->stream, rest, out->len);
+	return publish_stream_close(sink->stream, ok, sink->d) && ok;
 }
 
 /* Renders and stages one job; false (and the build fails) on an error. */
@@ -126,21 +155,18 @@ static bool render_job(struct worker *w, const struct job *j, struct buf *out,
 		       struct buf *path)
 {
 	struct shared *sh = w->sh;
+	job_path(sh->views, j, path);
+	struct document_sink sink = {sh->publish, path->data, NULL, w->d, 0};
 	cJSON *view = j->doc->build(sh->views, j->item, j->doc->format);
 	buf_reset(out);
-	bool ok = render_document(j->tmpl, view, j->doc->format, out, w->d);
+	bool ok = render_document(j->tmpl, view, j->doc->format, out, &sink);
 	cJSON_Delete(view);
-	if (ok) {
-		job_path(sh->views, j, path);
-		ok = publish_write(sh->publish, path->data, out->data ? out->data : "",
-				   out->len, w->d);
-	}
 	if (!ok) {
 		atomic_store(&sh->failed, true);
 		return false;
 	}
 	w->documents++;
-	w->bytes += out->len;
+	w->bytes += sink.bytes;
 	return true;
 }
 

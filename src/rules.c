@@ -187,6 +187,7 @@ static bool stage_run(struct stage *s, stage_body body)
 	s->interned = strmap_new(64);
 	r->json_arena = s->res ? s->res->arena : NULL;
 	r->json_keys = s->interned;
+	r->json_share = r->json_arena ? rules_share_new() : NULL;
 	lua_pushcfunction(L, stage_protected);
 	lua_pushlightuserdata(L, s);
 	lua_pushlightuserdata(L, &body);
@@ -206,6 +207,8 @@ static bool stage_run(struct stage *s, stage_body body)
 	lua_settop(L, top);
 	r->json_arena = NULL;
 	r->json_keys = NULL;
+	rules_share_free(r->json_share);
+	r->json_share = NULL;
 	strmap_free(s->interned);
 	copy_files(s);
 	r->d = NULL;

@@ -87,10 +87,20 @@ struct rules {
 
 	struct arena *json_arena;   /* where converted strings live, or NULL */
 	struct strmap *json_keys;   /* object keys already in json_arena */
+	struct json_share *json_share;  /* identical subtrees converted so far */
 	size_t results_bytes;  /* text and nodes kept from rule results so far */
 	cJSON *pending_json;   /* a conversion in progress (freed on error) */
 	void *pending_conv;    /* its state */
 };
+
+/*
+ * Identical subtrees of the results a stage converts are kept once: the
+ * 10,000 runbooks of a large plan repeat the same sections and steps, and
+ * a repeat becomes one cJSON reference node to the first copy (which the
+ * trees of rules_results keep alive until all are freed together).
+ */
+struct json_share *rules_share_new(void);
+void rules_share_free(struct json_share *sh);
 
 /* The struct rules of a Lua state (kept in its extra space). */
 struct rules *rules_of(lua_State *L);

@@ -1381,6 +1381,118 @@ struct conv {
 
 static bool conv_value(struct conv *c, int idx, cJSON *parent, const char *key);
 
+/* ---- sharing identical subtrees ---- */
+
+struct share_slot {
+	uint64_t hash;
+	cJSON *node;               /* NULL: empty slot */
+};
+
+struct json_share {
+	struct share_slot *slots;
+	size_t cap, used;          /* cap is a power of two */
+};
+
+struct json_share *rules_share_new(void)
+{
+	struct json_share *sh = xcalloc(1, sizeof(*sh));
+	sh->cap = 1024;
+	sh->slots = xcalloc(sh->cap, sizeof(*sh->slots));
+	return sh;
+}
+
+void rules_share_free(struct json_share *sh)
+{
+	if (!sh)
+		return;
+	free(sh->slots);
+	free(sh);
+}
+
+/* Forgets every subtree (after a conversion failed, its nodes are gone). */
+static void share_reset(struct json_share *sh)
+{
+	memset(sh->slots, 0, sh->cap * sizeof(*sh->slots));
+	sh->used = 0;
+}
+
+static uint64_t mix(uint64_t h, uint64_t x)
+{
+	h ^= x + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+	return h * 0xff51afd7ed558ccdull;
+}
+
+static uint64_t hash_text(uint64_t h, const char *s)
+{
+	for (; s && *s; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+	return mix(h, 0x2f);
+}
+
+/* Content hash: keys, types and values, in order (children are sorted). */
+static uint64_t tree_hash(const cJSON *x)
+{
+	uint64_t h = mix(0xcbf29ce484222325ull, (uint64_t)(x->type & 0xFF));
+	uint64_t bits;
+
+	if (cJSON_IsString(x)) {
+		h = hash_text(h, x->valuestring);
+	} else if (cJSON_IsNumber(x)) {
+		memcpy(&bits, &x->valuedouble, sizeof(bits));
+		h = mix(h, bits);
+	} else if (cJSON_IsArray(x) || cJSON_IsObject(x)) {
+		for (const cJSON *c = x->child; c; c = c->next)
+			h = mix(hash_text(h, c->string), tree_hash(c));
+	}
+	return h;
+}
+
+static void share_grow(struct json_share *sh)
+{
+	struct share_slot *old = sh->slots;
+	size_t n = sh->cap;
+
+	sh->cap *= 2;
+	sh->slots = xcalloc(sh->cap, sizeof(*sh->slots));
+	for (size_t i = 0; i < n; i++) {
+		if (!old[i].node)
+			continue;
+		size_t k = old[i].hash & (sh->cap - 1);
+		while (sh->slots[k].node)
+			k = (k + 1) & (sh->cap - 1);
+		sh->slots[k] = old[i];
+	}
+	free(old);
+}
+
+/*
+ * node (an array or object just converted, child of parent) becomes a
+ * reference to an identical subtree converted before, or is remembered
+ * as the first of its kind.
+ */
+static void share_node(struct json_share *sh, cJSON *parent, cJSON *node)
+{
+	uint64_t h = tree_hash(node);
+	size_t k = h & (sh->cap - 1);
+
+	if (!node->child)
+		return;            /* empty: nothing to save */
+	for (; sh->slots[k].node; k = (k + 1) & (sh->cap - 1)) {
+		cJSON *first = sh->slots[k].node;
+		if (sh->slots[k].hash != h || !cJSON_Compare(first, node, true))
+			continue;
+		cJSON *ref = cJSON_IsArray(node) ? cJSON_CreateArrayReference(first->child)
+						 : cJSON_CreateObjectReference(first->child);
+		ref->string = node->string;   /* an arena key: const, never freed */
+		ref->type |= node->type & cJSON_StringIsConst;
+		cJSON_ReplaceItemViaPointer(parent, node, ref);
+		return;
+	}
+	sh->slots[k] = (struct share_slot){h, node};
+	if (++sh->used * 2 > sh->cap)
+		share_grow(sh);
+}
+
 /* The problem, after the path of the value ("sections[2].items[1]: ..."). */
 static bool conv_fail(struct conv *c, const char *fmt, const char *what)
 {
@@ -1528,6 +1640,8 @@ static bool conv_table(struct conv *c, int t, cJSON *parent, const char *key)
 			ok = conv_child(c, -1, node, NULL, i);
 			lua_pop(L, 1);
 		}
+		if (ok && c->r->json_share && c->depth > 0)
+			share_node(c->r->json_share, parent, node);
 		return ok;
 	}
 
@@ -1555,6 +1669,8 @@ static bool conv_table(struct conv *c, int t, cJSON *parent, const char *key)
 	} while (lua_next(L, t));
 	if (n > 1)
 		sort_children(node, n);
+	if (c->r->json_share && c->depth > 0)
+		share_node(c->r->json_share, parent, node);
 	return true;
 }
 
@@ -1664,6 +1780,8 @@ cJSON *rules_view_to_json(struct rules *r, int idx, struct buf *err)
 	r->pending_conv = c;
 	if (conv_value(c, idx, holder, NULL))
 		out = cJSON_DetachItemFromArray(holder, 0);
+	else if (r->json_share)
+		share_reset(r->json_share);
 	r->pending_json = NULL;
 	r->pending_conv = NULL;
 	cJSON_Delete(holder);

@@ -740,6 +740,14 @@ static void test_runbook_sections(void **state)
 	assert_true(items_mention(section(wrb, "recovery"), "Restore wiki-db"));
 	assert_true(items_mention(section(wrb, "recovery"), "wiki-db-0"));
 	assert_false(items_mention(section(wrb, "pre_disaster"), "replication lag"));
+
+	/* Sections that read the same in two runbooks are kept once: the later
+	 * one is a reference to the earlier (and reads the same). */
+	const cJSON *roll0 = section(rb, "rollback"), *roll3 = section(wrb, "rollback");
+	assert_true(cJSON_Compare(roll0, roll3, true));
+	assert_false(roll0->type & cJSON_IsReference);
+	assert_true(roll3->type & cJSON_IsReference);
+	assert_ptr_equal(roll0->child, roll3->child);
 	finish(&t);
 }
 
