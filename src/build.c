@@ -2,8 +2,12 @@
  * build.c -- the order of the stages of one build.
  *
  *   load (and --previous) → analyze_model → tiers.lua → analyze_objectives
- *        → policy rules → compliance rules → results.json (+ changes)
- *        → render → publish → --fail-on
+ *        → policy rules → compliance rules → runbook.lua (fresh interpreter)
+ *        → results.json (+ changes) → render → publish → --fail-on
+ *
+ * Runbooks are the last rules to run: their results are the largest the
+ * rules keep, and the compliance rules' caches are gone by then, so the
+ * two never share memory (see docs/performance.md).
  *
  * Nothing is written until every input has been read and every rule has
  * run; from then on files go to a staging folder that replaces the output
@@ -234,6 +238,9 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 		goto out;
 	stage(o, r, "compliance", &t0);
 	if (!compliance_run(rules, m, f, res, &comp, d))
+		goto out;
+	stage(o, r, "runbooks", &t0);
+	if (!rules_run_runbooks(rules, m, f, res, d))
 		goto out;
 	rules_finish(rules);
 	entries = results_new(m, f, res);

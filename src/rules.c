@@ -1158,8 +1158,6 @@ static bool policy_body(struct stage *s)
 	lua_settop(L, top);
 	ok &= drills_body(s);
 	lua_settop(L, top);
-	ok &= runbook_body(s);
-	lua_settop(L, top);
 	ok &= findings_body(s);
 	lua_settop(L, top);
 	finish_findings(s);
@@ -1173,6 +1171,22 @@ bool rules_run_policy(struct rules *r, const struct model *m,
 	struct stage s = {.r = r, .m = m, .f = f, .res = res, .d = d};
 
 	return stage_run(&s, policy_body);
+}
+
+bool rules_run_runbooks(struct rules *r, const struct model *m,
+			const struct facts *f, struct rules_results *res,
+			struct diags *d)
+{
+	struct stage s = {.r = r, .m = m, .f = f, .res = res, .d = d};
+
+	if (!r->L) {
+		diag_add(d, DIAG_ERROR, NULL, 0, 0, NULL,
+			 "rules: called after rules_finish (internal error)");
+		return false;
+	}
+	rules_sandbox_close(r);
+	rules_sandbox_open(r);
+	return stage_run(&s, runbook_body);
 }
 
 /* ---- generic calls ------------------------------------------------------ */

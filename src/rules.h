@@ -16,8 +16,11 @@
  *   rules_run_tiers(r, m, f, res, d);        tiers.lua: tier, RPO, RTO ... per service
  *   rules_objectives(res, &obj);
  *   analyze_objectives(f, m, &obj);          currency, inversions (C)
- *   rules_run_policy(r, m, f, res, d);       cost, backup_policy, drills, runbook,
+ *   rules_run_policy(r, m, f, res, d);       cost, backup_policy, drills,
  *                                            then the findings of every rule file
+ *   rules_call_json(r, ...);                 compliance (compliance.h)
+ *   rules_run_runbooks(r, m, f, res, d);     runbook.lua, in a fresh interpreter
+ *   rules_finish(r);                         no more rule calls
  *   ... render from res ...
  *   rules_results_free(res); rules_free(r);
  *
@@ -217,14 +220,25 @@ bool rules_run_tiers(struct rules *r, const struct model *m,
 void rules_objectives(const struct rules_results *res, struct objectives *out);
 
 /*
- * Runs cost.lua, backup_policy.lua, drills.lua and runbook.lua, then the
- * `findings` function of every loaded rule file; sorts the findings and
- * assigns their ids.  Needs rules_run_tiers first and f after
- * analyze_objectives.  Returns false with diagnostics on any rule error.
+ * Runs cost.lua, backup_policy.lua and drills.lua, then the `findings`
+ * function of every loaded rule file; sorts the findings and assigns their
+ * ids.  Needs rules_run_tiers first and f after analyze_objectives.
+ * Returns false with diagnostics on any rule error.
  */
 bool rules_run_policy(struct rules *r, const struct model *m,
 		      const struct facts *f, struct rules_results *res,
 		      struct diags *d);
+
+/*
+ * Runs runbook.lua for every service (res->runbooks), after the policy
+ * rules (and, in a build, after compliance).  It starts a fresh
+ * interpreter first, so that what earlier rules keep in their modules
+ * (the compliance checks' caches: tens of MB on a large plan) is not held
+ * while 10,000 runbooks are built.  Returns false with diagnostics.
+ */
+bool rules_run_runbooks(struct rules *r, const struct model *m,
+			const struct facts *f, struct rules_results *res,
+			struct diags *d);
 
 /*
  * Generic call for later stages (compliance): loads rule file `name` (as

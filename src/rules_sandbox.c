@@ -429,16 +429,21 @@ static void describe_dirs(const struct rules *r, const char *name, size_t start,
 /*
  * Records a file read (once per path).  Its chunk name is "NAME.lua", or
  * "NAME.lua#2" for a second file of the same name (the rule an override
- * extends), so error positions map back to the right path.
+ * extends), so error positions map back to the right path.  A file read
+ * again (the runbook stage starts a fresh interpreter) must not have
+ * changed: the manifest lists the first read.  Returns SIZE_MAX if it has.
  */
 static size_t record_file(struct rules *r, const char *name, const char *path,
 			  const struct source_file *sf)
 {
 	unsigned same = 0;
+	char sha[65];
 
 	for (size_t i = 0; i < r->n_files; i++) {
-		if (strcmp(r->files[i].path, path) == 0)
-			return i;
+		if (strcmp(r->files[i].path, path) == 0) {
+			source_sha256_hex(sf->data, sf->len, sha);
+			return strcmp(sha, r->files[i].sha256) == 0 ? i : SIZE_MAX;
+		}
 		if (strcmp(r->files[i].name, name) == 0)
 			same++;
 	}
@@ -536,6 +541,12 @@ static bool compile_rule(struct rules *r, const char *name, size_t start,
 		return false;
 	}
 	fi = record_file(r, name, path, &sf);
+	if (fi == SIZE_MAX) {
+		buf_printf(err, "rule file %s changed while drgen was running", path);
+		free(path);
+		source_file_free(&sf);
+		return false;
+	}
 	free(path);
 	char *chunk = xasprintf("@%s", r->chunks[fi]);
 	status = luaL_loadbufferx(L, sf.data, sf.len, chunk, "t");
@@ -1125,6 +1136,7 @@ void rules_sandbox_close(struct rules *r)
 	free(r->mods);
 	r->mods = NULL;
 	r->n_mods = 0;
+	r->cap_mods = 0;
 	free(r->abort_where);
 	r->abort_where = NULL;
 	while (r->slabs) {

@@ -245,7 +245,8 @@ static inline bool fx_run(struct model *m, const char *const *dirs, size_t ndirs
 		return false;
 	rules_objectives(*res, &obj);
 	analyze_objectives(*f, m, &obj);
-	return rules_run_policy(*r, m, *f, *res, d);
+	return rules_run_policy(*r, m, *f, *res, d) &&
+	       rules_run_runbooks(*r, m, *f, *res, d);
 }
 
 /* All diagnostics as one string (for assertion messages); caller frees. */

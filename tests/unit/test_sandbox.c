@@ -287,7 +287,8 @@ static void test_no_effect_afterwards(void **state)
 	char *all;
 
 	(void)state;
-	bool ok = rules_run_policy(E.r, E.x.m, E.f, E.res, d);
+	bool ok = rules_run_policy(E.r, E.x.m, E.f, E.res, d) &&
+		  rules_run_runbooks(E.r, E.x.m, E.f, E.res, d);
 	all = fx_diags(d);
 	if (!ok)
 		fail_msg("shipped rules failed after the escapes:\n%s", all);
@@ -421,6 +422,49 @@ static void test_binary_rule_file_refused(void **state)
 		diags_free(d);
 	}
 	buf_free(&b);
+	unlink(path);
+	rmdir(dir);
+}
+
+/*
+ * The runbook stage reads its rule files again in a fresh interpreter: a
+ * file edited since the first read (whose hash the manifest lists) is an
+ * error, never silently a different rule.
+ */
+static void test_rule_changed_between_stages(void **state)
+{
+	char dir[] = "/tmp/drgen-rules-XXXXXX";
+	char path[256];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/runbook.lua", dir);
+	FILE *fp = fopen(path, "wb");
+	assert_non_null(fp);
+	fputs("return { build = function() return { sections = {} } end }\n", fp);
+	fclose(fp);
+
+	const char *dirs[2] = {dir, fx_lua_dir()};
+	struct diags *d = diags_new();
+	struct rules *r = rules_new(dirs, 2);
+	struct rules_results *res = rules_results_new(E.x.m);
+	struct objectives obj;
+	assert_true(rules_run_tiers(r, E.x.m, E.f, res, d));
+	rules_objectives(res, &obj);
+	analyze_objectives(E.f, E.x.m, &obj);
+	assert_true(rules_run_policy(r, E.x.m, E.f, res, d));
+	fp = fopen(path, "wb");
+	assert_non_null(fp);
+	fputs("return { build = function() return { sections = { 1 } } end }\n", fp);
+	fclose(fp);
+	assert_false(rules_run_runbooks(r, E.x.m, E.f, res, d));
+	if (!find_diag(d, "changed while drgen was running")) {
+		char *all = fx_diags(d);
+		fail_msg("an edited rule file was not refused:\n%s", all);
+	}
+	rules_results_free(res);
+	rules_free(r);
+	diags_free(d);
 	unlink(path);
 	rmdir(dir);
 }
@@ -579,6 +623,7 @@ int main(void)
 		cmocka_unit_test(test_syntax_error_position),
 		cmocka_unit_test(test_rule_must_return_table),
 		cmocka_unit_test(test_binary_rule_file_refused),
+		cmocka_unit_test(test_rule_changed_between_stages),
 		cmocka_unit_test(test_override_and_files_recorded),
 		cmocka_unit_test(test_override_classify),
 		cmocka_unit_test(test_require),

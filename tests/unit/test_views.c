@@ -111,6 +111,7 @@ static int fixture_setup(void **state)
 	rules_objectives(fx->res, &obj);
 	analyze_objectives(fx->f, fx->m, &obj);
 	assert_true(rules_run_policy(fx->rules, fx->m, fx->f, fx->res, fx->d));
+	assert_true(rules_run_runbooks(fx->rules, fx->m, fx->f, fx->res, fx->d));
 	fx->entries = results_new(fx->m, fx->f, fx->res);
 	fx->results = results_summary(fx->entries);
 	fx->in = (struct render_input){
