@@ -3,8 +3,10 @@
  *
  * Templates never see C structs: each document gets a cJSON tree built
  * here from the model, the facts, the rule results and results.json.
- * Computed values are read from the results.json tree where it has them
- * (one source of truth); runbook sections, policy tables and the test
+ * Computed values are read from results.json's entries and rows
+ * (results.h), made by the code that writes results.json (one source of
+ * truth); long tables are lazy lists (mustache.h) built row by row while
+ * the document renders; runbook sections, policy tables and the test
  * programme come from the rules' JSON; contacts, escalation and health
  * checks from the model.  Display strings ("5 min", "72 h", "12,400"),
  * status words ("STALE") and CSS classes ("st-stale") are made here so
