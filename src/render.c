@@ -83,7 +83,8 @@ struct shared {
 
 struct worker {
 	struct shared *sh;
-	bool singles;              /* renders jobs[0 .. n_single) first */
+	bool singles;              /* renders jobs[0 .. n_single) */
+	bool queue;                /* then takes jobs from the shared queue */
 	struct diags *d;
 	size_t documents;
 	size_t bytes;
@@ -180,7 +181,7 @@ static void *worker_run(void *arg)
 		if (atomic_load(&sh->failed) || !render_job(w, &sh->jobs[k], &out, &path))
 			goto done;
 	}
-	for (;;) {
+	while (w->queue) {
 		size_t k = atomic_fetch_add(&sh->next, 1);
 		if (k >= sh->n_jobs || atomic_load(&sh->failed) ||
 		    !render_job(w, &sh->jobs[k], &out, &path))
@@ -234,49 +235,6 @@ static bool compile_templates(struct mustache_loader *l, struct job *jobs, size_
 		jobs[k].tmpl = compiled[doc];
 	}
 	return ok;
-}
-
-static bool render_jobs(const struct render_input *in, const struct views *v,
-			struct publish *p, const struct job *jobs, size_t n,
-			struct diags *d, struct render_stats *stats)
-{
-	int threads = in->threads > 0 ? in->threads : RENDER_DEFAULT_THREADS;
-	struct worker *w;
-	struct shared sh = {.views = v, .publish = p, .jobs = jobs, .n_jobs = n};
-	int started = 0;
-
-	if (threads > RENDER_MAX_THREADS)
-		threads = RENDER_MAX_THREADS;
-	if ((size_t)threads > n)
-		threads = n ? (int)n : 1;
-	while (sh.n_single < n && jobs[sh.n_single].doc->repeat == DOC_ONCE)
-		sh.n_single++;
-	atomic_init(&sh.next, sh.n_single);
-	atomic_init(&sh.failed, false);
-	w = xcalloc((size_t)threads, sizeof(*w));
-	for (int t = 0; t < threads; t++) {
-		w[t].sh = &sh;
-		w[t].singles = t == 0;
-		w[t].d = diags_new();
-	}
-	/* Thread 0 runs here; the others on their own threads. */
-	for (int t = 1; t < threads; t++) {
-		if (pthread_create(&w[t].thread, NULL, worker_run, &w[t]) != 0)
-			break;
-		started = t;
-	}
-	/* The queue is shared: a thread that could not start misses nothing. */
-	worker_run(&w[0]);
-	for (int t = 1; t <= started; t++)
-		pthread_join(w[t].thread, NULL);
-	for (int t = 0; t < threads; t++) {
-		diags_merge(d, w[t].d);
-		diags_free(w[t].d);
-		stats->documents += w[t].documents;
-		stats->bytes += w[t].bytes;
-	}
-	free(w);
-	return !atomic_load(&sh.failed);
 }
 
 /* The template files read, as manifest entries (owned by stats). */
@@ -593,33 +551,102 @@ static bool write_evidence(const struct render_input *in, struct publish *p, str
 
 /* ---- the entry point --------------------------------------------------- */
 
+struct render {
+	const struct render_input *in;
+	struct publish *p;
+	struct render_stats *stats;
+	struct mustache_loader *loader;
+	struct views *views;
+	struct job *jobs;
+	struct shared sh;
+	int threads;
+	struct worker *w;          /* w[0] renders the single documents */
+	bool singles_thread;       /* w[0] runs on its own thread */
+};
+
+struct render *render_begin(const struct render_input *in, struct publish *p,
+			    struct diags *d, struct render_stats *stats)
+{
+	struct render *r = xcalloc(1, sizeof(*r));
+	size_t n;
+
+	memset(stats, 0, sizeof(*stats));
+	r->in = in;
+	r->p = p;
+	r->stats = stats;
+	r->loader = mustache_loader_new();
+	for (size_t i = 0; i < in->n_template_dirs; i++)
+		mustache_loader_add_dir(r->loader, in->template_dirs[i]);
+	r->views = views_new(in);
+	r->jobs = make_jobs(in, r->views, &n);
+	r->sh = (struct shared){.views = r->views, .publish = p, .jobs = r->jobs, .n_jobs = n};
+	while (r->sh.n_single < n && r->jobs[r->sh.n_single].doc->repeat == DOC_ONCE)
+		r->sh.n_single++;
+	atomic_init(&r->sh.next, r->sh.n_single);
+	atomic_init(&r->sh.failed, false);
+	r->threads = in->threads > 0 ? in->threads : RENDER_DEFAULT_THREADS;
+	if (r->threads > RENDER_MAX_THREADS)
+		r->threads = RENDER_MAX_THREADS;
+	/* w[0]: the single documents; w[1..threads]: the queue (w[1] is the caller). */
+	r->w = xcalloc((size_t)r->threads + 1, sizeof(*r->w));
+	for (int t = 0; t <= r->threads; t++) {
+		r->w[t].sh = &r->sh;
+		r->w[t].singles = t == 0;
+		r->w[t].queue = t > 0;
+		r->w[t].d = diags_new();
+	}
+	if (!compile_templates(r->loader, r->jobs, n, d)) {
+		atomic_store(&r->sh.failed, true);
+		return r;
+	}
+	record_templates(r->loader, stats);
+	if (r->threads > 1)
+		r->singles_thread = pthread_create(&r->w[0].thread, NULL, worker_run,
+						   &r->w[0]) == 0;
+	return r;
+}
+
+bool render_end(struct render *r, bool go, struct diags *d)
+{
+	struct worker *w = r->w;
+	int started = 1;
+	bool ok;
+
+	if (!go)
+		atomic_store(&r->sh.failed, true);
+	if (!r->singles_thread)
+		worker_run(&w[0]);
+	/* The caller is w[1]; the others get threads.  The queue is shared:
+	 * a thread that could not start misses nothing. */
+	for (int t = 2; t <= r->threads; t++) {
+		if (pthread_create(&w[t].thread, NULL, worker_run, &w[t]) != 0)
+			break;
+		started = t;
+	}
+	worker_run(&w[1]);
+	for (int t = 2; t <= started; t++)
+		pthread_join(w[t].thread, NULL);
+	if (r->singles_thread)
+		pthread_join(w[0].thread, NULL);
+	for (int t = 0; t <= r->threads; t++) {
+		diags_merge(d, w[t].d);
+		diags_free(w[t].d);
+		r->stats->documents += w[t].documents;
+		r->stats->bytes += w[t].bytes;
+	}
+	ok = !atomic_load(&r->sh.failed) && write_evidence(r->in, r->p, d, r->stats);
+	free(w);
+	free(r->jobs);
+	views_free(r->views);
+	mustache_loader_free(r->loader);
+	free(r);
+	return ok;
+}
+
 bool render_all(const struct render_input *in, struct publish *p, struct diags *d,
 		struct render_stats *stats)
 {
-	struct mustache_loader *l = mustache_loader_new();
-	struct views *v = views_new(in);
-	struct job *jobs = NULL;
-	size_t n_jobs = 0;
-	bool ok = false;
-
-	memset(stats, 0, sizeof(*stats));
-	for (size_t i = 0; i < in->n_template_dirs; i++)
-		mustache_loader_add_dir(l, in->template_dirs[i]);
-
-	jobs = make_jobs(in, v, &n_jobs);
-	if (!compile_templates(l, jobs, n_jobs, d))
-		goto out;
-	record_templates(l, stats);
-	if (!render_jobs(in, v, p, jobs, n_jobs, d, stats))
-		goto out;
-	if (!write_evidence(in, p, d, stats))
-		goto out;
-	ok = true;
-out:
-	free(jobs);
-	views_free(v);
-	mustache_loader_free(l);
-	return ok;
+	return render_end(render_begin(in, p, d, stats), true, d);
 }
 
 void render_stats_free(struct render_stats *stats)

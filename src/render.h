@@ -53,6 +53,19 @@ struct render_stats {
  */
 bool render_all(const struct render_input *in, struct publish *p, struct diags *d,
 		struct render_stats *stats);
+
+/*
+ * render_all in two steps, so that the documents that do not read the
+ * runbooks (dashboard, plan, audit) render on their own thread while the
+ * caller is still running runbook.lua.  in->rules->runbooks must be
+ * complete before render_end, which renders the runbooks, waits for every
+ * document and frees r.  With go false (the build failed meanwhile) it
+ * only stops and frees; it returns false.
+ */
+struct render;
+struct render *render_begin(const struct render_input *in, struct publish *p,
+			    struct diags *d, struct render_stats *stats);
+bool render_end(struct render *r, bool go, struct diags *d);
 void render_stats_free(struct render_stats *stats);
 
 #endif

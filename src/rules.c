@@ -1179,12 +1179,7 @@ bool rules_run_runbooks(struct rules *r, const struct model *m,
 {
 	struct stage s = {.r = r, .m = m, .f = f, .res = res, .d = d};
 
-	if (!r->L) {
-		diag_add(d, DIAG_ERROR, NULL, 0, 0, NULL,
-			 "rules: called after rules_finish (internal error)");
-		return false;
-	}
-	rules_sandbox_close(r);
+	rules_sandbox_close(r);   /* if rules_finish has not already */
 	rules_sandbox_open(r);
 	return stage_run(&s, runbook_body);
 }

@@ -198,8 +198,9 @@ void rules_free(struct rules *r);
 /*
  * Closes the interpreter once the build makes no more rule calls, so its
  * heap (the compliance evidence caches: tens of MB on a large plan) is
- * not held while documents render.  rules_files stays valid; a later run
- * or call fails with an internal-error diagnostic.
+ * not held while documents render.  rules_files stays valid.  Only
+ * rules_run_runbooks may follow (it starts a fresh interpreter); any
+ * other run or call fails with an internal-error diagnostic.
  */
 void rules_finish(struct rules *r);
 
@@ -231,10 +232,11 @@ bool rules_run_policy(struct rules *r, const struct model *m,
 
 /*
  * Runs runbook.lua for every service (res->runbooks), after the policy
- * rules (and, in a build, after compliance).  It starts a fresh
- * interpreter first, so that what earlier rules keep in their modules
- * (the compliance checks' caches: tens of MB on a large plan) is not held
- * while 10,000 runbooks are built.  Returns false with diagnostics.
+ * rules (and, in a build, after compliance).  It closes the interpreter
+ * (unless rules_finish already has) and starts a fresh one, so that what
+ * earlier rules keep in their modules (the compliance checks' caches:
+ * tens of MB on a large plan) is not held while 10,000 runbooks are
+ * built.  Returns false with diagnostics.
  */
 bool rules_run_runbooks(struct rules *r, const struct model *m,
 			const struct facts *f, struct rules_results *res,

@@ -60,3 +60,20 @@ ln -s "$PWD/outside.ndjson" linked/backups/evil.ndjson
 check "a backup log linked from outside exits 2" test $rc -eq 2
 check "a backup log linked from outside is named" \
 	grep -q "linked/backups/evil.ndjson: error: file leads outside the plan directory" err.txt
+
+# runbook.lua runs while the dashboard, plan and audit already render: a
+# runbook rule that fails still stops the build and changes nothing.
+cp -R "$DRGEN_ROOT/samples/kestrel" badrunbook
+"$DRGEN" build badrunbook -o rbout --as-of 2026-11-01T00:00:00Z -q 2>err.txt
+check "a good build before the bad runbook rule" test $? -eq 0
+sums=$(cat rbout/evidence/SHA256SUMS)
+mkdir -p badrunbook/rules
+printf 'return { build = function(service) return { sections = service.nope.x } end }\n' \
+	>badrunbook/rules/runbook.lua
+"$DRGEN" build badrunbook -o rbout --as-of 2026-11-01T00:00:00Z 2>err.txt; rc=$?
+check "a failing runbook rule exits 2" test $rc -eq 2
+check "a failing runbook rule is named with its line" grep -q "runbook.lua:1:" err.txt
+check "a failing runbook rule leaves the previous output as it was" \
+	test "$(cat rbout/evidence/SHA256SUMS)" = "$sums"
+check "a failing runbook rule leaves no staging folder" \
+	test -z "$(find . -maxdepth 1 -name '.rbout.drgen-staging.*')"
