@@ -485,7 +485,7 @@ int cli_help(const char *topic)
 		      "  --fail-on LEVEL    exit 1 when a control is at or below fail|partial\n"
 		      "  --previous PATH    a previous output folder or results.json: report changes\n"
 		      "  --sign KEY.pem     sign the evidence manifest with an Ed25519 private key\n"
-		      "  -q, --quiet        errors only      -v, --verbose   stage timings\n",
+		      "  -q, --quiet        errors only      -v, --verbose   time and memory per stage\n",
 		      stdout);
 		return EXIT_OK;
 	}
