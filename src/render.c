@@ -9,10 +9,12 @@
  * template error is reported once, and the list of template files for
  * the manifest is complete), then the jobs are rendered on a few threads.
  * The single documents (dashboard, plan, audit) have the largest views by
- * far, so the calling thread renders them one after another while the
- * other threads start on the runbooks, then joins them: two audit views
- * are never alive at once.  Runbooks are handed out from one shared
- * counter, so no thread idles while another has a long queue.  Each
+ * far and do not read the runbooks, so one thread of their own renders
+ * them one after another, starting in render_begin while the caller still
+ * runs runbook.lua: two audit views are never alive at once.  In
+ * render_end the caller and threads-1 more render the runbooks, handed
+ * out from one shared counter, so no thread idles while another has a
+ * long queue.  Each
  * thread has its own buffer and diagnostics, merged in thread order
  * afterwards.  A job's bytes depend only on its view and template, so the
  * output is the same for any number of threads.  Files go to publish,
@@ -76,7 +78,7 @@ struct shared {
 	struct publish *publish;
 	const struct job *jobs;
 	size_t n_jobs;
-	size_t n_single;           /* jobs[0 .. n_single): the calling thread's */
+	size_t n_single;           /* jobs[0 .. n_single): the single documents */
 	atomic_size_t next;        /* the next job of the shared queue */
 	atomic_bool failed;
 };
