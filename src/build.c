@@ -2,8 +2,10 @@
  * build.c -- the order of the stages of one build.
  *
  *   load (and --previous) → analyze_model → tiers.lua → analyze_objectives
- *        → policy rules → compliance rules → runbook.lua (fresh interpreter)
- *        → results.json (+ changes) → render → publish → --fail-on
+ *        → policy rules → compliance rules → results (+ changes)
+ *        → runbook.lua (fresh interpreter), while the dashboard, plan and
+ *          audit render on another thread
+ *        → results.json → the runbooks render → publish → --fail-on
  *
  * Runbooks are the last rules to run: their results are the largest the
  * rules keep, and the compliance rules' caches are gone by then, so the
