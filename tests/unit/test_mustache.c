@@ -152,6 +152,20 @@ static cJSON *squares_view(size_t n, size_t *built)
 	return view;
 }
 
+static bool collect(void *ctx, const char *data, size_t len)
+{
+	buf_append(ctx, data, len);
+	return true;
+}
+
+static bool refuse(void *ctx, const char *data, size_t len)
+{
+	(void)ctx;
+	(void)data;
+	(void)len;
+	return false;
+}
+
 static void test_lazy_lists(void **state)
 {
 	(void)state;
@@ -177,6 +191,26 @@ static void test_lazy_lists(void **state)
 	assert_null(mustache_list_of(cJSON_GetObjectItem(full, "rows")));
 	cJSON_Delete(full);
 	cJSON_Delete(view);
+
+	/* Streamed through a sink in pieces of about MUSTACHE_FLUSH_BYTES:
+	 * pieces plus the rest are the same bytes as a render into memory. */
+	struct buf whole = BUF_INIT, pieces = BUF_INIT, rest = BUF_INIT;
+	view = squares_view(200000, &built);
+	assert_true(mustache_render(t, view, &whole, d));
+	assert_true(whole.len > 2 * MUSTACHE_FLUSH_BYTES);
+	assert_true(mustache_render_to(t, view, MUSTACHE_ESCAPE_HTML, &rest, collect, &pieces, d));
+	assert_true(pieces.len >= 2 * MUSTACHE_FLUSH_BYTES);
+	assert_true(rest.len < MUSTACHE_FLUSH_BYTES + 64);
+	buf_append(&pieces, rest.data, rest.len);
+	assert_int_equal(pieces.len, whole.len);
+	assert_memory_equal(pieces.data, whole.data, whole.len);
+	/* A sink that fails stops the render. */
+	buf_reset(&rest);
+	assert_false(mustache_render_to(t, view, MUSTACHE_ESCAPE_HTML, &rest, refuse, NULL, d));
+	cJSON_Delete(view);
+	buf_free(&whole);
+	buf_free(&pieces);
+	buf_free(&rest);
 
 	/* An empty lazy list is falsey. */
 	buf_reset(&out);
