@@ -138,6 +138,9 @@ struct mustache_list {
 
 /* The node for list l (malloc'ed; owned by the node from now on). */
 cJSON *mustache_list_node(struct mustache_list *l);
+/* Member `key` of object o (case-sensitive), as {{key}} finds it; or NULL. */
+const cJSON *mustache_member(const cJSON *o, const char *key);
+
 /* The list a node carries, or NULL for any other node. */
 const struct mustache_list *mustache_list_of(const cJSON *node);
 /*

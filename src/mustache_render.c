@@ -232,6 +232,20 @@ static void push(struct rstate *st, const cJSON *v)
 }
 
 /*
+ * Most keys of a view differ from the wanted one in their first byte, so
+ * that is compared before the whole name: lookups are most of what
+ * rendering does.
+ */
+const cJSON *mustache_member(const cJSON *o, const char *key)
+{
+	for (const cJSON *c = o->child; c; c = c->next) {
+		if (c->string && c->string[0] == key[0] && strcmp(c->string, key) == 0)
+			return c;
+	}
+	return NULL;
+}
+
+/*
  * The first part of a dotted name is looked up from the innermost context
  * outwards; the other parts only inside what the first found.
  */
@@ -242,13 +256,11 @@ static const cJSON *lookup(const struct rstate *st, const struct mname *nm)
 	const cJSON *v = NULL;
 	for (size_t k = st->depth; k-- > 0;) {
 		const cJSON *f = st->stack[k];
-		if (f && cJSON_IsObject(f) &&
-		    (v = cJSON_GetObjectItemCaseSensitive(f, nm->parts[0])))
+		if (f && cJSON_IsObject(f) && (v = mustache_member(f, nm->parts[0])))
 			break;
 	}
 	for (size_t p = 1; v && p < nm->nparts; p++)
-		v = cJSON_IsObject(v) ? cJSON_GetObjectItemCaseSensitive(v, nm->parts[p])
-				      : NULL;
+		v = cJSON_IsObject(v) ? mustache_member(v, nm->parts[p]) : NULL;
 	return v;
 }
 

@@ -70,7 +70,7 @@ struct views {
 
 const cJSON *views_get(const cJSON *o, const char *key)
 {
-	return o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
+	return o ? mustache_member(o, key) : NULL;
 }
 
 const char *views_get_str(const cJSON *o, const char *key)
