@@ -205,6 +205,7 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 	struct rules *rules = NULL;
 	struct rules_results *res = NULL;
 	struct results *entries = NULL;
+	struct publish_previous prev_info = {0};
 	cJSON *results = NULL, *previous = NULL;
 	struct compliance comp;
 	struct publish *p = NULL;
@@ -237,7 +238,12 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 	};
 	m = load_plan_dir(&lo, src, d);
 	if (o->previous)
-		previous = changes_read_previous(o->previous, d);
+		previous = changes_read_previous(o->previous, prev_info.sha256,
+						 &prev_info.size, d);
+	if (previous) {
+		prev_info.as_of = cJSON_GetStringValue(cJSON_GetObjectItem(previous, "as_of"));
+		prev_info.period = cJSON_GetStringValue(cJSON_GetObjectItem(previous, "period"));
+	}
 	if (diags_has_errors(d))
 		goto out;
 
@@ -310,6 +316,7 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 		.inputs = inputs, .n_inputs = n_inputs,
 		.rules = rule_files, .n_rules = n_rule_files,
 		.templates = rstats.templates, .n_templates = rstats.n_templates,
+		.previous = previous ? &prev_info : NULL,
 	};
 	rc = publish_commit(p, &info, o->sign_key, d);
 	p = NULL;

@@ -25,7 +25,8 @@
 
 /* ---- reading ----------------------------------------------------------------- */
 
-cJSON *changes_read_previous(const char *path, struct diags *d)
+cJSON *changes_read_previous(const char *path, char sha256[65], uint64_t *size,
+			     struct diags *d)
 {
 	struct stat st;
 	struct source_file sf;
@@ -45,6 +46,10 @@ cJSON *changes_read_previous(const char *path, struct diags *d)
 			 "evidence/results.json");
 		goto out;
 	}
+	if (sha256)
+		source_sha256_hex(sf.data, sf.len, sha256);
+	if (size)
+		*size = sf.len;
 	if (!jsonpos_parse(sf.data, sf.len, JSONPOS_MAX_DEPTH, &doc, &index, &err)) {
 		diag_add(d, DIAG_ERROR, file, err.line, err.col, NULL,
 			 "malformed previous results: %s", err.message);

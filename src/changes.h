@@ -29,6 +29,8 @@
 #ifndef DRGEN_CHANGES_H
 #define DRGEN_CHANGES_H
 
+#include <stdint.h>
+
 #include <cJSON.h>
 
 #include "diag.h"
@@ -37,9 +39,11 @@
  * Reads a previous results.json: path is that file, or an output folder
  * (then FOLDER/evidence/results.json).  Returns NULL with an error naming
  * the file when it is missing, unreadable, malformed JSON or not a drgen
- * results document.  Caller frees with cJSON_Delete.
+ * results document.  sha256 and size (either may be NULL) get the file's
+ * hash and length, for the manifest.  Caller frees with cJSON_Delete.
  */
-cJSON *changes_read_previous(const char *path, struct diags *d);
+cJSON *changes_read_previous(const char *path, char sha256[65], uint64_t *size,
+			     struct diags *d);
 
 /* The `changes` object (see above); caller frees with cJSON_Delete. */
 cJSON *changes_compute(const cJSON *previous, const cJSON *current);

@@ -163,6 +163,14 @@ void evidence_manifest_write(struct buf *b, const struct publish_manifest_info *
 	put_inputs(b, "inputs", info->inputs, info->n_inputs, true, false);
 	put_inputs(b, "rules", info->rules, info->n_rules, false, false);
 	put_inputs(b, "templates", info->templates, info->n_templates, false, false);
+	if (info->previous) {
+		buf_puts(b, "  \"previous\": {\"as_of\": ");
+		put_str(b, info->previous->as_of ? info->previous->as_of : "");
+		buf_puts(b, ", \"period\": ");
+		put_str(b, info->previous->period ? info->previous->period : "");
+		buf_printf(b, ", \"sha256\": \"%s\", \"size\": %llu},\n",
+			   info->previous->sha256, (unsigned long long)info->previous->size);
+	}
 	buf_puts(b, "  \"outputs\": [");
 	for (size_t i = 0; i < n_outputs; i++) {
 		buf_puts(b, i ? ",\n    {\"path\": " : "\n    {\"path\": ");

@@ -86,6 +86,16 @@ struct publish_manifest_info {
 	size_t n_rules;
 	const struct source_input *templates;  /* template files used */
 	size_t n_templates;
+	/* The results.json given to --previous (NULL without): its as-of time,
+	 * period, SHA-256 and size, not its path (a machine path). */
+	const struct publish_previous *previous;
+};
+
+struct publish_previous {
+	const char *as_of;
+	const char *period;
+	char sha256[65];
+	uint64_t size;
 };
 
 /*

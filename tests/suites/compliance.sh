@@ -125,6 +125,14 @@ check "--previous: new single-region finding" jqe \
 check "--previous: portal's tier change is listed" jqe \
 	'any(.changes.services_changed[]; .id == "portal" and any(.changes[]; .field == "tier"))' \
 	"$C"
+prev_sha=$(sha256sum "$TMP/f1/evidence/results.json" | cut -c1-64)
+check "--previous: the manifest names the compared results.json by its SHA-256" jqe \
+	--arg sha "$prev_sha" '.previous.sha256 == $sha and .previous.period == "2026-10"' \
+	"$TMP/p2/evidence/manifest.json"
+check "--previous: the manifest holds no machine path of it" \
+	sh -c '! grep -q "$0" "$1"' "$TMP" "$TMP/p2/evidence/manifest.json"
+check "without --previous the manifest has no previous" jqe 'has("previous") | not' \
+	"$TMP/f1/evidence/manifest.json"
 build "$TMP/changed" -o "$TMP/p3" --previous "$TMP/f1/evidence/results.json"; rc=$?
 check "--previous RESULTS_JSON: same changes as with the folder" \
 	sh -c 'test "$0" -eq 0 && cmp -s "$1" "$2"' "$rc" "$C" "$TMP/p3/evidence/results.json"

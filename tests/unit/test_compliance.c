@@ -262,7 +262,7 @@ static void test_read_previous(void **state)
 	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
 		char *path = write_tmp("results.json", bad[i].text);
 		struct diags *d = diags_new();
-		assert_null(changes_read_previous(path, d));
+		assert_null(changes_read_previous(path, NULL, NULL, d));
 		char *msg = fx_diags(d);
 		assert_non_null(strstr(msg, bad[i].want));
 		assert_non_null(strstr(msg, path));       /* names the file */
@@ -280,13 +280,13 @@ static void test_read_previous(void **state)
 	fputs(prev_doc, f);
 	fclose(f);
 	struct diags *d = diags_new();
-	cJSON *doc = changes_read_previous(dir, d);
+	cJSON *doc = changes_read_previous(dir, NULL, NULL, d);
 	assert_non_null(doc);
 	assert_string_equal(cJSON_GetStringValue(cJSON_GetObjectItem(doc, "period")), "2026-09");
 	cJSON_Delete(doc);
 	/* Missing file: an error naming it. */
 	remove(file);
-	assert_null(changes_read_previous(dir, d));
+	assert_null(changes_read_previous(dir, NULL, NULL, d));
 	char *msg = fx_diags(d);
 	assert_non_null(strstr(msg, "evidence/results.json"));
 	free(msg);
