@@ -854,11 +854,11 @@ static bool issue_overdue(const struct views *v, const struct drill_issue *is)
 	return is->open && is->due != DATE_NONE && is->due < v->m->as_of;
 }
 
-static void fill_drill(cJSON *o, const struct pctx *pc, size_t di, bool with_results)
+/* Drill di; dj is its results.json entry. */
+static void fill_drill_from(cJSON *o, const struct pctx *pc, size_t di, const cJSON *dj,
+			    bool with_results)
 {
-	const struct views *v = pc->v;
-	const struct drill *d = &v->m->drills[di];
-	cJSON *dj = results_drill(v->rs, di);
+	const struct drill *d = &pc->v->m->drills[di];
 	char n[48];
 
 	put_str(o, "id", d->id);
@@ -886,6 +886,12 @@ static void fill_drill(cJSON *o, const struct pctx *pc, size_t di, bool with_res
 		}
 		put_bool(o, "has_results", cJSON_GetArraySize(res) > 0);
 	}
+}
+
+static void fill_drill(cJSON *o, const struct pctx *pc, size_t di, bool with_results)
+{
+	cJSON *dj = results_drill(pc->v->rs, di);
+	fill_drill_from(o, pc, di, dj, with_results);
 	cJSON_Delete(dj);
 }
 
@@ -915,7 +921,7 @@ static void put_last_drill(cJSON *o, const struct pctx *pc, size_t i)
 		return;
 	cJSON *d = put_obj(o, "last_drill");
 	cJSON *dj = results_drill(v->rs, (size_t)ld);
-	fill_drill(d, pc, (size_t)ld, false);
+	fill_drill_from(d, pc, (size_t)ld, dj, false);
 	cJSON_ArrayForEach(rj, views_get(dj, "results")) {
 		const char *sid = views_get_str(rj, "service");
 		if (sid && strcmp(sid, v->m->services[i].id) == 0) {
