@@ -7,7 +7,9 @@
  *
  *   HTML: no raw HTML reaches the page.  cmark escapes '<' in text, so
  *   every '<' of the output must open one of the tags cmark itself writes
- *   (or its "raw HTML omitted" comment), with only cmark's attributes, and
+ *   or the table tags markdown.c writes for pipe tables (or cmark's "raw
+ *   HTML omitted" comment), with only their attributes (a table cell's
+ *   style is one of three fixed alignments), and
  *   every href and src must be relative or use an allowed scheme (http,
  *   https, mailto, tel; data:image/png|jpeg|gif|webp for images).  Text
  *   such as "javascript:" may appear in prose; it only matters in a target.
@@ -91,8 +93,12 @@ static void check_html(const char *html, size_t len)
 	static const char *const tags[] = {
 		"p", "h1", "h2", "h3", "h4", "h5", "h6", "a", "img", "em", "strong",
 		"code", "pre", "ul", "ol", "li", "blockquote", "hr", "br",
+		"table", "thead", "tbody", "tr", "th", "td",
 	};
-	static const char *const attrs[] = {"href", "src", "alt", "title", "class", "start"};
+	static const char *const attrs[] = {"href", "src", "alt", "title", "class", "start",
+					    "scope", "style"};
+	static const char *const styles[] = {"text-align: left", "text-align: center",
+					     "text-align: right"};
 	static const char comment[] = "<!-- raw HTML omitted -->";
 	FUZZ_ASSERT(strlen(html) == len);
 	for (size_t i = 0; i < len; i++) {
@@ -138,6 +144,9 @@ static void check_html(const char *html, size_t len)
 				      (k - a == 3 && memcmp(html + a, "src", 3) == 0);
 			if (target && !target_safe(html + v, vlen, image))
 				fail_html(html, v, "unsafe link or image target");
+			if (k - a == 5 && memcmp(html + a, "style", 5) == 0 &&
+			    !in_list(html + v, vlen, styles, ARRAY_LEN(styles)))
+				fail_html(html, v, "a style markdown.c does not write");
 			k = v + vlen + 1;
 		}
 		i = k + (html[k] == '/');

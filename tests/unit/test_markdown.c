@@ -83,10 +83,66 @@ static void test_text_reads_correctly(void **state)
 	free(out);
 }
 
+/* GitHub pipe tables in prose become HTML tables, through the same safe walk. */
+static void test_pipe_tables(void **state)
+{
+	(void)state;
+	char *out = html("Ports to open:\n"
+			 "| Service | Port | Notes |\n"
+			 "|:--------|-----:|:-----:|\n"
+			 "| ledger  | 5432 | `psql` via [bastion](https://b.example) |\n"
+			 "| a \\| b  | 1 |\n"
+			 "| x | 2 | [bad](javascript:alert(1)) <script>x</script> |\n"
+			 "\n"
+			 "After the table.\n");
+	assert_non_null(strstr(out, "<p>Ports to open:</p>\n<table>\n<thead>\n<tr>\n"
+				    "<th scope=\"col\" style=\"text-align: left\">Service</th>\n"
+				    "<th scope=\"col\" style=\"text-align: right\">Port</th>\n"
+				    "<th scope=\"col\" style=\"text-align: center\">Notes</th>\n"));
+	assert_non_null(strstr(out, "<td style=\"text-align: center\"><code>psql</code> via "
+				    "<a href=\"https://b.example\">bastion</a></td>"));
+	/* An escaped pipe stays in its cell; a short row gets an empty cell. */
+	assert_non_null(strstr(out, "<td style=\"text-align: left\">a | b</td>\n"
+				    "<td style=\"text-align: right\">1</td>\n"
+				    "<td style=\"text-align: center\"></td>"));
+	assert_null(strstr(out, "javascript:"));
+	assert_null(strstr(out, "<script"));
+	assert_non_null(strstr(out, "</tbody>\n</table>\n<p>After the table.</p>"));
+	free(out);
+
+	/* Not tables: inside fenced code, a heading underline, mismatched cells. */
+	out = html("```\n| a | b |\n|---|---|\n```\n\na | b\n---\n\n| a | b |\n|---|\n");
+	assert_null(strstr(out, "<table>"));
+	assert_non_null(strstr(out, "<pre><code>| a | b |\n|---|---|\n</code></pre>"));
+	assert_non_null(strstr(out, "<h4>a | b</h4>"));  /* h2, shifted by 2 */
+	free(out);
+
+	/* Block syntax in a cell is shown as typed; a table with no body rows. */
+	out = html("| # x | - y |\n| --- | --- |\n");
+	assert_non_null(strstr(out, "<th scope=\"col\"># x</th>"));
+	assert_null(strstr(out, "<tbody>"));
+	free(out);
+
+	/* A NUL byte in a cell is replaced, as cmark does in text. */
+	static const char nul[] = "| a\0b | # c\0 |\n|---|---|\n";
+	size_t n;
+	out = markdown_to_html(nul, sizeof(nul) - 1, 0, &n);
+	assert_int_equal(strlen(out), n);
+	assert_non_null(strstr(out, "a\xEF\xBF\xBD" "b"));
+	assert_non_null(strstr(out, "# c\xEF\xBF\xBD"));
+	free(out);
+
+	/* Markdown output keeps the table as written. */
+	out = md("| a | b |\n|---|---|\n| 1 | 2 |\n");
+	assert_non_null(strstr(out, "| a | b |"));
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_raw_html_is_dropped),
+		cmocka_unit_test(test_pipe_tables),
 		cmocka_unit_test(test_unsafe_links_lose_target),
 		cmocka_unit_test(test_headings_shift),
 		cmocka_unit_test(test_markdown_output_escapes_html),
