@@ -210,7 +210,8 @@ static size_t indent_of(struct line l)
 
 /*
  * Splits a row into cells at unescaped pipes, without the outer pipes;
- * cells[i] are trimmed spans of l.  Returns the number of cells.
+ * cells[i] are trimmed spans of l.  Returns the number of cells, or
+ * max + 1 when there are more (cells then holds the first max).
  */
 static size_t split_row(struct line l, struct line *cells, size_t max)
 {
@@ -224,7 +225,7 @@ static size_t split_row(struct line l, struct line *cells, size_t max)
 	if (e > b && l.s[e - 1] == '|' && !(e - 1 > b && l.s[e - 2] == '\\'))
 		e--;
 	size_t start = b;
-	for (size_t i = b; i <= e && n < max; i++) {
+	for (size_t i = b; i <= e; i++) {
 		if (i < e && l.s[i] == '\\' && i + 1 < e) {
 			i++;
 			continue;
@@ -236,6 +237,8 @@ static size_t split_row(struct line l, struct line *cells, size_t max)
 			cb++;
 		while (ce > cb && (l.s[ce - 1] == ' ' || l.s[ce - 1] == '\t'))
 			ce--;
+		if (n == max)
+			return max + 1;
 		cells[n++] = (struct line){l.s + cb, ce - cb};
 		start = i + 1;
 	}
@@ -273,7 +276,8 @@ static size_t header_cells(struct line l, struct line *cells)
 {
 	if (indent_of(l) >= 4 || !memchr(l.s, '|', l.n) || blank(l))
 		return 0;
-	return split_row(l, cells, MARKDOWN_MAX_COLUMNS);
+	size_t n = split_row(l, cells, MARKDOWN_MAX_COLUMNS);
+	return n > MARKDOWN_MAX_COLUMNS ? 0 : n;
 }
 
 /* One cell's text as inline HTML, through the same safe walk as prose. */

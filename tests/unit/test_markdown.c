@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "markdown.h"
+#include "util.h"
 
 static char *html(const char *md)
 {
@@ -122,6 +123,18 @@ static void test_pipe_tables(void **state)
 	assert_non_null(strstr(out, "<th scope=\"col\"># x</th>"));
 	assert_null(strstr(out, "<tbody>"));
 	free(out);
+
+	/* More than 64 columns is not a table (a line of many pipes). */
+	struct buf wide = BUF_INIT;
+	for (int row = 0; row < 2; row++) {
+		for (int k = 0; k < 65; k++)
+			buf_puts(&wide, row ? "|-" : "|x");
+		buf_puts(&wide, "|\n");
+	}
+	out = html(wide.data);
+	assert_null(strstr(out, "<table>"));
+	free(out);
+	buf_free(&wide);
 
 	/* A NUL byte in a cell is replaced, as cmark does in text. */
 	static const char nul[] = "| a\0b | # c\0 |\n|---|---|\n";
