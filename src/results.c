@@ -230,6 +230,15 @@ static void add_bool(cJSON *o, const char *key, bool b)
 	cJSON_AddItemToObjectCS(o, key, cJSON_CreateBool(b));
 }
 
+/* A verdict a rule may not have given: null when it did not. */
+static void add_known_bool(cJSON *o, const char *key, bool known, bool b)
+{
+	if (known)
+		add_bool(o, key, b);
+	else
+		add_null(o, key);
+}
+
 static void add_time(cJSON *o, const char *key, int64_t t)
 {
 	char s[DATE_RFC3339_SIZE];
@@ -480,10 +489,7 @@ cJSON *results_drill(const struct results *rv, size_t i)
 	add_str(o, "type", model_drill_type_names[d->type]);
 	add_time(o, "date", d->date);
 	add_str(o, "source", d->source);
-	if (v.known)
-		add_bool(o, "passed", v.passed);
-	else
-		add_null(o, "passed");
+	add_known_bool(o, "passed", v.known, v.passed);
 	add_num(o, "availability", d->availability);
 	scope = add_object(o, "scope");
 	a = add_array(scope, "services");
@@ -509,10 +515,7 @@ cJSON *results_drill(const struct results *rv, size_t i)
 		add_num(x, "rpo_achievement", results_round(rr.rpo_achievement, 4));
 		add_bool(x, "recovered", r->recovered);
 		add_num(x, "data_integrity", r->data_integrity);
-		if (rr.known)
-			add_bool(x, "passed", rr.passed);
-		else
-			add_null(x, "passed");
+		add_known_bool(x, "passed", rr.known, rr.passed);
 		add_str(x, "failure", r->failure);
 	}
 	a = add_array(o, "issues");
