@@ -76,6 +76,26 @@ static size_t search_dirs(const struct build_options *o, const char *plan_sub,
 	return n;
 }
 
+/*
+ * The plan's own rules/ and templates/ are looked up by name, each file
+ * confined to its folder: the folder itself must not lead out of the plan.
+ */
+static bool plan_folders_inside(struct source_set *src, struct diags *d)
+{
+	static const char *const subs[] = {"rules", "templates"};
+	bool ok = true;
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+		if (source_inside(src, subs[i]))
+			continue;
+		char *display = source_display_path(src, subs[i]);
+		diag_error(d, display, 0, 0,
+			   "folder leads outside the plan directory through a symbolic link");
+		free(display);
+		ok = false;
+	}
+	return ok;
+}
+
 static void free_dirs(char **dirs, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -224,6 +244,8 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 	date_format_rfc3339(o->as_of, r->as_of);
 
 	/* Mistakes that need no input to find fail before any work. */
+	if (!plan_folders_inside(src, d))
+		goto out;
 	if (o->sign_key && !evidence_key_check(o->sign_key, true, d))
 		goto out;
 	rc = publish_begin(o->out_dir, &p, d);
@@ -252,6 +274,7 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 
 	stage(o, r, "rules", &t0);
 	rules = rules_new((const char *const *)rule_dirs, n_rule_dirs);
+	rules_confine(rules, 0, o->plan_dir);  /* rule_dirs[0] is the plan's rules/ */
 	res = rules_results_new(m);
 	if (!rules_run_tiers(rules, m, f, res, d))
 		goto out;

@@ -40,7 +40,7 @@ cJSON *changes_read_previous(const char *path, char sha256[65], uint64_t *size,
 				 path[strlen(path) - 1] == '/' ? "" : "/");
 	else
 		file = xstrdup(path);
-	if (!source_read_path(file, SOURCE_MAX_JSON, &sf, d)) {
+	if (!source_read_unlinked(file, SOURCE_MAX_JSON, &sf, d)) {
 		diag_add(d, DIAG_NOTE, NULL, 0, 0, NULL,
 			 "--previous expects an earlier output folder or its "
 			 "evidence/results.json");

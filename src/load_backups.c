@@ -1840,7 +1840,7 @@ static void chunk_run(struct worker *w, struct chunk *c)
 {
 	const struct file *f = &w->job->files[c->file];
 	char eb[128];
-	int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	int fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		c->fatal = xasprintf("cannot open file: %s", errno_text(errno, eb, sizeof(eb)));
 		return;
@@ -1899,7 +1899,7 @@ static void hash_run(struct worker *w, struct file *f)
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0;
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	int fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
 		f->hash_error = xasprintf("cannot open file: %s", errno_text(errno, eb, sizeof(eb)));
 		goto out;
@@ -1986,7 +1986,7 @@ static bool file_plan(struct job *j, size_t i, size_t chunk_bytes, char *tmp,
 {
 	struct file *f = &j->files[i];
 	char eb[128];
-	int fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	int fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	struct stat st;
 	if (fd < 0) {
 		diag_error(d, f->display, 0, 0, "cannot open file: %s",

@@ -111,22 +111,6 @@ bool mustache_name_valid(const char *name, size_t len)
 	return true;
 }
 
-/* Whether path, once symbolic links are resolved, lies inside dir. */
-static bool path_inside(const char *dir, const char *path)
-{
-	char *rd = realpath(dir, NULL);
-	char *rp = realpath(path, NULL);
-	bool ok = false;
-	if (rd && rp) {
-		size_t n = strlen(rd);
-		ok = strncmp(rp, rd, n) == 0 &&
-		     (rp[n] == '/' || (n > 0 && rd[n - 1] == '/'));
-	}
-	free(rd);
-	free(rp);
-	return ok;
-}
-
 /* A cache entry for a template that could not be read. */
 static void cache_failure(struct mustache_loader *l, const char *key,
 			  const char *display)
@@ -163,7 +147,7 @@ load_from_dir(struct mustache_loader *l, const char *dir, const char *key,
 	*found = stat(path, &st) == 0;
 	if (!*found)
 		goto out_free;
-	if (!path_inside(dir, path)) {
+	if (!source_path_inside(dir, path)) {
 		diag_error(d, file, line, col,
 			   "template '%s' resolves outside the template directory %s",
 			   key, dir);
@@ -171,7 +155,7 @@ load_from_dir(struct mustache_loader *l, const char *dir, const char *key,
 		goto out_free;
 	}
 	struct source_file f;
-	if (!source_read_path(path, SOURCE_MAX_TEMPLATE, &f, d)) {
+	if (!source_read_under(dir, path, SOURCE_MAX_TEMPLATE, &f, d)) {
 		cache_failure(l, key, path);
 		goto out_free;
 	}

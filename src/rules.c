@@ -43,6 +43,7 @@ struct rules *rules_new(const char *const *dirs, size_t ndirs)
 	struct rules *r = xcalloc(1, sizeof(*r));
 
 	r->dirs = xcalloc(ndirs ? ndirs : 1, sizeof(*r->dirs));
+	r->roots = xcalloc(ndirs ? ndirs : 1, sizeof(*r->roots));
 	for (size_t i = 0; i < ndirs; i++) {
 		if (dirs[i])
 			r->dirs[r->ndirs++] = xstrdup(dirs[i]);
@@ -50,6 +51,14 @@ struct rules *rules_new(const char *const *dirs, size_t ndirs)
 	r->arena = arena_new();
 	rules_sandbox_open(r);
 	return r;
+}
+
+void rules_confine(struct rules *r, size_t i, const char *root)
+{
+	if (i >= r->ndirs)
+		return;
+	free(r->roots[i]);
+	r->roots[i] = xstrdup(root);
 }
 
 void rules_finish(struct rules *r)
@@ -63,9 +72,12 @@ void rules_free(struct rules *r)
 	if (!r)
 		return;
 	rules_sandbox_close(r);
-	for (size_t i = 0; i < r->ndirs; i++)
+	for (size_t i = 0; i < r->ndirs; i++) {
 		free(r->dirs[i]);
+		free(r->roots[i]);
+	}
 	free(r->dirs);
+	free(r->roots);
 	free(r->files);
 	free(r->chunks);
 	arena_free(r->arena);

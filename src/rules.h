@@ -193,6 +193,14 @@ struct rules;
  * Free with rules_free.
  */
 struct rules *rules_new(const char *const *dirs, size_t ndirs);
+
+/*
+ * A rule file found in dirs[i] is read only when its real path, through
+ * symbolic links, lies inside dirs[i] (refused unread otherwise).  This
+ * widens that folder to root: the plan's rules/ may link to any file of the
+ * plan directory.  The string is copied.
+ */
+void rules_confine(struct rules *r, size_t i, const char *root);
 void rules_free(struct rules *r);
 
 /*

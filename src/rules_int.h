@@ -64,6 +64,7 @@ struct rules {
 
 	/* Rule lookup and the files used. */
 	char **dirs;
+	char **roots;          /* roots[i]: the folder dirs[i]'s files stay in, or NULL: dirs[i] */
 	size_t ndirs;
 	struct arena *arena;   /* names and paths of files */
 	struct rules_file *files;

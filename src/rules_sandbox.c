@@ -402,7 +402,7 @@ static char *find_rule_file(const struct rules *r, const char *name,
 		while (dl > 1 && d[dl - 1] == '/')
 			dl--;
 		path = xasprintf("%.*s/%s.lua", (int)dl, d, name);
-		if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+		if (stat(path, &st) == 0) {  /* not regular: an error when read */
 			*dir = i;
 			return path;
 		}
@@ -535,7 +535,8 @@ static bool compile_rule(struct rules *r, const char *name, size_t start,
 		describe_dirs(r, name, start, err);
 		return false;
 	}
-	if (!source_read_path(path, SOURCE_MAX_RULE, &sf, r->d)) {
+	const char *root = r->roots[dir] ? r->roots[dir] : r->dirs[dir];
+	if (!source_read_under(root, path, SOURCE_MAX_RULE, &sf, r->d)) {
 		buf_printf(err, "cannot read rule file %s", path);
 		free(path);
 		return false;

@@ -166,17 +166,42 @@ static void offset_position(const char *data, size_t off, int *line, int *col)
 	*col = (int)(off - start) + 1;
 }
 
+/* How read_whole opens: whether a symbolic link as the last component is refused. */
+enum { READ_FOLLOW = 0, READ_NOFOLLOW = 1 };
+
+/*
+ * Reads path whole.  The file is checked to be regular before it is opened
+ * (stat, so a FIFO or a device is never opened), opened with O_NONBLOCK (a
+ * FIFO swapped in after the stat cannot block either) and checked again
+ * with fstat to be the same regular file.
+ */
 static bool read_whole(const char *path, const char *display, size_t limit,
-		       struct source_file *out, struct diags *d)
+		       int how, struct source_file *out, struct diags *d)
 {
 	bool ok = false;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat pre, st;
+	int rc = how == READ_NOFOLLOW ? lstat(path, &pre) : stat(path, &pre);
+	if (rc != 0) {
+		diag_error(d, display, 0, 0, "cannot open file: %s", strerror(errno));
+		return false;
+	}
+	if (S_ISLNK(pre.st_mode)) {
+		diag_error(d, display, 0, 0,
+			   "file is a symbolic link; name the file it leads to");
+		return false;
+	}
+	if (!S_ISREG(pre.st_mode)) {
+		diag_error(d, display, 0, 0, "not a regular file");
+		return false;
+	}
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY |
+			    (how == READ_NOFOLLOW ? O_NOFOLLOW : 0));
 	if (fd < 0) {
 		diag_error(d, display, 0, 0, "cannot open file: %s", strerror(errno));
 		return false;
 	}
-	struct stat st;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_dev != pre.st_dev || st.st_ino != pre.st_ino) {
 		diag_error(d, display, 0, 0, "not a regular file");
 		goto out_close;
 	}
@@ -244,17 +269,83 @@ static bool check_text(struct source_file *f, struct diags *d)
 	return true;
 }
 
-bool source_read_path(const char *path, size_t limit, struct source_file *out,
-		      struct diags *d)
+static bool read_text(const char *path, const char *display, size_t limit,
+		      int how, struct source_file *out, struct diags *d)
 {
 	memset(out, 0, sizeof(*out));
-	if (!read_whole(path, path, limit, out, d))
+	if (!read_whole(path, display, limit, how, out, d))
 		return false;
 	if (!check_text(out, d)) {
 		source_file_free(out);
 		return false;
 	}
 	return true;
+}
+
+bool source_read_path(const char *path, size_t limit, struct source_file *out,
+		      struct diags *d)
+{
+	return read_text(path, path, limit, READ_FOLLOW, out, d);
+}
+
+bool source_read_unlinked(const char *path, size_t limit,
+			  struct source_file *out, struct diags *d)
+{
+	return read_text(path, path, limit, READ_NOFOLLOW, out, d);
+}
+
+/*
+ * The real path of path when, through symbolic links, it lies inside the
+ * folder whose real path is real_root; NULL otherwise.  *exists says
+ * whether path could be resolved at all (a missing file is not "outside").
+ */
+static char *real_inside(const char *real_root, const char *path, bool *exists)
+{
+	char *real = realpath(path, NULL);
+	*exists = real != NULL;
+	if (!real || !real_root)
+		goto out_free;
+	size_t n = strlen(real_root);
+	if (n > 0 && real_root[n - 1] == '/')
+		n--;  /* the root "/" */
+	if (strncmp(real, real_root, n) == 0 && (real[n] == '/' || real[n] == '\0'))
+		return real;
+out_free:
+	free(real);
+	return NULL;
+}
+
+bool source_path_inside(const char *dir, const char *path)
+{
+	char *rd = realpath(dir, NULL);
+	bool exists;
+	char *rp = real_inside(rd, path, &exists);
+	bool ok = rp != NULL;
+	free(rd);
+	free(rp);
+	return ok;
+}
+
+bool source_read_under(const char *dir, const char *path, size_t limit,
+		       struct source_file *out, struct diags *d)
+{
+	memset(out, 0, sizeof(*out));
+	char *rd = realpath(dir, NULL);
+	bool exists, ok;
+	char *rp = real_inside(rd, path, &exists);
+	if (rp) {
+		/* Open what was checked, not the link again: no swap between. */
+		ok = read_text(rp, path, limit, READ_NOFOLLOW, out, d);
+	} else if (!exists || !rd) {
+		ok = read_text(path, path, limit, READ_FOLLOW, out, d);  /* says why */
+	} else {
+		diag_error(d, path, 0, 0,
+			   "file leads outside the folder %s through a symbolic link", dir);
+		ok = false;
+	}
+	free(rd);
+	free(rp);
+	return ok;
 }
 
 void source_file_free(struct source_file *f)
@@ -305,14 +396,17 @@ size_t source_inputs(struct source_set *s, const struct source_input **out)
 static bool physically_inside(const struct source_set *s, const char *rel)
 {
 	char *full = xasprintf("%s/%s", s->root, rel);
-	char *real = realpath(full, NULL);
+	bool exists;
+	char *real = real_inside(s->real_root, full, &exists);
+	bool inside = real != NULL || !exists;  /* missing: reading it will say so */
 	free(full);
-	if (!real)
-		return true;  /* does not exist: reading it will say so */
-	bool inside = s->real_root && strncmp(real, s->real_root, strlen(s->real_root)) == 0 &&
-		      (real[strlen(s->real_root)] == '/' || real[strlen(s->real_root)] == '\0');
 	free(real);
 	return inside;
+}
+
+bool source_inside(const struct source_set *s, const char *rel)
+{
+	return physically_inside(s, rel);
 }
 
 char *source_resolve(struct source_set *s, const char *from, const char *rel,
@@ -380,13 +474,16 @@ bool source_read(struct source_set *s, const char *rel, const char *kind,
 	memset(out, 0, sizeof(*out));
 	char *display = source_display_path(s, rel);
 	char *full = xasprintf("%s/%s", s->root, rel);
-	bool ok = false;
-	if (!physically_inside(s, rel)) {
+	bool ok = false, exists;
+	char *real = real_inside(s->real_root, full, &exists);
+	if (!real && exists) {
 		diag_error(d, display, 0, 0,
 			   "file leads outside the plan directory through a symbolic link");
 		goto out;
 	}
-	if (!read_whole(full, display, limit, out, d))
+	/* Open what was checked, not the link again: no swap between. */
+	if (!read_whole(real ? real : full, display, limit,
+			real ? READ_NOFOLLOW : READ_FOLLOW, out, d))
 		goto out;
 	char sha[65];
 	source_sha256_hex(out->data, out->len, sha);
@@ -397,6 +494,7 @@ bool source_read(struct source_set *s, const char *rel, const char *kind,
 	}
 	ok = true;
 out:
+	free(real);
 	free(display);
 	free(full);
 	return ok;
@@ -431,18 +529,27 @@ size_t source_list(struct source_set *s, const char *subdir, const char *suffix,
 			continue;
 		char *rel = xasprintf("%s/%s", subdir, e->d_name);
 		char *full = xasprintf("%s/%s", s->root, rel);
+		/*
+		 * Streaming loaders open listed files themselves: check here,
+		 * where the link first (nothing outside is even looked at),
+		 * then that it is a regular file (a FIFO would block them).
+		 */
+		const char *problem = NULL;
+		int err = 0;
 		struct stat st;
-		bool regular = stat(full, &st) == 0 && S_ISREG(st.st_mode);
+		if (!physically_inside(s, rel))
+			problem = "file leads outside the plan directory through a symbolic link";
+		else if (stat(full, &st) != 0)
+			err = errno;
+		else if (!S_ISREG(st.st_mode))
+			problem = "not a regular file";
 		free(full);
-		if (!regular) {
-			free(rel);
-			continue;
-		}
-		/* Streaming loaders open listed files themselves: check here. */
-		if (!physically_inside(s, rel)) {
+		if (problem || err) {
 			char *display = source_display_path(s, rel);
-			diag_error(d, display, 0, 0,
-				   "file leads outside the plan directory through a symbolic link");
+			if (err)
+				diag_error(d, display, 0, 0, "cannot open file: %s", strerror(err));
+			else
+				diag_error(d, display, 0, 0, "%s", problem);
 			free(display);
 			free(rel);
 			continue;

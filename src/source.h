@@ -64,17 +64,48 @@ char *source_resolve(struct source_set *s, const char *from, const char *rel,
 bool source_read(struct source_set *s, const char *rel, const char *kind,
 		 size_t limit, struct source_file *out, struct diags *d);
 
-/* Reads a file outside the plan (rules, templates); path is used as is. */
+/*
+ * Every read below refuses, without opening it, a file that is not a
+ * regular file (a FIFO, device, socket or folder: "not a regular file"),
+ * and opens with O_NONBLOCK so that nothing swapped in can block.
+ */
+
+/* Reads a file outside the plan (a signing key); path is used as is. */
 bool source_read_path(const char *path, size_t limit, struct source_file *out,
 		      struct diags *d);
+
+/*
+ * The same, refusing a path whose last component is a symbolic link
+ * (--previous: a link could make drgen quote another file in a diagnostic).
+ */
+bool source_read_unlinked(const char *path, size_t limit,
+			  struct source_file *out, struct diags *d);
+
+/*
+ * Reads path, a file inside the folder dir (a rule or template folder),
+ * refusing it without reading it when its real path, through symbolic
+ * links, lies outside dir's real path.
+ */
+bool source_read_under(const char *dir, const char *path, size_t limit,
+		       struct source_file *out, struct diags *d);
+
+/* Whether the existing file path, through symbolic links, lies inside dir. */
+bool source_path_inside(const char *dir, const char *path);
+
+/*
+ * Whether root/rel stays inside the plan directory through symbolic links
+ * (true when it does not exist).
+ */
+bool source_inside(const struct source_set *s, const char *rel);
 
 void source_file_free(struct source_file *f);
 
 /*
  * Lists the regular files of root/subdir whose names end in suffix, sorted
  * bytewise (so builds do not depend on directory order).  Missing subdir
- * is not an error (returns 0).  A file that is a symbolic link leading
- * outside the plan directory is left out with an error in d.  names[i] are "subdir/name"; caller frees
+ * is not an error (returns 0).  A matching entry that leads outside the
+ * plan directory through a symbolic link, or is not a regular file, is
+ * left out with an error in d.  names[i] are "subdir/name"; caller frees
  * with source_list_free.
  */
 size_t source_list(struct source_set *s, const char *subdir, const char *suffix,
