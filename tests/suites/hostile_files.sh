@@ -170,3 +170,21 @@ clean link-prev SECRET-FIRST-LINE
 cp outside/secret.txt prevfile.json
 build plain-prev "$SAMPLE" --previous prevfile.json
 expect plain-prev 2 "prevfile.json:1:1: error: malformed previous results"
+
+# ---- sockets and devices (where this machine lets the test make them) ------
+
+fresh sock-runbook && rm sock-runbook/runbooks/settlement.md
+if python3 -c 'import socket,sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' \
+	sock-runbook/runbooks/settlement.md 2>/dev/null; then
+	run sock-runbook check sock-runbook
+	expect sock-runbook 2 "sock-runbook/runbooks/settlement.md: error: not a regular file"
+else
+	skip "sock-runbook: cannot make a Unix socket here"
+fi
+fresh dev-plan && rm dev-plan/plan.json
+if mknod dev-plan/plan.json c 1 3 2>/dev/null; then
+	run dev-plan check dev-plan
+	expect dev-plan 2 "dev-plan/plan.json: error: not a regular file"
+else
+	skip "dev-plan: cannot make a device node here (mknod)"
+fi
