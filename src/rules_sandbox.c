@@ -71,6 +71,21 @@ struct rules *rules_of(lua_State *L)
 }
 
 static void sandbox_hook(lua_State *L, lua_Debug *ar);
+static char *where_refused(lua_State *L);
+
+/*
+ * Up to Lua 5.4.4 the stack is grown by allocating a new one beside the
+ * old, so the call frames can be read from inside any allocation; from
+ * 5.4.5 on they are offsets while the stack moves, and only Lua's retry
+ * after an emergency collection (never made while the stack moves) is a
+ * safe moment.  Library buffers (string.rep) are not retried: on those
+ * versions their refusal is placed by the hook, or has no line.
+ */
+#if LUA_VERSION_RELEASE_NUM <= 50404
+#define FRAMES_READABLE_IN_ALLOC 1
+#else
+#define FRAMES_READABLE_IN_ALLOC 0
+#endif
 
 /* ---- allocator ---------------------------------------------------------- */
 
@@ -140,9 +155,17 @@ static void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 		return NULL;
 	}
 	if (nsize > old && r->mem_used - old + nsize > r->mem_limit) {
-		/* Lua collects garbage and retries once before it gives up. */
-		if (!r->mem_refused && r->L && r->hook_armed)
-			lua_sethook(r->L, sandbox_hook, LUA_MASKCOUNT, 1);
+		if (r->L && r->hook_armed) {
+			if (!r->mem_refused)
+				lua_sethook(r->L, sandbox_hook, LUA_MASKCOUNT, 1);
+			if (!r->abort_where && (FRAMES_READABLE_IN_ALLOC ||
+			    (r->mem_refused && ptr == r->refused_ptr &&
+			     osize == r->refused_osize && nsize == r->refused_nsize)))
+				r->abort_where = where_refused(r->L);
+			r->refused_ptr = ptr;
+			r->refused_osize = osize;
+			r->refused_nsize = nsize;
+		}
 		r->mem_refused = true;
 		return NULL;
 	}
@@ -246,6 +269,24 @@ static char *where_at(lua_State *L, lua_Debug *ar)
 	return xasprintf("%s:%d:", ar->short_src, ar->currentline);
 }
 
+/*
+ * "NAME.lua:12:" of the innermost Lua function running (a library
+ * function it called, such as string.rep, has no line), or NULL.
+ * Called from the allocator when its frames can be read (see
+ * FRAMES_READABLE_IN_ALLOC).
+ */
+static char *where_refused(lua_State *L)
+{
+	lua_Debug ar;
+
+	for (int level = 0; level < 64 && lua_getstack(L, level, &ar); level++) {
+		char *w = where_at(L, &ar);
+		if (w)
+			return w;
+	}
+	return NULL;
+}
+
 /* ---- the count hook ----------------------------------------------------- */
 
 static double seconds_since(const struct timespec *t0)
@@ -272,8 +313,11 @@ static void sandbox_hook(lua_State *L, lua_Debug *ar)
 			r->abort = ABORT_TIME;
 		if (r->abort == ABORT_NONE)
 			return;
-		free(r->abort_where);
-		r->abort_where = where_at(L, ar);
+		/* A refused allocation may have said where it was asked for. */
+		if (r->abort != ABORT_MEMORY || !r->abort_where) {
+			free(r->abort_where);
+			r->abort_where = where_at(L, ar);
+		}
 		/* From now on every instruction fails: pcall cannot absorb it. */
 		lua_sethook(L, sandbox_hook, LUA_MASKCOUNT, 1);
 	}
@@ -335,6 +379,8 @@ bool rules_sandbox_call(struct rules *r, int nargs, const char *name,
 
 	r->abort = ABORT_NONE;
 	r->mem_refused = false;
+	r->refused_ptr = NULL;
+	r->refused_osize = r->refused_nsize = 0;
 	r->budget_used = 0;
 	r->hook_ticks = 0;
 	free(r->abort_where);
