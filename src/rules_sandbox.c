@@ -32,6 +32,7 @@
  */
 #include "rules_int.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -857,6 +858,267 @@ static int sb_print(lua_State *L)
 	return 0;
 }
 
+/* ---- bounded string patterns -------------------------------------------- */
+
+/*
+ * Lua's pattern matcher runs in C, where the count hook never fires, and
+ * backtracks: string.find(("a"):rep(40), ("a?"):rep(40) .. ("a"):rep(40)
+ * .. "b") takes 2^40 steps.  Before find, match, gmatch and gsub run, an
+ * upper bound of the matcher's work is computed from the pattern and the
+ * subject, and a call whose bound is above PATTERN_WORK_MAX is refused.
+ *
+ * The bound: (start positions: 1 when anchored by '^', else n + 1)
+ *   x (pattern length + 1)
+ *   x for each item followed by '*', '+' or '-': 1 + the longest run of
+ *     subject bytes the item matches (the choices it can backtrack over)
+ *   x 2 for each item followed by '?'
+ *   x (n + 1) for each %b and back-reference %1..%9.
+ * A pattern without special characters (or plain find) is a substring
+ * search: (n - m + 1) x m byte comparisons, bounded by PLAIN_WORK_MAX.
+ * Measured on this matcher, a bound of 1e10 is at most about 3 s of work.
+ */
+#define PATTERN_WORK_MAX 1e10
+#define PLAIN_WORK_MAX 1e11
+#define PATTERN_SPECIALS "^$*+?.([%-"
+
+static bool class_match(int c, int cl)
+{
+	bool res;
+
+	switch (cl | 0x20) {
+	case 'a': res = isalpha(c); break;
+	case 'c': res = iscntrl(c); break;
+	case 'd': res = isdigit(c); break;
+	case 'g': res = isgraph(c); break;
+	case 'l': res = islower(c); break;
+	case 'p': res = ispunct(c); break;
+	case 's': res = isspace(c); break;
+	case 'u': res = isupper(c); break;
+	case 'w': res = isalnum(c); break;
+	case 'x': res = isxdigit(c); break;
+	default: return cl == c;
+	}
+	if (isupper(cl))
+		res = !res;
+	return res;
+}
+
+/* Whether byte c matches the set p[0..end) ("[" .. "]", brackets included). */
+static bool set_match(int c, const char *p, const char *end)
+{
+	bool neg = false;
+
+	p++;                      /* '[' */
+	end--;                    /* ']' */
+	if (*p == '^') {
+		neg = true;
+		p++;
+	}
+	while (p < end) {
+		if (*p == '%' && p + 1 < end) {
+			p++;
+			if (class_match(c, (unsigned char)*p))
+				return !neg;
+			p++;
+		} else if (p + 2 < end && p[1] == '-') {
+			if ((unsigned char)p[0] <= c && c <= (unsigned char)p[2])
+				return !neg;
+			p += 3;
+		} else {
+			if ((unsigned char)*p == c)
+				return !neg;
+			p++;
+		}
+	}
+	return neg;
+}
+
+/* Whether byte c matches the single item p[0..end). */
+static bool item_match(int c, const char *p, const char *end)
+{
+	if (*p == '.')
+		return true;
+	if (*p == '%')
+		return class_match(c, (unsigned char)p[1]);
+	if (*p == '[')
+		return set_match(c, p, end);
+	return (unsigned char)*p == c;
+}
+
+/* The end of the set starting at p ('['), or NULL when it is not closed. */
+static const char *set_end(const char *p, const char *end)
+{
+	p++;
+	if (p < end && *p == '^')
+		p++;
+	do {                      /* a ']' first is a member */
+		if (p >= end)
+			return NULL;
+		if (*p == '%')
+			p++;
+		p++;
+	} while (p < end && *p != ']');
+	return p < end ? p + 1 : NULL;
+}
+
+/* The longest run of subject bytes the item p[0..end) matches. */
+static size_t longest_run(const char *s, size_t n, const char *p, const char *end)
+{
+	size_t best = 0, run = 0;
+
+	if (*p == '.')
+		return n;
+	for (size_t i = 0; i < n; i++) {
+		if (item_match((unsigned char)s[i], p, end)) {
+			if (++run > best)
+				best = run;
+		} else {
+			run = 0;
+		}
+	}
+	return best;
+}
+
+/* Whether Lua searches for p as a plain string (no special characters). */
+static bool no_specials(const char *p, size_t m)
+{
+	size_t upto = 0;
+
+	do {   /* strpbrk stops at a NUL: look at each part */
+		if (strpbrk(p + upto, PATTERN_SPECIALS))
+			return false;
+		upto += strlen(p + upto) + 1;
+	} while (upto <= m);
+	return true;
+}
+
+/* The bound on the matcher's steps described above (may be +inf). */
+static double pattern_work(const char *s, size_t n, const char *p, size_t m,
+			   bool plain, bool anchor)
+{
+	const char *q = p, *end = p + m;
+	double work;
+
+	if (plain || no_specials(p, m))
+		return m > n ? 1.0 : ((double)(n - m) + 1) * ((double)m + 1);
+	work = (double)m + 1;
+	if (anchor && q < end && *q == '^')
+		q++;
+	else
+		work *= (double)n + 1;
+	while (q < end && work <= PLAIN_WORK_MAX * 16) {
+		const char *item = q, *next;
+
+		if (*q == '(' || *q == ')' || (*q == '$' && q + 1 == end)) {
+			q++;
+			continue;
+		}
+		if (*q == '%' && q + 1 < end) {
+			char d = q[1];
+			if (d == 'b') {
+				work *= (double)n + 1;
+				q += q + 4 <= end ? 4 : 2;
+				continue;
+			}
+			if (d == 'f') {
+				q += 2;
+				next = q < end && *q == '[' ? set_end(q, end) : NULL;
+				q = next ? next : end;
+				continue;
+			}
+			if (d >= '0' && d <= '9') {
+				work *= (double)n + 1;
+				q += 2;
+				continue;
+			}
+			next = q + 2;
+		} else if (*q == '[') {
+			next = set_end(q, end);
+			if (!next)
+				return work;   /* malformed: Lua reports it */
+		} else {
+			next = q + 1;
+		}
+		q = next;
+		if (q < end && (*q == '*' || *q == '+' || *q == '-')) {
+			work *= (double)longest_run(s, n, item, next) + 1;
+			q++;
+		} else if (q < end && *q == '?') {
+			work *= 2;
+			q++;
+		}
+	}
+	return work;
+}
+
+/*
+ * string.find, match, gmatch and gsub: the library's own function (the
+ * upvalue) after checking the bound.  The upvalue 2 says which: 'f' find
+ * (plain argument 4), 'm' match, 'g' gmatch (no anchor), 's' gsub.
+ */
+static int sb_pattern(lua_State *L)
+{
+	size_t n, m;
+	const char *s = luaL_checklstring(L, 1, &n);
+	const char *p = luaL_checklstring(L, 2, &m);
+	int kind = (int)lua_tointeger(L, lua_upvalueindex(2));
+	bool plain = kind == 'f' && lua_toboolean(L, 4);
+	double work = pattern_work(s, n, p, m, plain, kind != 'g');
+	bool simple = plain || no_specials(p, m);
+
+	if (work > (simple ? PLAIN_WORK_MAX : PATTERN_WORK_MAX)) {
+		char msg[160];
+		snprintf(msg, sizeof(msg), "pattern too costly for a subject of %zu bytes "
+			 "(up to %.3g matcher steps; the limit is %.3g per call)",
+			 n, work, simple ? PLAIN_WORK_MAX : PATTERN_WORK_MAX);
+		return luaL_error(L, "%s", msg);
+	}
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+	return lua_gettop(L);
+}
+
+/*
+ * string.rep(s, n [, sep]): the library loops n times even when s and sep
+ * are empty (string.rep("", 1e18) never returns); the result is "" then.
+ * Other huge results are refused by the memory limit.
+ */
+static int sb_rep(lua_State *L)
+{
+	size_t l, lsep;
+	luaL_checklstring(L, 1, &l);
+	lua_Integer n = luaL_checkinteger(L, 2);
+	luaL_optlstring(L, 3, "", &lsep);
+
+	if (l + lsep == 0 || n <= 0) {
+		lua_pushliteral(L, "");
+		return 1;
+	}
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, 1);
+	return 1;
+}
+
+/* Replaces the pattern functions and rep of the string table at -1. */
+static void bound_string_lib(lua_State *L)
+{
+	static const struct { const char *name; int kind; } fns[] = {
+		{"find", 'f'}, {"match", 'm'}, {"gmatch", 'g'}, {"gsub", 's'},
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(fns); i++) {
+		lua_getfield(L, -1, fns[i].name);
+		lua_pushinteger(L, fns[i].kind);
+		lua_pushcclosure(L, sb_pattern, 2);
+		lua_setfield(L, -2, fns[i].name);
+	}
+	lua_getfield(L, -1, "rep");
+	lua_pushcclosure(L, sb_rep, 1);
+	lua_setfield(L, -2, "rep");
+}
+
 /* ---- the drgen helper library ------------------------------------------- */
 
 static double round_half_away(double x, int decimals)
@@ -1135,6 +1397,7 @@ void rules_sandbox_open(struct rules *r)
 	lua_pop(L, 1);
 
 	luaL_requiref(L, "string", luaopen_string, 0);
+	bound_string_lib(L);
 	take_lib(L, base, "string", string_drop, ARRAY_LEN(string_drop));
 	luaL_requiref(L, "table", luaopen_table, 0);
 	take_lib(L, base, "table", NULL, 0);

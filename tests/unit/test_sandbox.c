@@ -280,12 +280,150 @@ static void test_load_sees_sandbox_only(void **state)
 	expect_refused("load_env", "nothing outside the sandbox is visible to load", true);
 }
 
+/* ---- limits inside library functions (C code the hook never sees) ------- */
+
+/*
+ * A regression here hangs inside C, where no limit of drgen's can stop it:
+ * SIGALRM ends the test binary instead (a failure, never a stuck CI job).
+ */
+static void backstop(void)
+{
+	alarm(3 * RULES_CALL_SECONDS);
+}
+
+static void test_pattern_bomb(void **state)
+{
+	double t0 = seconds();
+
+	(void)state;
+	backstop();
+	expect_refused("pattern_bomb", "pattern too costly for a subject of 40 bytes", true);
+	assert_true(seconds() - t0 < RULES_CALL_SECONDS);
+}
+
+static void test_pattern_method_gsub_gmatch(void **state)
+{
+	double t0 = seconds();
+
+	(void)state;
+	backstop();
+	expect_refused("pattern_method", "pattern too costly for a subject of 400 bytes", true);
+	assert_true(seconds() - t0 < RULES_CALL_SECONDS);
+}
+
+static void test_plain_find_bomb(void **state)
+{
+	double t0 = seconds();
+
+	(void)state;
+	backstop();
+	expect_refused("plain_find", "pattern too costly for a subject of 8000000 bytes", true);
+	assert_true(seconds() - t0 < RULES_CALL_SECONDS);
+}
+
+/* Ordinary patterns still work, as the library defines them. */
+static void test_patterns_unchanged(void **state)
+{
+	struct diags *d = diags_new();
+	cJSON *out;
+	char *all;
+
+	(void)state;
+	backstop();
+	out = rules_call_json(E.r, E.x.m, E.f, E.res, "patterns", "run", NULL, d);
+	all = fx_diags(d);
+	if (!out)
+		fail_msg("ordinary patterns failed:\n%s", all);
+	assert_string_equal(cJSON_GetObjectItem(out, "trim")->valuestring, "a  b");
+	assert_string_equal(cJSON_GetObjectItem(out, "long_trim")->valuestring, "x y");
+	assert_int_equal(cJSON_GetObjectItem(out, "find")->valueint, 3);
+	assert_int_equal(cJSON_GetObjectItem(out, "plain")->valueint, 2);
+	assert_string_equal(cJSON_GetObjectItem(out, "gsub")->valuestring, "A_B_C");
+	assert_int_equal(cJSON_GetObjectItem(out, "words")->valueint, 3);
+	assert_string_equal(cJSON_GetObjectItem(out, "balanced")->valuestring, "(a(b))");
+	assert_string_equal(cJSON_GetObjectItem(out, "frontier")->valuestring, "THE");
+	assert_string_equal(cJSON_GetObjectItem(out, "backref")->valuestring, "q");
+	assert_int_equal(cJSON_GetObjectItem(out, "nul")->valueint, 2);
+	assert_int_equal(diags_count(d, DIAG_ERROR), 0);
+	cJSON_Delete(out);
+	free(all);
+	diags_free(d);
+}
+
+static void test_rep_of_empty_string(void **state)
+{
+	struct diags *d = diags_new();
+	double t0 = seconds();
+	cJSON *out;
+
+	(void)state;
+	backstop();
+	out = rules_call_json(E.r, E.x.m, E.f, E.res, "rep_empty", "run", NULL, d);
+	assert_true(seconds() - t0 < RULES_CALL_SECONDS);
+	assert_non_null(out);
+	assert_string_equal(cJSON_GetObjectItem(out, "a")->valuestring, "");
+	assert_string_equal(cJSON_GetObjectItem(out, "b")->valuestring, "");
+	assert_string_equal(cJSON_GetObjectItem(out, "c")->valuestring, "ab,ab,ab");
+	assert_string_equal(cJSON_GetObjectItem(out, "d")->valuestring, "");
+	cJSON_Delete(out);
+	diags_free(d);
+}
+
+static void test_concat_bomb(void **state)
+{
+	double t0 = seconds();
+
+	(void)state;
+	backstop();
+	expect_refused("concat_bomb", "memory limit exceeded", true);
+	assert_true(seconds() - t0 < RULES_CALL_SECONDS);
+}
+
+static void test_sort_bad_comparator(void **state)
+{
+	double t0 = seconds();
+
+	(void)state;
+	backstop();
+	expect_refused("sort_bad", "instruction limit exceeded", true);
+	assert_true(seconds() - t0 < RULES_CALL_SECONDS);
+}
+
+static void test_format_width(void **state)
+{
+	(void)state;
+	backstop();
+	expect_refused("format_width", "memory limit exceeded", true);
+}
+
+static void test_utf8_bounded(void **state)
+{
+	struct diags *d = diags_new();
+	double t0 = seconds();
+	cJSON *out;
+	char *all;
+
+	(void)state;
+	backstop();
+	out = rules_call_json(E.r, E.x.m, E.f, E.res, "utf8_bomb", "run", NULL, d);
+	all = fx_diags(d);
+	if (!out)
+		fail_msg("utf8 failed:\n%s", all);
+	assert_true(seconds() - t0 < RULES_CALL_SECONDS);
+	assert_int_equal(cJSON_GetObjectItem(out, "n")->valueint, 1000);
+	assert_int_equal(cJSON_GetObjectItem(out, "len")->valueint, 1 << 22);
+	cJSON_Delete(out);
+	free(all);
+	diags_free(d);
+}
+
 /* After every attempt above, the same engine still runs the shipped rules. */
 static void test_no_effect_afterwards(void **state)
 {
 	struct diags *d = diags_new();
 	char *all;
 
+	alarm(0);
 	(void)state;
 	bool ok = rules_run_policy(E.r, E.x.m, E.f, E.res, d) &&
 		  rules_run_runbooks(E.r, E.x.m, E.f, E.res, d);
@@ -617,6 +755,15 @@ int main(void)
 		cmocka_unit_test(test_rawset_view),
 		cmocka_unit_test(test_gc_finalizer),
 		cmocka_unit_test(test_load_sees_sandbox_only),
+		cmocka_unit_test(test_pattern_bomb),
+		cmocka_unit_test(test_pattern_method_gsub_gmatch),
+		cmocka_unit_test(test_plain_find_bomb),
+		cmocka_unit_test(test_patterns_unchanged),
+		cmocka_unit_test(test_rep_of_empty_string),
+		cmocka_unit_test(test_concat_bomb),
+		cmocka_unit_test(test_sort_bad_comparator),
+		cmocka_unit_test(test_format_width),
+		cmocka_unit_test(test_utf8_bounded),
 		cmocka_unit_test(test_no_effect_afterwards),
 		cmocka_unit_test(test_bad_tier_names_rule),
 		cmocka_unit_test(test_runtime_error_position),
