@@ -463,7 +463,8 @@ static const char help_limits[] =
 	"  Lua VM instructions          20,000,000\n"
 	"  growth of the Lua heap           64 MiB (1 GiB for the whole build)\n"
 	"  wall-clock backstop              10 s\n"
-	"  string pattern work             1e10 worst-case matcher steps (plain search 1e11)\n";
+	"  string pattern work             1e10 worst-case matcher steps (plain search 1e11)\n"
+	"  print notes                       4 KiB each; 100 notes and 64 KiB per build\n";
 
 int cli_help(const char *topic)
 {

@@ -48,6 +48,8 @@
 #define HOOK_STEP 1000
 #define NAME_MAX_LEN 64
 #define PRINT_MAX 100
+#define PRINT_NOTE_MAX 4096           /* bytes of one print note */
+#define PRINT_BYTES_MAX (64u << 10)   /* bytes of print notes per build */
 
 /* Functions of base a rule may use as they are. */
 static const char *const base_allowed[] = {
@@ -820,31 +822,54 @@ static int sb_rawset(lua_State *L)
 	return 1;
 }
 
-/* print(...): a diagnostic note at the caller's line (for debugging rules). */
+/*
+ * print(...): a diagnostic note at the caller's line (for debugging rules).
+ * Each note keeps at most PRINT_NOTE_MAX bytes (saying how many were cut)
+ * and a build at most PRINT_MAX notes and PRINT_BYTES_MAX bytes of them:
+ * the arguments are never copied whole, so printing a huge string costs
+ * neither memory nor stderr.
+ */
 static int sb_print(lua_State *L)
 {
 	struct rules *r = rules_of(L);
 	int n = lua_gettop(L);
-	luaL_Buffer b;
+	char note[PRINT_NOTE_MAX + 1];   /* on the C stack: a __tostring error leaks nothing */
+	size_t room, used = 0, total = 0;
 	lua_Debug ar;
 	const char *file = NULL, *rest;
 	int line = 0;
 
 	if (!r->d || r->n_prints > PRINT_MAX)
 		return 0;
-	if (r->n_prints++ == PRINT_MAX) {
+	if (r->n_prints++ == PRINT_MAX || r->print_bytes >= PRINT_BYTES_MAX) {
+		r->n_prints = PRINT_MAX + 1;
 		diag_add(r->d, DIAG_NOTE, NULL, 0, 0, NULL,
-			 "further print output of rules suppressed");
+			 "further print output of rules suppressed (at most %d notes "
+			 "and %u KiB per build)", PRINT_MAX, PRINT_BYTES_MAX >> 10);
 		return 0;
 	}
-	luaL_buffinit(L, &b);
+	room = PRINT_BYTES_MAX - r->print_bytes;
+	if (room > PRINT_NOTE_MAX)
+		room = PRINT_NOTE_MAX;
 	for (int i = 1; i <= n; i++) {
-		if (i > 1)
-			luaL_addchar(&b, '\t');
-		luaL_tolstring(L, i, NULL);
-		luaL_addvalue(&b);
+		size_t len, take;
+		const char *s;
+
+		if (i > 1) {
+			if (used < room)
+				note[used++] = '\t';
+			total++;
+		}
+		s = luaL_tolstring(L, i, &len);   /* a string is not copied */
+		take = room - used < len ? room - used : len;
+		if (take < len)   /* cut at the start of a UTF-8 sequence */
+			while (take > 0 && ((unsigned char)s[take] & 0xC0) == 0x80)
+				take--;
+		memcpy(note + used, s, take);
+		used += take;
+		total += len;
+		lua_pop(L, 1);
 	}
-	luaL_pushresult(&b);
 	if (lua_getstack(L, 1, &ar)) {
 		char *w = where_at(L, &ar);
 		if (w && !split_position(r, w, &file, &line, &rest)) {
@@ -853,8 +878,13 @@ static int sb_print(lua_State *L)
 		}
 		free(w);
 	}
-	diag_add(r->d, DIAG_NOTE, file, line, 0, NULL, "print: %s",
-		 lua_tostring(L, -1));
+	note[used] = '\0';
+	r->print_bytes += used;
+	if (total > used)
+		diag_add(r->d, DIAG_NOTE, file, line, 0, NULL, "print: %s... (%zu bytes cut)",
+			 note, total - used);
+	else
+		diag_add(r->d, DIAG_NOTE, file, line, 0, NULL, "print: %s", note);
 	return 0;
 }
 

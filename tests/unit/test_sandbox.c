@@ -417,6 +417,45 @@ static void test_utf8_bounded(void **state)
 	diags_free(d);
 }
 
+/* print is cut per note and per build, never copying its arguments whole. */
+static void test_print_flood(void **state)
+{
+	const char *dirs[2] = {fx_rules_dir("escape"), fx_lua_dir()};
+	struct diags *d = diags_new();
+	struct rules *r = rules_new(dirs, 2);
+	size_t bytes = 0, notes = 0;
+	cJSON *out;
+	char *all;
+
+	(void)state;
+	backstop();
+	out = rules_call_json(r, E.x.m, E.f, E.res, "print_flood", "run", NULL, d);
+	all = fx_diags(d);
+	if (!out)
+		fail_msg("print_flood failed:\n%s", all);
+	for (size_t i = 0; i < diags_len(d); i++) {
+		const struct diag *g = diags_get(d, i);
+		bytes += strlen(g->message);
+		notes += g->severity == DIAG_NOTE;
+	}
+	assert_true(bytes < (80u << 10));
+	assert_true(notes <= 101);
+	assert_non_null(find_diag(d, "print: short\t1\tnil"));
+	/* The euro sign (3 bytes at 4095..4097) is not split: 4095 bytes kept. */
+	const struct diag *g = find_diag(d, "tail");
+	assert_null(g);
+	g = find_diag(d, "(7 bytes cut)");
+	assert_non_null(g);
+	assert_true(ends_with(g->file, "escape/print_flood.lua"));
+	assert_int_equal(g->line, 7);
+	assert_non_null(find_diag(d, "... (16773121 bytes cut)"));   /* 2 x 8 MiB + tab - 4096 */
+	assert_non_null(find_diag(d, "further print output of rules suppressed"));
+	cJSON_Delete(out);
+	free(all);
+	rules_free(r);
+	diags_free(d);
+}
+
 /* After every attempt above, the same engine still runs the shipped rules. */
 static void test_no_effect_afterwards(void **state)
 {
@@ -764,6 +803,7 @@ int main(void)
 		cmocka_unit_test(test_sort_bad_comparator),
 		cmocka_unit_test(test_format_width),
 		cmocka_unit_test(test_utf8_bounded),
+		cmocka_unit_test(test_print_flood),
 		cmocka_unit_test(test_no_effect_afterwards),
 		cmocka_unit_test(test_bad_tier_names_rule),
 		cmocka_unit_test(test_runtime_error_position),
