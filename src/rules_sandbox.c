@@ -1082,6 +1082,31 @@ static double pattern_work(const char *s, size_t n, const char *p, size_t m,
 }
 
 /*
+ * Calls the library function in upvalue 1 with the arguments on the stack
+ * and returns its results.  Its own errors were raised one C frame below
+ * the rule (so with no position): they get the rule's file and line.
+ */
+static int call_library(lua_State *L, int nresults)
+{
+	struct rules *r = rules_of(L);
+	const char *msg, *file, *rest;
+	int line;
+
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	if (lua_pcall(L, lua_gettop(L) - 1, nresults, 0) == LUA_OK)
+		return lua_gettop(L);
+	msg = lua_tostring(L, -1);
+	if (r->abort != ABORT_NONE || r->mem_refused || lua_type(L, -1) != LUA_TSTRING ||
+	    split_position(r, msg, &file, &line, &rest))
+		return lua_error(L);   /* a limit, or a rule's error (gsub's function) */
+	luaL_where(L, 1);
+	lua_insert(L, -2);
+	lua_concat(L, 2);
+	return lua_error(L);
+}
+
+/*
  * string.find, match, gmatch and gsub: the library's own function (the
  * upvalue) after checking the bound.  The upvalue 2 says which: 'f' find
  * (plain argument 4), 'm' match, 'g' gmatch (no anchor), 's' gsub.
@@ -1103,10 +1128,7 @@ static int sb_pattern(lua_State *L)
 			 n, work, simple ? PLAIN_WORK_MAX : PATTERN_WORK_MAX);
 		return luaL_error(L, "%s", msg);
 	}
-	lua_pushvalue(L, lua_upvalueindex(1));
-	lua_insert(L, 1);
-	lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-	return lua_gettop(L);
+	return call_library(L, LUA_MULTRET);
 }
 
 /*
@@ -1125,10 +1147,7 @@ static int sb_rep(lua_State *L)
 		lua_pushliteral(L, "");
 		return 1;
 	}
-	lua_pushvalue(L, lua_upvalueindex(1));
-	lua_insert(L, 1);
-	lua_call(L, lua_gettop(L) - 1, 1);
-	return 1;
+	return call_library(L, 1);
 }
 
 /* Replaces the pattern functions and rep of the string table at -1. */
