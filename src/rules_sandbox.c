@@ -16,7 +16,10 @@
  *  - Replaced functions: load (text only, _ENV defaults to the caller's
  *    file), require (other rule files only, text only, same sandbox),
  *    setmetatable (no __gc: finalizers run with hooks off), rawset and next
- *    (aware of read-only views), print (becomes a diagnostic note).
+ *    (aware of read-only views), print (becomes a diagnostic note, cut to
+ *    a few KiB), string.find/match/gmatch/gsub (refused when the matcher's
+ *    worst-case work is too large: it runs in C, out of the hook's reach)
+ *    and string.rep (which loops in C even for an empty result).
  *    Removed: dofile, loadfile, collectgarbage, string.dump, math.random,
  *    math.randomseed (output must be reproducible), io, os, package,
  *    debug, coroutine.
@@ -25,6 +28,7 @@
  *    abort is sticky: the hook is re-armed to fire on every instruction
  *    and raises an error each time, so a pcall inside the rule can catch
  *    the error but cannot run one more instruction after catching it.
+ *    A memory error names the line that asked for the memory.
  *
  * Rule files are named by logical name ("tiers", "compliance/evidence");
  * their chunk name is "@NAME.lua", short enough that Lua never abbreviates
