@@ -458,7 +458,13 @@ static const char help_limits[] =
 	"  one template or partial              1 MiB\n"
 	"  one Lua rule file                    1 MiB\n"
 	"  JSON nesting depth                  512 levels\n"
-	"backup logs have no size limit: they are streamed in constant memory.\n";
+	"backup logs have no size limit: they are streamed in constant memory.\n"
+	"rule limits (per call of a rule function; an error names the rule's line):\n"
+	"  Lua VM instructions          20,000,000\n"
+	"  growth of the Lua heap           64 MiB (1 GiB for the whole build)\n"
+	"  wall-clock backstop              10 s\n"
+	"  string pattern work             1e10 worst-case matcher steps (plain search 1e11)\n"
+	"  print notes                       4 KiB each; 100 notes and 64 KiB per build\n";
 
 int cli_help(const char *topic)
 {

@@ -53,6 +53,9 @@ struct rules {
 	size_t mem_limit;      /* RULES_MEMORY_MAX, or lower during a rule call */
 	size_t mem_peak;
 	bool mem_refused;      /* an allocation was refused in this call */
+	const void *refused_ptr;    /* the last refused request, to tell */
+	size_t refused_osize;       /* Lua's retry after its emergency */
+	size_t refused_nsize;       /* collection from a first attempt */
 
 	/* The instruction budget of the current call (count hook). */
 	long budget_used;
@@ -79,6 +82,7 @@ struct rules {
 	const struct rules_results *res;
 	struct diags *d;       /* where require and print report */
 	unsigned n_prints;
+	size_t print_bytes;    /* bytes of print notes so far (PRINT_BYTES_MAX) */
 
 	/* Registry references of the view machinery. */
 	int ref_metas;         /* view metatables by slot */

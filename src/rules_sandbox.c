@@ -16,7 +16,10 @@
  *  - Replaced functions: load (text only, _ENV defaults to the caller's
  *    file), require (other rule files only, text only, same sandbox),
  *    setmetatable (no __gc: finalizers run with hooks off), rawset and next
- *    (aware of read-only views), print (becomes a diagnostic note).
+ *    (aware of read-only views), print (becomes a diagnostic note, cut to
+ *    a few KiB), string.find/match/gmatch/gsub (refused when the matcher's
+ *    worst-case work is too large: it runs in C, out of the hook's reach)
+ *    and string.rep (which loops in C even for an empty result).
  *    Removed: dofile, loadfile, collectgarbage, string.dump, math.random,
  *    math.randomseed (output must be reproducible), io, os, package,
  *    debug, coroutine.
@@ -25,6 +28,7 @@
  *    abort is sticky: the hook is re-armed to fire on every instruction
  *    and raises an error each time, so a pcall inside the rule can catch
  *    the error but cannot run one more instruction after catching it.
+ *    A memory error names the line that asked for the memory.
  *
  * Rule files are named by logical name ("tiers", "compliance/evidence");
  * their chunk name is "@NAME.lua", short enough that Lua never abbreviates
@@ -32,6 +36,7 @@
  */
 #include "rules_int.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -47,6 +52,8 @@
 #define HOOK_STEP 1000
 #define NAME_MAX_LEN 64
 #define PRINT_MAX 100
+#define PRINT_NOTE_MAX 4096           /* bytes of one print note */
+#define PRINT_BYTES_MAX (64u << 10)   /* bytes of print notes per build */
 
 /* Functions of base a rule may use as they are. */
 static const char *const base_allowed[] = {
@@ -71,6 +78,21 @@ struct rules *rules_of(lua_State *L)
 }
 
 static void sandbox_hook(lua_State *L, lua_Debug *ar);
+static char *where_refused(lua_State *L);
+
+/*
+ * Up to Lua 5.4.4 the stack is grown by allocating a new one beside the
+ * old, so the call frames can be read from inside any allocation; from
+ * 5.4.5 on they are offsets while the stack moves, and only Lua's retry
+ * after an emergency collection (never made while the stack moves) is a
+ * safe moment.  Library buffers (string.rep) are not retried: on those
+ * versions their refusal is placed by the hook, or has no line.
+ */
+#if LUA_VERSION_RELEASE_NUM <= 50404
+#define FRAMES_READABLE_IN_ALLOC 1
+#else
+#define FRAMES_READABLE_IN_ALLOC 0
+#endif
 
 /* ---- allocator ---------------------------------------------------------- */
 
@@ -140,9 +162,17 @@ static void *sandbox_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 		return NULL;
 	}
 	if (nsize > old && r->mem_used - old + nsize > r->mem_limit) {
-		/* Lua collects garbage and retries once before it gives up. */
-		if (!r->mem_refused && r->L && r->hook_armed)
-			lua_sethook(r->L, sandbox_hook, LUA_MASKCOUNT, 1);
+		if (r->L && r->hook_armed) {
+			if (!r->mem_refused)
+				lua_sethook(r->L, sandbox_hook, LUA_MASKCOUNT, 1);
+			if (!r->abort_where && (FRAMES_READABLE_IN_ALLOC ||
+			    (r->mem_refused && ptr == r->refused_ptr &&
+			     osize == r->refused_osize && nsize == r->refused_nsize)))
+				r->abort_where = where_refused(r->L);
+			r->refused_ptr = ptr;
+			r->refused_osize = osize;
+			r->refused_nsize = nsize;
+		}
 		r->mem_refused = true;
 		return NULL;
 	}
@@ -246,6 +276,24 @@ static char *where_at(lua_State *L, lua_Debug *ar)
 	return xasprintf("%s:%d:", ar->short_src, ar->currentline);
 }
 
+/*
+ * "NAME.lua:12:" of the innermost Lua function running (a library
+ * function it called, such as string.rep, has no line), or NULL.
+ * Called from the allocator when its frames can be read (see
+ * FRAMES_READABLE_IN_ALLOC).
+ */
+static char *where_refused(lua_State *L)
+{
+	lua_Debug ar;
+
+	for (int level = 0; level < 64 && lua_getstack(L, level, &ar); level++) {
+		char *w = where_at(L, &ar);
+		if (w)
+			return w;
+	}
+	return NULL;
+}
+
 /* ---- the count hook ----------------------------------------------------- */
 
 static double seconds_since(const struct timespec *t0)
@@ -272,8 +320,11 @@ static void sandbox_hook(lua_State *L, lua_Debug *ar)
 			r->abort = ABORT_TIME;
 		if (r->abort == ABORT_NONE)
 			return;
-		free(r->abort_where);
-		r->abort_where = where_at(L, ar);
+		/* A refused allocation may have said where it was asked for. */
+		if (r->abort != ABORT_MEMORY || !r->abort_where) {
+			free(r->abort_where);
+			r->abort_where = where_at(L, ar);
+		}
 		/* From now on every instruction fails: pcall cannot absorb it. */
 		lua_sethook(L, sandbox_hook, LUA_MASKCOUNT, 1);
 	}
@@ -335,6 +386,8 @@ bool rules_sandbox_call(struct rules *r, int nargs, const char *name,
 
 	r->abort = ABORT_NONE;
 	r->mem_refused = false;
+	r->refused_ptr = NULL;
+	r->refused_osize = r->refused_nsize = 0;
 	r->budget_used = 0;
 	r->hook_ticks = 0;
 	free(r->abort_where);
@@ -774,31 +827,54 @@ static int sb_rawset(lua_State *L)
 	return 1;
 }
 
-/* print(...): a diagnostic note at the caller's line (for debugging rules). */
+/*
+ * print(...): a diagnostic note at the caller's line (for debugging rules).
+ * Each note keeps at most PRINT_NOTE_MAX bytes (saying how many were cut)
+ * and a build at most PRINT_MAX notes and PRINT_BYTES_MAX bytes of them:
+ * the arguments are never copied whole, so printing a huge string costs
+ * neither memory nor stderr.
+ */
 static int sb_print(lua_State *L)
 {
 	struct rules *r = rules_of(L);
 	int n = lua_gettop(L);
-	luaL_Buffer b;
+	char note[PRINT_NOTE_MAX + 1];   /* on the C stack: a __tostring error leaks nothing */
+	size_t room, used = 0, total = 0;
 	lua_Debug ar;
 	const char *file = NULL, *rest;
 	int line = 0;
 
 	if (!r->d || r->n_prints > PRINT_MAX)
 		return 0;
-	if (r->n_prints++ == PRINT_MAX) {
+	if (r->n_prints++ == PRINT_MAX || r->print_bytes >= PRINT_BYTES_MAX) {
+		r->n_prints = PRINT_MAX + 1;
 		diag_add(r->d, DIAG_NOTE, NULL, 0, 0, NULL,
-			 "further print output of rules suppressed");
+			 "further print output of rules suppressed (at most %d notes "
+			 "and %u KiB per build)", PRINT_MAX, PRINT_BYTES_MAX >> 10);
 		return 0;
 	}
-	luaL_buffinit(L, &b);
+	room = PRINT_BYTES_MAX - r->print_bytes;
+	if (room > PRINT_NOTE_MAX)
+		room = PRINT_NOTE_MAX;
 	for (int i = 1; i <= n; i++) {
-		if (i > 1)
-			luaL_addchar(&b, '\t');
-		luaL_tolstring(L, i, NULL);
-		luaL_addvalue(&b);
+		size_t len, take;
+		const char *s;
+
+		if (i > 1) {
+			if (used < room)
+				note[used++] = '\t';
+			total++;
+		}
+		s = luaL_tolstring(L, i, &len);   /* a string is not copied */
+		take = room - used < len ? room - used : len;
+		if (take < len)   /* cut at the start of a UTF-8 sequence */
+			while (take > 0 && ((unsigned char)s[take] & 0xC0) == 0x80)
+				take--;
+		memcpy(note + used, s, take);
+		used += take;
+		total += len;
+		lua_pop(L, 1);
 	}
-	luaL_pushresult(&b);
 	if (lua_getstack(L, 1, &ar)) {
 		char *w = where_at(L, &ar);
 		if (w && !split_position(r, w, &file, &line, &rest)) {
@@ -807,9 +883,294 @@ static int sb_print(lua_State *L)
 		}
 		free(w);
 	}
-	diag_add(r->d, DIAG_NOTE, file, line, 0, NULL, "print: %s",
-		 lua_tostring(L, -1));
+	note[used] = '\0';
+	r->print_bytes += used;
+	if (total > used)
+		diag_add(r->d, DIAG_NOTE, file, line, 0, NULL, "print: %s... (%zu bytes cut)",
+			 note, total - used);
+	else
+		diag_add(r->d, DIAG_NOTE, file, line, 0, NULL, "print: %s", note);
 	return 0;
+}
+
+/* ---- bounded string patterns -------------------------------------------- */
+
+/*
+ * Lua's pattern matcher runs in C, where the count hook never fires, and
+ * backtracks: string.find(("a"):rep(40), ("a?"):rep(40) .. ("a"):rep(40)
+ * .. "b") takes 2^40 steps.  Before find, match, gmatch and gsub run, an
+ * upper bound of the matcher's work is computed from the pattern and the
+ * subject, and a call whose bound is above PATTERN_WORK_MAX is refused.
+ *
+ * The bound: (start positions: 1 when anchored by '^', else n + 1)
+ *   x (pattern length + 1)
+ *   x for each item followed by '*', '+' or '-': 1 + the longest run of
+ *     subject bytes the item matches (the choices it can backtrack over)
+ *   x 2 for each item followed by '?'
+ *   x (n + 1) for each %b and back-reference %1..%9.
+ * A pattern without special characters (or plain find) is a substring
+ * search: (n - m + 1) x m byte comparisons, bounded by PLAIN_WORK_MAX.
+ * Measured on this matcher, a bound of 1e10 is at most about 3 s of work.
+ */
+#define PATTERN_WORK_MAX 1e10
+#define PLAIN_WORK_MAX 1e11
+#define PATTERN_SPECIALS "^$*+?.([%-"
+
+static bool class_match(int c, int cl)
+{
+	bool res;
+
+	switch (cl | 0x20) {
+	case 'a': res = isalpha(c); break;
+	case 'c': res = iscntrl(c); break;
+	case 'd': res = isdigit(c); break;
+	case 'g': res = isgraph(c); break;
+	case 'l': res = islower(c); break;
+	case 'p': res = ispunct(c); break;
+	case 's': res = isspace(c); break;
+	case 'u': res = isupper(c); break;
+	case 'w': res = isalnum(c); break;
+	case 'x': res = isxdigit(c); break;
+	default: return cl == c;
+	}
+	if (isupper(cl))
+		res = !res;
+	return res;
+}
+
+/* Whether byte c matches the set p[0..end) ("[" .. "]", brackets included). */
+static bool set_match(int c, const char *p, const char *end)
+{
+	bool neg = false;
+
+	p++;                      /* '[' */
+	end--;                    /* ']' */
+	if (*p == '^') {
+		neg = true;
+		p++;
+	}
+	while (p < end) {
+		if (*p == '%' && p + 1 < end) {
+			p++;
+			if (class_match(c, (unsigned char)*p))
+				return !neg;
+			p++;
+		} else if (p + 2 < end && p[1] == '-') {
+			if ((unsigned char)p[0] <= c && c <= (unsigned char)p[2])
+				return !neg;
+			p += 3;
+		} else {
+			if ((unsigned char)*p == c)
+				return !neg;
+			p++;
+		}
+	}
+	return neg;
+}
+
+/* Whether byte c matches the single item p[0..end). */
+static bool item_match(int c, const char *p, const char *end)
+{
+	if (*p == '.')
+		return true;
+	if (*p == '%')
+		return class_match(c, (unsigned char)p[1]);
+	if (*p == '[')
+		return set_match(c, p, end);
+	return (unsigned char)*p == c;
+}
+
+/* The end of the set starting at p ('['), or NULL when it is not closed. */
+static const char *set_end(const char *p, const char *end)
+{
+	p++;
+	if (p < end && *p == '^')
+		p++;
+	do {                      /* a ']' first is a member */
+		if (p >= end)
+			return NULL;
+		if (*p == '%')
+			p++;
+		p++;
+	} while (p < end && *p != ']');
+	return p < end ? p + 1 : NULL;
+}
+
+/* The longest run of subject bytes the item p[0..end) matches. */
+static size_t longest_run(const char *s, size_t n, const char *p, const char *end)
+{
+	size_t best = 0, run = 0;
+
+	if (*p == '.')
+		return n;
+	for (size_t i = 0; i < n; i++) {
+		if (item_match((unsigned char)s[i], p, end)) {
+			if (++run > best)
+				best = run;
+		} else {
+			run = 0;
+		}
+	}
+	return best;
+}
+
+/* Whether Lua searches for p as a plain string (no special characters). */
+static bool no_specials(const char *p, size_t m)
+{
+	size_t upto = 0;
+
+	do {   /* strpbrk stops at a NUL: look at each part */
+		if (strpbrk(p + upto, PATTERN_SPECIALS))
+			return false;
+		upto += strlen(p + upto) + 1;
+	} while (upto <= m);
+	return true;
+}
+
+/* The bound on the matcher's steps described above (may be +inf). */
+static double pattern_work(const char *s, size_t n, const char *p, size_t m,
+			   bool plain, bool anchor)
+{
+	const char *q = p, *end = p + m;
+	double work;
+
+	if (plain || no_specials(p, m))
+		return m > n ? 1.0 : ((double)(n - m) + 1) * ((double)m + 1);
+	work = (double)m + 1;
+	if (anchor && q < end && *q == '^')
+		q++;
+	else
+		work *= (double)n + 1;
+	while (q < end && work <= PLAIN_WORK_MAX * 16) {
+		const char *item = q, *next;
+
+		if (*q == '(' || *q == ')' || (*q == '$' && q + 1 == end)) {
+			q++;
+			continue;
+		}
+		if (*q == '%' && q + 1 < end) {
+			char d = q[1];
+			if (d == 'b') {
+				work *= (double)n + 1;
+				q += q + 4 <= end ? 4 : 2;
+				continue;
+			}
+			if (d == 'f') {
+				q += 2;
+				next = q < end && *q == '[' ? set_end(q, end) : NULL;
+				q = next ? next : end;
+				continue;
+			}
+			if (d >= '0' && d <= '9') {
+				work *= (double)n + 1;
+				q += 2;
+				continue;
+			}
+			next = q + 2;
+		} else if (*q == '[') {
+			next = set_end(q, end);
+			if (!next)
+				return work;   /* malformed: Lua reports it */
+		} else {
+			next = q + 1;
+		}
+		q = next;
+		if (q < end && (*q == '*' || *q == '+' || *q == '-')) {
+			work *= (double)longest_run(s, n, item, next) + 1;
+			q++;
+		} else if (q < end && *q == '?') {
+			work *= 2;
+			q++;
+		}
+	}
+	return work;
+}
+
+/*
+ * Calls the library function in upvalue 1 with the arguments on the stack
+ * and returns its results.  Its own errors were raised one C frame below
+ * the rule (so with no position): they get the rule's file and line.
+ */
+static int call_library(lua_State *L, int nresults)
+{
+	struct rules *r = rules_of(L);
+	const char *msg, *file, *rest;
+	int line;
+
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	if (lua_pcall(L, lua_gettop(L) - 1, nresults, 0) == LUA_OK)
+		return lua_gettop(L);
+	msg = lua_tostring(L, -1);
+	if (r->abort != ABORT_NONE || r->mem_refused || lua_type(L, -1) != LUA_TSTRING ||
+	    split_position(r, msg, &file, &line, &rest))
+		return lua_error(L);   /* a limit, or a rule's error (gsub's function) */
+	luaL_where(L, 1);
+	lua_insert(L, -2);
+	lua_concat(L, 2);
+	return lua_error(L);
+}
+
+/*
+ * string.find, match, gmatch and gsub: the library's own function (the
+ * upvalue) after checking the bound.  The upvalue 2 says which: 'f' find
+ * (plain argument 4), 'm' match, 'g' gmatch (no anchor), 's' gsub.
+ */
+static int sb_pattern(lua_State *L)
+{
+	size_t n, m;
+	const char *s = luaL_checklstring(L, 1, &n);
+	const char *p = luaL_checklstring(L, 2, &m);
+	int kind = (int)lua_tointeger(L, lua_upvalueindex(2));
+	bool plain = kind == 'f' && lua_toboolean(L, 4);
+	double work = pattern_work(s, n, p, m, plain, kind != 'g');
+	bool simple = plain || no_specials(p, m);
+
+	if (work > (simple ? PLAIN_WORK_MAX : PATTERN_WORK_MAX)) {
+		char msg[160];
+		snprintf(msg, sizeof(msg), "pattern too costly for a subject of %zu bytes "
+			 "(up to %.3g matcher steps; the limit is %.3g per call)",
+			 n, work, simple ? PLAIN_WORK_MAX : PATTERN_WORK_MAX);
+		return luaL_error(L, "%s", msg);
+	}
+	return call_library(L, LUA_MULTRET);
+}
+
+/*
+ * string.rep(s, n [, sep]): the library loops n times even when s and sep
+ * are empty (string.rep("", 1e18) never returns); the result is "" then.
+ * Other huge results are refused by the memory limit.
+ */
+static int sb_rep(lua_State *L)
+{
+	size_t l, lsep;
+	luaL_checklstring(L, 1, &l);
+	lua_Integer n = luaL_checkinteger(L, 2);
+	luaL_optlstring(L, 3, "", &lsep);
+
+	if (l + lsep == 0 || n <= 0) {
+		lua_pushliteral(L, "");
+		return 1;
+	}
+	return call_library(L, 1);
+}
+
+/* Replaces the pattern functions and rep of the string table at -1. */
+static void bound_string_lib(lua_State *L)
+{
+	static const struct { const char *name; int kind; } fns[] = {
+		{"find", 'f'}, {"match", 'm'}, {"gmatch", 'g'}, {"gsub", 's'},
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(fns); i++) {
+		lua_getfield(L, -1, fns[i].name);
+		lua_pushinteger(L, fns[i].kind);
+		lua_pushcclosure(L, sb_pattern, 2);
+		lua_setfield(L, -2, fns[i].name);
+	}
+	lua_getfield(L, -1, "rep");
+	lua_pushcclosure(L, sb_rep, 1);
+	lua_setfield(L, -2, "rep");
 }
 
 /* ---- the drgen helper library ------------------------------------------- */
@@ -1090,6 +1451,7 @@ void rules_sandbox_open(struct rules *r)
 	lua_pop(L, 1);
 
 	luaL_requiref(L, "string", luaopen_string, 0);
+	bound_string_lib(L);
 	take_lib(L, base, "string", string_drop, ARRAY_LEN(string_drop));
 	luaL_requiref(L, "table", luaopen_table, 0);
 	take_lib(L, base, "table", NULL, 0);
