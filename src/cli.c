@@ -20,6 +20,7 @@
 #include "dates.h"
 #include "diag.h"
 #include "load.h"
+#include "load_plan.h"
 #include "publish.h"
 #include "source.h"
 
@@ -112,6 +113,30 @@ static const struct opt_spec *opt_find(const char *name, size_t len, char short_
 	return NULL;
 }
 
+/* "unknown option", with the nearest option of this command when one is close. */
+static int unknown_option(const char *cmd, const char *arg, int allowed)
+{
+	const char *names[ARRAY_LEN(opt_specs)];
+	size_t n = 0;
+	for (size_t i = 0; i < ARRAY_LEN(opt_specs); i++) {
+		if (opt_specs[i].flags & allowed)
+			names[n++] = opt_specs[i].long_name;
+	}
+	const char *name = arg;
+	while (*name == '-')
+		name++;
+	size_t len = strcspn(name, "=");
+	char *word = xasprintf("%.*s", (int)len, name);
+	const char *near = len ? load_plan_closest(word, names, n) : NULL;
+	free(word);
+	if (!near)
+		return usage_error(cmd, "unknown option \"%s\"", arg);
+	fprintf(stderr, "drgen %s: unknown option \"%s\", did you mean \"--%s\"?\n", cmd, arg,
+		near);
+	fputs(command_usage(cmd), stderr);
+	return EXIT_INPUT;
+}
+
 /* The as-of time and the period (rules in analyze_time_window). */
 static int resolve_times(const char *cmd, struct cli_options *o)
 {
@@ -167,7 +192,7 @@ static int parse_options(int argc, char **argv, int allowed, struct cli_options 
 			spec = a[2] == '\0' ? opt_find("", 0, a[1]) : NULL;
 		}
 		if (!spec || !(spec->flags & allowed))
-			return usage_error(cmd, "unknown option \"%s\"", a);
+			return unknown_option(cmd, a, allowed);
 		if (!spec->takes_value) {
 			if (value)
 				return usage_error(cmd, "option \"%s\" takes no value", a);

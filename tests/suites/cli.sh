@@ -18,6 +18,16 @@ check "unknown command is named" grep -q 'unknown command "frobnicate"' err.txt
 "$DRGEN" build --bogus 2>err.txt; rc=$?
 check "unknown option exits 2" test $rc -eq 2
 check "unknown option shows the usage line" grep -q "^usage: drgen build" err.txt
+"$DRGEN" biuld 2>err.txt; rc=$?
+check "a mistyped command exits 2" test $rc -eq 2
+check "a mistyped command suggests the nearest" grep -q 'unknown command "biuld", did you mean "build"?' err.txt
+"$DRGEN" build --peroid 2026-10 2>err.txt; rc=$?
+check "a mistyped option exits 2" test $rc -eq 2
+check "a mistyped option suggests the nearest" grep -q 'unknown option "--peroid", did you mean "--period"?' err.txt
+"$DRGEN" check --fromat=html 2>err.txt
+check "an option of another command is not suggested" grep -q 'unknown option "--fromat=html"$' err.txt
+"$DRGEN" build --bogus 2>err.txt
+check "a far-off option gets no suggestion" grep -q 'unknown option "--bogus"$' err.txt
 "$DRGEN" build -o 2>err.txt; check "option without its value exits 2" test $? -eq 2
 "$DRGEN" build --period 2026-13 "$DRGEN_ROOT/samples/kestrel" -o out 2>err.txt; rc=$?
 check "impossible period exits 2" test $rc -eq 2
