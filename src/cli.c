@@ -274,6 +274,58 @@ static int default_threads(void)
 
 /* ---- check ---- */
 
+/* DIR as a word the shell passes through unchanged (quoted when it must be). */
+static char *shell_word(const char *s)
+{
+	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789._/-+,:@") == strlen(s))
+		return xstrdup(s);
+	struct buf b = BUF_INIT;
+	buf_putc(&b, '\'');
+	for (const char *p = s; *p; p++) {
+		if (*p == '\'')
+			buf_puts(&b, "'\\''");
+		else
+			buf_putc(&b, *p);
+	}
+	buf_putc(&b, '\'');
+	return buf_detach(&b, NULL);
+}
+
+/*
+ * A plan directory that is not there is the user's first mistake, not a
+ * missing plan.json: say so, and how to create one.  False when reported.
+ */
+static bool plan_dir_exists(const char *dir)
+{
+	struct stat st;
+	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return true;
+	bool missing = errno == ENOENT || errno == ENOTDIR;
+	struct diags *d = diags_new();
+	if (stat(dir, &st) == 0) {
+		diag_error(d, dir, 0, 0, "expected a plan directory, found a file");
+	} else if (missing) {
+		char *word = shell_word(dir);
+		diag_error(d, dir, 0, 0, "plan directory does not exist; create one with: "
+					 "drgen init %s", word);
+		free(word);
+	} else {
+		diag_error(d, dir, 0, 0, "cannot open the plan directory: %s", strerror(errno));
+	}
+	diags_print(d, stderr, cli_stderr_is_tty(), false);
+	diags_free(d);
+	return false;
+}
+
+static bool plan_readable(const char *dir)
+{
+	char *path = xasprintf("%s/plan.json", dir);
+	bool ok = access(path, R_OK) == 0;
+	free(path);
+	return ok;
+}
+
 int cli_check(int argc, char **argv)
 {
 	struct cli_options o;
@@ -281,6 +333,8 @@ int cli_check(int argc, char **argv)
 	int rc = parse_options(argc, argv, OPT_TIME, &o, pos, 1);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
+	if (!plan_dir_exists(pos[0]))
+		return EXIT_INPUT;
 	struct diags *d = diags_new();
 	struct source_set *src = source_set_new(pos[0]);
 	struct load_options lo = {
@@ -293,11 +347,17 @@ int cli_check(int argc, char **argv)
 	if (!o.quiet) {
 		size_t errors = diags_count(d, DIAG_ERROR);
 		size_t warnings = diags_count(d, DIAG_WARNING);
-		fprintf(stderr, "%s: %zu services, %zu datastores, %llu backup records, "
-				"%zu drills; %zu error%s, %zu warning%s\n",
-			pos[0], m->n_services, m->n_datastores,
-			(unsigned long long)m->backup_records, m->n_drills,
-			errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+		if (m->format_version == 0)  /* load.c stopped after plan.json */
+			fprintf(stderr, "%s: plan.json could not be %s, so nothing else was "
+					"checked; %zu error%s, %zu warning%s\n",
+				pos[0], plan_readable(pos[0]) ? "parsed" : "read",
+				errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+		else
+			fprintf(stderr, "%s: %zu services, %zu datastores, %llu backup records, "
+					"%zu drills; %zu error%s, %zu warning%s\n",
+				pos[0], m->n_services, m->n_datastores,
+				(unsigned long long)m->backup_records, m->n_drills,
+				errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
 	}
 	model_free(m);
 	source_set_free(src);
@@ -378,6 +438,8 @@ int cli_build(int argc, char **argv)
 			return usage_error("build", "--fail-on \"%s\": expected fail or partial",
 					   o.fail_on);
 	}
+	if (!plan_dir_exists(pos[0]))
+		return EXIT_INPUT;
 	char *data = data_dir();
 	bo.data_dir = data;
 	struct diags *d = diags_new();

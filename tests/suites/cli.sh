@@ -41,7 +41,28 @@ check "bad --fail-on exits 2" test $? -eq 2
 
 "$DRGEN" check nonexistent-dir 2>err.txt; rc=$?
 check "check of a missing folder exits 2" test $rc -eq 2
-check "check of a missing folder names plan.json" grep -q "nonexistent-dir/plan.json" err.txt
+check "check of a missing folder says it does not exist" \
+	grep -q "^nonexistent-dir: error: plan directory does not exist; create one with: drgen init nonexistent-dir$" err.txt
+check "check of a missing folder prints no summary" test "$(wc -l <err.txt)" -eq 1
+"$DRGEN" build "no such dir" -o out 2>err.txt; rc=$?
+check "build of a missing folder exits 2" test $rc -eq 2
+check "build of a missing folder names the init command, quoted" \
+	grep -q "drgen init 'no such dir'$" err.txt
+check "build of a missing folder writes nothing" test ! -e out
+: >plainfile
+"$DRGEN" check plainfile 2>err.txt; rc=$?
+check "check of a file exits 2" test $rc -eq 2
+check "check of a file says it is not a directory" grep -q "^plainfile: error: expected a plan directory, found a file" err.txt
+mkdir emptyplan
+"$DRGEN" check emptyplan 2>err.txt
+check "a folder without plan.json: nothing else was checked" \
+	grep -q "^emptyplan: plan.json could not be read, so nothing else was checked; 1 error, 0 warnings$" err.txt
+mkdir brokenplan && printf '{"format_version": 1,\n  "services": [}\n' >brokenplan/plan.json
+"$DRGEN" check brokenplan 2>err.txt; rc=$?
+check "a JSON syntax error exits 2" test $rc -eq 2
+check "a JSON syntax error: plan.json could not be parsed" \
+	grep -q "^brokenplan: plan.json could not be parsed, so nothing else was checked; 1 error, 0 warnings$" err.txt
+check "a JSON syntax error: no zero counts" sh -c '! grep -q "0 services" err.txt'
 
 "$DRGEN" init newplan 2>err.txt; rc=$?
 check "init creates a plan" test $rc -eq 0 -a -f newplan/plan.json
