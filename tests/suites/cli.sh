@@ -108,3 +108,20 @@ check "a failing runbook rule leaves the previous output as it was" \
 	test "$(cat rbout/evidence/SHA256SUMS)" = "$sums"
 check "a failing runbook rule leaves no staging folder" \
 	test -z "$(find . -maxdepth 1 -name '.rbout.drgen-staging.*')"
+
+# A value error in a long NDJSON record shows the record cut around the
+# column, with a caret under the value.
+mkdir -p caret/backups && cp -R "$DRGEN_ROOT/samples/kestrel/plan.json" "$DRGEN_ROOT/samples/kestrel/runbooks" caret/
+pad=$(printf '%0300d' 0)
+printf '{"id":"x1","datastore":"auth-db","type":"full","started":"2026-10-01T00:00:00Z","finished":"2026-10-01T01:00:00Z","status":"sucess","location":"%s"}\n' \
+	"$pad" >caret/backups/long.ndjson
+NO_COLOR=1 "$DRGEN" check caret --period 2026-10 2>err.txt
+check "an NDJSON value error names line and column" \
+	grep -q '^caret/backups/long.ndjson:1:124: error: invalid "status" value "sucess"' err.txt
+excerpt=$(grep -A1 '^ *1 | ' err.txt)
+check "an NDJSON value error shows the record, cut" \
+	sh -c 'printf "%s\n" "$1" | head -1 | grep -q "^     1 | \.\.\..*\"status\":\"sucess\".*\.\.\.$"' - "$excerpt"
+check "the excerpt of a long record is short" test "$(printf '%s\n' "$excerpt" | head -1 | wc -c)" -lt 130
+line1=$(printf '%s\n' "$excerpt" | head -1); line2=$(printf '%s\n' "$excerpt" | sed -n 2p)
+left=${line2%^}
+check "the caret is under the value" test "$(printf '%s' "$line1" | cut -c$((${#left} + 1))-$((${#left} + 8)))" = '"sucess"'
