@@ -46,10 +46,10 @@ struct cli_options {
 	const char *period_text;
 	int64_t as_of;
 	int64_t period_start, period_end;
-	bool quiet, verbose;
+	bool quiet, verbose, minimal;
 };
 
-enum opt_flags { OPT_DIR = 1, OPT_BUILD = 2, OPT_TIME = 4, OPT_KEY = 8 };
+enum opt_flags { OPT_DIR = 1, OPT_BUILD = 2, OPT_TIME = 4, OPT_KEY = 8, OPT_INIT = 16 };
 
 struct opt_spec {
 	const char *long_name;
@@ -74,6 +74,7 @@ static const struct opt_spec opt_specs[] = {
 	{"key", 0, true, OPT_KEY, OPT_FIELD(key)},
 	{"quiet", 'q', false, OPT_BUILD | OPT_TIME | OPT_KEY, 0},
 	{"verbose", 'v', false, OPT_BUILD | OPT_TIME | OPT_KEY, 0},
+	{"minimal", 0, false, OPT_INIT, 0},
 };
 
 static const char *command_usage(const char *cmd)
@@ -86,7 +87,7 @@ static const char *command_usage(const char *cmd)
 	if (strcmp(cmd, "check") == 0)
 		return "usage: drgen check [DIR] [--period YYYY-MM] [--as-of TIME] [-q] [-v]\n";
 	if (strcmp(cmd, "init") == 0)
-		return "usage: drgen init DIR\n";
+		return "usage: drgen init [--minimal] DIR\n";
 	if (strcmp(cmd, "verify") == 0)
 		return "usage: drgen verify OUT [--key PUB.pem] [-q]\n";
 	return "usage: drgen COMMAND ...\n";
@@ -198,8 +199,10 @@ static int parse_options(int argc, char **argv, int allowed, struct cli_options 
 				return usage_error(cmd, "option \"%s\" takes no value", a);
 			if (spec->short_name == 'q')
 				o->quiet = true;
-			else
+			else if (spec->short_name == 'v')
 				o->verbose = true;
+			else
+				o->minimal = true;
 			continue;
 		}
 		if (!value) {
@@ -273,6 +276,9 @@ static int default_threads(void)
 }
 
 /* ---- check ---- */
+
+/* The month the shipped sample's backup logs and drills are written for. */
+#define SAMPLE_PERIOD "2026-10"
 
 /* DIR as a word the shell passes through unchanged (quoted when it must be). */
 static char *shell_word(const char *s)
@@ -495,26 +501,39 @@ int cli_init(int argc, char **argv)
 {
 	struct cli_options o;
 	const char *pos[1] = {NULL};
-	int rc = parse_options(argc, argv, 0, &o, pos, 1);
+	int rc = parse_options(argc, argv, OPT_INIT, &o, pos, 1);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
 	if (!pos[0])
 		return usage_error("init", "%s", "missing the folder to create");
-	char *data = data_dir();
-	char *sample = xasprintf("%s/samples/kestrel", data);
-	if (!is_dir(sample)) {
-		free(sample);
-		sample = xasprintf("%s/sample", data);
-	}
 	struct diags *d = diags_new();
-	rc = publish_copy_tree(sample, pos[0], d);
-	diags_print(d, stderr, cli_stderr_is_tty(), false);
-	if (rc == EXIT_OK)
-		fprintf(stderr, "drgen: created %s from the sample plan; edit %s/plan.json, then "
-				"run: drgen check %s\n", pos[0], pos[0], pos[0]);
+	char *word = shell_word(pos[0]);
+	if (o.minimal) {
+		rc = cli_init_minimal(pos[0], d);
+		diags_print(d, stderr, cli_stderr_is_tty(), false);
+		if (rc == EXIT_OK)
+			fprintf(stderr, "drgen: created %s with one service, one datastore, daily "
+					"backups up to today and one drill; edit %s/plan.json, then "
+					"run: drgen build %s\n", pos[0], pos[0], word);
+	} else {
+		char *data = data_dir();
+		char *sample = xasprintf("%s/samples/kestrel", data);
+		if (!is_dir(sample)) {
+			free(sample);
+			sample = xasprintf("%s/sample", data);
+		}
+		rc = publish_copy_tree(sample, pos[0], d);
+		diags_print(d, stderr, cli_stderr_is_tty(), false);
+		if (rc == EXIT_OK)
+			fprintf(stderr, "drgen: created %s from the sample plan, whose records cover "
+					"%s; build it with: drgen build %s --period %s\n"
+					"drgen: for a plan of your own, start with: drgen init --minimal "
+					"DIR\n", pos[0], SAMPLE_PERIOD, word, SAMPLE_PERIOD);
+		free(sample);
+		free(data);
+	}
+	free(word);
 	diags_free(d);
-	free(sample);
-	free(data);
 	return rc;
 }
 
@@ -528,7 +547,7 @@ static const char help_main[] =
 	"commands:\n"
 	"  build  [DIR]     generate every document of a plan directory into -o OUT\n"
 	"  check  [DIR]     validate a plan directory; print every problem found\n"
-	"  init   DIR       create a new plan directory from the shipped sample\n"
+	"  init   DIR       create a new plan directory (--minimal: a plan of one service)\n"
 	"  verify OUT       recompute and check the evidence manifest of a build\n"
 	"  render TEMPLATE  render one Mustache template with a JSON view\n"
 	"  help [COMMAND]   help on a command; 'drgen help limits' lists input limits\n"
@@ -586,7 +605,11 @@ int cli_help(const char *topic)
 	if (strcmp(topic, "init") == 0) {
 		fputs(command_usage("init"), stdout);
 		fputs("\nCreates DIR (which must not exist, or be empty) from the shipped sample\n"
-		      "plan of the fictional Kestrel Payments.\n", stdout);
+		      "plan of the fictional Kestrel Payments, whose records cover " SAMPLE_PERIOD "\n"
+		      "(build it with: drgen build DIR --period " SAMPLE_PERIOD ").\n"
+		      "  --minimal   instead, one service, one datastore, one drill and daily\n"
+		      "              backups dated up to now: builds clean with the defaults\n",
+		      stdout);
 		return EXIT_OK;
 	}
 	if (strcmp(topic, "verify") == 0) {

@@ -12,7 +12,7 @@ static void usage(FILE *out)
 {
 	fputs("usage: drgen build  [DIR] [-o OUT] [--period YYYY-MM] [--as-of TIME] [options]\n"
 	      "       drgen check  [DIR]\n"
-	      "       drgen init   DIR\n"
+	      "       drgen init   [--minimal] DIR\n"
 	      "       drgen verify OUT [--key PUB]\n"
 	      "       drgen render TEMPLATE [DATA.json] [--partials DIR]\n"
 	      "       drgen help   [COMMAND | limits]\n"

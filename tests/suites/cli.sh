@@ -68,6 +68,34 @@ check "a JSON syntax error: no zero counts" sh -c '! grep -q "0 services" err.tx
 check "init creates a plan" test $rc -eq 0 -a -f newplan/plan.json
 "$DRGEN" check newplan 2>err.txt; check "the new plan checks clean" test $? -eq 0
 "$DRGEN" init newplan 2>err.txt; check "init refuses a non-empty folder" test $? -eq 2
+"$DRGEN" init sampleplan 2>err.txt
+check "init names the period of the sample and the command that builds it" \
+	grep -q "records cover 2026-10; build it with: drgen build sampleplan --period 2026-10$" err.txt
+check "init points to init --minimal" grep -q "drgen init --minimal DIR" err.txt
+
+# init --minimal: a plan of one service that builds clean today, with the
+# default period and as-of, and with the as-of at the end of last month.
+"$DRGEN" init --minimal mini 2>err.txt; rc=$?
+check "init --minimal exits 0" test $rc -eq 0
+check "init --minimal names the build command" grep -q "run: drgen build mini$" err.txt
+check "init --minimal writes one drill" test "$(ls mini/drills | wc -l)" -eq 1
+check "init --minimal writes no runbook or rule" test ! -e mini/runbooks -a ! -e mini/rules
+"$DRGEN" check mini 2>err.txt; rc=$?
+check "the minimal plan checks clean" test $rc -eq 0
+check "the minimal plan has one service and datastore" \
+	grep -q "^mini: 1 services, 1 datastores, [0-9]* backup records, 1 drills; 0 errors, 0 warnings$" err.txt
+"$DRGEN" build mini -o miniout 2>err.txt; rc=$?
+check "the minimal plan builds with exit 0" test $rc -eq 0
+check "the minimal plan builds without a warning" sh -c '! grep -q "warning" err.txt'
+check "the minimal plan's datastore is current" \
+	grep -q '^app-db,app,standard,primary,[^,]*,[^,]*,1440,ok,ok' miniout/evidence/backups.csv
+check "the minimal plan has no stale store" sh -c '! grep -q stale miniout/evidence/backups.csv'
+month_start=$(date -u +%Y-%m-01T00:00:00Z)
+"$DRGEN" build mini -o miniout --as-of "$month_start" 2>err.txt; rc=$?
+check "the minimal plan builds clean as of the end of last month" \
+	sh -c '[ $1 -eq 0 ] && ! grep -q warning err.txt && grep -q ",1440,ok,ok" miniout/evidence/backups.csv' - $rc
+"$DRGEN" init --minimal mini 2>err.txt; check "init --minimal refuses a non-empty folder" test $? -eq 2
+"$DRGEN" verify --minimal x 2>err.txt; check "--minimal is only an init option" test $? -eq 2
 
 # A full disk must not look like success.
 if [ -w /dev/full ]; then
