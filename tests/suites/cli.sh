@@ -153,3 +153,32 @@ check "the excerpt of a long record is short" test "$(printf '%s\n' "$excerpt" |
 line1=$(printf '%s\n' "$excerpt" | head -1); line2=$(printf '%s\n' "$excerpt" | sed -n 2p)
 left=${line2%^}
 check "the caret is under the value" test "$(printf '%s' "$line1" | cut -c$((${#left} + 1))-$((${#left} + 8)))" = '"sucess"'
+
+# Records naming many datastores the plan lacks: one short warning, notes
+# that fit a terminal naming the ids with most records, and the full list in
+# the build's results.json, which the last note names.
+cp -R "$DRGEN_ROOT/samples/kestrel" manyunknown
+i=1
+while [ $i -le 60 ]; do
+	k=0
+	while [ $k -le $((i % 7)) ]; do
+		printf '{"id":"u%d-%d","datastore":"legacy-store-number-%d","type":"full","started":"2026-10-01T00:00:00Z","finished":"2026-10-01T01:00:00Z","status":"success","location":"primary"}\n' $i $k $i
+		k=$((k + 1))
+	done
+	i=$((i + 1))
+done >manyunknown/backups/extra.ndjson
+NO_COLOR=1 "$DRGEN" build manyunknown --period 2026-10 -o manyout 2>err.txt; rc=$?
+check "unknown datastores: the build exits 0" test $rc -eq 0
+check "unknown datastores: one short warning" \
+	grep -q '^manyunknown/backups: warning: 252 backup records name 62 datastores the plan does not have$' err.txt
+check "unknown datastores: every line fits a terminal" \
+	test "$(grep '^manyunknown/backups' err.txt | awk 'length > 100' | wc -l)" -eq 0
+check "unknown datastores: at most a screenful" test "$(grep -c '^manyunknown/backups' err.txt)" -le 16
+check "unknown datastores: the most records first, with counts" \
+	grep -q '^manyunknown/backups: note: records per datastore, most first: legacy-ftp-db (8),$' err.txt
+check "unknown datastores: the rest is counted" \
+	grep -q '^manyunknown/backups: note: and 42 more datastores, with 124 records;$' err.txt
+check "unknown datastores: the full list's file is named" \
+	grep -q 'note: a build lists them all in evidence/results.json (unknown_datastores)$' err.txt
+check "unknown datastores: results.json lists all 60 extra ids" \
+	test "$(grep -o '"id": *"legacy-store-number-[0-9]*"' manyout/evidence/results.json | sort -u | wc -l)" -eq 60
