@@ -547,7 +547,7 @@ static const char help_main[] =
 	"commands:\n"
 	"  build  [DIR]     generate every document of a plan directory into -o OUT\n"
 	"  check  [DIR]     validate a plan directory; print every problem found\n"
-	"  init   DIR       create a new plan directory (--minimal: a plan of one service)\n"
+	"  init   DIR       create a plan directory: the sample, or --minimal\n"
 	"  verify OUT       recompute and check the evidence manifest of a build\n"
 	"  render TEMPLATE  render one Mustache template with a JSON view\n"
 	"  help [COMMAND]   help on a command; 'drgen help limits' lists input limits\n"
@@ -624,7 +624,14 @@ int cli_help(const char *topic)
 		char *argv[] = {(char *)"render", (char *)"--help", NULL};
 		return cli_render(2, argv);
 	}
-	fprintf(stderr, "drgen help: no help on \"%s\"\n", topic);
+	static const char *const topics[] = {"build", "check", "init", "verify", "render",
+					     "limits"};
+	const char *near = load_plan_closest(topic, topics, ARRAY_LEN(topics));
+	if (near)
+		fprintf(stderr, "drgen help: no help on \"%s\", did you mean \"%s\"?\n", topic,
+			near);
+	else
+		fprintf(stderr, "drgen help: no help on \"%s\"\n", topic);
 	fputs(help_main, stderr);
 	return EXIT_INPUT;
 }

@@ -10,6 +10,8 @@ done
 "$DRGEN" help limits >limits.txt; check "help limits lists the NDJSON line limit" grep -q "NDJSON backup record" limits.txt
 "$DRGEN" help build >/dev/null; check "help build exits 0" test $? -eq 0
 "$DRGEN" help nothing 2>/dev/null; check "help on an unknown topic exits 2" test $? -eq 2
+"$DRGEN" help limtis 2>err.txt
+check "help on a mistyped topic suggests the nearest" grep -q 'no help on "limtis", did you mean "limits"?' err.txt
 
 "$DRGEN" 2>/dev/null; check "no command exits 2" test $? -eq 2
 "$DRGEN" frobnicate 2>err.txt; rc=$?
