@@ -97,6 +97,20 @@ month_start=$(date -u +%Y-%m-01T00:00:00Z)
 check "the minimal plan builds clean as of the end of last month" \
 	sh -c '[ $1 -eq 0 ] && ! grep -q warning err.txt && grep -q ",1440,ok,ok" miniout/evidence/backups.csv' - $rc
 "$DRGEN" init --minimal mini 2>err.txt; check "init --minimal refuses a non-empty folder" test $? -eq 2
+# Dated from SOURCE_DATE_EPOCH when set; at New Year the previous month is December.
+newyear=1798763400  # 2027-01-01T00:30:00Z
+SOURCE_DATE_EPOCH=$newyear "$DRGEN" init --minimal mini2027 2>err.txt
+check "init --minimal at New Year dates its drill in December" test -f mini2027/drills/2026-12-10-tabletop.json
+check "init --minimal at New Year covers November 30 to now" \
+	sh -c 'head -1 mini2027/backups/app-db.ndjson | grep -q "\"started\":\"2026-11-30T01:00:00Z\"" &&
+	       tail -1 mini2027/backups/app-db.ndjson | grep -q "\"started\":\"2027-01-01T00:30:00Z\""'
+SOURCE_DATE_EPOCH=$newyear "$DRGEN" build mini2027 -o mini2027out 2>err.txt; rc=$?
+check "the New Year minimal plan builds clean for December" \
+	sh -c '[ $1 -eq 0 ] && ! grep -q warning err.txt && grep -q "(period 2026-12," err.txt &&
+	       grep -q ",1440,ok,ok" mini2027out/evidence/backups.csv' - $rc
+SOURCE_DATE_EPOCH=$newyear "$DRGEN" build mini2027 -o mini2027out --as-of 2027-01-01T00:00:00Z 2>err.txt; rc=$?
+check "the New Year minimal plan builds clean as of the end of December" \
+	sh -c '[ $1 -eq 0 ] && ! grep -q warning err.txt && grep -q ",1440,ok,ok" mini2027out/evidence/backups.csv' - $rc
 "$DRGEN" verify --minimal x 2>err.txt; check "--minimal is only an init option" test $? -eq 2
 
 # A full disk must not look like success.
