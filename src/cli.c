@@ -20,6 +20,7 @@
 #include "dates.h"
 #include "diag.h"
 #include "load.h"
+#include "load_plan.h"
 #include "publish.h"
 #include "source.h"
 
@@ -45,10 +46,10 @@ struct cli_options {
 	const char *period_text;
 	int64_t as_of;
 	int64_t period_start, period_end;
-	bool quiet, verbose;
+	bool quiet, verbose, minimal;
 };
 
-enum opt_flags { OPT_DIR = 1, OPT_BUILD = 2, OPT_TIME = 4, OPT_KEY = 8 };
+enum opt_flags { OPT_DIR = 1, OPT_BUILD = 2, OPT_TIME = 4, OPT_KEY = 8, OPT_INIT = 16 };
 
 struct opt_spec {
 	const char *long_name;
@@ -73,6 +74,7 @@ static const struct opt_spec opt_specs[] = {
 	{"key", 0, true, OPT_KEY, OPT_FIELD(key)},
 	{"quiet", 'q', false, OPT_BUILD | OPT_TIME | OPT_KEY, 0},
 	{"verbose", 'v', false, OPT_BUILD | OPT_TIME | OPT_KEY, 0},
+	{"minimal", 0, false, OPT_INIT, 0},
 };
 
 static const char *command_usage(const char *cmd)
@@ -85,7 +87,7 @@ static const char *command_usage(const char *cmd)
 	if (strcmp(cmd, "check") == 0)
 		return "usage: drgen check [DIR] [--period YYYY-MM] [--as-of TIME] [-q] [-v]\n";
 	if (strcmp(cmd, "init") == 0)
-		return "usage: drgen init DIR\n";
+		return "usage: drgen init [--minimal] DIR\n";
 	if (strcmp(cmd, "verify") == 0)
 		return "usage: drgen verify OUT [--key PUB.pem] [-q]\n";
 	return "usage: drgen COMMAND ...\n";
@@ -110,6 +112,30 @@ static const struct opt_spec *opt_find(const char *name, size_t len, char short_
 			return o;
 	}
 	return NULL;
+}
+
+/* "unknown option", with the nearest option of this command when one is close. */
+static int unknown_option(const char *cmd, const char *arg, int allowed)
+{
+	const char *names[ARRAY_LEN(opt_specs)];
+	size_t n = 0;
+	for (size_t i = 0; i < ARRAY_LEN(opt_specs); i++) {
+		if (opt_specs[i].flags & allowed)
+			names[n++] = opt_specs[i].long_name;
+	}
+	const char *name = arg;
+	while (*name == '-')
+		name++;
+	size_t len = strcspn(name, "=");
+	char *word = xasprintf("%.*s", (int)len, name);
+	const char *near = len ? load_plan_closest(word, names, n) : NULL;
+	free(word);
+	if (!near)
+		return usage_error(cmd, "unknown option \"%s\"", arg);
+	fprintf(stderr, "drgen %s: unknown option \"%s\", did you mean \"--%s\"?\n", cmd, arg,
+		near);
+	fputs(command_usage(cmd), stderr);
+	return EXIT_INPUT;
 }
 
 /* The as-of time and the period (rules in analyze_time_window). */
@@ -167,14 +193,16 @@ static int parse_options(int argc, char **argv, int allowed, struct cli_options 
 			spec = a[2] == '\0' ? opt_find("", 0, a[1]) : NULL;
 		}
 		if (!spec || !(spec->flags & allowed))
-			return usage_error(cmd, "unknown option \"%s\"", a);
+			return unknown_option(cmd, a, allowed);
 		if (!spec->takes_value) {
 			if (value)
 				return usage_error(cmd, "option \"%s\" takes no value", a);
 			if (spec->short_name == 'q')
 				o->quiet = true;
-			else
+			else if (spec->short_name == 'v')
 				o->verbose = true;
+			else
+				o->minimal = true;
 			continue;
 		}
 		if (!value) {
@@ -249,6 +277,61 @@ static int default_threads(void)
 
 /* ---- check ---- */
 
+/* The month the shipped sample's backup logs and drills are written for. */
+#define SAMPLE_PERIOD "2026-10"
+
+/* DIR as a word the shell passes through unchanged (quoted when it must be). */
+static char *shell_word(const char *s)
+{
+	if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			    "0123456789._/-+,:@") == strlen(s))
+		return xstrdup(s);
+	struct buf b = BUF_INIT;
+	buf_putc(&b, '\'');
+	for (const char *p = s; *p; p++) {
+		if (*p == '\'')
+			buf_puts(&b, "'\\''");
+		else
+			buf_putc(&b, *p);
+	}
+	buf_putc(&b, '\'');
+	return buf_detach(&b, NULL);
+}
+
+/*
+ * A plan directory that is not there is the user's first mistake, not a
+ * missing plan.json: say so, and how to create one.  False when reported.
+ */
+static bool plan_dir_exists(const char *dir)
+{
+	struct stat st;
+	if (stat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return true;
+	bool missing = errno == ENOENT || errno == ENOTDIR;
+	struct diags *d = diags_new();
+	if (stat(dir, &st) == 0) {
+		diag_error(d, dir, 0, 0, "expected a plan directory, found a file");
+	} else if (missing) {
+		char *word = shell_word(dir);
+		diag_error(d, dir, 0, 0, "plan directory does not exist; create one with: "
+					 "drgen init %s", word);
+		free(word);
+	} else {
+		diag_error(d, dir, 0, 0, "cannot open the plan directory: %s", strerror(errno));
+	}
+	diags_print(d, stderr, cli_stderr_is_tty(), false);
+	diags_free(d);
+	return false;
+}
+
+static bool plan_readable(const char *dir)
+{
+	char *path = xasprintf("%s/plan.json", dir);
+	bool ok = access(path, R_OK) == 0;
+	free(path);
+	return ok;
+}
+
 int cli_check(int argc, char **argv)
 {
 	struct cli_options o;
@@ -256,6 +339,8 @@ int cli_check(int argc, char **argv)
 	int rc = parse_options(argc, argv, OPT_TIME, &o, pos, 1);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
+	if (!plan_dir_exists(pos[0]))
+		return EXIT_INPUT;
 	struct diags *d = diags_new();
 	struct source_set *src = source_set_new(pos[0]);
 	struct load_options lo = {
@@ -268,11 +353,17 @@ int cli_check(int argc, char **argv)
 	if (!o.quiet) {
 		size_t errors = diags_count(d, DIAG_ERROR);
 		size_t warnings = diags_count(d, DIAG_WARNING);
-		fprintf(stderr, "%s: %zu services, %zu datastores, %llu backup records, "
-				"%zu drills; %zu error%s, %zu warning%s\n",
-			pos[0], m->n_services, m->n_datastores,
-			(unsigned long long)m->backup_records, m->n_drills,
-			errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+		if (m->format_version == 0)  /* load.c stopped after plan.json */
+			fprintf(stderr, "%s: plan.json could not be %s, so nothing else was "
+					"checked; %zu error%s, %zu warning%s\n",
+				pos[0], plan_readable(pos[0]) ? "parsed" : "read",
+				errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+		else
+			fprintf(stderr, "%s: %zu services, %zu datastores, %llu backup records, "
+					"%zu drills; %zu error%s, %zu warning%s\n",
+				pos[0], m->n_services, m->n_datastores,
+				(unsigned long long)m->backup_records, m->n_drills,
+				errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
 	}
 	model_free(m);
 	source_set_free(src);
@@ -353,6 +444,8 @@ int cli_build(int argc, char **argv)
 			return usage_error("build", "--fail-on \"%s\": expected fail or partial",
 					   o.fail_on);
 	}
+	if (!plan_dir_exists(pos[0]))
+		return EXIT_INPUT;
 	char *data = data_dir();
 	bo.data_dir = data;
 	struct diags *d = diags_new();
@@ -408,26 +501,39 @@ int cli_init(int argc, char **argv)
 {
 	struct cli_options o;
 	const char *pos[1] = {NULL};
-	int rc = parse_options(argc, argv, 0, &o, pos, 1);
+	int rc = parse_options(argc, argv, OPT_INIT, &o, pos, 1);
 	if (rc)
 		return rc < 0 ? EXIT_OK : rc;
 	if (!pos[0])
 		return usage_error("init", "%s", "missing the folder to create");
-	char *data = data_dir();
-	char *sample = xasprintf("%s/samples/kestrel", data);
-	if (!is_dir(sample)) {
-		free(sample);
-		sample = xasprintf("%s/sample", data);
-	}
 	struct diags *d = diags_new();
-	rc = publish_copy_tree(sample, pos[0], d);
-	diags_print(d, stderr, cli_stderr_is_tty(), false);
-	if (rc == EXIT_OK)
-		fprintf(stderr, "drgen: created %s from the sample plan; edit %s/plan.json, then "
-				"run: drgen check %s\n", pos[0], pos[0], pos[0]);
+	char *word = shell_word(pos[0]);
+	if (o.minimal) {
+		rc = cli_init_minimal(pos[0], d);
+		diags_print(d, stderr, cli_stderr_is_tty(), false);
+		if (rc == EXIT_OK)
+			fprintf(stderr, "drgen: created %s with one service, one datastore, daily "
+					"backups up to today and one drill; edit %s/plan.json, then "
+					"run: drgen build %s\n", pos[0], pos[0], word);
+	} else {
+		char *data = data_dir();
+		char *sample = xasprintf("%s/samples/kestrel", data);
+		if (!is_dir(sample)) {
+			free(sample);
+			sample = xasprintf("%s/sample", data);
+		}
+		rc = publish_copy_tree(sample, pos[0], d);
+		diags_print(d, stderr, cli_stderr_is_tty(), false);
+		if (rc == EXIT_OK)
+			fprintf(stderr, "drgen: created %s from the sample plan, whose records cover "
+					"%s; build it with: drgen build %s --period %s\n"
+					"drgen: for a plan of your own, start with: drgen init --minimal "
+					"DIR\n", pos[0], SAMPLE_PERIOD, word, SAMPLE_PERIOD);
+		free(sample);
+		free(data);
+	}
+	free(word);
 	diags_free(d);
-	free(sample);
-	free(data);
 	return rc;
 }
 
@@ -441,7 +547,7 @@ static const char help_main[] =
 	"commands:\n"
 	"  build  [DIR]     generate every document of a plan directory into -o OUT\n"
 	"  check  [DIR]     validate a plan directory; print every problem found\n"
-	"  init   DIR       create a new plan directory from the shipped sample\n"
+	"  init   DIR       create a plan directory: the sample, or --minimal\n"
 	"  verify OUT       recompute and check the evidence manifest of a build\n"
 	"  render TEMPLATE  render one Mustache template with a JSON view\n"
 	"  help [COMMAND]   help on a command; 'drgen help limits' lists input limits\n"
@@ -505,7 +611,11 @@ int cli_help(const char *topic)
 	if (strcmp(topic, "init") == 0) {
 		fputs(command_usage("init"), stdout);
 		fputs("\nCreates DIR (which must not exist, or be empty) from the shipped sample\n"
-		      "plan of the fictional Kestrel Payments.\n", stdout);
+		      "plan of the fictional Kestrel Payments, whose records cover " SAMPLE_PERIOD "\n"
+		      "(build it with: drgen build DIR --period " SAMPLE_PERIOD ").\n"
+		      "  --minimal   instead, one service, one datastore, one drill and daily\n"
+		      "              backups dated up to now: builds clean with the defaults\n",
+		      stdout);
 		return EXIT_OK;
 	}
 	if (strcmp(topic, "verify") == 0) {
@@ -520,7 +630,14 @@ int cli_help(const char *topic)
 		char *argv[] = {(char *)"render", (char *)"--help", NULL};
 		return cli_render(2, argv);
 	}
-	fprintf(stderr, "drgen help: no help on \"%s\"\n", topic);
+	static const char *const topics[] = {"build", "check", "init", "verify", "render",
+					     "limits"};
+	const char *near = load_plan_closest(topic, topics, ARRAY_LEN(topics));
+	if (near)
+		fprintf(stderr, "drgen help: no help on \"%s\", did you mean \"%s\"?\n", topic,
+			near);
+	else
+		fprintf(stderr, "drgen help: no help on \"%s\"\n", topic);
 	fputs(help_main, stderr);
 	return EXIT_INPUT;
 }

@@ -21,6 +21,13 @@ int cli_init(int argc, char **argv);
 int cli_verify(int argc, char **argv);
 int cli_render(int argc, char **argv);
 
+struct diags;
+/*
+ * Creates DIR with the minimal plan of `drgen init --minimal` (cli_init.c),
+ * dated relative to now; adds problems to d and returns an exit status.
+ */
+int cli_init_minimal(const char *dir, struct diags *d);
+
 /* Prints the help of one subcommand ("limits" for the documented limits). */
 int cli_help(const char *topic);
 

@@ -249,6 +249,13 @@ static bool cursor_fill(struct line_cursor *c)
 	return c->len > 0;
 }
 
+/*
+ * Lines up to this long are read for an excerpt (an NDJSON record may be
+ * 1 MiB); the excerpt itself shows at most EXCERPT_WIDTH bytes of it.
+ */
+#define EXCERPT_LINE_MAX ((size_t)1 << 20)
+#define EXCERPT_WIDTH 100
+
 /* Reads line `line` of path into b; false if unavailable or too long. */
 static bool read_source_line(struct line_cursor *c, const char *path, int line,
 			     struct buf *b)
@@ -288,7 +295,7 @@ static bool read_source_line(struct line_cursor *c, const char *path, int line,
 		char *start = c->buf + c->pos;
 		char *nl = memchr(start, '\n', c->len - c->pos);
 		size_t n = nl ? (size_t)(nl - start) : c->len - c->pos;
-		if (b->len + n > 240)
+		if (b->len + n > EXCERPT_LINE_MAX)
 			too_long = true;
 		else
 			buf_append(b, start, n);
@@ -324,11 +331,28 @@ static void print_excerpt(const struct diag *g, struct line_cursor *cur, FILE *o
 		if (line.data[i] == '\t')
 			line.data[i] = ' ';
 	}
-	fprintf(out, "%6d | %s\n", g->line, line.data);
-	if (g->col > 0 && (size_t)g->col <= line.len + 1) {
-		fputs("       | ", out);
+	/*
+	 * A long line is cut to EXCERPT_WIDTH bytes around the column (at
+	 * character boundaries), with "..." where text was left out.
+	 */
+	size_t from = 0, to = line.len;
+	bool col_ok = g->col > 0 && (size_t)g->col <= line.len + 1;
+	if (line.len > EXCERPT_WIDTH) {
+		size_t at = col_ok ? (size_t)g->col - 1 : 0;
+		from = at > EXCERPT_WIDTH / 3 ? at - EXCERPT_WIDTH / 3 : 0;
+		to = from + EXCERPT_WIDTH < line.len ? from + EXCERPT_WIDTH : line.len;
+		while (from > 0 && ((unsigned char)line.data[from] & 0xC0) == 0x80)
+			from--;
+		while (to < line.len && ((unsigned char)line.data[to] & 0xC0) == 0x80)
+			to++;
+	}
+	const char *pre = from > 0 ? "..." : "", *post = to < line.len ? "..." : "";
+	fprintf(out, "%6d | %s%.*s%s\n", g->line, pre, (int)(to - from), line.data + from,
+		post);
+	if (col_ok) {
+		fputs(*pre ? "       |    " : "       | ", out);
 		/* Count columns in characters, not UTF-8 continuation bytes. */
-		for (int i = 0; i < g->col - 1; i++) {
+		for (size_t i = from; i < (size_t)g->col - 1; i++) {
 			if (((unsigned char)line.data[i] & 0xC0) != 0x80)
 				fputc(' ', out);
 		}

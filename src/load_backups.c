@@ -2095,6 +2095,24 @@ static void file_report(struct job *j, struct file *f, struct diags *d)
 	free(keys);  /* the names belong to the chunks */
 }
 
+/* Most records first, then by id: the ids worth naming in the warning. */
+static int unknown_by_records(const void *a, const void *b)
+{
+	const struct unknown_id *x = *(const struct unknown_id *const *)a;
+	const struct unknown_id *y = *(const struct unknown_id *const *)b;
+	if (x->records != y->records)
+		return x->records > y->records ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+/* Width of the id list in one note line, so that lines fit a terminal. */
+#define LIST_WIDTH 60
+
+/*
+ * One short warning, then notes of at most LIST_WIDTH bytes naming the
+ * LIST_SHOWN ids with most records; the full list is unknown_datastores in
+ * the build's evidence/results.json, which the last note names.
+ */
 static void unknown_report(struct model *m, struct unknown_ids *u, const char *dir,
 			   struct diags *d)
 {
@@ -2104,28 +2122,53 @@ static void unknown_report(struct model *m, struct unknown_ids *u, const char *d
 	m->unknown_datastores = arena_calloc(m->arena, u->n, sizeof(*m->unknown_datastores));
 	m->n_unknown_datastores = u->n;
 	uint64_t listed = 0;
-	struct buf b = BUF_INIT;
 	for (size_t i = 0; i < u->n; i++) {
 		m->unknown_datastores[i].id = arena_strdup(m->arena, u->list[i]->id);
 		m->unknown_datastores[i].records = u->list[i]->records;
 		listed += u->list[i]->records;
-		if (i < LIST_SHOWN) {
-			char sb[SHOW_MAX * 6 + 8];
-			buf_printf(&b, "%s%s (%" PRIu64 ")", i ? ", " : "",
-				   show(sb, u->list[i]->id, strlen(u->list[i]->id)),
-				   u->list[i]->records);
-		}
 	}
-	if (u->n > LIST_SHOWN)
-		buf_printf(&b, ", and %zu more", u->n - LIST_SHOWN);
-	if (u->records > listed)
-		buf_printf(&b, "; %" PRIu64 " further records name other datastores",
-			   u->records - listed);
-	diag_warning(d, dir, 0, 0,
-		     "%" PRIu64 " backup record%s name%s datastores the plan does not have "
-		     "(records per datastore): %s", u->records, u->records == 1 ? "" : "s",
-		     u->records == 1 ? "s" : "", b.data);
+	bool complete = u->records == listed;
+	if (complete)
+		diag_warning(d, dir, 0, 0,
+			     "%" PRIu64 " backup record%s name%s %zu datastore%s the plan does not "
+			     "have", u->records, u->records == 1 ? "" : "s",
+			     u->records == 1 ? "s" : "", u->n, u->n == 1 ? "" : "s");
+	else
+		diag_warning(d, dir, 0, 0,
+			     "%" PRIu64 " backup records name more than %zu datastores the plan "
+			     "does not have", u->records, u->n);
+	size_t shown = u->n < LIST_SHOWN ? u->n : LIST_SHOWN;
+	struct unknown_id **top = xmalloc((u->n ? u->n : 1) * sizeof(*top));
+	memcpy(top, u->list, u->n * sizeof(*top));
+	qsort(top, u->n, sizeof(*top), unknown_by_records);
+	struct buf b = BUF_INIT;
+	uint64_t shown_records = 0;
+	for (size_t i = 0; i < shown; i++) {
+		char sb[SHOW_MAX * 6 + 8], item[sizeof(sb) + 32];
+		snprintf(item, sizeof(item), "%s (%" PRIu64 ")",
+			 show(sb, top[i]->id, strlen(top[i]->id)), top[i]->records);
+		shown_records += top[i]->records;
+		if (b.len > 0 && b.len + 2 + strlen(item) > LIST_WIDTH) {
+			diag_add(d, DIAG_NOTE, dir, 0, 0, NULL, "%s,", b.data);
+			buf_reset(&b);
+		}
+		if (i == 0)
+			buf_puts(&b, "records per datastore, most first: ");
+		buf_printf(&b, "%s%s", b.len && i > 0 && b.data[b.len - 1] != ' ' ? ", " : "",
+			   item);
+	}
+	if (b.len)
+		diag_add(d, DIAG_NOTE, dir, 0, 0, NULL, "%s", b.data);
 	buf_free(&b);
+	free(top);
+	if (shown < u->n || !complete)
+	{
+		diag_add(d, DIAG_NOTE, dir, 0, 0, NULL,
+			 "and %s%zu more datastores, with %" PRIu64 " records;",
+			 complete ? "" : "at least ", u->n - shown, u->records - shown_records);
+		diag_add(d, DIAG_NOTE, dir, 0, 0, NULL,
+			 "a build lists them all in evidence/results.json (unknown_datastores)");
+	}
 }
 
 /* ---------------------------------------------------------------------

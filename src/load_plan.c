@@ -131,8 +131,7 @@ static int line_of(struct ctx *c, const char *pointer)
 	return line;
 }
 
-/* The closest of names to s within the edit-distance cap, or NULL. */
-static const char *closest(const char *s, const char *const *names, size_t n)
+const char *load_plan_closest(const char *s, const char *const *names, size_t n)
 {
 	size_t len = strlen(s);
 	size_t cap = len >= 8 ? 2 : 1, best_d = cap + 1;
@@ -507,7 +506,7 @@ static bool load_object(struct ctx *c, const cJSON *j, jsonpos_node n,
 		while (k < nf && strcmp(fields[k].key, m->string) != 0)
 			k++;
 		if (k == nf) {
-			const char *near = closest(m->string, names, nf);
+			const char *near = load_plan_closest(m->string, names, nf);
 			if (near)
 				report(c, DIAG_WARNING, mn, true,
 				       "unknown key %s in %s, did you mean \"%s\"",

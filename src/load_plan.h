@@ -38,6 +38,12 @@
  */
 bool load_plan(struct model *m, struct source_set *src, struct diags *d);
 
+/*
+ * The closest of names to s within a small edit distance (1, or 2 for
+ * words of 8 bytes or more), for "did you mean" hints; NULL when none is.
+ */
+const char *load_plan_closest(const char *s, const char *const *names, size_t n);
+
 /* Whether id is a valid service id (syntax and length). */
 bool load_plan_service_id_valid(const char *id);
 

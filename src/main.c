@@ -6,12 +6,13 @@
 #include <string.h>
 
 #include "cli.h"
+#include "load_plan.h"
 
 static void usage(FILE *out)
 {
 	fputs("usage: drgen build  [DIR] [-o OUT] [--period YYYY-MM] [--as-of TIME] [options]\n"
 	      "       drgen check  [DIR]\n"
-	      "       drgen init   DIR\n"
+	      "       drgen init   [--minimal] DIR\n"
 	      "       drgen verify OUT [--key PUB]\n"
 	      "       drgen render TEMPLATE [DATA.json] [--partials DIR]\n"
 	      "       drgen help   [COMMAND | limits]\n"
@@ -45,7 +46,15 @@ int main(int argc, char **argv)
 	} else if (strcmp(cmd, "render") == 0) {
 		rc = cli_render(argc - 1, argv + 1);
 	} else {
-		fprintf(stderr, "drgen: unknown command \"%s\"\n", cmd);
+		static const char *const commands[] = {"build", "check", "init", "verify",
+						       "render", "help"};
+		const char *near = load_plan_closest(cmd, commands,
+						     sizeof(commands) / sizeof(commands[0]));
+		if (near)
+			fprintf(stderr, "drgen: unknown command \"%s\", did you mean \"%s\"?\n",
+				cmd, near);
+		else
+			fprintf(stderr, "drgen: unknown command \"%s\"\n", cmd);
 		usage(stderr);
 		return EXIT_INPUT;
 	}

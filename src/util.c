@@ -398,27 +398,34 @@ size_t util_edit_distance(const char *a, const char *b, size_t cap)
 		return cap + 1;
 	if (lb > 63)
 		return cap + 1;  /* keys are short; long strings are never "typos" */
-	size_t row[64];
+	/* Three rows: two swapped neighbours ("biuld") cost one edit. */
+	size_t rows[3][64];
+	size_t *prev2 = rows[0], *prev = rows[1], *row = rows[2];
 	for (size_t j = 0; j <= lb; j++)
-		row[j] = j;
+		prev[j] = j;
 	for (size_t i = 1; i <= la; i++) {
-		size_t diag = row[0], best = i;
+		size_t best = i;
 		row[0] = i;
 		for (size_t j = 1; j <= lb; j++) {
-			size_t up = row[j];
 			size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-			size_t v = diag + cost;
-			if (up + 1 < v)
-				v = up + 1;
+			size_t v = prev[j - 1] + cost;
+			if (prev[j] + 1 < v)
+				v = prev[j] + 1;
 			if (row[j - 1] + 1 < v)
 				v = row[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+			    prev2[j - 2] + 1 < v)
+				v = prev2[j - 2] + 1;
 			row[j] = v;
-			diag = up;
 			if (v < best)
 				best = v;
 		}
 		if (best > cap)
 			return cap + 1;
+		size_t *t = prev2;
+		prev2 = prev;
+		prev = row;
+		row = t;
 	}
-	return row[lb] > cap ? cap + 1 : row[lb];
+	return prev[lb] > cap ? cap + 1 : prev[lb];
 }

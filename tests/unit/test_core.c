@@ -110,6 +110,8 @@ static void test_edit_distance(void **state)
 	(void)state;
 	assert_int_equal(util_edit_distance("descripton", "description", 2), 1);
 	assert_int_equal(util_edit_distance("owner", "owner", 2), 0);
+	assert_int_equal(util_edit_distance("biuld", "build", 2), 1);  /* a swap is one edit */
+	assert_int_equal(util_edit_distance("ab", "ba", 1), 1);
 	assert_int_equal(util_edit_distance("regions", "tier", 2), 3);  /* capped: cap + 1 */
 }
 

@@ -381,8 +381,9 @@ static void test_unknown_datastores(void **state)
 	assert_int_equal(f->m->unknown_datastores[1].records, 3);
 	assert_int_equal(f->m->backup_records, 5);
 	assert_int_equal(at(f, LEDGER, LOC_PRIMARY)->successes, 1);
-	assert_diags(f, "backups: warning: 4 backup records name datastores the plan does "
-		     "not have (records per datastore): alpha-db (1), zeta-db (3)\n");
+	assert_diags(f, "backups: warning: 4 backup records name 2 datastores the plan does "
+		     "not have\n"
+		     "backups: note: records per datastore, most first: zeta-db (3), alpha-db (1)\n");
 }
 
 static void test_inputs_recorded(void **state)
