@@ -58,6 +58,9 @@ struct publish {
 	struct evidence_file *files;
 	size_t n_files, cap_files;
 	bool write_failed;   /* a publish_write failed (under lock) */
+	bool had_out;        /* the output existed at publish_begin, as out_id */
+	dev_t out_dev;
+	ino_t out_ino;
 	char **made_dirs;    /* parent folders publish_begin created, outermost first */
 	size_t n_made_dirs;
 };
@@ -727,6 +730,11 @@ int publish_begin(const char *out_dir, struct publish **out, struct diags *d)
 	if (exists && (status = check_replaceable(p, d)) != 0)
 		goto out;
 	clean_stale(p, exists, d);
+	/* What the output is now (clean_stale may have restored it), for
+	 * publish_commit to see whether another build replaced it since. */
+	p->had_out = fstatat(p->parent_fd, p->base, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	p->out_dev = p->had_out ? st.st_dev : 0;
+	p->out_ino = p->had_out ? st.st_ino : 0;
 	err = make_staging(p);
 	if (err) {
 		diag_error(d, NULL, 0, 0, "cannot create a staging folder in %s: %s", p->parent,
@@ -1070,9 +1078,33 @@ int publish_commit(struct publish *p, const struct publish_manifest_info *info,
 		   const char *sign_key, struct diags *d)
 {
 	char *old_name = NULL;
+	bool locked = false;
 	int status = write_evidence(p, info, sign_key, d);
 	if (status)
 		goto fail;
+	/* Builds into outputs of one parent folder swap one at a time (the
+	 * lock on the parent is held only from here to the swap), and a build
+	 * whose output was replaced by another one since it began refuses:
+	 * the output is always one whole build, the first to finish. */
+	while (flock(p->parent_fd, LOCK_EX) != 0) {
+		if (errno != EINTR) {
+			diag_error(d, NULL, 0, 0, "cannot lock folder %s: %s", p->parent,
+				   strerror(errno));
+			status = 3;
+			goto fail;
+		}
+	}
+	locked = true;
+	struct stat st;
+	bool has_out = fstatat(p->parent_fd, p->base, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	if (has_out != p->had_out ||
+	    (has_out && (st.st_dev != p->out_dev || st.st_ino != p->out_ino))) {
+		diag_error(d, NULL, 0, 0,
+			   "output folder %s was replaced by another build while this one ran; "
+			   "it was left as that build wrote it", p->out_dir);
+		status = 3;
+		goto fail;
+	}
 	if ((status = carry_dot_files(p, d)) != 0)
 		goto fail;
 	/* One syncfs flushes every staged file and folder; far cheaper than
@@ -1085,6 +1117,8 @@ int publish_commit(struct publish *p, const struct publish_manifest_info *info,
 	}
 	if ((status = swap_in(p, &old_name, d)) != 0)
 		goto fail;
+	(void)flock(p->parent_fd, LOCK_UN);
+	locked = false;
 	if (fsync(p->parent_fd) != 0)
 		diag_warning(d, NULL, 0, 0, "cannot flush folder %s: %s", p->parent, strerror(errno));
 	if (old_name) {
@@ -1097,6 +1131,8 @@ int publish_commit(struct publish *p, const struct publish_manifest_info *info,
 	publish_free(p);
 	return 0;
 fail:
+	if (locked)
+		(void)flock(p->parent_fd, LOCK_UN);
 	publish_abort(p);
 	return status;
 }

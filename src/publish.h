@@ -119,7 +119,9 @@ struct publish_previous {
  * output (.gitkeep, .htaccess, even a .git folder) are copied over and not
  * listed.  Files are flushed (syncfs) before the swap, the parent folder
  * after it.  On any failure the staging folder is removed and the previous
- * output is untouched.  Returns an exit status (0, 2 bad key, 3 I/O).
+ * output is untouched.  Swaps in one parent folder take turns (flock on
+ * the parent, for the swap only); when another build replaced the output
+ * since publish_begin, this one refuses (exit status 3) and leaves it.  Returns an exit status (0, 2 bad key, 3 I/O).
  * p is freed either way.  (To refuse a bad --sign key before doing the
  * work, call evidence_key_check(key, true, d) first.)
  */
