@@ -526,6 +526,11 @@ bool analyze_time_window(const char *as_of_arg, const char *period_arg,
 		int64_t prev = analyze_months_before(w->as_of, 1);
 		date_format_month(prev, p);
 		date_parse_month(p, 7, &w->period_start, &w->period_end);
+		/* Without --as-of, SOURCE_DATE_EPOCH or now only choose the period;
+		 * facts are taken at its end, as with --period alone, so nothing
+		 * after the period counts in it. */
+		if (!as_of_arg)
+			w->as_of = w->period_end;
 	} else if (w->as_of < w->period_start) {
 		date_format_rfc3339(w->as_of, a);
 		diag_error(d, NULL, 0, 0,

@@ -183,12 +183,13 @@ void analyze_objectives(struct facts *f, const struct model *m,
 void analyze_free(struct facts *f);
 
 /*
- * The time window of a build: as_of comes from as_of_arg (RFC 3339 or a
- * day), else the end of period_arg ("YYYY-MM"), else source_date_epoch
- * (decimal seconds, the SOURCE_DATE_EPOCH variable), else now.  The period
- * is period_arg, else the newest calendar month that ended at or before
- * as_of (a run at 2026-11-01T00:00:00Z or later in November reports
- * 2026-10).  Any argument may be NULL.  Returns false with an error in d
+ * The time window of a build.  The period is period_arg ("YYYY-MM"), else
+ * the newest calendar month that ended at or before as_of_arg (RFC 3339 or
+ * a day), else at or before source_date_epoch (decimal seconds, the
+ * SOURCE_DATE_EPOCH variable), else now (a run at 2026-11-01T00:00:00Z or
+ * later in November reports 2026-10).  as_of is as_of_arg, else the end
+ * of the period: without --as-of nothing after the period counts in it.
+ * Any argument may be NULL.  Returns false with an error in d
  * when an argument is malformed or as_of precedes the period.
  */
 struct time_window {

@@ -20,7 +20,9 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -94,6 +96,24 @@ static bool plan_folders_inside(struct source_set *src, struct diags *d)
 		ok = false;
 	}
 	return ok;
+}
+
+/* A --rules or --templates folder must be one: a typo must not silently
+ * fall back to the shipped files.  False with a diagnostic. */
+static bool option_dir_ok(const char *option, const char *path, struct diags *d)
+{
+	struct stat st;
+	if (!path)
+		return true;
+	if (stat(path, &st) != 0) {
+		diag_error(d, path, 0, 0, "cannot use --%s folder: %s", option, strerror(errno));
+		return false;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		diag_error(d, path, 0, 0, "cannot use --%s folder: it is not a folder", option);
+		return false;
+	}
+	return true;
 }
 
 static void free_dirs(char **dirs, size_t n)
@@ -244,6 +264,11 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 	date_format_rfc3339(o->as_of, r->as_of);
 
 	/* Mistakes that need no input to find fail before any work. */
+	if (publish_check_apart(o->out_dir, o->plan_dir, "plan directory", d) != EXIT_OK)
+		goto out;
+	if (!option_dir_ok("rules", o->rules_dir, d) ||
+	    !option_dir_ok("templates", o->templates_dir, d))
+		goto out;
 	if (!plan_folders_inside(src, d))
 		goto out;
 	if (o->sign_key && !evidence_key_check(o->sign_key, true, d))

@@ -301,6 +301,30 @@ out:
 	return ok;
 }
 
+bool evidence_manifest_is_drgen(const char *data, size_t len, const char **why)
+{
+	const char *reason = NULL;
+	cJSON *root = cJSON_ParseWithLength(data, len);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "manifest_version");
+	if (!cJSON_IsObject(root)) {
+		reason = "it is not a JSON object";
+	} else if (!cJSON_IsNumber(v) || v->valuedouble < 1 ||
+		   v->valuedouble > EVIDENCE_FORMAT || v->valuedouble != (double)v->valueint) {
+		reason = "it has no manifest_version this drgen wrote";
+	} else {
+		struct diags *scratch = diags_new();
+		struct evidence_manifest m;
+		if (!evidence_manifest_parse(data, len, NULL, &m, scratch))
+			reason = "its list of outputs is malformed";
+		evidence_manifest_free(&m);
+		diags_free(scratch);
+	}
+	cJSON_Delete(root);
+	if (why)
+		*why = reason;
+	return reason == NULL;
+}
+
 /* ---- keys and signatures ---------------------------------------------- */
 
 /* Library code never prompts: an encrypted key simply fails to load. */

@@ -66,6 +66,15 @@ bool evidence_manifest_parse(const char *data, size_t len, const char *shown,
 			     struct evidence_manifest *m, struct diags *d);
 void evidence_manifest_free(struct evidence_manifest *m);
 
+/*
+ * Whether manifest text is one drgen wrote: evidence_manifest_parse accepts
+ * it and it has an integer "manifest_version" from 1 to EVIDENCE_FORMAT.
+ * A folder is replaced as drgen's own output only on this, never on a
+ * manifest file merely existing.  On false, *why (if not NULL) gets a
+ * static reason.
+ */
+bool evidence_manifest_is_drgen(const char *data, size_t len, const char **why);
+
 /* Appends SHA256SUMS text for files (sorted by path) to b. */
 void evidence_sums_write(struct buf *b, const struct evidence_file *files, size_t n);
 

@@ -58,6 +58,11 @@ struct publish {
 	struct evidence_file *files;
 	size_t n_files, cap_files;
 	bool write_failed;   /* a publish_write failed (under lock) */
+	bool had_out;        /* the output existed at publish_begin, as out_id */
+	dev_t out_dev;
+	ino_t out_ino;
+	char **made_dirs;    /* parent folders publish_begin created, outermost first */
+	size_t n_made_dirs;
 };
 
 /* ---- paths ------------------------------------------------------------ */
@@ -127,8 +132,10 @@ static int split_dir_path(const char *path, const char *what, char **parent, cha
 	return 0;
 }
 
-/* mkdir -p: creates path and the folders above it.  0 or errno. */
-static int make_dirs(const char *path)
+/* mkdir -p: creates path and the folders above it.  0 or errno.  When
+ * made is not NULL, the folders this call created are appended to it
+ * (outermost first; caller frees), for removing them again. */
+static int make_dirs_recorded(const char *path, char ***made, size_t *n_made)
 {
 	char *p = xstrdup(path);
 	int err = 0;
@@ -138,8 +145,12 @@ static int make_dirs(const char *path)
 		char c = *s;
 		*s = '\0';
 		struct stat st;
-		if (mkdir(p, 0755) != 0 && errno != EEXIST &&
-		    (stat(p, &st) != 0 || !S_ISDIR(st.st_mode))) {
+		if (mkdir(p, 0755) == 0) {
+			if (made) {
+				*made = xrealloc(*made, (*n_made + 1) * sizeof(**made));
+				(*made)[(*n_made)++] = xstrdup(p);
+			}
+		} else if (errno != EEXIST && (stat(p, &st) != 0 || !S_ISDIR(st.st_mode))) {
 			err = errno;
 			break;
 		}
@@ -152,6 +163,11 @@ static int make_dirs(const char *path)
 		err = ENOTDIR;
 	free(p);
 	return err;
+}
+
+static int make_dirs(const char *path)
+{
+	return make_dirs_recorded(path, NULL, NULL);
 }
 
 /* Creates the folders above rel inside dirfd.  0 or errno. */
@@ -401,11 +417,127 @@ static void publish_free(struct publish *p)
 	if (p->parent_fd >= 0)
 		close(p->parent_fd);
 	pthread_mutex_destroy(&p->lock);
+	for (size_t i = 0; i < p->n_made_dirs; i++)
+		free(p->made_dirs[i]);
+	free(p->made_dirs);
 	free(p->out_dir);
 	free(p->parent);
 	free(p->base);
 	free(p->staging_name);
 	free(p);
+}
+
+/* Removes the parent folders publish_begin created (when still empty):
+ * a build that fails leaves nothing behind, not even them. */
+static void remove_made_dirs(struct publish *p)
+{
+	for (size_t i = p->n_made_dirs; i-- > 0;)
+		(void)rmdir(p->made_dirs[i]);
+}
+
+static int read_at(int dirfd, const char *rel, size_t limit, struct buf *b);
+
+/*
+ * The real path of path, which need not exist: its nearest existing
+ * ancestor through realpath (links resolved), then the components that do
+ * not exist yet, "." and ".." taken as written (they will be created as
+ * folders, not links).  NULL when an existing part cannot be resolved.
+ */
+static char *real_path_ahead(const char *path)
+{
+	char *abs;
+	if (path[0] == '/') {
+		abs = xstrdup(path);
+	} else {
+		char *cwd = getcwd(NULL, 0);
+		if (!cwd)
+			return NULL;
+		abs = xasprintf("%s/%s", cwd, path);
+		free(cwd);
+	}
+	/* Cut components off the end until the rest exists. */
+	size_t len = strlen(abs);
+	char *real = NULL;
+	for (;;) {
+		char c = abs[len];
+		abs[len] = '\0';
+		real = realpath(len ? abs : "/", NULL);
+		int err = errno;
+		abs[len] = c;
+		if (real)
+			break;
+		if (err != ENOENT || len == 0) {
+			free(abs);
+			return NULL;
+		}
+		while (len > 0 && abs[len - 1] == '/')
+			len--;
+		while (len > 0 && abs[len - 1] != '/')
+			len--;
+		while (len > 1 && abs[len - 1] == '/')
+			len--;
+	}
+	struct buf b = BUF_INIT;
+	buf_append(&b, real, strlen(real));
+	free(real);
+	for (const char *s = abs + len; *s;) {
+		while (*s == '/')
+			s++;
+		size_t n = strcspn(s, "/");
+		if (n == 0 || (n == 1 && s[0] == '.')) {
+			/* nothing */
+		} else if (n == 2 && s[0] == '.' && s[1] == '.') {
+			while (b.len > 1 && b.data[b.len - 1] != '/')
+				b.len--;
+			if (b.len > 1)
+				b.len--;
+		} else {
+			if (!(b.len == 1 && b.data[0] == '/'))
+				buf_append(&b, "/", 1);
+			buf_append(&b, s, n);
+		}
+		s += n;
+	}
+	buf_append(&b, "", 1);
+	free(abs);
+	return b.data;
+}
+
+/* Whether path a is b or lies inside it (both real, absolute). */
+static bool path_within(const char *a, const char *b)
+{
+	size_t n = strlen(b);
+	if (n == 1 && b[0] == '/')
+		return true;
+	return strncmp(a, b, n) == 0 && (a[n] == '\0' || a[n] == '/');
+}
+
+int publish_check_apart(const char *out_dir, const char *keep_dir, const char *what,
+			struct diags *d)
+{
+	char *out = real_path_ahead(out_dir);
+	char *keep = realpath(keep_dir, NULL);
+	int status = 0;
+	if (out && keep) {
+		const char *how = NULL;
+		if (strcmp(out, keep) == 0)
+			how = "is";
+		else if (path_within(out, keep))
+			how = "is inside";
+		else if (path_within(keep, out))
+			how = "holds";
+		if (how) {
+			diag_error(d, NULL, 0, 0, "refusing to build into %s: it %s the %s %s",
+				   out_dir, how, what, keep_dir);
+			diag_add(d, DIAG_NOTE, NULL, 0, 0, NULL,
+				 "the output folder is replaced as a whole; choose one outside "
+				 "the %s", what);
+			status = 2;
+		}
+	}
+	free(out);
+	free(keep);
+	return status;
 }
 
 /*
@@ -421,11 +553,22 @@ static int check_replaceable(struct publish *p, struct diags *d)
 			   strerror(errno));
 		return 3;
 	}
-	struct stat st;
-	if (fstatat(fd, EVIDENCE_MANIFEST, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode)) {
+	/* drgen's own output is recognised by a manifest drgen wrote, not by
+	 * a file of that name (a planted "{}" must not make a plan
+	 * replaceable). */
+	struct buf manifest = BUF_INIT;
+	const char *not_ours = NULL;
+	int rerr = read_at(fd, EVIDENCE_MANIFEST, MANIFEST_MAX, &manifest);
+	if (rerr == 0 && evidence_manifest_is_drgen(manifest.data, manifest.len, &not_ours)) {
+		buf_free(&manifest);
 		close(fd);
 		return 0;
 	}
+	buf_free(&manifest);
+	if (rerr == EFBIG)
+		not_ours = "it is too large";
+	else if (rerr == EINVAL || rerr == ELOOP)
+		not_ours = "it is not a regular file";
 	DIR *dir = fdopendir(fd);
 	if (!dir) {
 		close(fd);
@@ -442,7 +585,15 @@ static int check_replaceable(struct publish *p, struct diags *d)
 		}
 	}
 	int status = 0;
-	if (foreign) {
+	if (foreign && not_ours) {
+		diag_error(d, NULL, 0, 0,
+			   "refusing to replace output folder %s: it is not empty (it holds "
+			   "\"%s\") and was not written by drgen (its %s is not drgen's: %s)",
+			   p->out_dir, foreign, EVIDENCE_MANIFEST, not_ours);
+		diag_add(d, DIAG_NOTE, NULL, 0, 0, NULL,
+			 "choose another output folder, or empty or remove this one");
+		status = 2;
+	} else if (foreign) {
 		diag_error(d, NULL, 0, 0,
 			   "refusing to replace output folder %s: it is not empty (it holds "
 			   "\"%s\") and was not written by drgen (no %s)",
@@ -544,7 +695,7 @@ int publish_begin(const char *out_dir, struct publish **out, struct diags *d)
 	status = split_dir_path(out_dir, "output folder", &p->parent, &p->base, d);
 	if (status)
 		goto out;
-	int err = make_dirs(p->parent);
+	int err = make_dirs_recorded(p->parent, &p->made_dirs, &p->n_made_dirs);
 	if (err) {
 		diag_error(d, NULL, 0, 0, "cannot create folder %s: %s", p->parent, strerror(err));
 		status = 3;
@@ -579,6 +730,11 @@ int publish_begin(const char *out_dir, struct publish **out, struct diags *d)
 	if (exists && (status = check_replaceable(p, d)) != 0)
 		goto out;
 	clean_stale(p, exists, d);
+	/* What the output is now (clean_stale may have restored it), for
+	 * publish_commit to see whether another build replaced it since. */
+	p->had_out = fstatat(p->parent_fd, p->base, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	p->out_dev = p->had_out ? st.st_dev : 0;
+	p->out_ino = p->had_out ? st.st_ino : 0;
 	err = make_staging(p);
 	if (err) {
 		diag_error(d, NULL, 0, 0, "cannot create a staging folder in %s: %s", p->parent,
@@ -589,6 +745,9 @@ int publish_begin(const char *out_dir, struct publish **out, struct diags *d)
 	*out = p;
 	return 0;
 out:
+	if (p->parent_fd >= 0 && p->staging_name)
+		(void)remove_tree_at(p->parent_fd, p->staging_name, 0);
+	remove_made_dirs(p);
 	publish_free(p);
 	return status;
 }
@@ -787,6 +946,7 @@ void publish_abort(struct publish *p)
 	if (!p)
 		return;
 	(void)remove_tree_at(p->parent_fd, p->staging_name, 0);
+	remove_made_dirs(p);
 	publish_free(p);
 }
 
@@ -918,9 +1078,33 @@ int publish_commit(struct publish *p, const struct publish_manifest_info *info,
 		   const char *sign_key, struct diags *d)
 {
 	char *old_name = NULL;
+	bool locked = false;
 	int status = write_evidence(p, info, sign_key, d);
 	if (status)
 		goto fail;
+	/* Builds into outputs of one parent folder swap one at a time (the
+	 * lock on the parent is held only from here to the swap), and a build
+	 * whose output was replaced by another one since it began refuses:
+	 * the output is always one whole build, the first to finish. */
+	while (flock(p->parent_fd, LOCK_EX) != 0) {
+		if (errno != EINTR) {
+			diag_error(d, NULL, 0, 0, "cannot lock folder %s: %s", p->parent,
+				   strerror(errno));
+			status = 3;
+			goto fail;
+		}
+	}
+	locked = true;
+	struct stat st;
+	bool has_out = fstatat(p->parent_fd, p->base, &st, AT_SYMLINK_NOFOLLOW) == 0;
+	if (has_out != p->had_out ||
+	    (has_out && (st.st_dev != p->out_dev || st.st_ino != p->out_ino))) {
+		diag_error(d, NULL, 0, 0,
+			   "output folder %s was replaced by another build while this one ran; "
+			   "it was left as that build wrote it", p->out_dir);
+		status = 3;
+		goto fail;
+	}
 	if ((status = carry_dot_files(p, d)) != 0)
 		goto fail;
 	/* One syncfs flushes every staged file and folder; far cheaper than
@@ -933,6 +1117,8 @@ int publish_commit(struct publish *p, const struct publish_manifest_info *info,
 	}
 	if ((status = swap_in(p, &old_name, d)) != 0)
 		goto fail;
+	(void)flock(p->parent_fd, LOCK_UN);
+	locked = false;
 	if (fsync(p->parent_fd) != 0)
 		diag_warning(d, NULL, 0, 0, "cannot flush folder %s: %s", p->parent, strerror(errno));
 	if (old_name) {
@@ -945,6 +1131,8 @@ int publish_commit(struct publish *p, const struct publish_manifest_info *info,
 	publish_free(p);
 	return 0;
 fail:
+	if (locked)
+		(void)flock(p->parent_fd, LOCK_UN);
 	publish_abort(p);
 	return status;
 }
@@ -1138,6 +1326,32 @@ static int verify_sums(int out_fd, const char *out_dir, const struct evidence_ma
 	return status;
 }
 
+/*
+ * The first component of rel inside dirfd that is a symbolic link (its
+ * path, caller frees), or NULL.  Looks at each component with lstat
+ * semantics, stopping at the first link, so no link is ever followed.
+ */
+static char *first_link_at(int dirfd, const char *rel)
+{
+	char *p = xstrdup(rel);
+	for (char *s = p;; s++) {
+		if (*s != '/' && *s != '\0')
+			continue;
+		char c = *s;
+		*s = '\0';
+		struct stat st;
+		if (fstatat(dirfd, p, &st, AT_SYMLINK_NOFOLLOW) != 0)
+			break;
+		if (S_ISLNK(st.st_mode))
+			return p;
+		if (c == '\0' || !S_ISDIR(st.st_mode))
+			break;
+		*s = c;
+	}
+	free(p);
+	return NULL;
+}
+
 static int worse(int a, int b)
 {
 	return a > b ? a : b;
@@ -1190,6 +1404,15 @@ int publish_verify(const char *out_dir, const char *pub_key, struct diags *d,
 		status = errno == ENOENT || errno == ENOTDIR ? 2 : 3;
 		goto out;
 	}
+	char *link = first_link_at(out_fd, EVIDENCE_MANIFEST);
+	if (link) {
+		diag_error(d, NULL, 0, 0,
+			   "evidence check failed: %s/%s is a symbolic link (verify reads "
+			   "nothing through links)", out_dir, link);
+		free(link);
+		status = 2;
+		goto out;
+	}
 	int err = read_at(out_fd, EVIDENCE_MANIFEST, MANIFEST_MAX, &manifest);
 	if (err == ENOENT) {
 		diag_error(d, NULL, 0, 0,
@@ -1223,8 +1446,16 @@ int publish_verify(const char *out_dir, const char *pub_key, struct diags *d,
 	while (i < m.n_outputs || j < l.n) {
 		int c = i == m.n_outputs ? 1 : j == l.n ? -1 : strcmp(m.outputs[i].path, l.v[j].path);
 		if (c < 0) {
-			diag_error(d, NULL, 0, 0, "evidence check failed: %s is missing",
-				   m.outputs[i].path);
+			char *via = first_link_at(out_fd, m.outputs[i].path);
+			if (via)
+				diag_error(d, NULL, 0, 0,
+					   "evidence check failed: %s is missing (%s is a "
+					   "symbolic link, which verify does not follow)",
+					   m.outputs[i].path, via);
+			else
+				diag_error(d, NULL, 0, 0, "evidence check failed: %s is missing",
+					   m.outputs[i].path);
+			free(via);
 			r->missing++;
 			status = worse(status, 2);
 			i++;

@@ -33,12 +33,25 @@ struct publish;
  * left by killed builds of the same output (a live build's staging folder
  * is locked and left alone).  Refuses when out_dir exists, is not empty
  * (dot files aside), and was not written by drgen (it has no
- * evidence/manifest.json): a mistyped -o must never wipe a user's folder.
- * Also refuses a symbolic link or a file at out_dir.
+ * evidence/manifest.json that evidence_manifest_is_drgen accepts): a
+ * mistyped -o must never wipe a user's folder.  Also refuses a symbolic
+ * link or a file at out_dir.  Parent folders it created are removed again
+ * by publish_abort and on failure.
  * Returns an exit status: 0 (*out set; finish with publish_commit or
  * publish_abort), 2 refused, 3 I/O error (*out NULL, diagnostics added).
  */
 int publish_begin(const char *out_dir, struct publish **out, struct diags *d);
+
+/*
+ * Refuses (exit status 2, diagnostic) an output folder whose real path is
+ * keep_dir's, inside keep_dir, or an ancestor of it, through symbolic
+ * links; out_dir need not exist (its nearest existing ancestor is
+ * resolved).  what names keep_dir in the message ("plan directory").
+ * Creates and reads nothing; returns 0 when they are apart, or when a
+ * path cannot be resolved (publish_begin then reports it).
+ */
+int publish_check_apart(const char *out_dir, const char *keep_dir, const char *what,
+			struct diags *d);
 
 /*
  * Whether rel may name an output file: relative, components separated by
@@ -106,7 +119,9 @@ struct publish_previous {
  * output (.gitkeep, .htaccess, even a .git folder) are copied over and not
  * listed.  Files are flushed (syncfs) before the swap, the parent folder
  * after it.  On any failure the staging folder is removed and the previous
- * output is untouched.  Returns an exit status (0, 2 bad key, 3 I/O).
+ * output is untouched.  Swaps in one parent folder take turns (flock on
+ * the parent, for the swap only); when another build replaced the output
+ * since publish_begin, this one refuses (exit status 3) and leaves it.  Returns an exit status (0, 2 bad key, 3 I/O).
  * p is freed either way.  (To refuse a bad --sign key before doing the
  * work, call evidence_key_check(key, true, d) first.)
  */

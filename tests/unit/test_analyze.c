@@ -466,8 +466,13 @@ static void test_time_window(void **state)
 	assert_int_equal(w.as_of, T("2026-01-01"));
 	assert_int_equal(w.period_start, T("2025-12-01"));
 	assert_true(analyze_time_window(NULL, NULL, NULL, now, &w, d));
-	assert_int_equal(w.as_of, now);
+	assert_int_equal(w.as_of, T("2026-11-01"));
 	assert_int_equal(w.period_start, T("2026-10-01"));
+	assert_int_equal(w.period_end, T("2026-11-01"));
+	/* neither --period nor --as-of: facts at the period's end, not later */
+	assert_true(analyze_time_window(NULL, NULL, "1765000000", now, &w, d));
+	assert_int_equal(w.period_start, T("2025-11-01"));
+	assert_int_equal(w.as_of, T("2025-12-01"));
 	assert_int_equal(diags_len(d), 0);
 	/* errors */
 	assert_false(analyze_time_window("yesterday", NULL, NULL, now, &w, d));

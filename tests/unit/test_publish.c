@@ -542,6 +542,36 @@ static void test_abort_keeps_previous(void **state)
 	diags_free(d);
 }
 
+/* Two builds of one output at once: the first to commit wins whole, the
+ * other refuses and leaves it as the first wrote it. */
+static void test_concurrent_commit(void **state)
+{
+	(void)state;
+	build_ok("out", NULL, files_v1);
+	struct diags *d = diags_new();
+	char *dir = path_in("out");
+	struct publish *a = NULL, *b = NULL;
+	assert_int_equal(publish_begin(dir, &a, d), 0);
+	assert_int_equal(publish_begin(dir, &b, d), 0);
+	assert_true(publish_write(a, "index.html", "a", 1, d));
+	assert_true(publish_write(b, "index.html", "b", 1, d));
+	assert_true(publish_write(b, "only-b.html", "b", 1, d));
+	assert_int_equal(publish_commit(a, &info, NULL, d), 0);
+	char *after_a = snapshot("out");
+	assert_int_equal(publish_commit(b, &info, NULL, d), 3);
+	assert_true(has_message(d, "was replaced by another build while this one ran"));
+	char *after_b = snapshot("out");
+	assert_string_equal(after_a, after_b);
+	assert_false(exists("out/only-b.html"));
+	assert_int_equal(verify("out", NULL, NULL, d), 0);
+	/* and the next build goes through */
+	assert_int_equal(build_with("out", NULL, files_v2, d), 0);
+	free(after_a);
+	free(after_b);
+	free(dir);
+	diags_free(d);
+}
+
 static void test_stale_staging(void **state)
 {
 	(void)state;
@@ -835,6 +865,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refuse_foreign, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dot_files_carried, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_abort_keeps_previous, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_staging, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_restore_old, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nested_parent, setup, teardown),
