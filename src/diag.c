@@ -274,7 +274,8 @@ static const char *severity_name(enum diag_severity s)
 	}
 }
 
-void diag_format(const struct diag *g, struct buf *b)
+/* The "file:line:col: " part of a diagnostic's first line. */
+static void format_place(const struct diag *g, struct buf *b)
 {
 	if (g->file) {
 		diag_escape(b, g->file, 0, false);
@@ -285,6 +286,11 @@ void diag_format(const struct diag *g, struct buf *b)
 		}
 		buf_puts(b, ": ");
 	}
+}
+
+void diag_format(const struct diag *g, struct buf *b)
+{
+	format_place(g, b);
 	buf_printf(b, "%s: ", severity_name(g->severity));
 	if (g->where && !g->line) {
 		diag_escape(b, g->where, DIAG_WHERE_MAX, false);
@@ -454,7 +460,11 @@ void diags_print(const struct diags *d, FILE *out, bool color, bool quiet)
 					: g->severity == DIAG_WARNING ? "\033[1;33m"
 								      : "\033[1;36m";
 			const char *sev = severity_name(g->severity);
-			char *p = strstr(b.data, sev);
+			/* After the place: a file may be named "error.ndjson". */
+			struct buf place = BUF_INIT;
+			format_place(g, &place);
+			char *p = strstr(b.data + place.len, sev);
+			buf_free(&place);
 			if (p) {
 				fwrite(b.data, 1, (size_t)(p - b.data), out);
 				fprintf(out, "%s%s\033[0m%s\n", c, sev, p + strlen(sev));

@@ -198,6 +198,22 @@ static void test_diag_escapes_terminal_controls(void **state)
 	unlink(path);
 }
 
+/* Colour marks the severity, not the same word in a file name. */
+static void test_diag_color_after_file(void **state)
+{
+	(void)state;
+	struct diags *d = diags_new();
+	diag_add(d, DIAG_ERROR, "backups/error.ndjson", 0, 0, NULL, "bad");
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	diags_print(d, f, true, false);
+	fclose(f);
+	assert_string_equal(text, "backups/error.ndjson: \033[1;31merror\033[0m: bad\n");
+	free(text);
+	diags_free(d);
+}
+
 static void test_diag_last_line_twice(void **state)
 {
 	(void)state;
@@ -301,6 +317,7 @@ int main(void)
 		cmocka_unit_test(test_edit_distance),
 		cmocka_unit_test(test_diag_excerpt_and_caret),
 		cmocka_unit_test(test_diag_escapes_terminal_controls),
+		cmocka_unit_test(test_diag_color_after_file),
 		cmocka_unit_test(test_diag_last_line_twice),
 		cmocka_unit_test(test_diag_sort_is_stable),
 		cmocka_unit_test(test_source_confinement),
