@@ -135,15 +135,25 @@ static bool image_local(const char *url)
 	}
 }
 
+static bool inside_link(cmark_node *node)
+{
+	for (cmark_node *p = cmark_node_parent(node); p; p = cmark_node_parent(p)) {
+		if (cmark_node_get_type(p) == CMARK_NODE_LINK)
+			return true;
+	}
+	return false;
+}
+
 /*
  * An image the page may not load: a link showing its description when the
- * target is safe for a link, else only its description, as text.
+ * target is safe for a link (and the image is not already inside a link),
+ * else only its description, as text.
  */
 static void image_replace(cmark_node *image)
 {
 	const char *url = cmark_node_get_url(image);
 	cmark_node *link = NULL;
-	if (url && *url && url_safe(url)) {
+	if (url && *url && url_safe(url) && !inside_link(image)) {
 		link = cmark_node_new(CMARK_NODE_LINK);
 		cmark_node_set_url(link, url);
 		const char *title = cmark_node_get_title(image);

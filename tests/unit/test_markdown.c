@@ -62,6 +62,11 @@ static void test_remote_images_become_links(void **state)
 	assert_non_null(strstr(out, " u "));
 	assert_null(strstr(out, "svg"));
 	free(out);
+	/* Inside a link, a remote image is its description: no link in a link. */
+	out = html("[![badge](https://host/b.svg)](https://wiki.example/x)\n");
+	assert_non_null(strstr(out, "<a href=\"https://wiki.example/x\">badge</a>"));
+	assert_null(strstr(out, "host/b.svg"));
+	free(out);
 	out = md("![p](https://host/p.png) ![q](//host/q.png) ![ok](img/ok.png)\n");
 	assert_non_null(strstr(out, "[p](https://host/p.png)"));
 	assert_non_null(strstr(out, "[q](//host/q.png)"));
