@@ -10,8 +10,10 @@
  *   or the table tags markdown.c writes for pipe tables (or cmark's "raw
  *   HTML omitted" comment), with only their attributes (a table cell's
  *   style is one of three fixed alignments), and
- *   every href and src must be relative or use an allowed scheme (http,
- *   https, mailto, tel; data:image/png|jpeg|gif|webp for images).  Text
+ *   every href must be relative or use an allowed scheme (http, https,
+ *   mailto, tel), and every src must load nothing from anywhere: embedded
+ *   data:image/png|jpeg|gif|webp;base64, or a relative path inside the
+ *   output (no scheme, no leading '/' or '\\', no ".." segment).  Text
  *   such as "javascript:" may appear in prose; it only matters in a target.
  *
  *   Markdown: parsed again by cmark, the output holds no raw HTML node
@@ -51,12 +53,59 @@ static bool in_list(const char *s, size_t n, const char *const *list, size_t cou
 	return false;
 }
 
+/* An image source the page may load, stated independently of markdown.c. */
+static bool image_safe(const char *url, size_t len)
+{
+	static const char *const images[] = {"image/png", "image/jpeg", "image/gif",
+					     "image/webp"};
+	if (len > 5 && strncasecmp(url, "data:", 5) == 0) {
+		for (size_t k = 0; k < ARRAY_LEN(images); k++) {
+			size_t n = strlen(images[k]);
+			if (len - 5 >= n + 8 && strncasecmp(url + 5, images[k], n) == 0 &&
+			    strncasecmp(url + 5 + n, ";base64,", 8) == 0)
+				return true;
+		}
+		return false;
+	}
+	if (len == 0 || url[0] == '/')
+		return false;
+	size_t end = 0;
+	while (end < len && url[end] != '?' && url[end] != '#')
+		end++;
+	for (size_t i = 0; i < end; i++) {
+		unsigned char c = (unsigned char)url[i];
+		if (c <= ' ' || c == 0x7f || c == '\\' || c == ':')
+			return false;
+	}
+	/* No segment reads "..", with '.' or "%2e". */
+	size_t seg = 0;
+	for (size_t i = 0; i <= end; i++) {
+		if (i < end && url[i] != '/')
+			continue;
+		char dec[8];
+		size_t n = 0;
+		for (size_t k = seg; k < i && n < sizeof(dec); n++) {
+			if (url[k] == '%' && k + 2 < i && url[k + 1] == '2' &&
+			    (url[k + 2] | 0x20) == 'e') {
+				dec[n] = '.';
+				k += 3;
+			} else {
+				dec[n] = url[k++];
+			}
+		}
+		if (n == 2 && dec[0] == '.' && dec[1] == '.' && i - seg <= 6)
+			return false;
+		seg = i + 1;
+	}
+	return true;
+}
+
 /* The policy of markdown.h, stated independently of markdown.c. */
 static bool target_safe(const char *url, size_t len, bool image)
 {
 	static const char *const allowed[] = {"http", "https", "mailto", "tel"};
-	static const char *const images[] = {"image/png", "image/jpeg", "image/gif",
-					     "image/webp"};
+	if (image)
+		return image_safe(url, len);
 	size_t i = 0;
 	while (i < len && (isalnum((unsigned char)url[i]) || url[i] == '+' ||
 			   url[i] == '-' || url[i] == '.'))
@@ -68,16 +117,7 @@ static bool target_safe(const char *url, size_t len, bool image)
 		return false;
 	for (size_t k = 0; k < i; k++)
 		scheme[k] = (char)tolower((unsigned char)url[k]);
-	if (in_list(scheme, i, allowed, ARRAY_LEN(allowed)))
-		return true;
-	if (!image || i != 4 || memcmp(scheme, "data", 4) != 0)
-		return false;
-	for (size_t k = 0; k < ARRAY_LEN(images); k++) {
-		size_t n = strlen(images[k]);
-		if (len - i - 1 >= n && strncasecmp(url + i + 1, images[k], n) == 0)
-			return true;
-	}
-	return false;
+	return in_list(scheme, i, allowed, ARRAY_LEN(allowed));
 }
 
 static void fail_html(const char *html, size_t at, const char *why)

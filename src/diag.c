@@ -54,6 +54,25 @@ static void diags_push(struct diags *d, struct diag g)
 	pthread_mutex_unlock(&d->lock);
 }
 
+/*
+ * A pointer or element path is kept to DIAG_WHERE_MAX bytes, cut at a
+ * character boundary and marked with "...": one built from a 50 MiB key
+ * must not become 50 MiB of output.
+ */
+static char *where_copy(const char *where)
+{
+	size_t n = strlen(where);
+	if (n <= DIAG_WHERE_MAX)
+		return xstrdup(where);
+	n = DIAG_WHERE_MAX;
+	while (n > 0 && ((unsigned char)where[n] & 0xC0) == 0x80)
+		n--;
+	char *out = xmalloc(n + 4);
+	memcpy(out, where, n);
+	memcpy(out + n, "...", 4);
+	return out;
+}
+
 void diag_vadd(struct diags *d, enum diag_severity sev, const char *file,
 	       int line, int col, const char *where, const char *fmt, va_list ap)
 {
@@ -64,7 +83,7 @@ void diag_vadd(struct diags *d, enum diag_severity sev, const char *file,
 		.file = file ? xstrdup(file) : NULL,
 		.line = line > 0 ? line : 0,
 		.col = col > 0 ? col : 0,
-		.where = where ? xstrdup(where) : NULL,
+		.where = where ? where_copy(where) : NULL,
 		.message = buf_detach(&b, NULL),
 	};
 	diags_push(d, g);
@@ -152,33 +171,95 @@ void diags_sort(struct diags *d)
 	free(tmp);
 }
 
+/*
+ * One character of s[0..avail) as it may reach a terminal, written to out
+ * (at least 8 bytes): C0 controls, DEL and C1 controls (U+0080-U+009F) as
+ * \uXXXX, a byte that does not start a valid UTF-8 sequence as \xNN,
+ * anything else as it is.  Tab and newline pass when keep_lines is set.
+ * Returns the number of input bytes used and sets *written.
+ */
+static size_t escape_char(const unsigned char *s, size_t avail, bool keep_lines,
+			  char *out, size_t *written)
+{
+	unsigned char c = s[0];
+	if (c < 0x20 || c == 0x7f) {
+		if (keep_lines && (c == '\t' || c == '\n')) {
+			out[0] = (char)c;
+			*written = 1;
+		} else {
+			*written = (size_t)snprintf(out, 8, "\\u%04x", c);
+		}
+		return 1;
+	}
+	if (c < 0x80) {
+		out[0] = (char)c;
+		*written = 1;
+		return 1;
+	}
+	size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
+		 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+	bool ok = n > 0 && n <= avail;
+	for (size_t i = 1; ok && i < n; i++)
+		ok = (s[i] & 0xC0) == 0x80;
+	/* No overlong forms, surrogates or code points past U+10FFFF. */
+	if (ok && n == 3)
+		ok = !(c == 0xE0 && s[1] < 0xA0) && !(c == 0xED && s[1] >= 0xA0);
+	if (ok && n == 4)
+		ok = !(c == 0xF0 && s[1] < 0x90) && !(c == 0xF4 && s[1] >= 0x90);
+	if (!ok) {
+		*written = (size_t)snprintf(out, 8, "\\x%02x", c);
+		return 1;
+	}
+	if (n == 2 && c == 0xC2 && s[1] <= 0x9F) {
+		*written = (size_t)snprintf(out, 8, "\\u%04x", s[1]);
+		return 2;
+	}
+	memcpy(out, s, n);
+	*written = n;
+	return n;
+}
+
 const char *diag_quote(char *out, size_t size, const char *s, size_t max)
 {
-	size_t n = 0;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t avail = strlen(s), n = 0;
 	out[n++] = '"';
-	for (; *s && n < max && n + 12 < size; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\') {
-			out[n++] = '\\';
-			out[n++] = (char)ch;
-		} else if (ch < 0x20 || ch == 0x7f) {
-			n += (size_t)snprintf(out + n, 7, "\\u%04x", ch);
+	while (avail && n < max && n + 12 < size) {
+		size_t used = 1, w = 2;
+		if (*p == '"' || *p == '\\') {
+			out[n] = '\\';
+			out[n + 1] = (char)*p;
 		} else {
-			out[n++] = (char)ch;
+			used = escape_char(p, avail, false, out + n, &w);
 		}
+		n += w;
+		p += used;
+		avail -= used;
 	}
-	if (*s) {
-		/* Drop a cut character's continuation bytes and its lead byte. */
-		while (n > 1 && ((unsigned char)out[n - 1] & 0xC0) == 0x80)
-			n--;
-		if (n > 1 && (unsigned char)out[n - 1] >= 0xC0)
-			n--;
+	if (avail) {
 		memcpy(out + n, "...", 3);
 		n += 3;
 	}
 	out[n++] = '"';
 	out[n] = '\0';
 	return out;
+}
+
+void diag_escape(struct buf *b, const char *s, size_t max, bool keep_lines)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t avail = strlen(s), n = 0;
+	while (avail && (max == 0 || n < max)) {
+		char tmp[8];
+		size_t w;
+		size_t used = escape_char(p, avail, keep_lines, tmp, &w);
+		buf_append(b, tmp, w);
+		n += w;
+		p += used;
+		avail -= used;
+	}
+	if (avail)
+		buf_puts(b, "...");
 }
 
 static const char *severity_name(enum diag_severity s)
@@ -193,10 +274,11 @@ static const char *severity_name(enum diag_severity s)
 	}
 }
 
-void diag_format(const struct diag *g, struct buf *b)
+/* The "file:line:col: " part of a diagnostic's first line. */
+static void format_place(const struct diag *g, struct buf *b)
 {
 	if (g->file) {
-		buf_puts(b, g->file);
+		diag_escape(b, g->file, 0, false);
 		if (g->line) {
 			buf_printf(b, ":%d", g->line);
 			if (g->col)
@@ -204,10 +286,17 @@ void diag_format(const struct diag *g, struct buf *b)
 		}
 		buf_puts(b, ": ");
 	}
+}
+
+void diag_format(const struct diag *g, struct buf *b)
+{
+	format_place(g, b);
 	buf_printf(b, "%s: ", severity_name(g->severity));
-	if (g->where && !g->line)
-		buf_printf(b, "%s: ", g->where);
-	buf_puts(b, g->message);
+	if (g->where && !g->line) {
+		diag_escape(b, g->where, DIAG_WHERE_MAX, false);
+		buf_puts(b, ": ");
+	}
+	diag_escape(b, g->message, 0, true);
 }
 
 /*
@@ -306,12 +395,6 @@ static bool read_source_line(struct line_cursor *c, const char *path, int line,
 		c->line++;
 	if (b->len && b->data[b->len - 1] == '\r')
 		b->data[--b->len] = '\0';
-	/* Control bytes from the user's file must not reach a terminal. */
-	for (size_t i = 0; i < b->len; i++) {
-		unsigned char ch = (unsigned char)b->data[i];
-		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
-			b->data[i] = '?';
-	}
 	c->last_line = line;
 	c->last_ok = !too_long;  /* too long to be useful: say nothing */
 	buf_reset(&c->last);
@@ -325,20 +408,14 @@ static void print_excerpt(const struct diag *g, struct line_cursor *cur, FILE *o
 	struct buf line = BUF_INIT;
 	if (!g->file || !g->line || !read_source_line(cur, g->file, g->line, &line))
 		goto out_where;
-	buf_grow(&line, 0);
-	/* Tabs become spaces so the caret lines up. */
-	for (size_t i = 0; i < line.len; i++) {
-		if (line.data[i] == '\t')
-			line.data[i] = ' ';
-	}
 	/*
 	 * A long line is cut to EXCERPT_WIDTH bytes around the column (at
 	 * character boundaries), with "..." where text was left out.
 	 */
 	size_t from = 0, to = line.len;
-	bool col_ok = g->col > 0 && (size_t)g->col <= line.len + 1;
+	bool caret_ok = g->col > 0 && (size_t)g->col <= line.len + 1;
 	if (line.len > EXCERPT_WIDTH) {
-		size_t at = col_ok ? (size_t)g->col - 1 : 0;
+		size_t at = caret_ok ? (size_t)g->col - 1 : 0;
 		from = at > EXCERPT_WIDTH / 3 ? at - EXCERPT_WIDTH / 3 : 0;
 		to = from + EXCERPT_WIDTH < line.len ? from + EXCERPT_WIDTH : line.len;
 		while (from > 0 && ((unsigned char)line.data[from] & 0xC0) == 0x80)
@@ -346,22 +423,47 @@ static void print_excerpt(const struct diag *g, struct line_cursor *cur, FILE *o
 		while (to < line.len && ((unsigned char)line.data[to] & 0xC0) == 0x80)
 			to++;
 	}
+	/*
+	 * One column per character: tabs become spaces so the caret lines up,
+	 * and what must not reach a terminal (C0, DEL, C1, a byte that is not
+	 * UTF-8) becomes one '?'.  The caret counts the same characters.
+	 */
+	struct buf shown = BUF_INIT;
+	size_t caret = 0;
+	for (size_t i = from; i < to;) {
+		char tmp[8];
+		size_t w;
+		const unsigned char *p = (const unsigned char *)line.data + i;
+		size_t used = escape_char(p, to - i, false, tmp, &w);
+		if (*p == '\t')
+			buf_putc(&shown, ' ');
+		else if (tmp[0] == '\\' && (*p != '\\'))
+			buf_putc(&shown, '?');
+		else
+			buf_append(&shown, tmp, w);
+		if (caret_ok && i < (size_t)g->col - 1)
+			caret++;
+		i += used;
+	}
+	buf_grow(&shown, 0);
 	const char *pre = from > 0 ? "..." : "", *post = to < line.len ? "..." : "";
-	fprintf(out, "%6d | %s%.*s%s\n", g->line, pre, (int)(to - from), line.data + from,
-		post);
-	if (col_ok) {
+	fprintf(out, "%6d | %s%s%s\n", g->line, pre, shown.data, post);
+	if (caret_ok) {
 		fputs(*pre ? "       |    " : "       | ", out);
-		/* Count columns in characters, not UTF-8 continuation bytes. */
-		for (size_t i = from; i < (size_t)g->col - 1; i++) {
-			if (((unsigned char)line.data[i] & 0xC0) != 0x80)
-				fputc(' ', out);
-		}
+		for (size_t i = 0; i < caret; i++)
+			fputc(' ', out);
 		fputs("^\n", out);
 	}
+	buf_free(&shown);
 out_where:
 	/* The pointer is in the first line when no line is known. */
-	if (g->where && g->line)
-		fprintf(out, "       = at %s\n", g->where);
+	if (g->where && g->line) {
+		struct buf w = BUF_INIT;
+		diag_escape(&w, g->where, DIAG_WHERE_MAX, false);
+		buf_grow(&w, 0);
+		fprintf(out, "       = at %s\n", w.data);
+		buf_free(&w);
+	}
 	buf_free(&line);
 }
 
@@ -380,7 +482,11 @@ void diags_print(const struct diags *d, FILE *out, bool color, bool quiet)
 					: g->severity == DIAG_WARNING ? "\033[1;33m"
 								      : "\033[1;36m";
 			const char *sev = severity_name(g->severity);
-			char *p = strstr(b.data, sev);
+			/* After the place: a file may be named "error.ndjson". */
+			struct buf place = BUF_INIT;
+			format_place(g, &place);
+			char *p = strstr(b.data + place.len, sev);
+			buf_free(&place);
 			if (p) {
 				fwrite(b.data, 1, (size_t)(p - b.data), out);
 				fprintf(out, "%s%s\033[0m%s\n", c, sev, p + strlen(sev));

@@ -73,12 +73,23 @@ void diags_print(const struct diags *d, FILE *out, bool color, bool quiet);
 
 /*
  * A user's string as it appears in a message: in double quotes, '"' and
- * '\\' escaped, control characters as \\uXXXX (so nothing from an input can
- * drive a terminal), cut at a character boundary with "..." once the text
- * passes max bytes.  Writes into out (size bytes, at least max + 16) and
- * returns it.
+ * '\\' escaped, C0, DEL and C1 control characters as \\uXXXX and a byte
+ * that is not UTF-8 as \\xNN (so nothing from an input can drive a
+ * terminal), cut at a character boundary with "..." once the text passes
+ * max bytes.  Writes into out (size bytes, at least max + 16) and returns it.
  */
 const char *diag_quote(char *out, size_t size, const char *s, size_t max);
+
+/*
+ * The same escapes, without quotes, appended to b: how diags_print shows
+ * every file name, pointer and message (file names and pointers come from
+ * the plan's folders and keys).  With max, cut with "..." once the output
+ * passes max bytes; keep_lines lets tab and newline through (messages).
+ */
+void diag_escape(struct buf *b, const char *s, size_t max, bool keep_lines);
+
+/* A JSON pointer or element path is kept to this many bytes, then "...". */
+#define DIAG_WHERE_MAX 200
 
 /* Formats one diagnostic's first line (no source excerpt) into b. */
 void diag_format(const struct diag *g, struct buf *b);

@@ -277,6 +277,11 @@ static void scan_string(struct scanner *sc)
 			fail_at(sc, i, "invalid \\u escape in string, expected 4 hex digits");
 			return;
 		}
+		if (u == 0) {
+			/* Legal JSON, but cJSON and every C string end there. */
+			fail_at(sc, i, "\\u0000 (NUL) is not allowed in strings");
+			return;
+		}
 		if (u >= 0xdc00 && u <= 0xdfff) {
 			fail_at(sc, i, "unpaired surrogate \\u%04lX in string", u);
 			return;

@@ -8,6 +8,10 @@
  * either by JSON pointer (jsonpos_find) or by walking the index beside
  * the cJSON tree (jsonpos_child), which is O(1) per step.
  *
+ * One deliberate departure from the grammar: the escape \u0000 in a string
+ * is a syntax error, since cJSON (and every C string) would cut the value
+ * there, silently ("Card\u0000<b>HIDDEN</b>" would read "Card").
+ *
  * The scanner is iterative: nesting deeper than the limit given is a syntax
  * error, never a stack overflow.  Its syntax messages say what was expected
  * and what was found ("expected ',' or '}' after object member, found ']'").

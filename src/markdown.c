@@ -27,8 +27,8 @@
 /* Columns of a table beyond this are not tables (a line of many pipes). */
 #define MARKDOWN_MAX_COLUMNS 64
 
-/* A URL is safe when it has no scheme (relative, #anchor) or an allowed one. */
-static bool url_safe(const char *url, bool image)
+/* A link target is safe when it has no scheme (relative, #anchor) or an allowed one. */
+static bool url_safe(const char *url)
 {
 	if (!url)
 		return true;
@@ -45,11 +45,6 @@ static bool url_safe(const char *url, bool image)
 		if (strlen(allowed[k]) == i && strncasecmp(url, allowed[k], i) == 0)
 			return true;
 	}
-	if (image && i == 4 && strncasecmp(url, "data", 4) == 0)
-		return strncasecmp(url + 5, "image/png", 9) == 0 ||
-		       strncasecmp(url + 5, "image/jpeg", 10) == 0 ||
-		       strncasecmp(url + 5, "image/gif", 9) == 0 ||
-		       strncasecmp(url + 5, "image/webp", 10) == 0;
 	return false;
 }
 
@@ -87,13 +82,92 @@ static void html_to_text(cmark_node *node)
 	cmark_node_free(node);
 }
 
-/* An image whose target is unsafe becomes its description, as text. */
-static void image_to_text(cmark_node *image)
+/*
+ * An image the page may load: an embedded data:image/(png|jpeg|gif|webp)
+ * in base64, or a relative path that stays inside the output (no scheme,
+ * no leading '/' or '\\', no ".." segment, even percent-encoded, and no
+ * byte a browser would strip or read as a separator).  Anything else would
+ * make the reader's browser call a host.
+ */
+static bool image_local(const char *url)
 {
+	if (!url || !*url)
+		return false;
+	static const char *const data[] = {"data:image/png;base64,", "data:image/jpeg;base64,",
+					   "data:image/gif;base64,", "data:image/webp;base64,"};
+	for (size_t k = 0; k < ARRAY_LEN(data); k++) {
+		size_t n = strlen(data[k]);
+		if (strncasecmp(url, data[k], n) != 0)
+			continue;
+		for (const char *p = url + n; *p; p++) {
+			if (!isalnum((unsigned char)*p) && *p != '+' && *p != '/' && *p != '=')
+				return false;
+		}
+		return true;
+	}
+	if (url[0] == '/')
+		return false;
+	const char *seg = url;
+	for (const char *p = url;; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c == '?' || c == '#' || c == '/' || c == '\0') {
+			/* A segment of "..", spelt with '.' or "%2e". */
+			size_t dots = 0;
+			const char *q = seg;
+			while (q < p) {
+				if (*q == '.')
+					q++;
+				else if (q[0] == '%' && q[1] == '2' && (q[2] == 'e' || q[2] == 'E'))
+					q += 3;
+				else
+					break;
+				dots++;
+			}
+			if (q == p && dots == 2)
+				return false;
+			if (c != '/')
+				return true;
+			seg = p + 1;
+			continue;
+		}
+		if (c <= ' ' || c == 0x7f || c == '\\' || c == ':')
+			return false;
+	}
+}
+
+static bool inside_link(cmark_node *node)
+{
+	for (cmark_node *p = cmark_node_parent(node); p; p = cmark_node_parent(p)) {
+		if (cmark_node_get_type(p) == CMARK_NODE_LINK)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * An image the page may not load: a link showing its description when the
+ * target is safe for a link (and the image is not already inside a link),
+ * else only its description, as text.
+ */
+static void image_replace(cmark_node *image)
+{
+	const char *url = cmark_node_get_url(image);
+	cmark_node *link = NULL;
+	if (url && *url && url_safe(url) && !inside_link(image)) {
+		link = cmark_node_new(CMARK_NODE_LINK);
+		cmark_node_set_url(link, url);
+		const char *title = cmark_node_get_title(image);
+		if (title && *title)
+			cmark_node_set_title(link, title);
+		cmark_node_insert_before(image, link);
+	}
 	cmark_node *child;
 	while ((child = cmark_node_first_child(image))) {
 		cmark_node_unlink(child);
-		cmark_node_insert_before(image, child);
+		if (link)
+			cmark_node_append_child(link, child);
+		else
+			cmark_node_insert_before(image, child);
 	}
 	cmark_node_unlink(image);
 	cmark_node_free(image);
@@ -120,11 +194,11 @@ static cmark_node *parse_safe(const char *text, size_t len, int shift, bool keep
 			html[n_html++] = node;
 			break;
 		case CMARK_NODE_LINK:
-			if (!url_safe(cmark_node_get_url(node), false))
+			if (!url_safe(cmark_node_get_url(node)))
 				cmark_node_set_url(node, "");
 			break;
 		case CMARK_NODE_IMAGE:
-			if (!url_safe(cmark_node_get_url(node), true)) {
+			if (!image_local(cmark_node_get_url(node))) {
 				if (n_images == cap_images) {
 					cap_images = cap_images ? cap_images * 2 : 4;
 					images = xrealloc(images, cap_images * sizeof(*images));
@@ -153,7 +227,7 @@ static cmark_node *parse_safe(const char *text, size_t len, int shift, bool keep
 	}
 	free(html);
 	for (size_t i = 0; i < n_images; i++)
-		image_to_text(images[i]);
+		image_replace(images[i]);
 	free(images);
 	return doc;
 }

@@ -2,8 +2,11 @@
  * markdown.h -- hand-written prose (runbooks, drill notes) made safe.
  *
  * Prose comes from the plan directory, so it is untrusted: raw HTML never
- * reaches a page, and links or images with scripting schemes (javascript:,
- * vbscript:, data: other than images, file:) lose their target.  Headings
+ * reaches a page, links with other schemes than http, https, mailto, tel
+ * (javascript:, vbscript:, data:, file:) lose their target, and an image
+ * stays an image only when embedded (data:image/png|jpeg|gif|webp;base64)
+ * or a relative path inside the output: a remote one becomes a link
+ * showing its description, so a page loads nothing from anywhere.  Headings
  * are shifted down so that prose nests under the document's own headings
  * (WCAG: headings in order).
  */

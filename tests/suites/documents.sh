@@ -255,6 +255,11 @@ else
 	check "hostile plan: non-ASCII text reads correctly (HTML)" grep -q 'Zürich ☃ 東京' "$H/index.html" "$H/runbooks/evil.html"
 	check "hostile plan: non-ASCII text reads correctly (Markdown)" grep -q 'Zürich ☃ 東京' "$H/runbooks/evil.md"
 	check "hostile plan: Markdown escapes link syntax from inputs" grep -qF '\[click\](javascript:alert(8))' "$H/runbooks/evil.md"
+	check "hostile plan: a remote image becomes a link showing its alt text (HTML)" \
+		grep -qF '<a href="https://tracker.example/p.png">pixel</a>, <a href="//tracker.example/q.png">relative to the scheme</a>' "$H/runbooks/evil.html"
+	check "hostile plan: a remote image becomes a link showing its alt text (Markdown)" \
+		grep -qF '[pixel](https://tracker.example/p.png), [relative to the scheme](//tracker.example/q.png)' "$H/runbooks/evil.md"
+	check "hostile plan: no image climbs out of the output" sh -c '! grep -q "src=\"\.\./" "$1"/runbooks/evil.html' sh "$H"
 	check "hostile plan: Markdown tables keep their columns" python3 "$TMP/check_tables.py" "$H"
 	check "hostile plan: a value cannot break a Markdown table row" sh -c '! grep -n "^ops$\|^newline" "$1"/plan.md' sh "$H"
 	if command -v xmllint >/dev/null 2>&1; then

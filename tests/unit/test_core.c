@@ -162,6 +162,60 @@ static void test_diag_excerpt_and_caret(void **state)
 	unlink(path);
 }
 
+/* Nothing from an input drives the terminal: C0, DEL, C1, bad UTF-8. */
+static void test_diag_escapes_terminal_controls(void **state)
+{
+	(void)state;
+	char q[128];
+	assert_string_equal(diag_quote(q, sizeof(q), "a\033[2J\x7f\xc2\x9b\xff\xed\xa0\x80é\"", 100),
+			    "\"a\\u001b[2J\\u007f\\u009b\\xff\\xed\\xa0\\x80é\\\"\"");
+	/* Cut at a character boundary. */
+	assert_string_equal(diag_quote(q, sizeof(q), "abcé", 4), "\"abc...\"");
+
+	char path[] = "/tmp/drgen-diag-\033]0;t\007-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	const char *src = "{\"\xc2\x9b\033x\": 1}\n";
+	assert_int_equal(write(fd, src, strlen(src)), (ssize_t)strlen(src));
+	close(fd);
+	struct buf big = BUF_INIT;
+	buf_puts(&big, "/\033[1A");
+	for (int i = 0; i < 100000; i++)
+		buf_putc(&big, 'k');
+	struct diags *d = diags_new();
+	diag_add(d, DIAG_WARNING, path, 1, 6, big.data, "unknown key\033[2K");
+	char *text = print_to_string(d, false);
+	assert_null(strchr(text, '\033'));
+	assert_null(strchr(text, '\007'));
+	assert_null(strstr(text, "\xc2\x9b"));
+	assert_non_null(strstr(text, "drgen-diag-\\u001b]0;t\\u0007-"));
+	assert_non_null(strstr(text, ": warning: unknown key\\u001b[2K\n"));
+	/* One '?' per character of the excerpt; the caret still finds 'x'. */
+	assert_non_null(strstr(text, "     1 | {\"??x\": 1}\n       |     ^\n"));
+	assert_non_null(strstr(text, "       = at /\\u001b[1Akkk"));
+	assert_true(strlen(text) < 600);
+	free(text);
+	diags_free(d);
+	buf_free(&big);
+	unlink(path);
+}
+
+/* Colour marks the severity, not the same word in a file name. */
+static void test_diag_color_after_file(void **state)
+{
+	(void)state;
+	struct diags *d = diags_new();
+	diag_add(d, DIAG_ERROR, "backups/error.ndjson", 0, 0, NULL, "bad");
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	diags_print(d, f, true, false);
+	fclose(f);
+	assert_string_equal(text, "backups/error.ndjson: \033[1;31merror\033[0m: bad\n");
+	free(text);
+	diags_free(d);
+}
+
 static void test_diag_last_line_twice(void **state)
 {
 	(void)state;
@@ -264,6 +318,8 @@ int main(void)
 		cmocka_unit_test(test_strmap_and_arena),
 		cmocka_unit_test(test_edit_distance),
 		cmocka_unit_test(test_diag_excerpt_and_caret),
+		cmocka_unit_test(test_diag_escapes_terminal_controls),
+		cmocka_unit_test(test_diag_color_after_file),
 		cmocka_unit_test(test_diag_last_line_twice),
 		cmocka_unit_test(test_diag_sort_is_stable),
 		cmocka_unit_test(test_source_confinement),

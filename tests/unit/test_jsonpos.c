@@ -150,6 +150,8 @@ static const struct bad bad_cases[] = {
 	{"[\"\\u12\"]", 1, 3, "invalid \\u escape in string, expected 4 hex digits"},
 	{"[\"\\udc00\"]", 1, 3, "unpaired surrogate \\uDC00 in string"},
 	{"[\"\\ud800x\"]", 1, 3, "unpaired surrogate \\uD800 in string"},
+	{"{\"a\":\n \"Card\\u0000<b>HIDDEN</b>\"}", 2, 7, "\\u0000 (NUL) is not allowed in strings"},
+	{"{\"k\\u0000x\": 1}", 1, 4, "\\u0000 (NUL) is not allowed in strings"},
 	{"[01]", 1, 2, "invalid number, leading zeros are not allowed"},
 	{"[1.]", 1, 2, "invalid number, expected a digit after '.'"},
 	{"[-]", 1, 2, "invalid number, expected a digit after '-'"},

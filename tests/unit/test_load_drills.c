@@ -281,6 +281,9 @@ struct bad_case {
 static const struct bad_case bad_json[] = {
 	{"[1, {\"id\": \"x\",}]", DIAG_ERROR, 1, 16, NULL,
 	 NULL /* syntax: message from jsonpos, only position checked */},
+	{"{\"id\": \"x\", \"date\": \"2026-01-01\", \"type\": \"chaos\",\n"
+	 " \"notes\": \"ok\\u0000<b>HIDDEN</b>\"}", DIAG_ERROR, 2, 14, NULL,
+	 "\\u0000 (NUL) is not allowed in strings"},
 	{"\"drill\"", DIAG_ERROR, 1, 1, NULL,
 	 "expected a drill object or an array of drills at the top level, found string \"drill\""},
 	{"[" HEAD " \"notes\": \"n\"}, 3]", DIAG_ERROR, 2, 17, "/1",

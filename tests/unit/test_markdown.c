@@ -38,6 +38,44 @@ static void test_unsafe_links_lose_target(void **state)
 	free(out);
 }
 
+/* A page loads nothing from anywhere: remote images become links. */
+static void test_remote_images_become_links(void **state)
+{
+	(void)state;
+	char *out = html("![p](https://host/p.png) ![q](//host/q.png) ![r](http://h/r.gif) "
+			 "![s](/abs.png) ![t](img/../../up.png) ![u](ftp://h/u.png) "
+			 "![v](%2e%2e/v.png) ![w](<\\\\host/w.png>) ![x](data:image/svg+xml;base64,PHN2Zz4=) "
+			 "![ok](img/ok.png?v=1) ![d](data:image/png;base64,iVBORw0K=)\n");
+	/* Exactly two images remain: the embedded one and the local one. */
+	const char *p = strstr(out, "<img");
+	assert_non_null(p);
+	assert_non_null(strstr(out, "<img src=\"img/ok.png?v=1\" alt=\"ok\""));
+	assert_non_null(strstr(out, "<img src=\"data:image/png;base64,iVBORw0K=\" alt=\"d\""));
+	p = strstr(p + 1, "<img");
+	assert_non_null(p);
+	assert_null(strstr(p + 1, "<img"));
+	assert_non_null(strstr(out, "<a href=\"https://host/p.png\">p</a>"));
+	assert_non_null(strstr(out, "<a href=\"//host/q.png\">q</a>"));
+	assert_non_null(strstr(out, "<a href=\"http://h/r.gif\">r</a>"));
+	assert_non_null(strstr(out, "<a href=\"/abs.png\">s</a>"));
+	assert_null(strstr(out, "ftp:"));
+	assert_non_null(strstr(out, " u "));
+	assert_null(strstr(out, "svg"));
+	free(out);
+	/* Inside a link, a remote image is its description: no link in a link. */
+	out = html("[![badge](https://host/b.svg)](https://wiki.example/x)\n");
+	assert_non_null(strstr(out, "<a href=\"https://wiki.example/x\">badge</a>"));
+	assert_null(strstr(out, "host/b.svg"));
+	free(out);
+	out = md("![p](https://host/p.png) ![q](//host/q.png) ![ok](img/ok.png)\n");
+	assert_non_null(strstr(out, "[p](https://host/p.png)"));
+	assert_non_null(strstr(out, "[q](//host/q.png)"));
+	assert_null(strstr(out, "![p]"));
+	assert_null(strstr(out, "![q]"));
+	assert_non_null(strstr(out, "![ok](img/ok.png)"));
+	free(out);
+}
+
 static void test_headings_shift(void **state)
 {
 	(void)state;
@@ -157,6 +195,7 @@ int main(void)
 		cmocka_unit_test(test_raw_html_is_dropped),
 		cmocka_unit_test(test_pipe_tables),
 		cmocka_unit_test(test_unsafe_links_lose_target),
+		cmocka_unit_test(test_remote_images_become_links),
 		cmocka_unit_test(test_headings_shift),
 		cmocka_unit_test(test_markdown_output_escapes_html),
 		cmocka_unit_test(test_html_block_shown_as_text),
