@@ -458,6 +458,10 @@ static const char help_limits[] =
 	"  one template or partial              1 MiB\n"
 	"  one Lua rule file                    1 MiB\n"
 	"  JSON nesting depth                  512 levels\n"
+	"  monthly_cost, revenue_loss_per_hour 0 to 1e12 (plan.json)\n"
+	"  customers_affected                  0 to 1e12\n"
+	"  mtpd_hours, after_minutes           0 to 1,000,000\n"
+	"  size_gb                             0 to 1e9\n"
 	"backup logs have no size limit: they are streamed in constant memory.\n";
 
 int cli_help(const char *topic)
