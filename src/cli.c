@@ -462,7 +462,16 @@ static const char help_limits[] =
 	"  customers_affected                  0 to 1e12\n"
 	"  mtpd_hours, after_minutes           0 to 1,000,000\n"
 	"  size_gb                             0 to 1e9\n"
-	"backup logs have no size limit: they are streamed in constant memory.\n";
+	"backup logs have no size limit: they are streamed in constant memory.\n"
+	"\n"
+	"rendering limits (a build past one fails with exit 2 at the template):\n"
+	"  one rendered document               256 MiB, 50 million template steps\n"
+	"  documents of one build, in all      256 MiB + 256 KiB a service\n"
+	"                                      + 16 KiB a datastore or drill\n"
+	"                                      + 8 x each distinct runbook file\n"
+	"  template steps of one build         100 million + 50,000 a service\n"
+	"                                      + 5,000 a datastore or drill\n"
+	"(a template step is one node visited: text, a tag, a section pass)\n";
 
 int cli_help(const char *topic)
 {
