@@ -564,13 +564,27 @@ static const char help_limits[] =
 	"  one template or partial              1 MiB\n"
 	"  one Lua rule file                    1 MiB\n"
 	"  JSON nesting depth                  512 levels\n"
+	"  monthly_cost, revenue_loss_per_hour 0 to 1e12 (plan.json)\n"
+	"  customers_affected                  0 to 1e12\n"
+	"  mtpd_hours, after_minutes           0 to 1,000,000\n"
+	"  size_gb                             0 to 1e9\n"
 	"backup logs have no size limit: they are streamed in constant memory.\n"
+	"\n"
 	"rule limits (per call of a rule function; an error names the rule's line):\n"
 	"  Lua VM instructions          20,000,000\n"
 	"  growth of the Lua heap           64 MiB (1 GiB for the whole build)\n"
 	"  wall-clock backstop              10 s\n"
 	"  string pattern work             1e10 worst-case matcher steps (plain search 1e11)\n"
-	"  print notes                       4 KiB each; 100 notes and 64 KiB per build\n";
+	"  print notes                       4 KiB each; 100 notes and 64 KiB per build\n"
+	"\n"
+	"rendering limits (a build past one fails with exit 2 at the template):\n"
+	"  one rendered document               256 MiB, 50 million template steps\n"
+	"  documents of one build, in all      256 MiB + 256 KiB a service\n"
+	"                                      + 16 KiB a datastore or drill\n"
+	"                                      + 8 x each distinct runbook file\n"
+	"  template steps of one build         100 million + 50,000 a service\n"
+	"                                      + 5,000 a datastore or drill\n"
+	"(a template step is one node visited: text, a tag, a section pass)\n";
 
 int cli_help(const char *topic)
 {

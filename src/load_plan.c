@@ -208,7 +208,8 @@ struct field {
 #define FTEXT(k, fl, T, m) {.key = k, .kind = K_TEXT, .flags = fl, .off = offsetof(T, m)}
 #define FINT(k, fl, T, m, lo, hi) \
 	{.key = k, .kind = K_INT, .flags = fl, .off = offsetof(T, m), .min = lo, .max = hi}
-#define FNUM(k, fl, T, m) {.key = k, .kind = K_NUMBER, .flags = fl, .off = offsetof(T, m)}
+#define FNUM(k, fl, T, m, hi) \
+	{.key = k, .kind = K_NUMBER, .flags = fl, .off = offsetof(T, m), .max = hi}
 #define FBOOL(k, fl, T, m) {.key = k, .kind = K_BOOL, .flags = fl, .off = offsetof(T, m)}
 #define FDATE(k, fl, T, m) {.key = k, .kind = K_DATE, .flags = fl, .off = offsetof(T, m)}
 #define FENUM(k, fl, T, m, names_) \
@@ -223,6 +224,19 @@ _Static_assert(sizeof(enum region_role) == sizeof(int), "enums are stored as int
 _Static_assert(sizeof(enum criticality) == sizeof(int), "enums are stored as int");
 
 #define MAX_FIELDS 32
+
+/*
+ * Upper bounds of plan numbers (docs/plan-format.md, "Limits").  They keep
+ * every value, and what the shipped rules derive from it (monthly_cost x 2.5
+ * for the standby, sums over 10,000s of services), well inside what the
+ * rules' results accept (1e15) and what a document prints exactly, so a
+ * plan's data fails here, at plan.json:L:C, and never inside a rule.
+ */
+#define LIMIT_MONEY   1e12  /* monthly_cost, revenue_loss_per_hour */
+#define LIMIT_COUNT   1e12  /* customers_affected */
+#define LIMIT_HOURS   1e6   /* mtpd_hours: about 114 years */
+#define LIMIT_MINUTES 1e6   /* after_minutes: about 694 days */
+#define LIMIT_SIZE_GB 1e9   /* size_gb: an exabyte */
 
 /* ---- values ---- */
 
@@ -328,7 +342,7 @@ static void date_value(struct ctx *c, const cJSON *j, jsonpos_node n,
 }
 
 static void number_value(struct ctx *c, const cJSON *j, jsonpos_node n,
-			 const char *label, unsigned flags, double *out)
+			 const char *label, unsigned flags, double max, double *out)
 {
 	if (!cJSON_IsNumber(j)) {
 		wrong_type(c, j, n, label, "a number");
@@ -344,6 +358,12 @@ static void number_value(struct ctx *c, const cJSON *j, jsonpos_node n,
 		report(c, DIAG_ERROR, n, false,
 		       "invalid value for %s: expected a number of 0 or more, found %.15g",
 		       label, v);
+		return;
+	}
+	if (max > 0 && v > max) {
+		report(c, DIAG_ERROR, n, false,
+		       "invalid value for %s: expected a number from 0 to %.15g, found %.15g",
+		       label, max, v);
 		return;
 	}
 	*out = v;
@@ -451,7 +471,7 @@ static void load_field(struct ctx *c, const struct field *f, const cJSON *j,
 		int_value(c, j, n, label, f->min, f->max, (int *)at);
 		break;
 	case K_NUMBER:
-		number_value(c, j, n, label, f->flags, (double *)at);
+		number_value(c, j, n, label, f->flags, f->max, (double *)at);
 		break;
 	case K_BOOL:
 		if (cJSON_IsBool(j))
@@ -603,14 +623,14 @@ static const struct field contact_fields[] = {
 static const struct field escalation_fields[] = {
 	FINT("level", F_REQUIRED, struct escalation_step, level, 1, 100),
 	FSTR("contact", F_REQUIRED | F_NONEMPTY, struct escalation_step, contact),
-	FNUM("after_minutes", F_NONNEG, struct escalation_step, after_minutes),
+	FNUM("after_minutes", F_NONNEG, struct escalation_step, after_minutes, LIMIT_MINUTES),
 };
 
 static const struct field impact_fields[] = {
-	FNUM("revenue_loss_per_hour", F_NONNEG, struct impact, revenue_loss_per_hour),
-	FNUM("customers_affected", F_NONNEG, struct impact, customers_affected),
+	FNUM("revenue_loss_per_hour", F_NONNEG, struct impact, revenue_loss_per_hour, LIMIT_MONEY),
+	FNUM("customers_affected", F_NONNEG, struct impact, customers_affected, LIMIT_COUNT),
 	FBOOL("regulatory", 0, struct impact, regulatory),
-	FNUM("mtpd_hours", F_NONNEG, struct impact, mtpd_hours),
+	FNUM("mtpd_hours", F_NONNEG, struct impact, mtpd_hours, LIMIT_HOURS),
 	FSTR("notes", 0, struct impact, notes),
 };
 
@@ -619,7 +639,7 @@ static const struct field datastore_fields[] = {
 	FSTR("engine", 0, struct datastore, engine),
 	FENUM("criticality", F_REQUIRED, struct datastore, criticality,
 	      model_criticality_names),
-	FNUM("size_gb", F_NONNEG, struct datastore, size_gb),
+	FNUM("size_gb", F_NONNEG, struct datastore, size_gb, LIMIT_SIZE_GB),
 };
 
 static const struct field health_check_fields[] = {
@@ -741,7 +761,7 @@ static const struct field service_fields[] = {
 	FSTRS("depends_on", 0, struct service, depends_on, n_depends_on),
 	FSTRS("regions", 0, struct service, regions, n_regions),
 	FCUSTOM("datastores", 0, load_datastores),
-	FNUM("monthly_cost", F_NONNEG, struct service, monthly_cost),
+	FNUM("monthly_cost", F_NONNEG, struct service, monthly_cost, LIMIT_MONEY),
 	FCUSTOM("health_checks", 0, load_health_checks),
 	FSTR("runbook", F_NONEMPTY, struct service, runbook_path),
 	FCUSTOM("escalation", 0, load_service_escalation),

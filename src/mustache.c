@@ -32,6 +32,8 @@ struct mustache_loader *mustache_loader_new(void)
 	l->cache = strmap_new(16);
 	l->max_output = MUSTACHE_MAX_OUTPUT;
 	l->max_steps = MUSTACHE_MAX_STEPS;
+	atomic_init(&l->used_bytes, 0);
+	atomic_init(&l->used_steps, 0);
 	return l;
 }
 
@@ -75,6 +77,13 @@ void mustache_loader_add_text(struct mustache_loader *l, const char *name,
 void mustache_loader_set_lenient(struct mustache_loader *l, bool lenient)
 {
 	l->lenient = lenient;
+}
+
+void mustache_loader_set_budget(struct mustache_loader *l, uint64_t bytes,
+				uint64_t steps)
+{
+	l->budget_bytes = bytes;
+	l->budget_steps = steps;
 }
 
 void mustache_loader_set_limits(struct mustache_loader *l, size_t max_output,

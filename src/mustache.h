@@ -86,6 +86,19 @@ void mustache_loader_set_limits(struct mustache_loader *l, size_t max_output,
 				uint64_t max_steps);
 
 /*
+ * A budget shared by every render through l, on any thread (0 = none):
+ * bytes of output and nodes visited, summed over all renders.  A render
+ * that would go past it fails at the template node it reached, with a
+ * diagnostic naming the template ("... budget of this build ...").  The
+ * counters are atomic; steps are added in batches of
+ * MUSTACHE_BUDGET_BATCH, bytes as they reach the sink and when a render
+ * ends.
+ */
+#define MUSTACHE_BUDGET_BATCH 1024
+void mustache_loader_set_budget(struct mustache_loader *l, uint64_t bytes,
+				uint64_t steps);
+
+/*
  * Compiles text[0..len) (copied).  name is the file name shown in
  * diagnostics.  Partials and parents with static names are found through
  * the loader now.  Returns NULL after adding diagnostics when the template

@@ -12,6 +12,7 @@
 #define DRGEN_MUSTACHE_INT_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "mustache.h"
 
@@ -71,6 +72,10 @@ struct mustache_loader {
 	bool lenient;
 	size_t max_output;
 	uint64_t max_steps;
+	/* The budget of all renders through this loader (0: none), and what
+	 * they have used so far, from any thread. */
+	uint64_t budget_bytes, budget_steps;
+	_Atomic uint64_t used_bytes, used_steps;
 	int compile_depth;        /* partials being compiled, nested */
 };
 

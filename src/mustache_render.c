@@ -47,6 +47,7 @@ struct rstate {
 	uint64_t steps;
 	size_t max_output;
 	uint64_t max_steps;
+	struct mustache_loader *budget;  /* the build's budget, or NULL */
 	struct diags *d;
 	enum mustache_escape esc;
 	bool failed;
@@ -216,6 +217,8 @@ static void flush(struct rstate *st)
 		return;
 	if (!st->sink(st->sink_ctx, st->out->data + st->base, len))
 		st->failed = true;
+	if (st->budget)
+		atomic_fetch_add(&st->budget->used_bytes, len);
 	st->flushed += len;
 	st->out->len = st->base;
 }
@@ -331,6 +334,38 @@ static void fail_at(struct rstate *st, const struct mustache_template *t,
 	diag_vadd(st->d, DIAG_ERROR, t->name, n->line, n->col, NULL, fmt, ap);
 	va_end(ap);
 	st->failed = true;
+}
+
+/*
+ * The build's budget (mustache_loader_set_budget): false, with a
+ * diagnostic at node n of t, once this render would take it past either
+ * bound.  Steps are taken from the shared counter MUSTACHE_BUDGET_BATCH at
+ * a time; bytes are checked as the shared total plus what this render
+ * holds and has not yet handed on.
+ */
+static bool within_budget(struct rstate *st, const struct mustache_template *t,
+			  const struct mnode *n)
+{
+	struct mustache_loader *b = st->budget;
+	if (b->budget_steps && st->steps % MUSTACHE_BUDGET_BATCH == 0 &&
+	    atomic_fetch_add(&b->used_steps, MUSTACHE_BUDGET_BATCH) + MUSTACHE_BUDGET_BATCH >
+		    b->budget_steps) {
+		fail_at(st, t, n,
+			"rendering this build took more than %" PRIu64 " template steps "
+			"in all (the build's budget; see drgen help limits)",
+			b->budget_steps);
+		return false;
+	}
+	if (b->budget_bytes &&
+	    atomic_load_explicit(&b->used_bytes, memory_order_relaxed) +
+			    (st->out->len - st->base) > b->budget_bytes) {
+		fail_at(st, t, n,
+			"documents of this build larger than %" PRIu64 " bytes "
+			"in all (the build's budget; see drgen help limits)",
+			b->budget_bytes);
+		return false;
+	}
+	return true;
 }
 
 /* Entering a section, partial, parent or block: bounded nesting. */
@@ -488,6 +523,8 @@ static void render_nodes(struct rstate *st, const struct mustache_template *t,
 				st->max_output);
 			return;
 		}
+		if (st->budget && !within_budget(st, t, n))
+			return;
 		switch (n->kind) {
 		case MN_TEXT:
 			emit_text(st, n->text, n->len);
@@ -549,6 +586,8 @@ bool mustache_render_to(const struct mustache_template *t, const cJSON *view,
 		.bol = true,
 		.max_output = t->loader->max_output,
 		.max_steps = t->loader->max_steps,
+		.budget = t->loader->budget_bytes || t->loader->budget_steps
+			? t->loader : NULL,
 		.d = d,
 	};
 	buf_grow(out, 0);
@@ -557,6 +596,10 @@ bool mustache_render_to(const struct mustache_template *t, const cJSON *view,
 	if (!t->failed)
 		render_nodes(&st, t, 0, t->n);
 	out->data[out->len] = '\0';
+	if (st.budget) {
+		atomic_fetch_add(&st.budget->used_bytes, out->len - st.base);
+		atomic_fetch_add(&st.budget->used_steps, st.steps % MUSTACHE_BUDGET_BATCH);
+	}
 	free(st.stack);
 	buf_free(&st.indent);
 	return !st.failed;

@@ -28,6 +28,7 @@
 
 #include <math.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,65 @@
 #include "mustache.h"
 #include "util.h"
 #include "views.h"
+
+/*
+ * The budget of one build, over every document rendered (drgen help
+ * limits; docs/templates.md).  One render is already bounded (256 MiB,
+ * 50 million steps); these bound the sum, so that a small plan cannot make
+ * a build write gigabytes or render for hours.  They grow with what the
+ * documents list: a fixed part for the single documents, a part per
+ * service (its two runbooks and its rows elsewhere), a smaller one per
+ * datastore and per drill (rows of the audit and the plan), and for the
+ * bytes 8 x each distinct runbook prose file (shown in two formats; HTML
+ * escaping may triple it).  Measured on a 10,000-service plan made by
+ * bench/gen_plan (16,576 datastores, 20,000 drills): its documents are
+ * 397 MB and 25.4 million steps, against budgets of about 3.2 GiB and
+ * 783 million; the sample plan uses 0.9 MB and 44,000 steps.
+ */
+#define BUDGET_BYTES_BASE        ((uint64_t)256 << 20)   /* 256 MiB */
+#define BUDGET_BYTES_PER_SERVICE ((uint64_t)256 << 10)   /* 256 KiB */
+#define BUDGET_BYTES_PER_ROW     ((uint64_t)16 << 10)    /* datastore, drill */
+#define BUDGET_BYTES_PER_PROSE   8                       /* x each runbook file */
+#define BUDGET_STEPS_BASE        ((uint64_t)100000000)
+#define BUDGET_STEPS_PER_SERVICE ((uint64_t)50000)
+#define BUDGET_STEPS_PER_ROW     ((uint64_t)5000)
+
+struct prose_file {
+	const char *path;
+	size_t len;
+};
+
+static int cmp_prose(const void *a, const void *b)
+{
+	return strcmp(((const struct prose_file *)a)->path,
+		      ((const struct prose_file *)b)->path);
+}
+
+/* The byte and step budgets of a build of model m (see above). */
+static void build_budget(const struct model *m, uint64_t *bytes, uint64_t *steps)
+{
+	struct prose_file *f = xcalloc(m->n_services ? m->n_services : 1, sizeof(*f));
+	size_t n = 0;
+	uint64_t prose = 0;
+
+	for (size_t i = 0; i < m->n_services; i++) {
+		const struct service *s = &m->services[i];
+		if (s->runbook_text)
+			f[n++] = (struct prose_file){s->runbook_path ? s->runbook_path : s->id,
+						     s->runbook_len};
+	}
+	/* A file several services name counts once. */
+	qsort(f, n, sizeof(*f), cmp_prose);
+	for (size_t k = 0; k < n; k++)
+		if (k == 0 || strcmp(f[k].path, f[k - 1].path) != 0)
+			prose += f[k].len;
+	free(f);
+	uint64_t rows = (uint64_t)m->n_datastores + m->n_drills;
+	*bytes = BUDGET_BYTES_BASE + BUDGET_BYTES_PER_SERVICE * m->n_services +
+		 BUDGET_BYTES_PER_ROW * rows + BUDGET_BYTES_PER_PROSE * prose;
+	*steps = BUDGET_STEPS_BASE + BUDGET_STEPS_PER_SERVICE * m->n_services +
+		 BUDGET_STEPS_PER_ROW * rows;
+}
 
 /* Threads used when the caller does not say. */
 #define RENDER_DEFAULT_THREADS 2
@@ -577,6 +637,9 @@ struct render *render_begin(const struct render_input *in, struct publish *p,
 	r->p = p;
 	r->stats = stats;
 	r->loader = mustache_loader_new();
+	uint64_t budget_bytes, budget_steps;
+	build_budget(in->model, &budget_bytes, &budget_steps);
+	mustache_loader_set_budget(r->loader, budget_bytes, budget_steps);
 	for (size_t i = 0; i < in->n_template_dirs; i++)
 		mustache_loader_add_dir(r->loader, in->template_dirs[i]);
 	r->views = views_new(in);

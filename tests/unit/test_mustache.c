@@ -562,6 +562,66 @@ static void test_threads(void **state)
 	mustache_loader_free(l);
 }
 
+/*
+ * The budget is shared by every render through the loader, on any thread:
+ * renders each within the per-render limits fail once their sum is past it.
+ */
+static void test_budget(void **state)
+{
+	(void)state;
+	struct mustache_loader *l = mustache_loader_new();
+	const char *tpl = "{{#a}}0123456789{{/a}}";
+	struct diags *d = diags_new();
+	const struct mustache_template *t = mustache_compile("t", tpl, strlen(tpl), l, d);
+	cJSON *view = cJSON_Parse("{\"a\": [1,2,3,4,5,6,7,8,9,10]}");  /* 100 bytes */
+	assert_non_null(t);
+
+	/* Bytes: 200 renders of 100 bytes on two threads against 5,000. */
+	mustache_loader_set_budget(l, 5000, 0);
+	struct job jobs[2] = {{t, view, NULL, true}, {t, view, NULL, true}};
+	pthread_t th[2];
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&th[i], NULL, render_job, &jobs[i]), 0);
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	assert_false(jobs[0].ok && jobs[1].ok);
+	free(jobs[0].out);
+	free(jobs[1].out);
+
+	/* One render at a time: the third of 100 bytes goes past 250. */
+	struct mustache_loader *l2 = mustache_loader_new();
+	mustache_loader_set_budget(l2, 250, 0);
+	for (int i = 0; i < 2; i++) {
+		struct buf b = BUF_INIT;
+		assert_true(mustache_render(mustache_compile("u", tpl, strlen(tpl), l2, d), view, &b, d));
+		buf_free(&b);
+	}
+	expect_error_in(l2, tpl, "{\"a\": [1,2,3,4,5,6,7,8,9,10]}", 1, 7,
+			"documents of this build larger than 250 bytes in all");
+	mustache_loader_free(l2);
+
+	/*
+	 * Steps: 11 nodes a render, 1,100 for 100 of them; then one of 1,111
+	 * takes the budget's next 1,024 at its 1,024th node (the third section
+	 * of its last pass) and goes past 2,000.
+	 */
+	l2 = mustache_loader_new();
+	mustache_loader_set_budget(l2, 0, 2000);
+	for (int i = 0; i < 100; i++) {
+		struct buf b = BUF_INIT;
+		assert_true(mustache_render(mustache_compile("v", tpl, strlen(tpl), l2, d), view, &b, d));
+		buf_free(&b);
+	}
+	expect_error_in(l2, "{{#a}}{{#a}}{{#a}}x{{/a}}{{/a}}{{/a}}",
+			"{\"a\": [1,2,3,4,5,6,7,8,9,10]}", 1, 13,
+			"rendering this build took more than 2000 template steps in all");
+	mustache_loader_free(l2);
+
+	cJSON_Delete(view);
+	diags_free(d);
+	mustache_loader_free(l);
+}
+
 static void test_markdown_escaping(void **state)
 {
 	(void)state;
@@ -597,6 +657,7 @@ int main(void)
 		cmocka_unit_test(test_directories),
 		cmocka_unit_test(test_recursion_limits),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_markdown_escaping),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
