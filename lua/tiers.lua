@@ -6,8 +6,9 @@
 --
 -- drgen reads:
 --   levels                  the four tiers, in order (tier 1 first)
---   currency_grace_minutes  the replication-lag tolerance: backup currency is
---                           judged against max(RPO, this) (docs/analysis.md)
+--   currency_grace_minutes  the replication-lag tolerance: backup currency of a
+--                           store with RPO 0 is judged against this; an RPO
+--                           above zero is judged as written (docs/analysis.md)
 --   classify(service, ctx)  once per service -> { tier = 1..4, reason = ..., overridden = bool }
 --                           (omitted objective fields come from levels[tier])
 --   findings(ctx)           once, after currency and inversions are known
@@ -48,6 +49,8 @@ M.levels = {
 
 -- A continuously replicated copy is always some minutes behind: a tier-1
 -- store (RPO 0) counts as current while its newest copy is at most this old.
+-- It floors RPO 0 only: a store with an RPO above zero is never judged more
+-- loosely than its own RPO, whatever this value.
 M.currency_grace_minutes = 15
 
 local levels = M.levels

@@ -41,7 +41,7 @@ enum currency analyze_currency(int64_t age_seconds, double rpo_minutes,
 	double rpo = isnan(rpo_minutes) || rpo_minutes < 0 ? 0 : rpo_minutes;
 	double tol = isnan(lag_tolerance_minutes) || lag_tolerance_minutes < 0
 		? 0 : lag_tolerance_minutes;
-	double limit = (rpo > tol ? rpo : tol) * 60.0;
+	double limit = (rpo > 0 ? rpo : tol) * 60.0;
 	double age = (double)age_seconds;
 
 	if (age_seconds < 0)

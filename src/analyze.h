@@ -42,9 +42,10 @@ const char *analyze_currency_name(enum currency c);
 
 /*
  * The one currency rule, for every store and every report.  The RPO used is
- * max(rpo_minutes, lag_tolerance_minutes): no copy is ever zero minutes old,
- * so a zero RPO (tier 1, continuous replication) is judged against the
- * replication-lag tolerance, a policy number that tiers.lua supplies.
+ * rpo_minutes when above zero, else lag_tolerance_minutes: no copy is ever
+ * zero minutes old, so a zero RPO (tier 1, continuous replication) is judged
+ * against the replication-lag tolerance, a policy number that tiers.lua
+ * supplies; the tolerance never loosens an RPO above zero.
  * age_seconds < 0 means never.  A NAN rpo_minutes counts as 0.
  */
 enum currency analyze_currency(int64_t age_seconds, double rpo_minutes,

@@ -1054,13 +1054,15 @@ static double effective_rpo(const struct views *v, double rpo)
 	double tol = v->f->lag_tolerance_minutes;
 	if (isnan(rpo))
 		rpo = 0;
-	return !isnan(tol) && tol > rpo ? tol : rpo;
+	if (rpo > 0)
+		return rpo;
+	return isnan(tol) || tol < 0 ? 0 : tol;
 }
 
 /*
  * Backup age against RPO for stores[0..n) (model indices; NULL: all), the worst
  * CHART_MAX_ROWS of them.  The target shown is the RPO currency is judged
- * against (max(RPO, lag tolerance), docs/analysis.md).
+ * against (the RPO, or the lag tolerance for RPO 0, docs/analysis.md).
  */
 static void put_backup_chart(cJSON *view, const struct pctx *pc, const size_t *stores, size_t n,
 			     const char *id)

@@ -274,6 +274,29 @@ static void test_currency_rpo_zero(void **state)
 	assert_int_equal(analyze_currency(1, NAN, NAN), CURRENCY_STALE);
 }
 
+/*
+ * The shipped tolerance (15 minutes) at the four boundaries, for RPO 0, 5
+ * and 60 minutes: it floors RPO 0 only and never loosens an RPO above zero
+ * (a tier-2 store, RPO 5, is late at 5 min 1 s although 15 > 5).
+ */
+static void test_currency_tolerance_boundaries(void **state)
+{
+	static const struct {
+		double rpo, judged;
+	} rows[] = {{0, 15}, {5, 5}, {60, 60}};
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int64_t r = (int64_t)(rows[i].judged * MIN);
+		assert_int_equal(analyze_currency(r, rows[i].rpo, 15), CURRENCY_OK);
+		assert_int_equal(analyze_currency(r + 1, rows[i].rpo, 15), CURRENCY_LATE);
+		assert_int_equal(analyze_currency(2 * r, rows[i].rpo, 15), CURRENCY_LATE);
+		assert_int_equal(analyze_currency(2 * r + 1, rows[i].rpo, 15), CURRENCY_STALE);
+	}
+	/* Even a tolerance far above the RPO leaves it as written. */
+	assert_int_equal(analyze_currency(5 * MIN + 1, 5, 1440), CURRENCY_LATE);
+	assert_int_equal(analyze_currency(1 * MIN + 1, 1, 15), CURRENCY_LATE);
+}
+
 static void test_store_facts(void **state)
 {
 	(void)state;
@@ -500,6 +523,7 @@ int main(void)
 		cmocka_unit_test(test_inversions_and_single_region),
 		cmocka_unit_test(test_currency_boundaries),
 		cmocka_unit_test(test_currency_rpo_zero),
+		cmocka_unit_test(test_currency_tolerance_boundaries),
 		cmocka_unit_test(test_store_facts),
 		cmocka_unit_test(test_drill_counts),
 		cmocka_unit_test(test_no_drills_no_services),
