@@ -133,13 +133,23 @@ function M.check(ds, ctx)
     return { policy = crit, findings = out }
   end
   if currency == "stale" or currency == "late" then
+    -- An RPO above zero is judged as written; RPO 0 against the
+    -- replication-lag tolerance (docs/analysis.md), and the words say so.
     local rpo = facts.rpo_minutes or 0
-    finding(out, ds, "backup_stale", currency == "stale" and "high" or "medium",
-      string.format("newest backup of %s is %s old, beyond its RPO of %s (%s)",
-        id, drgen.format_minutes(math.floor(facts.age_minutes + 0.5)),
-        drgen.format_minutes(rpo), currency),
-      string.format("Find out why %s backups stopped or slowed and run one now; the RPO allows %s",
-        id, drgen.format_minutes(math.max(rpo, lag_minutes))))
+    local age = drgen.format_minutes(math.floor(facts.age_minutes + 0.5))
+    local message, allows
+    if rpo > 0 then
+      message = string.format("newest backup of %s is %s old, beyond its RPO of %s (%s)",
+        id, age, drgen.format_minutes(rpo), currency)
+      allows = string.format("the RPO allows %s", drgen.format_minutes(rpo))
+    else
+      message = string.format(
+        "newest backup of %s is %s old: RPO %s, judged with the replication-lag tolerance of %s (%s)",
+        id, age, drgen.format_minutes(rpo), drgen.format_minutes(lag_minutes), currency)
+      allows = string.format("the replication-lag tolerance allows %s", drgen.format_minutes(lag_minutes))
+    end
+    finding(out, ds, "backup_stale", currency == "stale" and "high" or "medium", message,
+      string.format("Find out why %s backups stopped or slowed and run one now; %s", id, allows))
   end
 
   -- Copies at every location the policy names.

@@ -45,6 +45,15 @@
 local E = {}
 
 local fmt = string.format
+
+-- The RPO backup currency is judged against (docs/analysis.md): the RPO
+-- itself, or the replication-lag tolerance when the RPO is 0.  The
+-- tolerance never loosens an RPO above zero.
+local function judged_rpo(rpo, tol)
+  rpo = rpo or 0
+  if rpo > 0 then return rpo end
+  return tol or 0
+end
 local DAY = 86400
 
 -- ---- statuses -------------------------------------------------------------
@@ -692,7 +701,7 @@ function C.backup_currency_within_rpo(ev, a)
     local cur = f.currency
     counts[cur] = (counts[cur] or 0) + 1
     local main = st.crit ~= "standard"
-    local rpo = math.max(f.rpo_minutes or 0, tol)
+    local rpo = judged_rpo(f.rpo_minutes, tol)
     if cur == "ok" then
       local loc = f.newest_location
       item(res, "pass", st.id, st.svc.id, nil, copy_ref(st.id, loc, f.at[loc]))
@@ -705,8 +714,8 @@ function C.backup_currency_within_rpo(ev, a)
       local status = "partial"
       if cur == "stale" and main then status = "fail" end
       local limit = drgen.format_minutes(f.rpo_minutes or 0)
-      if rpo > (f.rpo_minutes or 0) then
-        limit = fmt("%s (%s with the replication-lag allowance)", limit, drgen.format_minutes(rpo))
+      if rpo ~= (f.rpo_minutes or 0) then
+        limit = fmt("%s, judged with the replication-lag tolerance of %s", limit, drgen.format_minutes(rpo))
       end
       item(res, status, st.id, st.svc.id,
         fmt("%s (%s): newest copy %s old against an RPO of %s (%s)", st.id, st.crit,
@@ -739,7 +748,7 @@ function C.backup_failures_remediated(ev, a)
       all_successes = all_successes + successes
       all_failures = all_failures + failures
       local rate = successes / records
-      local limit = math.max(f.rpo_minutes or 0, tol, window)
+      local limit = math.max(judged_rpo(f.rpo_minutes, tol), window)
       if successes == 0 then
         item(res, main and "fail" or "partial", st.id, st.svc.id,
           fmt("%s: all %s failed, none was followed by a success", st.id, plural(records, "job")),
@@ -783,7 +792,7 @@ function C.offsite_copy_exists(ev, a)
   for _, st in ipairs(ev:stores(a.criticalities or { "critical", "important" })) do
     local f = st.f
     local rpo = f.rpo_minutes or 0
-    local max_min = a.use_rpo and math.max(rpo, tol) or math.max(rpo, ev.p.offsite_max_age_days * 1440)
+    local max_min = a.use_rpo and judged_rpo(rpo, tol) or math.max(rpo, ev.p.offsite_max_age_days * 1440)
     local best, best_loc
     for _, loc in ipairs(locs) do
       local lf = f.at[loc]
@@ -920,7 +929,7 @@ function C.immutable_copy(ev, a)
   for _, st in ipairs(ev:stores(a.criticalities or { "critical", "important" })) do
     local f, b = st.f, st.b
     local need = required[st.crit]
-    local max_min = math.max(f.rpo_minutes or 0, tol, ev.p.offsite_max_age_days * 1440)
+    local max_min = math.max(judged_rpo(f.rpo_minutes, tol), ev.p.offsite_max_age_days * 1440)
     local best_loc, problems, status = nil, {}, "pass"
     for _, loc in ipairs({ "offsite", "secondary", "primary" }) do
       if not best_loc and f.at[loc].successes_immutable > 0 then best_loc = loc end
@@ -1568,7 +1577,7 @@ function C.continuous_replication(ev, a)
   for _, st in ipairs(ev:stores(nil)) do
     if in_scope[st.svc.id] then
       local f = st.f
-      local limit = math.max(f.rpo_minutes or 0, tol)
+      local limit = judged_rpo(f.rpo_minutes, tol)
       local best, best_loc
       for _, loc in ipairs({ "secondary", "offsite" }) do
         local lf = f.at[loc]
