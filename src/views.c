@@ -1104,8 +1104,15 @@ static void put_backup_chart(cJSON *view, const struct pctx *pc, const size_t *s
 		views_format_objective(rpo, rpo_s, sizeof(rpo_s));
 		bars[i] = (struct chart_bar){v->m->datastores[rank[i].k].id,
 					     isnan(age) ? 0 : age, rpo, texts[i], cur};
-		buf_printf(&desc, "%s %s: %s old, RPO %s, %s", i ? ";" : "",
-			   v->m->datastores[rank[i].k].id, texts[i], rpo_s, cur ? cur : "unknown");
+		if (isnan(sj->rpo_minutes) || sj->rpo_minutes <= 0)
+			buf_printf(&desc, "%s %s: %s old, RPO 0 min, judged with the %s "
+				   "replication-lag tolerance, %s", i ? ";" : "",
+				   v->m->datastores[rank[i].k].id, texts[i], rpo_s,
+				   cur ? cur : "unknown");
+		else
+			buf_printf(&desc, "%s %s: %s old, RPO %s, %s", i ? ";" : "",
+				   v->m->datastores[rank[i].k].id, texts[i], rpo_s,
+				   cur ? cur : "unknown");
 	}
 	buf_putc(&desc, '.');
 	chart_svg_bars(&svg, id, "Backup age against RPO", desc.data, bars, shown,
