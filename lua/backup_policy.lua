@@ -115,6 +115,19 @@ local function restore_test_since(ctx, months)
   return t
 end
 
+-- An age beyond LIMIT minutes, in words that do not round it down onto
+-- the limit ("5 minutes 1 second old", not "5 minutes old, beyond 5").
+local function age_beyond(minutes, limit)
+  local shown = math.floor(minutes + 0.5)
+  if shown > limit then return drgen.format_minutes(shown) end
+  local secs = math.floor(minutes * 60 + 0.5)
+  local m, s = secs // 60, secs % 60
+  local sec = string.format("%d second%s", s, s == 1 and "" or "s")
+  if m == 0 then return sec end
+  if s == 0 then return drgen.format_minutes(m) end
+  return drgen.format_minutes(m) .. " " .. sec
+end
+
 function M.check(ds, ctx)
   per_build(ctx)
   local crit = ds.criticality
@@ -136,7 +149,7 @@ function M.check(ds, ctx)
     -- An RPO above zero is judged as written; RPO 0 against the
     -- replication-lag tolerance (docs/analysis.md), and the words say so.
     local rpo = facts.rpo_minutes or 0
-    local age = drgen.format_minutes(math.floor(facts.age_minutes + 0.5))
+    local age = age_beyond(facts.age_minutes, rpo > 0 and rpo or lag_minutes)
     local message, allows
     if rpo > 0 then
       message = string.format("newest backup of %s is %s old, beyond its RPO of %s (%s)",

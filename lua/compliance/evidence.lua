@@ -272,6 +272,17 @@ local function age_text(seconds)
   return days_text(seconds / DAY)
 end
 
+-- An age beyond LIMIT minutes that does not round down onto the limit
+-- ("5 minutes 1 second", not "5 minutes ... against an RPO of 5 minutes").
+local function age_beyond(seconds, limit)
+  if math.floor(seconds / 60 + 0.5) > limit or seconds >= 2 * DAY then return age_text(seconds) end
+  local m, s = seconds // 60, seconds % 60
+  local sec = fmt("%d second%s", s, s == 1 and "" or "s")
+  if m == 0 then return sec end
+  if s == 0 then return drgen.format_minutes(m) end
+  return drgen.format_minutes(m) .. " " .. sec
+end
+
 local function set_of(list)
   local s = {}
   for _, x in ipairs(list or {}) do s[x] = true end
@@ -719,7 +730,7 @@ function C.backup_currency_within_rpo(ev, a)
       end
       item(res, status, st.id, st.svc.id,
         fmt("%s (%s): newest copy %s old against an RPO of %s (%s)", st.id, st.crit,
-          age_text(f.age_seconds), limit, cur),
+          age_beyond(f.age_seconds, rpo), limit, cur),
         copy_ref(st.id, loc, f.at[loc]))
     end
   end
