@@ -42,7 +42,7 @@ end
 local pre_disaster = {
   multi = {
     item("Verify backup completion", "daily"),
-    item(fmt("Test replication lag (threshold < %d s)", D.replication_lag_seconds), "hourly"),
+    item(fmt("Test replication lag (threshold: at most %d s)", D.replication_lag_seconds), "hourly"),
     item("Validate DR credentials, kept in the secrets vault", "weekly"),
   },
   single = {
@@ -51,11 +51,22 @@ local pre_disaster = {
   },
 }
 
-local pre_checks = {
-  item(fmt("Replication lag is at most %d s", D.replication_lag_seconds)),
-  item(fmt("The newest backup is at most %s old", drgen.format_minutes(D.newest_backup_max_minutes))),
-  item("DR credentials are valid"),
-}
+-- The backup pre-check never allows more than the service's own RPO (RPO
+-- 0: the replication-lag tolerance, docs/analysis.md), and says which
+-- number it is.
+local function pre_checks(rpo, tol)
+  local limit, why = D.newest_backup_max_minutes, ""
+  if rpo > 0 and rpo < limit then
+    limit, why = rpo, " (the RPO)"
+  elseif rpo <= 0 and tol < limit then
+    limit, why = tol, " (RPO 0, judged with the replication-lag tolerance)"
+  end
+  return {
+    item(fmt("Replication lag is at most %d s", D.replication_lag_seconds)),
+    item(fmt("The newest backup is at most %s old%s", drgen.format_minutes(limit), why)),
+    item("DR credentials are valid"),
+  }
+end
 
 local rollback_items = {
   item("Roll back when validation fails or data corruption is detected"),
@@ -267,7 +278,7 @@ function M.build(service, ctx)
       items = kind == "restore" and pre_disaster.single or pre_disaster.multi },
     { id = "detection", title = "Detection", ordered = false, items = detection },
     { id = "declaration", title = "Declaration criteria", ordered = false, items = shared.declaration },
-    { id = "pre_checks", title = "Pre-checks before failover", ordered = false, items = pre_checks },
+    { id = "pre_checks", title = "Pre-checks before failover", ordered = false, items = pre_checks(t.rpo_minutes or 0, ctx.facts.lag_tolerance_minutes or 0) },
     { id = "recovery", title = "Recovery steps", ordered = true, intro = shared.intro,
       items = recovery_steps(service, ctx, kind, shared) },
     { id = "validation", title = "Validation", ordered = false, items = validation },

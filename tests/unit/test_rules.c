@@ -714,11 +714,14 @@ static void test_runbook_sections(void **state)
 	assert_string_equal(cJSON_GetObjectItem(rb, "strategy")->valuestring,
 			    "active-active multi-region");
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(rb, "automatic_failover")));
-	assert_true(items_mention(section(rb, "pre_disaster"), "replication lag (threshold < 5 s)"));
+	assert_true(items_mention(section(rb, "pre_disaster"), "replication lag (threshold: at most 5 s)"));
 	assert_true(items_mention(section(rb, "detection"), "3 consecutive failures"));
 	assert_true(items_mention(section(rb, "detection"), "data-corruption"));
 	assert_true(items_mention(section(rb, "declaration"), "monitor consensus is at least 0.8"));
-	assert_true(items_mention(section(rb, "pre_checks"), "at most 1 hour old"));
+	/* tier 1, RPO 0: the tolerance (15 min), named as such, not the 1-hour default */
+	assert_true(items_mention(section(rb, "pre_checks"),
+				  "at most 15 minutes old (RPO 0, judged with the replication-lag tolerance)"));
+	assert_false(items_mention(section(rb, "pre_checks"), "at most 1 hour old"));
 	assert_true(items_mention(section(rb, "validation"), "https://pay.example/health returns 200"));
 	assert_true(items_mention(section(rb, "validation"), "p99 latency below 500 ms"));
 	assert_true(items_mention(section(rb, "validation"), "Error rate below 0.1 %"));
