@@ -777,6 +777,13 @@ static void fill_store(cJSON *o, const struct pctx *pc, size_t k)
 	if (ds->service_index < v->m->n_services)
 		fill_service_ref(put_obj(o, "service"), pc, ds->service_index);
 	put_objective(o, "rpo", views_get_num(sj, "rpo_minutes"));
+	{
+		/* RPO 0 is judged with the lag tolerance: say so next to the 0. */
+		double rpo = views_get_num(sj, "rpo_minutes");
+		double tol = v->f->lag_tolerance_minutes;
+		if ((isnan(rpo) || rpo <= 0) && !isnan(tol))
+			put_objective(o, "rpo_tolerance", tol);
+	}
 	put_currency(o, views_get_str(sj, "currency"));
 	put_stamp(o, "newest_success", views_get_str(sj, "newest_success"));
 	put_str(o, "newest_location", views_get_str(sj, "newest_location"));

@@ -822,7 +822,7 @@ function C.offsite_copy_exists(ev, a)
     elseif best and best / 60 <= 4 * max_min then
       item(res, "partial", st.id, st.svc.id,
         fmt("%s: newest %s copy is %s old, more than %s", st.id, best_loc,
-          age_text(best), limit_text(max_min)),
+          age_beyond(best, max_min), limit_text(max_min)),
         copy_ref(st.id, best_loc, f.at[best_loc]))
     elseif not best and f.locations_ok.secondary and not contains(locs, "secondary") then
       item(res, "partial", st.id, st.svc.id,
@@ -832,7 +832,7 @@ function C.offsite_copy_exists(ev, a)
     elseif best then
       item(res, "fail", st.id, st.svc.id,
         fmt("%s: newest %s copy is %s old, more than 4 x %s", st.id, best_loc,
-          age_text(best), limit_text(max_min)),
+          age_beyond(best, 4 * max_min), limit_text(max_min)),
         copy_ref(st.id, best_loc, f.at[best_loc]))
     else
       item(res, "fail", st.id, st.svc.id,
