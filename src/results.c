@@ -608,6 +608,7 @@ static void add_summary(cJSON *doc, const struct model *m, const struct facts *f
 	add_num(s, "services", (double)m->n_services);
 	add_num(s, "datastores", (double)m->n_datastores);
 	add_num(s, "drills", (double)m->n_drills);
+	add_num(s, "drills_after_as_of", (double)m->n_drills_after_as_of);
 	add_num(s, "backup_records", (double)m->backup_records);
 	add_num(s, "recovery_waves", f->n_waves);
 	cur = add_object(s, "currency");

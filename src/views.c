@@ -2179,6 +2179,8 @@ cJSON *views_audit(const struct views *v, size_t item, enum views_format f)
 	for (size_t d = 0; d < m->n_drills; d++)
 		in_period += drill_in_period(v, d);
 	put_num(scope, "drills_in_period", (double)in_period);
+	put_num(scope, "drills_after_as_of", (double)m->n_drills_after_as_of);
+	put_bool(scope, "has_drills_after_as_of", m->n_drills_after_as_of > 0);
 	put_str(scope, "plan_version", m->meta.version);
 	put_time(scope, "last_review", m->meta.last_review);
 	put_time(scope, "next_review", m->meta.next_review);

@@ -106,3 +106,35 @@ expect "the tier inversion and the single-region service" \
 single_region	benefits-claims
 tier_inversion	card-authorization
 T
+
+# A drill dated after the as-of time is left out of everything (its finding,
+# the counts, the services' last drill) and counted in the summary; the same
+# drill counts once as-of is after it.
+LATE="$TMP/late-plan"
+cp -R "$DRGEN_ROOT/samples/kestrel" "$LATE"
+cat >"$LATE/drills/2026-11-15-late.json" <<'J'
+{
+  "id": "dr-2026-11-late",
+  "date": "2026-11-15T10:00:00Z",
+  "type": "full_simulation",
+  "results": [
+    { "service": "internal-wiki", "recovery_minutes": 30, "data_loss_minutes": 0, "recovered": false }
+  ]
+}
+J
+late_build() {
+	rm -rf "$TMP/late-out"
+	"$DRGEN" build "$LATE" -o "$TMP/late-out" --period 2026-10 "$@" -q 2>"$TMP/late-err"
+}
+late_build
+check "a plan with a drill after as-of builds" test $? -eq 0
+LR="$TMP/late-out/evidence/results.json"
+got=$(jq -r '[.summary.drills, .summary.drills_after_as_of, ([.findings[] | select(.ref == "dr-2026-11-late")] | length), ([.drills[] | select(.id == "dr-2026-11-late")] | length), (.services[] | select(.id == "internal-wiki") | .drills.total)] | @tsv' "$LR")
+want=$(jq -r '[.summary.drills, 1, 0, 0, (.services[] | select(.id == "internal-wiki") | .drills.total)] | @tsv' "$R")
+check "a drill after as-of raises nothing and is counted as left out ($got)" test "$got" = "$want"
+check "the audit's scope says one drill was left out" \
+	grep -q "1 dated after the as-of time left out" "$TMP/late-out/audit/2026-10.md"
+late_build --as-of 2026-11-20
+check "a plan with a drill before as-of builds" test $? -eq 0
+got=$(jq -r '[.summary.drills_after_as_of, ([.findings[] | select(.ref == "dr-2026-11-late") | .kind] | join(",")), (.drills[] | select(.id == "dr-2026-11-late") | .passed)] | @tsv' "$LR")
+check "the same drill counts once as-of is after it ($got)" test "$got" = "$(printf '0\tnot_recovered\tfalse')"
