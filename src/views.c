@@ -808,10 +808,20 @@ static void fill_store(cJSON *o, const struct pctx *pc, size_t k)
 	cJSON_Delete(sj);
 }
 
-/* Pass/fail of a drill or result: "PASSED", "FAILED" or "NOT SCORED". */
+/*
+ * Pass/fail of a drill or result: "PASSED", "FAILED", "NO DATA" (it
+ * measured nothing) or "NOT SCORED".
+ */
 static void put_outcome(cJSON *o, const cJSON *src)
 {
-	if (jbool_known(src, "passed")) {
+	const char *st = views_get_str(src, "status");
+
+	if (st && strcmp(st, "no_data") == 0) {
+		put_bool(o, "passed", false);
+		put_bool(o, "scored", true);
+		put_str(o, "status_label", "NO DATA");
+		put_str(o, "status_class", "st-none");
+	} else if (jbool_known(src, "passed")) {
 		bool p = jtrue(src, "passed");
 		put_bool(o, "passed", p);
 		put_bool(o, "scored", true);

@@ -1188,6 +1188,10 @@ function C.rto_achieved_in_last_drill(ev, a)
     if not d then
       item(res, "no_data", rec.id, rec.id, fmt("%s (tier %d) has never been recovered in a technical drill",
         rec.id, rec.tier), { file = "plan.json", service = rec.id })
+    elseif ev.drills_rule.measured_nothing(r) then
+      -- Recovered, but no time and no loss measured: it proves nothing.
+      item(res, "no_data", rec.id, rec.id, fmt("%s (tier %d) in the %s drill %s (%s): %s", rec.id,
+        rec.tier, d.type, d.id, day(d.date), ev.drills_rule.no_data_reason), drill_ref(d))
     else
       local target_rto = r.target_rto_minutes or rec.rto or 0
       local target_rpo = r.target_rpo_minutes or rec.rpo or 0
