@@ -323,7 +323,8 @@ function M.findings(ctx)
   local since = drgen.months_before(as_of, M.tabletop_months)
   local last
   for _, d in ipairs(model.drills) do
-    if d.type == "tabletop" and d.date <= as_of and (last == nil or d.date > last) then
+    -- model.drills holds no drill after as-of (the loader left them out)
+    if d.type == "tabletop" and (last == nil or d.date > last) then
       last = d.date
     end
   end
