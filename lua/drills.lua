@@ -3,10 +3,12 @@
 --
 -- drgen reads:
 --   programme             the test programme, shown in the plan
---   score(drill, ctx)     once per drill -> { passed = bool, results = {...}, findings = {...} }
+--   score(drill, ctx)     once per drill -> { passed = bool, status = "pass" | "fail" | "no_data",
+--                         results = {...}, findings = {...} }
 --                         results[i] scores drill.results[i]:
 --                         { target_rto_minutes, target_rpo_minutes,
---                           rto_achievement, rpo_achievement, passed }
+--                           rto_achievement, rpo_achievement, passed,
+--                           status = "pass" | "fail" | "no_data", reason }
 --   check(service, ctx)   once per service -> findings (drills overdue)
 --   findings(ctx)         once -> findings (plan review, exceptions, tabletop)
 --
@@ -20,6 +22,9 @@
 -- no integrity, no availability: a tabletop exercise) is not held against
 -- it; its achievement is absent (null).  A service that was not recovered
 -- scores an RTO achievement of 0.
+-- A result that was recovered but measured neither a recovery time nor a
+-- data loss proves nothing: its status is "no_data" (not a pass), and a
+-- drill with such a result and no failing one is "no_data" too.
 
 local M = {}
 
@@ -99,6 +104,14 @@ local function achievement(target, actual)
 end
 M.achievement = achievement
 
+-- A result that measured nothing: recovered, with neither a recovery time
+-- nor a data loss recorded.  The compliance checks call it too.
+local function measured_nothing(r)
+  return r.recovered and r.recovery_minutes == nil and r.data_loss_minutes == nil
+end
+M.measured_nothing = measured_nothing
+M.no_data_reason = "no recovery time or data loss was measured"
+
 local function percent_over(actual, target)
   return drgen.format_number((actual / target - 1) * 100, 1)
 end
@@ -112,7 +125,7 @@ local function add(out, f) out[#out + 1] = f end
 
 function M.score(drill, ctx)
   local results, findings = {}, {}
-  local all_passed = true
+  local all_passed, any_failed = true, false
   local as_of = ctx.as_of
 
   local tiers = ctx.tiers
@@ -124,10 +137,15 @@ function M.score(drill, ctx)
     if r.recovered then rto = achievement(target_rto, r.recovery_minutes) end
     local rpo = achievement(target_rpo, r.data_loss_minutes)
     local integrity_ok = r.data_integrity == nil or r.data_integrity >= pass.data_integrity
-    local passed = r.recovered
+    local met = r.recovered
       and (rto == nil or rto >= pass.rto_achievement)
       and (rpo == nil or rpo >= pass.rpo_achievement)
       and integrity_ok
+    local status, reason = met and "pass" or "fail", nil
+    if met and measured_nothing(r) then
+      status, reason = "no_data", M.no_data_reason
+    end
+    local passed = status == "pass"
 
     results[i] = {
       target_rto_minutes = target_rto,
@@ -135,7 +153,10 @@ function M.score(drill, ctx)
       rto_achievement = rto,
       rpo_achievement = rpo,
       passed = passed,
+      status = status,
+      reason = reason,
     }
+    if status == "fail" then any_failed = true end
     all_passed = all_passed and passed
 
     local where = nil
@@ -199,7 +220,7 @@ function M.score(drill, ctx)
   end
 
   if drill.availability ~= nil and drill.availability < pass.availability then
-    all_passed = false
+    all_passed, any_failed = false, true
     add(findings, {
       kind = "availability_missed", severity = "medium", subject = drill.id,
       message = string.format("availability during drill %s was %s %%, below %s %%",
@@ -224,7 +245,8 @@ function M.score(drill, ctx)
     end
   end
 
-  return { passed = all_passed, results = results, findings = findings }
+  local drill_status = all_passed and "pass" or any_failed and "fail" or "no_data"
+  return { passed = all_passed, status = drill_status, results = results, findings = findings }
 end
 
 -- Drills overdue for one service, by its tier.
@@ -301,7 +323,8 @@ function M.findings(ctx)
   local since = drgen.months_before(as_of, M.tabletop_months)
   local last
   for _, d in ipairs(model.drills) do
-    if d.type == "tabletop" and d.date <= as_of and (last == nil or d.date > last) then
+    -- model.drills holds no drill after as-of (the loader left them out)
+    if d.type == "tabletop" and (last == nil or d.date > last) then
       last = d.date
     end
   end

@@ -288,6 +288,11 @@ static void count_drills(struct facts *f, const struct model *m, struct arena *a
 	for (size_t i = 0; i < m->n_drills; i++) {
 		const struct drill *d = &m->drills[i];
 		dstart[i] = k;
+		/*
+		 * load_drills already left out drills after as_of (the one
+		 * filter every consumer shares); this only guards models built
+		 * by hand.
+		 */
 		if (d->date == DATE_NONE || d->date > f->as_of)
 			continue;
 		k += drill_services(m, d, i + 1, mark, named + k);

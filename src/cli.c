@@ -353,17 +353,23 @@ int cli_check(int argc, char **argv)
 	if (!o.quiet) {
 		size_t errors = diags_count(d, DIAG_ERROR);
 		size_t warnings = diags_count(d, DIAG_WARNING);
-		if (m->format_version == 0)  /* load.c stopped after plan.json */
+		if (m->format_version == 0) {  /* load.c stopped after plan.json */
 			fprintf(stderr, "%s: plan.json could not be %s, so nothing else was "
 					"checked; %zu error%s, %zu warning%s\n",
 				pos[0], plan_readable(pos[0]) ? "parsed" : "read",
 				errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
-		else
+		} else {
+			char later[64] = "";
+			if (m->n_drills_after_as_of)
+				snprintf(later, sizeof(later), " (%zu after as-of, left out)",
+					 m->n_drills_after_as_of);
 			fprintf(stderr, "%s: %zu services, %zu datastores, %llu backup records, "
-					"%zu drills; %zu error%s, %zu warning%s\n",
+					"%zu drills%s; %zu error%s, %zu warning%s\n",
 				pos[0], m->n_services, m->n_datastores,
 				(unsigned long long)m->backup_records, m->n_drills,
+				later,
 				errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+		}
 	}
 	model_free(m);
 	source_set_free(src);

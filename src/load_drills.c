@@ -261,8 +261,21 @@ bool load_drills(struct model *m, struct source_set *src, struct diags *d)
 	}
 
 	batch.n = drop_duplicates(&batch, d);
-	if (batch.n) {
+	if (batch.n)
 		qsort(batch.drills, batch.n, sizeof(*batch.drills), cmp_drills);
+	/*
+	 * The one place later drills are left out: sorted by date, they are a
+	 * suffix, and no consumer (analysis, rules, compliance, documents)
+	 * ever sees them.  Their files were still checked above.
+	 */
+	if (m->as_of != DATE_NONE) {
+		size_t kept = batch.n;
+		while (kept > 0 && batch.drills[kept - 1].date > m->as_of)
+			kept--;
+		m->n_drills_after_as_of = batch.n - kept;
+		batch.n = kept;
+	}
+	if (batch.n) {
 		m->drills = arena_alloc(m->arena, batch.n * sizeof(*m->drills));
 		memcpy(m->drills, batch.drills, batch.n * sizeof(*m->drills));
 	}

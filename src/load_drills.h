@@ -25,8 +25,11 @@
 /*
  * Reads every drills/<name>.json and drills/<name>.xml of the plan (in
  * bytewise name order) through src, kind "drills", and fills m->drills /
- * m->n_drills (allocated in m->arena, sorted by date, then id).  Needs the
- * services (m->service_by_id): call it after load_plan.
+ * m->n_drills (allocated in m->arena, sorted by date, then id).  Drills
+ * dated after m->as_of (when set) are checked like the others, then left
+ * out of the model and counted in m->n_drills_after_as_of: nothing after
+ * as_of counts anywhere.  Needs the services (m->service_by_id): call it
+ * after load_plan.
  *
  * Every problem becomes a diagnostic in d; loading carries on so that one
  * run reports them all.  A drill whose id is unusable is left out; other

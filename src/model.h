@@ -281,8 +281,9 @@ struct model {
 	size_t n_exceptions;
 	struct maintenance_window *maintenance_windows;
 	size_t n_maintenance_windows;
-	struct drill *drills;          /* sorted by date, then id */
+	struct drill *drills;          /* sorted by date, then id; none after as_of */
 	size_t n_drills;
+	size_t n_drills_after_as_of;   /* read, valid, dated after as_of: left out */
 	struct unknown_datastore *unknown_datastores;  /* sorted by id */
 	size_t n_unknown_datastores;
 	uint64_t backup_records;       /* every record read */

@@ -58,11 +58,13 @@ struct rules_view_service {
 struct rules_view_drill {
 	bool known;
 	bool passed;
+	const char *status;
 };
 
 struct rules_view_result {
 	bool known;
 	bool passed;
+	const char *status, *reason;
 	double target_rto_minutes, target_rpo_minutes;
 	double rto_achievement, rpo_achievement;
 };
@@ -152,20 +154,21 @@ static void rules_view_service(const struct results *rv, size_t i,
 static void rules_view_drill(const struct results *rv, size_t i,
 			     struct rules_view_drill *v)
 {
-	*v = (struct rules_view_drill){false, false};
+	*v = (struct rules_view_drill){false, false, NULL};
 	if (rv->r && rv->r->drills) {
 		v->known = true;
 		v->passed = rv->r->drills[i].passed;
+		v->status = rv->r->drills[i].status;
 	}
 }
 
 static void rules_view_result(const struct results *rv, size_t drill,
 			      size_t k, struct rules_view_result *v)
 {
-	*v = (struct rules_view_result){false, false, NAN, NAN, NAN, NAN};
+	*v = (struct rules_view_result){false, false, NULL, NULL, NAN, NAN, NAN, NAN};
 	if (rv->r && rv->r->drills && k < rv->r->drills[drill].n_results) {
 		const struct drill_result_score *sc = &rv->r->drills[drill].results[k];
-		*v = (struct rules_view_result){true, sc->passed,
+		*v = (struct rules_view_result){true, sc->passed, sc->status, sc->reason,
 			sc->target_rto_minutes, sc->target_rpo_minutes,
 			sc->rto_achievement, sc->rpo_achievement};
 	}
@@ -490,6 +493,7 @@ cJSON *results_drill(const struct results *rv, size_t i)
 	add_time(o, "date", d->date);
 	add_str(o, "source", d->source);
 	add_known_bool(o, "passed", v.known, v.passed);
+	add_str(o, "status", v.status);
 	add_num(o, "availability", d->availability);
 	scope = add_object(o, "scope");
 	a = add_array(scope, "services");
@@ -516,6 +520,8 @@ cJSON *results_drill(const struct results *rv, size_t i)
 		add_bool(x, "recovered", r->recovered);
 		add_num(x, "data_integrity", r->data_integrity);
 		add_known_bool(x, "passed", rr.known, rr.passed);
+		add_str(x, "status", rr.status);
+		add_str(x, "reason", rr.reason);
 		add_str(x, "failure", r->failure);
 	}
 	a = add_array(o, "issues");
@@ -608,6 +614,7 @@ static void add_summary(cJSON *doc, const struct model *m, const struct facts *f
 	add_num(s, "services", (double)m->n_services);
 	add_num(s, "datastores", (double)m->n_datastores);
 	add_num(s, "drills", (double)m->n_drills);
+	add_num(s, "drills_after_as_of", (double)m->n_drills_after_as_of);
 	add_num(s, "backup_records", (double)m->backup_records);
 	add_num(s, "recovery_waves", f->n_waves);
 	cur = add_object(s, "currency");

@@ -939,6 +939,26 @@ static double round4(double x)
 	return round(x * 10000.0) / 10000.0;
 }
 
+/*
+ * A score's status: "pass", "fail" or "no_data"; absent, it follows passed.
+ * passed must agree with it (only "pass" passes).
+ */
+static const char *get_score_status(struct check *c, int t, bool passed)
+{
+	const char *st = get_str(c, t, "status", false, NULL);
+
+	if (!st)
+		return passed ? "pass" : "fail";
+	if (strcmp(st, "pass") && strcmp(st, "fail") && strcmp(st, "no_data")) {
+		check_fail(c, "%sstatus must be \"pass\", \"fail\" or \"no_data\", got \"%s\"",
+			   c->prefix, st);
+		return passed ? "pass" : "fail";
+	}
+	if (passed != (strcmp(st, "pass") == 0))
+		check_fail(c, "%spassed must be true exactly when status is \"pass\"", c->prefix);
+	return st;
+}
+
 static void read_scores(struct check *c, int t, const struct drill *dr,
 			struct drill_score *ds)
 {
@@ -948,6 +968,7 @@ static void read_scores(struct check *c, int t, const struct drill *dr,
 	int list;
 
 	ds->passed = get_bool(c, t, "passed", true, false);
+	ds->status = get_score_status(c, t, ds->passed);
 	ds->n_results = dr->n_results;
 	ds->results = arena_calloc(s->res->arena, dr->n_results ? dr->n_results : 1,
 				   sizeof(*ds->results));
@@ -983,6 +1004,8 @@ static void read_scores(struct check *c, int t, const struct drill *dr,
 		rs->rto_achievement = round4(get_num(c, e, "rto_achievement", false, 0, 1, NAN));
 		rs->rpo_achievement = round4(get_num(c, e, "rpo_achievement", false, 0, 1, NAN));
 		rs->passed = get_bool(c, e, "passed", true, false);
+		rs->status = get_score_status(c, e, rs->passed);
+		rs->reason = get_text(c, e, "reason", false, NULL);
 		c->prefix = "";
 		lua_pop(L, 1);
 	}

@@ -106,11 +106,14 @@ struct drill_result_score {
 	double target_rpo_minutes;
 	double rto_achievement;    /* 0..1, 4 decimals; NAN when not measured */
 	double rpo_achievement;
-	bool passed;
+	bool passed;               /* == status is "pass" */
+	const char *status;        /* "pass", "fail" or "no_data" (measured nothing) */
+	const char *reason;        /* why no_data, or NULL */
 };
 
 struct drill_score {
-	bool passed;
+	bool passed;               /* == status is "pass" */
+	const char *status;        /* "pass", "fail" or "no_data" */
 	struct drill_result_score *results;  /* drill.n_results entries */
 	size_t n_results;
 };

@@ -815,10 +815,20 @@ static void fill_store(cJSON *o, const struct pctx *pc, size_t k)
 	cJSON_Delete(sj);
 }
 
-/* Pass/fail of a drill or result: "PASSED", "FAILED" or "NOT SCORED". */
+/*
+ * Pass/fail of a drill or result: "PASSED", "FAILED", "NO DATA" (it
+ * measured nothing) or "NOT SCORED".
+ */
 static void put_outcome(cJSON *o, const cJSON *src)
 {
-	if (jbool_known(src, "passed")) {
+	const char *st = views_get_str(src, "status");
+
+	if (st && strcmp(st, "no_data") == 0) {
+		put_bool(o, "passed", false);
+		put_bool(o, "scored", true);
+		put_str(o, "status_label", "NO DATA");
+		put_str(o, "status_class", "st-none");
+	} else if (jbool_known(src, "passed")) {
 		bool p = jtrue(src, "passed");
 		put_bool(o, "passed", p);
 		put_bool(o, "scored", true);
@@ -2195,6 +2205,8 @@ cJSON *views_audit(const struct views *v, size_t item, enum views_format f)
 	for (size_t d = 0; d < m->n_drills; d++)
 		in_period += drill_in_period(v, d);
 	put_num(scope, "drills_in_period", (double)in_period);
+	put_num(scope, "drills_after_as_of", (double)m->n_drills_after_as_of);
+	put_bool(scope, "has_drills_after_as_of", m->n_drills_after_as_of > 0);
 	put_str(scope, "plan_version", m->meta.version);
 	put_time(scope, "last_review", m->meta.last_review);
 	put_time(scope, "next_review", m->meta.next_review);

@@ -532,7 +532,8 @@ local DrillRec = {
   end,
 }
 
--- Every drill dated at or before as-of, read from the views once:
+-- Every drill (model.drills holds none dated after as-of: the loader left
+-- them out, so every consumer sees the same set), read from the views once:
 -- { view, date, type, svc = { [service id] = result index, or 0 when the
 -- drill names the service in its scope only } } (id, source, notes, ...
 -- come from the view); `list` in model order (by date), and
@@ -540,29 +541,26 @@ local DrillRec = {
 function Ev:drills()
   if self.shared.drills then return self.shared.drills end
   local list, by_service = {}, {}
-  local as_of = self.as_of
   local n = 0
   for _, d in ipairs(self.model.drills) do
     local date = d.date
-    if date <= as_of then
-      local svc = {}
-      local rec = setmetatable({ view = d, date = date, type = d.type, svc = svc }, DrillRec)
-      n = n + 1
-      list[n] = rec
-      for k, r in ipairs(d.results) do
-        local sid = r.service
-        if not svc[sid] then
-          local l = by_service[sid]
-          if l then l[#l + 1] = rec else by_service[sid] = { rec } end
-        end
-        svc[sid] = k
+    local svc = {}
+    local rec = setmetatable({ view = d, date = date, type = d.type, svc = svc }, DrillRec)
+    n = n + 1
+    list[n] = rec
+    for k, r in ipairs(d.results) do
+      local sid = r.service
+      if not svc[sid] then
+        local l = by_service[sid]
+        if l then l[#l + 1] = rec else by_service[sid] = { rec } end
       end
-      for _, sid in ipairs(d.scope_services) do
-        if not svc[sid] then
-          svc[sid] = 0
-          local l = by_service[sid]
-          if l then l[#l + 1] = rec else by_service[sid] = { rec } end
-        end
+      svc[sid] = k
+    end
+    for _, sid in ipairs(d.scope_services) do
+      if not svc[sid] then
+        svc[sid] = 0
+        local l = by_service[sid]
+        if l then l[#l + 1] = rec else by_service[sid] = { rec } end
       end
     end
   end
@@ -1208,6 +1206,10 @@ function C.rto_achieved_in_last_drill(ev, a)
     if not d then
       item(res, "no_data", rec.id, rec.id, fmt("%s (tier %d) has never been recovered in a technical drill",
         rec.id, rec.tier), { file = "plan.json", service = rec.id })
+    elseif ev.drills_rule.measured_nothing(r) then
+      -- Recovered, but no time and no loss measured: it proves nothing.
+      item(res, "no_data", rec.id, rec.id, fmt("%s (tier %d) in the %s drill %s (%s): %s", rec.id,
+        rec.tier, d.type, d.id, day(d.date), ev.drills_rule.no_data_reason), drill_ref(d))
     else
       local target_rto = r.target_rto_minutes or rec.rto or 0
       local target_rpo = r.target_rpo_minutes or rec.rpo or 0

@@ -106,3 +106,63 @@ expect "the tier inversion and the single-region service" \
 single_region	benefits-claims
 tier_inversion	card-authorization
 T
+
+# A drill dated after the as-of time is left out of everything (its finding,
+# the counts, the services' last drill) and counted in the summary; the same
+# drill counts once as-of is after it.
+LATE="$TMP/late-plan"
+cp -R "$DRGEN_ROOT/samples/kestrel" "$LATE"
+cat >"$LATE/drills/2026-11-15-late.json" <<'J'
+{
+  "id": "dr-2026-11-late",
+  "date": "2026-11-15T10:00:00Z",
+  "type": "full_simulation",
+  "results": [
+    { "service": "internal-wiki", "recovery_minutes": 30, "data_loss_minutes": 0, "recovered": false }
+  ]
+}
+J
+late_build() {
+	rm -rf "$TMP/late-out"
+	"$DRGEN" build "$LATE" -o "$TMP/late-out" --period 2026-10 "$@" -q 2>"$TMP/late-err"
+}
+late_build
+check "a plan with a drill after as-of builds" test $? -eq 0
+LR="$TMP/late-out/evidence/results.json"
+got=$(jq -r '[.summary.drills, .summary.drills_after_as_of, ([.findings[] | select(.ref == "dr-2026-11-late")] | length), ([.drills[] | select(.id == "dr-2026-11-late")] | length), (.services[] | select(.id == "internal-wiki") | .drills.total)] | @tsv' "$LR")
+want=$(jq -r '[.summary.drills, 1, 0, 0, (.services[] | select(.id == "internal-wiki") | .drills.total)] | @tsv' "$R")
+check "a drill after as-of raises nothing and is counted as left out ($got)" test "$got" = "$want"
+check "the audit's scope says one drill was left out" \
+	grep -q "1 dated after the as-of time left out" "$TMP/late-out/audit/2026-10.md"
+late_build --as-of 2026-11-20
+check "a plan with a drill before as-of builds" test $? -eq 0
+got=$(jq -r '[.summary.drills_after_as_of, ([.findings[] | select(.ref == "dr-2026-11-late") | .kind] | join(",")), (.drills[] | select(.id == "dr-2026-11-late") | .passed)] | @tsv' "$LR")
+check "the same drill counts once as-of is after it ($got)" test "$got" = "$(printf '0\tnot_recovered\tfalse')"
+
+# A result that was recovered but measured neither a recovery time nor a
+# data loss is no_data, not a pass: in the drill's score, in the drill, and
+# in the compliance check that judges the newest technical drill.
+NODATA="$TMP/nodata-plan"
+cp -R "$DRGEN_ROOT/samples/kestrel" "$NODATA"
+cat >"$NODATA/drills/2026-10-20-no-timings.json" <<'J'
+{
+  "id": "dr-2026-10-no-timings",
+  "date": "2026-10-20T10:00:00Z",
+  "type": "partial_failover",
+  "results": [
+    { "service": "key-management", "recovered": true, "data_integrity": 1 }
+  ]
+}
+J
+"$DRGEN" build "$NODATA" -o "$TMP/nodata-out" --period 2026-10 -q 2>"$TMP/nodata-err"
+check "a plan with an unmeasured drill result builds" test $? -eq 0
+NR="$TMP/nodata-out/evidence/results.json"
+got=$(jq -r '.drills[] | select(.id == "dr-2026-10-no-timings") | [.status, .passed, .results[0].status, .results[0].passed, .results[0].reason] | @tsv' "$NR")
+check "a drill result with no timings is no_data ($got)" \
+	test "$got" = "$(printf 'no_data\tfalse\tno_data\tfalse\tno recovery time or data loss was measured')"
+got=$(jq -r '[.findings[] | select(.ref == "dr-2026-10-no-timings")] | length' "$NR")
+check "an unmeasured result raises no miss ($got)" test "$got" = 0
+# (the sample's own 8.4.5 check is partial, for ledger's tracked RTO miss)
+got=$(jq -r '.controls[] | select(.framework == "iso22301" and .control == "8.4.5") | .checks[] | select(.check == "rto_achieved_in_last_drill") | [.status, (.reason | split("; ")[0])] | @tsv' "$NR")
+check "the newest drill's check is no_data for the unmeasured service ($got)" \
+	test "$got" = "$(printf 'no_data\tkey-management (tier 1) in the partial_failover drill dr-2026-10-no-timings (2026-10-20): no recovery time or data loss was measured')"

@@ -831,6 +831,35 @@ static void test_load_dir_without_drills(void **state)
 	free(dir);
 }
 
+/*
+ * Drills after as_of are checked, then left out and counted; one at exactly
+ * as_of stays.  Without an as_of (DATE_NONE) nothing is left out.
+ */
+static void test_load_dir_after_as_of(void **state)
+{
+	struct fixture *f = *state;
+	char *dir = tmp_dir(), *sub = xasprintf("%s/drills", dir);
+	struct source_set *src = source_set_new(dir);
+
+	assert_int_equal(mkdir(sub, 0700), 0);
+	write_file(dir, "drills/a.json",
+		   "[{\"id\": \"early\", \"date\": \"2026-10-01\", \"type\": \"chaos\"},\n"
+		   " {\"id\": \"edge\", \"date\": \"2026-11-01T00:00:00Z\", \"type\": \"chaos\"},\n"
+		   " {\"id\": \"late\", \"date\": \"2026-11-01T00:00:01Z\", \"type\": \"chaos\"},\n"
+		   " {\"id\": \"later\", \"date\": \"2026-12-01\", \"type\": \"tabletop\"}]\n");
+	f->m->as_of = date_days_from_civil(2026, 11, 1) * 86400;
+	assert_true(load_drills(f->m, src, f->d));
+	expect_no_diags(f->d);
+	assert_int_equal(f->m->n_drills, 2);
+	assert_int_equal(f->m->n_drills_after_as_of, 2);
+	assert_string_equal(f->m->drills[0].id, "early");
+	assert_string_equal(f->m->drills[1].id, "edge");
+	source_set_free(src);
+	remove_tree(dir);
+	free(dir);
+	free(sub);
+}
+
 /* ---- XML safety: entity bombs, external entities, external DTDs ---- */
 
 static double now(void)
@@ -1002,6 +1031,7 @@ int main(void)
 		T(test_xml_failure_message_forms),
 		T(test_load_dir_sorted_and_duplicates),
 		T(test_load_dir_without_drills),
+		T(test_load_dir_after_as_of),
 		T(test_xml_entity_bomb),
 		T(test_xml_undeclared_entity),
 		T(test_xml_external_entity),

@@ -204,8 +204,8 @@ static void test_with_rules(void **state)
 	double rpo_of[2] = {0, 5};
 	bool multi_of[2] = {true, true};
 	struct service_cost costs[2] = {{100.5, 100, 0.5}, {2400, 2400, NAN}};
-	struct drill_result_score score = {5, 0, 5.0 / 6.0, 1, false};
-	struct drill_score ds = {false, &score, 1};
+	struct drill_result_score score = {5, 0, 5.0 / 6.0, 1, false, "fail", NULL};
+	struct drill_score ds = {false, "fail", &score, 1};
 	struct finding findings[2] = {
 		{"rto_missed/ledger/dr-1", "rto_missed", "high", "ledger",
 		 "RTO target missed by 20 %", "rehearse", "dr-1", "drills"},

@@ -371,26 +371,32 @@ struct score_case {
 	double integrity;
 	double rto_ach, rpo_ach;   /* NAN: absent */
 	bool passed;
+	const char *status;        /* NULL: "pass" or "fail" as passed says */
 };
 
 static void test_drill_scoring(void **state)
 {
 	static const struct score_case cases[] = {
 		/* The RTO 5 / RPO 0 defaults of tier 1, explicit targets. */
-		{5, 0, 7, 0, true, 1, 0.7143, 1, false},        /* RTO missed by 40 % */
-		{5, 0, 0, 0, true, 1, 1, 1, true},              /* instant recovery */
-		{0, 0, 3, 0, true, 1, 0, 1, false},             /* zero target, slow */
-		{0, 0, 0, 0, true, 1, 1, 1, true},              /* zero target, instant */
-		{60, 0, 1, 2, true, 1, 1, 0, false},            /* zero RPO, loss */
-		{60, 5, 1, 0, true, 1, 1, 1, true},             /* zero loss scores 1 */
-		{95, 5, 100, 0, true, 1, 0.95, 1, true},        /* exactly 0.95 passes */
-		{94.99, 5, 100, 0, true, 1, 0.9499, 1, false},  /* just below */
-		{60, 4.9, 1, 5, true, 1, 1, 0.98, true},        /* exactly 0.98 */
-		{60, 4.89, 1, 5, true, 1, 1, 0.978, false},
-		{60, 5, 1, 1, true, 0.999, 1, 1, false},        /* integrity below 100 % */
-		{60, 5, 1, 1, true, NAN, 1, 1, true},           /* integrity not reported */
-		{60, 5, NAN, NAN, true, NAN, NAN, NAN, true},   /* tabletop: nothing measured */
-		{60, 5, 30, 1, false, 1, 0, 1, false},          /* not recovered */
+		{5, 0, 7, 0, true, 1, 0.7143, 1, false, NULL},        /* RTO missed by 40 % */
+		{5, 0, 0, 0, true, 1, 1, 1, true, NULL},              /* instant recovery */
+		{0, 0, 3, 0, true, 1, 0, 1, false, NULL},             /* zero target, slow */
+		{0, 0, 0, 0, true, 1, 1, 1, true, NULL},              /* zero target, instant */
+		{60, 0, 1, 2, true, 1, 1, 0, false, NULL},            /* zero RPO, loss */
+		{60, 5, 1, 0, true, 1, 1, 1, true, NULL},             /* zero loss scores 1 */
+		{95, 5, 100, 0, true, 1, 0.95, 1, true, NULL},        /* exactly 0.95 passes */
+		{94.99, 5, 100, 0, true, 1, 0.9499, 1, false, NULL},  /* just below */
+		{60, 4.9, 1, 5, true, 1, 1, 0.98, true, NULL},        /* exactly 0.98 */
+		{60, 4.89, 1, 5, true, 1, 1, 0.978, false, NULL},
+		{60, 5, 1, 1, true, 0.999, 1, 1, false, NULL},        /* integrity below 100 % */
+		{60, 5, 1, 1, true, NAN, 1, 1, true, NULL},           /* integrity not reported */
+		/* Recovered, nothing measured: proves nothing, so no_data. */
+		{60, 5, NAN, NAN, true, NAN, NAN, NAN, false, "no_data"},
+		{60, 5, NAN, NAN, true, 1, NAN, NAN, false, "no_data"},
+		{60, 5, 30, NAN, true, 1, 1, NAN, true, NULL},   /* RTO only: scored on it */
+		{60, 5, NAN, 1, true, 1, NAN, 1, true, NULL},    /* RPO only */
+		{60, 5, NAN, NAN, false, NAN, 0, NAN, false, NULL},  /* not recovered: fail */
+		{60, 5, 30, 1, false, 1, 0, 1, false, NULL},          /* not recovered */
 	};
 	struct run t;
 	char id[16];
@@ -415,10 +421,15 @@ static void test_drill_scoring(void **state)
 			 fabs(s->rto_achievement - c->rto_ach) < 1e-9) &&
 			(isnan(c->rpo_ach) ? isnan(s->rpo_achievement) :
 			 fabs(s->rpo_achievement - c->rpo_ach) < 1e-9);
+		const char *want = c->status ? c->status : c->passed ? "pass" : "fail";
+		ok = ok && s->status && strcmp(s->status, want) == 0 &&
+			(strcmp(want, "no_data") == 0) == (s->reason != NULL);
 		if (!ok)
-			fail_msg("case %zu: rto %g rpo %g passed %d", i, s->rto_achievement,
-				 s->rpo_achievement, s->passed);
+			fail_msg("case %zu: rto %g rpo %g passed %d status %s", i,
+				 s->rto_achievement, s->rpo_achievement, s->passed,
+				 s->status ? s->status : "(none)");
 		assert_int_equal(t.res->drills[i].passed, c->passed);
+		assert_string_equal(t.res->drills[i].status, want);
 		assert_int_equal(t.res->drills[i].n_results, 1);
 	}
 	finish(&t);
