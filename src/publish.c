@@ -503,15 +503,6 @@ static char *real_path_ahead(const char *path)
 	return b.data;
 }
 
-/* Whether path a is b or lies inside it (both real, absolute). */
-static bool path_within(const char *a, const char *b)
-{
-	size_t n = strlen(b);
-	if (n == 1 && b[0] == '/')
-		return true;
-	return strncmp(a, b, n) == 0 && (a[n] == '\0' || a[n] == '/');
-}
-
 int publish_check_apart(const char *out_dir, const char *keep_dir, const char *what,
 			struct diags *d)
 {
@@ -522,9 +513,9 @@ int publish_check_apart(const char *out_dir, const char *keep_dir, const char *w
 		const char *how = NULL;
 		if (strcmp(out, keep) == 0)
 			how = "is";
-		else if (path_within(out, keep))
+		else if (util_path_within(out, keep))
 			how = "is inside";
-		else if (path_within(keep, out))
+		else if (util_path_within(keep, out))
 			how = "holds";
 		if (how) {
 			diag_error(d, NULL, 0, 0, "refusing to build into %s: it %s the %s %s",

@@ -429,3 +429,11 @@ size_t util_edit_distance(const char *a, const char *b, size_t cap)
 	}
 	return prev[lb] > cap ? cap + 1 : prev[lb];
 }
+
+bool util_path_within(const char *path, const char *root)
+{
+	size_t n = strlen(root);
+	if (n > 0 && root[n - 1] == '/')
+		n--;  /* "/" itself, or a root given with a trailing slash */
+	return strncmp(path, root, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}

@@ -84,6 +84,10 @@ bool strmap_next(const struct strmap *m, size_t *pos, const char **key, void **v
 
 uint64_t util_hash(const char *s, size_t len);
 
+/* Whether the absolute path is root or lies inside it (both real paths:
+ * no ".", ".." or links left); root "/" holds everything. */
+bool util_path_within(const char *path, const char *root);
+
 /* Levenshtein distance, capped: returns cap+1 when larger (for "did you mean"). */
 size_t util_edit_distance(const char *a, const char *b, size_t cap);
 
