@@ -305,10 +305,7 @@ static char *real_inside(const char *real_root, const char *path, bool *exists)
 	*exists = real != NULL;
 	if (!real || !real_root)
 		goto out_free;
-	size_t n = strlen(real_root);
-	if (n > 0 && real_root[n - 1] == '/')
-		n--;  /* the root "/" */
-	if (strncmp(real, real_root, n) == 0 && (real[n] == '/' || real[n] == '\0'))
+	if (util_path_within(real, real_root))
 		return real;
 out_free:
 	free(real);
@@ -414,9 +411,12 @@ char *source_resolve(struct source_set *s, const char *from, const char *rel,
 {
 	struct buf joined = BUF_INIT;
 	char *result = NULL;
+	/* rel comes from the plan: quoted, so no control byte enters a message. */
+	char quoted[128];
+	const char *q = diag_quote(quoted, sizeof(quoted), rel, 96);
 	if (rel[0] == '\0' || rel[0] == '/' || strchr(rel, '\\')) {
 		diag_add(d, DIAG_ERROR, file, line, 0, where,
-			 "path \"%s\" must be relative to the plan directory", rel);
+			 "path %s must be relative to the plan directory", q);
 		goto out;
 	}
 	if (from) {
@@ -436,7 +436,7 @@ char *source_resolve(struct source_set *s, const char *from, const char *rel,
 		if (strcmp(part, "..") == 0) {
 			if (norm.len == 0) {
 				diag_add(d, DIAG_ERROR, file, line, 0, where,
-					 "path \"%s\" leaves the plan directory", rel);
+					 "path %s leaves the plan directory", q);
 				buf_free(&norm);
 				goto out;
 			}
@@ -451,14 +451,13 @@ char *source_resolve(struct source_set *s, const char *from, const char *rel,
 	}
 	if (norm.len == 0) {
 		diag_add(d, DIAG_ERROR, file, line, 0, where,
-			 "path \"%s\" names the plan directory itself, not a file", rel);
+			 "path %s names the plan directory itself, not a file", q);
 		buf_free(&norm);
 		goto out;
 	}
 	if (!physically_inside(s, norm.data)) {
 		diag_add(d, DIAG_ERROR, file, line, 0, where,
-			 "path \"%s\" leads outside the plan directory through a symbolic link",
-			 rel);
+			 "path %s leads outside the plan directory through a symbolic link", q);
 		buf_free(&norm);
 		goto out;
 	}
