@@ -134,8 +134,10 @@ static int split_dir_path(const char *path, const char *what, char **parent, cha
 
 /* mkdir -p: creates path and the folders above it.  0 or errno.  When
  * made is not NULL, the folders this call created are appended to it
- * (outermost first; caller frees), for removing them again. */
-static int make_dirs_recorded(const char *path, char ***made, size_t *n_made)
+ * (outermost first; caller frees), for removing them again; when failed is
+ * not NULL, it is set to the folder that could not be made (caller frees). */
+static int make_dirs_recorded(const char *path, char ***made, size_t *n_made,
+			      char **failed)
 {
 	char *p = xstrdup(path);
 	int err = 0;
@@ -150,9 +152,16 @@ static int make_dirs_recorded(const char *path, char ***made, size_t *n_made)
 				*made = xrealloc(*made, (*n_made + 1) * sizeof(**made));
 				(*made)[(*n_made)++] = xstrdup(p);
 			}
-		} else if (errno != EEXIST && (stat(p, &st) != 0 || !S_ISDIR(st.st_mode))) {
-			err = errno;
-			break;
+		} else if (errno != EEXIST) {
+			/* mkdir's own reason (EACCES, EROFS) unless the folder is
+			 * there after all; stat's ENOENT would hide it. */
+			int mkdir_err = errno;
+			if (stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) {
+				err = mkdir_err;
+				if (failed)
+					*failed = xstrdup(p);
+				break;
+			}
 		}
 		*s = c;
 		if (c == '\0')
@@ -167,7 +176,7 @@ static int make_dirs_recorded(const char *path, char ***made, size_t *n_made)
 
 static int make_dirs(const char *path)
 {
-	return make_dirs_recorded(path, NULL, NULL);
+	return make_dirs_recorded(path, NULL, NULL, NULL);
 }
 
 /* Creates the folders above rel inside dirfd.  0 or errno. */
@@ -686,9 +695,12 @@ int publish_begin(const char *out_dir, struct publish **out, struct diags *d)
 	status = split_dir_path(out_dir, "output folder", &p->parent, &p->base, d);
 	if (status)
 		goto out;
-	int err = make_dirs_recorded(p->parent, &p->made_dirs, &p->n_made_dirs);
+	char *failed = NULL;
+	int err = make_dirs_recorded(p->parent, &p->made_dirs, &p->n_made_dirs, &failed);
 	if (err) {
-		diag_error(d, NULL, 0, 0, "cannot create folder %s: %s", p->parent, strerror(err));
+		diag_error(d, NULL, 0, 0, "cannot create folder %s: %s",
+			   failed ? failed : p->parent, strerror(err));
+		free(failed);
 		status = 3;
 		goto out;
 	}
