@@ -455,6 +455,17 @@ cJSON *results_datastore(const struct results *rv, size_t i)
 	add_time(o, "last_restore_test_failed", sf->last_restore_test_failed);
 	add_str(o, "last_restore_test_failed_id", sf->last_restore_test_failed_id);
 	add_bool(o, "restore_test_failing", sf->restore_test_failing);
+	add_str(o, "last_restore_test_tested_backup", sf->last_restore_test_tested_backup);
+	add_time(o, "last_restore_test_tested_time", sf->last_restore_test_tested_time);
+	add_str(o, "last_restore_test_location", sf->last_restore_test_location >= 0
+		? model_location_names[sf->last_restore_test_location] : NULL);
+	add_num(o, "restore_tests", (double)sf->restore_tests);
+	add_time(o, "last_integrity_check", sf->last_integrity_check);
+	add_str(o, "last_integrity_check_id", sf->last_integrity_check_id);
+	add_time(o, "last_integrity_check_failed", sf->last_integrity_check_failed);
+	add_str(o, "last_integrity_check_failed_id", sf->last_integrity_check_failed_id);
+	add_num(o, "integrity_checks", (double)sf->integrity_checks);
+	add_num(o, "restore_test_records", (double)d->backups.restore_test_records);
 	add_num(o, "records", (double)d->backups.records);
 	add_str(o, "policy", row.policy);
 	by = add_object(o, "by_location");
