@@ -320,7 +320,8 @@ struct worker {
 	uint64_t *test_future;   /* [datastore]: restore tests after as-of */
 	struct unknown_ids unknown;
 	struct day_cache days;
-	uint64_t records;
+	uint64_t records;    /* valid backup records */
+	uint64_t test_total; /* valid restore-test records */
 	/*
 	 * A valid record is folded one line late, so that the cache lines
 	 * it needs are fetched while the next line is scanned: recs[cur] is
@@ -1726,7 +1727,10 @@ static void unknown_free(struct unknown_ids *u)
 static void fold(struct worker *w, const struct rec *r, size_t i)
 {
 	const struct job *j = w->job;
-	w->records++;
+	if (r->kind == RKIND_RESTORE_TEST)
+		w->test_total++;
+	else
+		w->records++;
 	if (i == SIZE_MAX) {
 		unknown_add(&w->unknown, r->datastore.p, r->datastore.len, 1);
 		return;
@@ -2436,6 +2440,7 @@ static void job_report(struct job *j, struct worker *w, size_t n_workers,
 	struct unknown_ids unknown = {0};
 	for (size_t i = 0; i < n_workers; i++) {
 		m->backup_records += w[i].records;
+		m->restore_test_records += w[i].test_total;
 		worker_merge(m, &w[i]);
 		uint64_t kept = 0;
 		for (size_t k = 0; k < w[i].unknown.n; k++) {

@@ -312,7 +312,8 @@ struct model {
 	size_t n_drills_after_as_of;   /* read, valid, dated after as_of: left out */
 	struct unknown_datastore *unknown_datastores;  /* sorted by id */
 	size_t n_unknown_datastores;
-	uint64_t backup_records;       /* every record read */
+	uint64_t backup_records;       /* every backup record read */
+	uint64_t restore_test_records; /* every restore-test record read */
 
 	/* The time window the loaders summarise against. */
 	int64_t as_of;

@@ -627,6 +627,7 @@ static void add_summary(cJSON *doc, const struct model *m, const struct facts *f
 	add_num(s, "drills", (double)m->n_drills);
 	add_num(s, "drills_after_as_of", (double)m->n_drills_after_as_of);
 	add_num(s, "backup_records", (double)m->backup_records);
+	add_num(s, "restore_test_records", (double)m->restore_test_records);
 	add_num(s, "recovery_waves", f->n_waves);
 	cur = add_object(s, "currency");
 	for (int c = 0; c < CURRENCY_COUNT; c++) {
