@@ -242,6 +242,8 @@ struct drill_result {
 	double data_loss_minutes;      /* NAN when not measured */
 	bool recovered;
 	double data_integrity;         /* 0..1; NAN when not reported */
+	bool restored_from_backup;     /* data came back from a backup copy (so
+					  the drill restore-tested the backups) */
 	const char *failure;           /* JUnit failure/error message, or NULL */
 };
 

@@ -413,6 +413,7 @@ static const struct vfield dresult_fields[] = {
 	FLD("data_loss_minutes", F_NUM, 0, drill_result, data_loss_minutes),
 	FLD("recovered", F_BOOL, 0, drill_result, recovered),
 	FLD("data_integrity", F_NUM, 0, drill_result, data_integrity),
+	FLD("restored_from_backup", F_BOOL, 0, drill_result, restored_from_backup),
 	FLD("failure", F_STR, 0, drill_result, failure),
 };
 
