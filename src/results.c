@@ -524,10 +524,14 @@ cJSON *results_drill(const struct results *rv, size_t i)
 			? rr.target_rto_minutes : r->target_rto_minutes);
 		add_num(x, "recovery_minutes", r->recovery_minutes);
 		add_num(x, "rto_achievement", results_round(rr.rto_achievement, 4));
+		add_num(x, "rto_shortfall_percent",
+			results_round((1 - rr.rto_achievement) * 100, 1));
 		add_num(x, "target_rpo_minutes", rr.known
 			? rr.target_rpo_minutes : r->target_rpo_minutes);
 		add_num(x, "data_loss_minutes", r->data_loss_minutes);
 		add_num(x, "rpo_achievement", results_round(rr.rpo_achievement, 4));
+		add_num(x, "rpo_shortfall_percent",
+			results_round((1 - rr.rpo_achievement) * 100, 1));
 		add_bool(x, "recovered", r->recovered);
 		add_num(x, "data_integrity", r->data_integrity);
 		add_known_bool(x, "passed", rr.known, rr.passed);
