@@ -630,6 +630,21 @@ static void r7_drill_only(struct run *rn, struct service *s)
 {
 	r7_never(rn, s);
 	rn->x.m->drills[0].results[0].data_integrity = 1;
+	rn->x.m->drills[0].results[0].restored_from_backup = true;
+}
+/* A failover drill (not restored from backup) does not test the backups. */
+static void r7_failover_only(struct run *rn, struct service *s)
+{
+	r7_never(rn, s);
+	rn->x.m->drills[0].results[0].data_integrity = 1;
+}
+/* Integrity checks pass only where checksum_passes says so. */
+static void r7_integrity_only(struct run *rn, struct service *s)
+{
+	r7_never(rn, s);
+	store0(rn)->backups.tests[RMETHOD_INTEGRITY_CHECK].newest_ok = FX_AS_OF - 3 * FX_DAY;
+	snprintf(store0(rn)->backups.tests[RMETHOD_INTEGRITY_CHECK].newest_ok_id, BACKUP_ID_MAX,
+		 "verify-1");
 }
 
 static void test_restore_tests(void **state)
@@ -644,6 +659,11 @@ static void test_restore_tests(void **state)
 	assert_string_equal(case_of("restore_test_within_n_days", NULL, r7_never), "fail");
 	/* A drill that restored the service with full integrity counts. */
 	assert_string_equal(case_of("restore_test_within_n_days", NULL, r7_drill_only), "pass");
+	assert_string_equal(case_of("restore_test_within_n_days", NULL, r7_failover_only), "fail");
+	assert_string_equal(case_of("restore_test_within_n_days", NULL, r7_integrity_only),
+			    "partial");
+	assert_string_equal(case_of("restore_test_within_n_days", "{\"checksum_passes\":true}",
+				    r7_integrity_only), "pass");
 }
 
 /* R8 drill coverage (tier 1: partial failover within 365 days, grace 1.25). */

@@ -468,7 +468,7 @@ static void test_drill_findings(void **state)
 	d->availability = 0.99;
 	go(&t);
 
-	/* Targets default to the tier's: 7 minutes against 5 is 40 % over. */
+	/* Targets default to the tier's: 7 minutes against 5 achieves 71.4 %. */
 	assert_true(t.res->drills[0].results[0].target_rto_minutes == 5);
 	assert_true(t.res->drills[0].results[0].target_rpo_minutes == 0);
 	assert_true(t.res->drills[0].results[1].target_rto_minutes == 4320);
@@ -477,13 +477,16 @@ static void test_drill_findings(void **state)
 	assert_non_null(f);
 	assert_string_equal(f->subject, "pay");
 	assert_string_equal(f->severity, "high");
-	assert_true(strncmp(f->message, "RTO target missed by 40.0 %", 27) == 0);
+	assert_true(strncmp(f->message, "achieved 71.4 % of the RTO target: 7 min against 5 "
+			    "(shortfall 28.6 %) in the ", 77) == 0);
 	assert_non_null(f->recommendation);
 	assert_string_equal(f->id, "rto_missed/pay/rto");
 
 	f = find_ref(&t, "rpo_missed", "rpo");
 	assert_non_null(f);
-	assert_true(strncmp(f->message, "RPO target missed by 50.0 %", 27) == 0);
+	/* achievement = target / actual, shortfall = (1 - achievement) x 100 */
+	assert_true(strncmp(f->message, "achieved 66.7 % of the RPO target: 90 min against 60 "
+			    "(shortfall 33.3 %) in the ", 79) == 0);
 
 	f = find_ref(&t, "not_recovered", "down");
 	assert_non_null(f);
