@@ -647,6 +647,15 @@ static void r7_integrity_only(struct run *rn, struct service *s)
 		 "verify-1");
 }
 
+/* The fixture's restore test passed 10 days ago; an integrity check failed 2 days ago. */
+static void r7_integrity_failed(struct run *rn, struct service *s)
+{
+	(void)s;
+	store0(rn)->backups.tests[RMETHOD_INTEGRITY_CHECK].newest_failed = FX_AS_OF - 2 * FX_DAY;
+	snprintf(store0(rn)->backups.tests[RMETHOD_INTEGRITY_CHECK].newest_failed_id, BACKUP_ID_MAX,
+		 "verify-2");
+}
+
 static void test_restore_tests(void **state)
 {
 	(void)state;
@@ -664,6 +673,11 @@ static void test_restore_tests(void **state)
 			    "partial");
 	assert_string_equal(case_of("restore_test_within_n_days", "{\"checksum_passes\":true}",
 				    r7_integrity_only), "pass");
+	/* ...and a newer failed integrity check fails it there, not elsewhere. */
+	assert_string_equal(case_of("restore_test_within_n_days", "{\"checksum_passes\":true}",
+				    r7_integrity_failed), "fail");
+	assert_string_equal(case_of("restore_test_within_n_days", NULL, r7_integrity_failed),
+			    "pass");
 }
 
 /* R8 drill coverage (tier 1: partial failover within 365 days, grace 1.25). */

@@ -375,6 +375,16 @@ function C.restore_test_within_n_days(ev, a)
           f.last_restore_test_failed_id or "?", day(failed)),
         { datastore = st.id, record = f.last_restore_test_failed_id, date = time(failed),
           kind = "restore_test", method = "restore", result = "failed" })
+    elseif a.checksum_passes and f.last_integrity_check_failed
+        and (last == nil or f.last_integrity_check_failed > last)
+        and (ic == nil or f.last_integrity_check_failed > ic) then
+      -- Where integrity checks count, a failed one is a failed test too.
+      local icf = f.last_integrity_check_failed
+      item(res, "fail", st.id, st.svc.id,
+        fmt("%s: newest integrity check %s failed on %s and no test passed since", label(),
+          f.last_integrity_check_failed_id or "?", day(icf)),
+        { datastore = st.id, record = f.last_integrity_check_failed_id, date = time(icf),
+          kind = "restore_test", method = "integrity_check", result = "failed" })
     elseif recent(last) then
       item(res, "pass", st.id, st.svc.id, nil, last_ref)
     elseif a.checksum_passes and recent(ic) then
