@@ -18,6 +18,15 @@ void restore_tests_init(struct restore_test_summary *s)
 		s->newest_ok_at[l] = DATE_NONE;
 }
 
+/* Copies an id with the rest of the field zeroed, so that equal summaries
+ * are equal bytes whatever the order they were folded in. */
+static void id_put(char dst[BACKUP_ID_MAX], const char *src)
+{
+	size_t n = strlen(src);
+	memcpy(dst, src, n);
+	memset(dst + n, 0, BACKUP_ID_MAX - n);
+}
+
 static int cmp_i64(int64_t a, int64_t b)
 {
 	return a < b ? -1 : a > b;
@@ -44,8 +53,8 @@ void restore_tests_take_ok(struct restore_test_summary *s, int64_t t, const char
 			return;
 	}
 	s->newest_ok = t;
-	memcpy(s->newest_ok_id, id, strlen(id) + 1);
-	memcpy(s->newest_ok_tested_backup, tested, strlen(tested) + 1);
+	id_put(s->newest_ok_id, id);
+	id_put(s->newest_ok_tested_backup, tested);
 	s->newest_ok_tested_time = tested_time;
 	s->newest_ok_location = location;
 }
@@ -56,7 +65,7 @@ void restore_tests_take_failed(struct restore_test_summary *s, int64_t t, const 
 	    (t == s->newest_failed && strcmp(id, s->newest_failed_id) <= 0))
 		return;
 	s->newest_failed = t;
-	memcpy(s->newest_failed_id, id, strlen(id) + 1);
+	id_put(s->newest_failed_id, id);
 }
 
 void restore_tests_merge(struct restore_test_summary *into,
