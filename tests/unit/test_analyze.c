@@ -328,6 +328,16 @@ static void test_store_facts(void **state)
 		 BACKUP_ID_MAX, "rt-bad");
 	/* db2: nothing but failures */
 	m->datastores[2].backups.at[LOC_PRIMARY].failures_in_period = 2;
+	/* db2: an integrity check only, newer than any restore: kept apart */
+	m->datastores[2].backups.tests[RMETHOD_INTEGRITY_CHECK].newest_ok = now - 1 * DAY;
+	snprintf(m->datastores[2].backups.tests[RMETHOD_INTEGRITY_CHECK].newest_ok_id,
+		 BACKUP_ID_MAX, "verify-1");
+	m->datastores[2].backups.tests[RMETHOD_INTEGRITY_CHECK].tests = 4;
+	/* db0's restore test names what it tested and which copy */
+	snprintf(m->datastores[0].backups.tests[RMETHOD_RESTORE].newest_ok_tested_backup,
+		 BACKUP_ID_MAX, "db0-full-1");
+	m->datastores[0].backups.tests[RMETHOD_RESTORE].newest_ok_location = LOC_OFFSITE;
+	m->datastores[0].backups.tests[RMETHOD_RESTORE].newest_ok_at[LOC_OFFSITE] = now - 20 * DAY;
 
 	struct facts *f = analyze_model(m);
 	const struct store_facts *a = &f->stores[0], *b = &f->stores[1], *c = &f->stores[2];
@@ -359,6 +369,17 @@ static void test_store_facts(void **state)
 	assert_int_equal(c->n_locations_ok, 0);
 	assert_false(c->encrypted);  /* nothing to be encrypted: not evidence */
 	assert_int_equal(c->failures_in_period, 2);
+	assert_int_equal(c->last_restore_test, DATE_NONE);  /* a check is no restore */
+	assert_int_equal(c->last_integrity_check, now - 1 * DAY);
+	assert_string_equal(c->last_integrity_check_id, "verify-1");
+	assert_int_equal(c->integrity_checks, 4);
+	assert_false(c->restore_test_failing);
+	assert_string_equal(a->last_restore_test_tested_backup, "db0-full-1");
+	assert_int_equal(a->last_restore_test_location, LOC_OFFSITE);
+	assert_int_equal(a->at[LOC_OFFSITE].last_restore_test, now - 20 * DAY);
+	assert_int_equal(a->at[LOC_PRIMARY].last_restore_test, DATE_NONE);
+	assert_null(b->last_restore_test_tested_backup);
+	assert_int_equal(b->last_restore_test_location, -1);
 
 	int tier[] = {1, 3, 4};
 	double rpo[] = {0, 60, 1440};
