@@ -124,6 +124,16 @@ cat >"$TMP/ach/drills/2026-10-20-catalog.json" <<'EOF'
               "target_rpo_minutes": 60, "data_loss_minutes": 60,
               "recovered": true, "data_integrity": 1}]}
 EOF
+cat >"$TMP/ach/drills/2026-10-21-edges.json" <<'EOF'
+{"id": "dr-edges", "date": "2026-10-21", "type": "partial_failover",
+ "scope": {"services": ["payments", "orders", "reports"]},
+ "results": [{"service": "payments", "target_rto_minutes": 57, "recovery_minutes": 60,
+              "recovered": true, "data_integrity": 1},
+             {"service": "reports", "target_rto_minutes": 56.9, "recovery_minutes": 60,
+              "recovered": true, "data_integrity": 1},
+             {"service": "orders", "target_rto_minutes": 0, "recovery_minutes": 5,
+              "recovered": true, "data_integrity": 1}]}
+EOF
 build ach
 PHRASE='achieved 66.7 % of the RTO target: 90 min against 60 (shortfall 33.3 %)'
 check "the rto_missed finding says the achievement and the shortfall" jqe --arg p "$PHRASE" '
@@ -134,6 +144,14 @@ check "results.json: achievement 0.6667, shortfall 33.3 %, RPO met exactly" jqe 
 	  and .rpo_achievement == 1 and .rpo_shortfall_percent == 0' "$R"
 check "no rpo_missed finding at exactly the RPO target" jqe '
 	[.findings[] | select(.kind == "rpo_missed" and .subject == "catalog")] | length == 0' "$R"
+check "95.0 % achieved (57 against 60) meets the pass threshold: no finding" jqe '
+	[.findings[] | select(.kind == "rto_missed" and .ref == "dr-edges" and .subject == "payments")] | length == 0' "$R"
+check "94.8 % achieved (56.9 against 60) is a miss" jqe '
+	any(.findings[]; .kind == "rto_missed" and .ref == "dr-edges" and .subject == "reports"
+	    and (.message | startswith("achieved 94.8 % of the RTO target: 60 min against 56.9 (shortfall 5.2 %)")))' "$R"
+check "a zero target with a non-zero recovery achieves 0.0 %" jqe '
+	any(.findings[]; .kind == "rto_missed" and .ref == "dr-edges" and .subject == "orders"
+	    and (.message | startswith("achieved 0.0 % of the RTO target: 5 min against 0 (shortfall 100.0 %)")))' "$R"
 check "the audit report uses the achievement wording" grep -rqF "$PHRASE" "$TMP/out-ach/audit"
 check "no document says 'missed by'" sh -c '! grep -rq "target missed by" "$1"' _ "$TMP/out-ach"
 rm -rf "$TMP"
