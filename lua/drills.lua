@@ -112,9 +112,24 @@ end
 M.measured_nothing = measured_nothing
 M.no_data_reason = "no recovery time or data loss was measured"
 
-local function percent_over(actual, target)
-  return drgen.format_number((actual / target - 1) * 100, 1)
+-- Minutes as a plain number: "90", "7.25", "1,440".
+local function minutes_number(x)
+  if x == math.floor(x) then return drgen.format_number(x, 0) end
+  local s = drgen.format_number(x, 2):gsub("0+$", ""):gsub("%.$", "")
+  return s
 end
+
+-- The achievement of a missed objective, named unambiguously (SPEC 3.4):
+-- achievement = target / actual, shortfall = (1 - achievement) x 100.
+-- "achieved 66.7 % of the RTO target: 90 min against 60 (shortfall 33.3 %)".
+-- The compliance checks call it too (M.achievement_text).
+local function achievement_text(what, actual, target)
+  local a = achievement(target, actual) or 1
+  return string.format("achieved %s %% of the %s target: %s min against %s (shortfall %s %%)",
+    drgen.format_number(a * 100, 1), what, minutes_number(actual), minutes_number(target),
+    drgen.format_number((1 - a) * 100, 1))
+end
+M.achievement_text = achievement_text
 
 -- Issue severities as drill records write them, to finding severities.
 local issue_severity = {
@@ -174,15 +189,8 @@ function M.score(drill, ctx)
           "Find why %s did not recover, fix its runbook or automation, and repeat the drill", r.service),
       })
     elseif rto ~= nil and rto < pass.rto_achievement then
-      local msg
-      if target_rto > 0 then
-        msg = string.format("RTO target missed by %s %% in the %s (recovered in %s, target %s)",
-          percent_over(r.recovery_minutes, target_rto), where,
-          drgen.format_minutes(r.recovery_minutes), drgen.format_minutes(target_rto))
-      else
-        msg = string.format("RTO target of 0 minutes missed in the %s (recovered in %s)",
-          where, drgen.format_minutes(r.recovery_minutes))
-      end
+      local msg = string.format("%s in the %s",
+        achievement_text("RTO", r.recovery_minutes, target_rto), where)
       add(findings, {
         kind = "rto_missed", severity = "high", subject = r.service, ref = drill.id,
         message = msg,
@@ -192,15 +200,8 @@ function M.score(drill, ctx)
       })
     end
     if rpo ~= nil and rpo < pass.rpo_achievement then
-      local msg
-      if target_rpo > 0 then
-        msg = string.format("RPO target missed by %s %% in the %s (%s of data lost, target %s)",
-          percent_over(r.data_loss_minutes, target_rpo), where,
-          drgen.format_minutes(r.data_loss_minutes), drgen.format_minutes(target_rpo))
-      else
-        msg = string.format("RPO target of 0 minutes missed in the %s (%s of data lost)",
-          where, drgen.format_minutes(r.data_loss_minutes))
-      end
+      local msg = string.format("%s in the %s",
+        achievement_text("RPO", r.data_loss_minutes, target_rpo), where)
       add(findings, {
         kind = "rpo_missed", severity = "high", subject = r.service, ref = drill.id,
         message = msg,

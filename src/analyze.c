@@ -89,6 +89,10 @@ static void store_facts_fill(struct store_facts *sf, const struct datastore *ds,
 	sf->age_minutes = -1;
 	sf->last_restore_test = DATE_NONE;
 	sf->last_restore_test_failed = DATE_NONE;
+	sf->last_restore_test_tested_time = DATE_NONE;
+	sf->last_restore_test_location = -1;
+	sf->last_integrity_check = DATE_NONE;
+	sf->last_integrity_check_failed = DATE_NONE;
 	sf->rpo_minutes = NAN;
 	sf->currency = CURRENCY_NEVER;
 
@@ -110,8 +114,7 @@ static void store_facts_fill(struct store_facts *sf, const struct datastore *ds,
 		lf->successes_immutable = s->successes_immutable;
 		lf->failures_in_period = s->failures_in_period;
 		lf->bytes_retained = s->bytes_retained;
-		lf->last_restore_test = s->newest_restore_test_ok;
-		lf->last_restore_test_failed = s->newest_restore_test_failed;
+		lf->last_restore_test = ds->backups.tests[RMETHOD_RESTORE].newest_ok_at[loc];
 
 		sf->locations_ok[loc] = lf->has_success;
 		sf->n_locations_ok += lf->has_success;
@@ -126,20 +129,33 @@ static void store_facts_fill(struct store_facts *sf, const struct datastore *ds,
 			sf->newest_success = s->newest_success;
 			sf->newest_location = loc;
 		}
-		if (s->newest_restore_test_ok != DATE_NONE &&
-		    (sf->last_restore_test == DATE_NONE ||
-		     s->newest_restore_test_ok > sf->last_restore_test)) {
-			sf->last_restore_test = s->newest_restore_test_ok;
-			sf->last_restore_test_id = s->newest_restore_test_ok_id;
-		}
-		if (s->newest_restore_test_failed != DATE_NONE &&
-		    (sf->last_restore_test_failed == DATE_NONE ||
-		     s->newest_restore_test_failed > sf->last_restore_test_failed)) {
-			sf->last_restore_test_failed = s->newest_restore_test_failed;
-			sf->last_restore_test_failed_id =
-				s->newest_restore_test_failed_id;
-		}
 	}
+	/* Restore tests come from restore-test records only (never from a
+	 * backup's own "verification"), by method. */
+	const struct restore_test_summary *rt = &ds->backups.tests[RMETHOD_RESTORE];
+	const struct restore_test_summary *ic = &ds->backups.tests[RMETHOD_INTEGRITY_CHECK];
+	if (rt->newest_ok != DATE_NONE) {
+		sf->last_restore_test = rt->newest_ok;
+		sf->last_restore_test_id = rt->newest_ok_id;
+		sf->last_restore_test_tested_backup =
+			rt->newest_ok_tested_backup[0] ? rt->newest_ok_tested_backup : NULL;
+		sf->last_restore_test_tested_time = rt->newest_ok_tested_time;
+		sf->last_restore_test_location = rt->newest_ok_location;
+	}
+	if (rt->newest_failed != DATE_NONE) {
+		sf->last_restore_test_failed = rt->newest_failed;
+		sf->last_restore_test_failed_id = rt->newest_failed_id;
+	}
+	if (ic->newest_ok != DATE_NONE) {
+		sf->last_integrity_check = ic->newest_ok;
+		sf->last_integrity_check_id = ic->newest_ok_id;
+	}
+	if (ic->newest_failed != DATE_NONE) {
+		sf->last_integrity_check_failed = ic->newest_failed;
+		sf->last_integrity_check_failed_id = ic->newest_failed_id;
+	}
+	sf->restore_tests = rt->tests;
+	sf->integrity_checks = ic->tests;
 	sf->offsite = sf->locations_ok[LOC_OFFSITE];
 	sf->encrypted = sf->newest_success != DATE_NONE &&
 			sf->successes_unencrypted == 0;

@@ -63,8 +63,8 @@ struct location_facts {
 	uint64_t successes_immutable;
 	uint64_t failures_in_period;
 	uint64_t bytes_retained;
-	int64_t last_restore_test;     /* newest verified ok, or DATE_NONE */
-	int64_t last_restore_test_failed;  /* newest failed, or DATE_NONE */
+	int64_t last_restore_test;     /* newest passed restore (method restore)
+					  of this copy, or DATE_NONE */
 };
 
 struct store_facts {
@@ -91,15 +91,27 @@ struct store_facts {
 	uint64_t failures_in_period;
 	uint64_t bytes_retained;       /* sum over locations */
 	/*
-	 * Restore tests: last_restore_test is the newest one that came out ok
-	 * (only those are evidence).  A failed one is reported separately; it
-	 * is "failing" when no successful test is newer than it.
+	 * Restore tests, from restore-test records only: last_restore_test is
+	 * the newest of method "restore" that came out ok (only those are
+	 * evidence), with the backup it tested.  A failed one is reported
+	 * separately; it is "failing" when no successful test is newer than
+	 * it.  Integrity checks (method "integrity_check": the stored data
+	 * read back and verified, nothing restored) are kept apart.
 	 */
 	int64_t last_restore_test;     /* DATE_NONE when none */
 	const char *last_restore_test_id;
+	const char *last_restore_test_tested_backup;  /* NULL when not given */
+	int64_t last_restore_test_tested_time;        /* DATE_NONE when not given */
+	int last_restore_test_location;               /* -1 when not given */
 	int64_t last_restore_test_failed;
 	const char *last_restore_test_failed_id;
 	bool restore_test_failing;
+	uint64_t restore_tests;        /* finished, at or before as-of */
+	int64_t last_integrity_check;  /* DATE_NONE when none */
+	const char *last_integrity_check_id;
+	int64_t last_integrity_check_failed;
+	const char *last_integrity_check_failed_id;
+	uint64_t integrity_checks;
 	/* Set by analyze_objectives. */
 	double rpo_minutes;            /* the owning service's RPO; NAN before */
 	enum currency currency;        /* CURRENCY_NEVER before objectives */

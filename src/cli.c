@@ -363,10 +363,15 @@ int cli_check(int argc, char **argv)
 			if (m->n_drills_after_as_of)
 				snprintf(later, sizeof(later), " (%zu after as-of, left out)",
 					 m->n_drills_after_as_of);
-			fprintf(stderr, "%s: %zu services, %zu datastores, %llu backup records, "
+			char tests[48] = "";
+			if (m->restore_test_records)
+				snprintf(tests, sizeof(tests), ", %llu restore test%s",
+					 (unsigned long long)m->restore_test_records,
+					 m->restore_test_records == 1 ? "" : "s");
+			fprintf(stderr, "%s: %zu services, %zu datastores, %llu backup records%s, "
 					"%zu drills%s; %zu error%s, %zu warning%s\n",
 				pos[0], m->n_services, m->n_datastores,
-				(unsigned long long)m->backup_records, m->n_drills,
+				(unsigned long long)m->backup_records, tests, m->n_drills,
 				later,
 				errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
 		}

@@ -58,6 +58,7 @@
 #endif
 
 #include "dates.h"
+#include "restore_tests.h"
 
 #define READ_BYTES   (256u << 10)  /* one pread; fits in L2 with the parse */
 #define BUF_PAD      64            /* readable bytes after the data */
@@ -78,28 +79,42 @@
 enum key {
 	K_ID, K_DATASTORE, K_TYPE, K_STARTED, K_FINISHED, K_STATUS, K_BYTES,
 	K_LOCATION, K_REGION, K_ENCRYPTION, K_COMPRESSION, K_IMMUTABLE,
-	K_RETENTION_DAYS, K_VERIFICATION, K_VERIFIED_OK, K_COUNT,
+	K_RETENTION_DAYS, K_VERIFICATION, K_VERIFIED_OK, K_KIND, K_METHOD,
+	K_TESTED_BACKUP, K_TESTED_BACKUP_TIME, K_TARGET, K_PROVENANCE, K_COUNT,
 	K_UNKNOWN = K_COUNT
 };
 
 #define BIT(k) (1u << (k))
-#define REQUIRED (BIT(K_ID) | BIT(K_DATASTORE) | BIT(K_TYPE) | BIT(K_STARTED) | \
-		  BIT(K_STATUS) | BIT(K_LOCATION))
+/* Required in every record (null is refused as soon as it is read)... */
+#define REQUIRED (BIT(K_ID) | BIT(K_DATASTORE) | BIT(K_STARTED) | BIT(K_STATUS))
+/* ...and by kind, checked once the record is read. */
+#define REQUIRED_BACKUP (BIT(K_TYPE) | BIT(K_LOCATION))
+#define REQUIRED_TEST   BIT(K_METHOD)
+/* Keys of one kind only; on a record of the other kind they are ignored
+ * with a counted warning, like unknown keys. */
+#define BACKUP_ONLY (BIT(K_TYPE) | BIT(K_BYTES) | BIT(K_ENCRYPTION) | BIT(K_COMPRESSION) | \
+		     BIT(K_IMMUTABLE) | BIT(K_RETENTION_DAYS) | BIT(K_VERIFICATION) | \
+		     BIT(K_VERIFIED_OK))
+#define TEST_ONLY (BIT(K_METHOD) | BIT(K_TESTED_BACKUP) | BIT(K_TESTED_BACKUP_TIME) | \
+		   BIT(K_TARGET))
 
 static const char *const key_names[K_COUNT] = {
 	"id", "datastore", "type", "started", "finished", "status", "bytes",
 	"location", "region", "encryption", "compression", "immutable",
-	"retention_days", "verification", "verified_ok",
+	"retention_days", "verification", "verified_ok", "kind", "method",
+	"tested_backup", "tested_backup_time", "target", "provenance",
 };
 
-enum kind { KIND_STRING, KIND_NUMBER, KIND_BOOL };
+enum kind { KIND_STRING, KIND_NUMBER, KIND_BOOL, KIND_OBJECT };
 
 static const unsigned char key_kind[K_COUNT] = {
 	[K_BYTES] = KIND_NUMBER, [K_RETENTION_DAYS] = KIND_NUMBER,
 	[K_IMMUTABLE] = KIND_BOOL, [K_VERIFIED_OK] = KIND_BOOL,
+	[K_PROVENANCE] = KIND_OBJECT,
 };
 
-static const char *const kind_desc[] = {"a string", "a number", "true or false"};
+static const char *const kind_desc[] = {"a string", "a number", "true or false",
+					"an object"};
 
 /*
  * The fast path for keys: p is at the opening quote of a key written
@@ -118,7 +133,11 @@ static int key_fast(const char *p, const char **end)
 	switch (p[1]) {
 	case 'i': TRY("id", K_ID); TRY("immutable", K_IMMUTABLE); break;
 	case 'd': TRY("datastore", K_DATASTORE); break;
-	case 't': TRY("type", K_TYPE); break;
+	case 't': TRY("type", K_TYPE); TRY("tested_backup", K_TESTED_BACKUP);
+		TRY("tested_backup_time", K_TESTED_BACKUP_TIME); TRY("target", K_TARGET); break;
+	case 'k': TRY("kind", K_KIND); break;
+	case 'm': TRY("method", K_METHOD); break;
+	case 'p': TRY("provenance", K_PROVENANCE); break;
 	case 's': TRY("started", K_STARTED); TRY("status", K_STATUS); break;
 	case 'f': TRY("finished", K_FINISHED); break;
 	case 'b': TRY("bytes", K_BYTES); break;
@@ -138,16 +157,24 @@ static int key_find(const char *s, size_t len)
 #define KEY(k) (memcmp(s, key_names[k], len) == 0 ? (k) : K_UNKNOWN)
 	switch (len) {
 	case 2: return KEY(K_ID);
-	case 4: return KEY(K_TYPE);
+	case 4: return s[0] == 'k' ? KEY(K_KIND) : KEY(K_TYPE);
 	case 5: return KEY(K_BYTES);
-	case 6: return s[0] == 's' ? KEY(K_STATUS) : KEY(K_REGION);
+	case 6:
+		switch (s[0]) {
+		case 's': return KEY(K_STATUS);
+		case 'm': return KEY(K_METHOD);
+		case 't': return KEY(K_TARGET);
+		default: return KEY(K_REGION);
+		}
 	case 7: return KEY(K_STARTED);
 	case 8: return s[0] == 'f' ? KEY(K_FINISHED) : KEY(K_LOCATION);
 	case 9: return s[0] == 'd' ? KEY(K_DATASTORE) : KEY(K_IMMUTABLE);
-	case 10: return KEY(K_ENCRYPTION);
+	case 10: return s[0] == 'p' ? KEY(K_PROVENANCE) : KEY(K_ENCRYPTION);
 	case 11: return s[0] == 'c' ? KEY(K_COMPRESSION) : KEY(K_VERIFIED_OK);
 	case 12: return KEY(K_VERIFICATION);
+	case 13: return KEY(K_TESTED_BACKUP);
 	case 14: return KEY(K_RETENTION_DAYS);
+	case 18: return KEY(K_TESTED_BACKUP_TIME);
 	default: return K_UNKNOWN;
 	}
 #undef KEY
@@ -163,13 +190,14 @@ struct rec {
 	unsigned seen;       /* keys that appeared (to catch duplicates) */
 	unsigned valid;      /* keys with a usable, non-null value */
 	const char *at[K_COUNT];
-	struct str id, datastore, region, encryption, compression;
+	const char *key_at[K_COUNT];  /* where each key was written */
+	struct str id, datastore, region, encryption, compression, tested_backup;
 	uint64_t datastore_hash;
 	struct str unknown[4];       /* unknown keys, noted once the line parses */
 	const char *unknown_at[4];
 	size_t n_unknown;
-	int type, status, location, verification;
-	int64_t started, finished;
+	int kind, type, status, location, verification, method;
+	int64_t started, finished, tested_time;
 	uint64_t bytes, retention_days;
 	bool immutable, verified_ok;
 };
@@ -184,8 +212,13 @@ struct chunk_error {
 	char *message;
 };
 
+/* Why a key is counted: unknown, or known but of the other kind of
+ * record, or (NOTE_LEGACY) a backup's verification "restore_test". */
+enum key_note { NOTE_UNKNOWN, NOTE_BACKUP_ONLY, NOTE_TEST_ONLY, NOTE_LEGACY };
+
 struct unknown_key {
 	char *name;          /* cut to SHOW_MAX bytes */
+	int note;            /* enum key_note */
 	uint64_t count;
 	uint64_t line;       /* first occurrence; within the chunk until merged */
 	int col;
@@ -259,8 +292,7 @@ struct job {
 struct hot {
 	uint64_t records, successes, failures_in_period, bytes_retained;
 	uint64_t successes_unencrypted, successes_immutable, verification_failures;
-	int64_t newest_success, newest_restore_test_ok, newest_restore_test_failed;
-	int64_t newest_verified, max_retention_days;
+	int64_t newest_success, newest_verified, max_retention_days;
 	uint64_t successes_by_type[BTYPE_COUNT];
 };
 
@@ -269,8 +301,6 @@ struct cold {
 	char newest_success_region[BACKUP_NAME_MAX];
 	char newest_encryption[BACKUP_NAME_MAX];
 	char newest_compression[BACKUP_NAME_MAX];
-	char newest_restore_test_ok_id[BACKUP_ID_MAX];
-	char newest_restore_test_failed_id[BACKUP_ID_MAX];
 };
 
 /* The date of the last time parsed by a thread (see time_parse). */
@@ -284,10 +314,14 @@ struct worker {
 	struct job *job;
 	struct hot *hot;     /* [datastore * LOC_COUNT + location] */
 	struct cold *cold;   /* the same indices */
-	uint64_t *future;    /* [datastore] */
+	struct restore_test_summary *tests;  /* [datastore * RMETHOD_COUNT + method] */
+	uint64_t *future;    /* [datastore]: backups after as-of */
+	uint64_t *test_records;  /* [datastore]: restore tests, future ones too */
+	uint64_t *test_future;   /* [datastore]: restore tests after as-of */
 	struct unknown_ids unknown;
 	struct day_cache days;
-	uint64_t records;
+	uint64_t records;    /* valid backup records */
+	uint64_t test_total; /* valid restore-test records */
 	/*
 	 * A valid record is folded one line late, so that the cache lines
 	 * it needs are fetched while the next line is scanned: recs[cur] is
@@ -574,12 +608,13 @@ static void PRINTF_LIKE(3, 4) line_fail(struct line *l, const char *at, const ch
 	va_end(ap);
 }
 
-static void note_unknown_key(struct line *l, const struct str *key, const char *at)
+static void note_key(struct line *l, const struct str *key, const char *at, int note)
 {
 	struct chunk *c = l->c;
 	size_t n = cut_len(key->p, key->len, SHOW_MAX);
 	for (size_t i = 0; i < c->n_keys; i++) {
-		if (strlen(c->keys[i].name) == n && memcmp(c->keys[i].name, key->p, n) == 0) {
+		if (c->keys[i].note == note && strlen(c->keys[i].name) == n &&
+		    memcmp(c->keys[i].name, key->p, n) == 0) {
 			c->keys[i].count++;
 			return;
 		}
@@ -592,9 +627,15 @@ static void note_unknown_key(struct line *l, const struct str *key, const char *
 		c->keys = xcalloc(KEYS_KEEP, sizeof(*c->keys));
 	struct unknown_key *k = &c->keys[c->n_keys++];
 	k->name = xstrndup(key->p, n);
+	k->note = note;
 	k->count = 1;
 	k->line = l->lineno;
 	k->col = (int)(at - l->start) + 1;
+}
+
+static void note_unknown_key(struct line *l, const struct str *key, const char *at)
+{
+	note_key(l, key, at, NOTE_UNKNOWN);
 }
 
 /* ---------------------------------------------------------------------
@@ -1061,15 +1102,30 @@ static bool string_value(struct line *l, struct rec *r, enum key k, const struct
 	switch (k) {
 	case K_ID:
 	case K_DATASTORE:
+	case K_TESTED_BACKUP:
 		if (s->len == 0) {
 			rec_error(l, at, "\"%s\" must not be empty", key_names[k]);
 			return false;
 		}
+		if (k != K_DATASTORE && s->len > BACKUP_ID_LIMIT) {
+			rec_error(l, at, "\"%s\" is %zu bytes long, above the limit of %d bytes",
+				  key_names[k], s->len, BACKUP_ID_LIMIT);
+			return false;
+		}
 		if (k == K_ID)
 			r->id = *s;
+		else if (k == K_TESTED_BACKUP)
+			r->tested_backup = *s;
 		else
 			datastore_value(l->w->job, r, s);
 		return true;
+	case K_TARGET:
+		return true;  /* shown nowhere yet; checked as a string */
+	case K_KIND:
+		return enum_value(l, at, k, s, model_record_kind_names, RKIND_COUNT, &r->kind);
+	case K_METHOD:
+		return enum_value(l, at, k, s, model_restore_method_names, RMETHOD_COUNT,
+				  &r->method);
 	case K_REGION:
 		r->region = *s;
 		return true;
@@ -1091,7 +1147,9 @@ static bool string_value(struct line *l, struct rec *r, enum key k, const struct
 				  &r->verification);
 	case K_STARTED:
 	case K_FINISHED:
-		if (date_parse_rfc3339(s->p, s->len, k == K_STARTED ? &r->started : &r->finished))
+	case K_TESTED_BACKUP_TIME:
+		if (date_parse_rfc3339(s->p, s->len, k == K_STARTED ? &r->started
+				       : k == K_FINISHED ? &r->finished : &r->tested_time))
 			return true;
 		rec_error(l, at, "invalid \"%s\" time \"%s\": expected an RFC 3339 "
 			  "date-time with offset, like 2026-10-01T02:00:00Z",
@@ -1309,6 +1367,15 @@ static const char *key_value(struct line *l, struct rec *r, enum key k, const ch
 			return e;
 		}
 		break;
+	case KIND_OBJECT:
+		/* Provenance: any object, nested like values of unknown keys. */
+		if (*p == '{') {
+			if (!(e = skip_value(l, p, 0)))
+				return NULL;
+			r->valid |= BIT(k);
+			return e;
+		}
+		break;
 	case KIND_BOOL:
 		if (*p == 't' || *p == 'f') {
 			bool t = *p == 't';
@@ -1331,10 +1398,39 @@ static const char *key_value(struct line *l, struct rec *r, enum key k, const ch
 	return e;
 }
 
+/* A key given on a record of the other kind: counted, then ignored. */
+static void other_kind_keys(struct line *l, struct rec *r)
+{
+	unsigned other = r->seen & (r->kind == RKIND_RESTORE_TEST ? BACKUP_ONLY : TEST_ONLY);
+	for (int k = 0; other && k < K_COUNT; k++) {
+		if (other & BIT(k)) {
+			struct str name = {key_names[k], strlen(key_names[k])};
+			note_key(l, &name, r->key_at[k], r->kind == RKIND_RESTORE_TEST
+				 ? NOTE_BACKUP_ONLY : NOTE_TEST_ONLY);
+			r->valid &= ~BIT(k);
+		}
+	}
+	if (r->kind == RKIND_BACKUP && (r->valid & BIT(K_VERIFICATION)) &&
+	    r->verification == VERIFY_RESTORE_TEST) {
+		struct str name = {"verification", 12};
+		note_key(l, &name, r->at[K_VERIFICATION], NOTE_LEGACY);
+	}
+}
+
 /* Checks that need the whole record. */
 static void rec_check(struct line *l, struct rec *r, const char *open)
 {
-	unsigned missing = REQUIRED & ~r->seen;
+	if (!(r->seen & BIT(K_KIND)))
+		r->kind = RKIND_BACKUP;
+	else if (!(r->valid & BIT(K_KIND))) {
+		if (*r->at[K_KIND] == 'n')
+			r->kind = RKIND_BACKUP;  /* null: the default */
+		else
+			return;  /* reported; the other checks would guess */
+	}
+	bool test = r->kind == RKIND_RESTORE_TEST;
+	unsigned need = REQUIRED | (test ? REQUIRED_TEST : REQUIRED_BACKUP);
+	unsigned missing = need & ~r->seen;
 	if (missing) {
 		struct buf b = BUF_INIT;
 		int n = 0;
@@ -1342,9 +1438,25 @@ static void rec_check(struct line *l, struct rec *r, const char *open)
 			if (missing & BIT(k))
 				buf_printf(&b, "%s\"%s\"", n++ ? ", " : "", key_names[k]);
 		}
-		rec_error(l, open, "missing required key%s %s", n > 1 ? "s" : "", b.data);
+		rec_error(l, open, "missing required key%s %s%s", n > 1 ? "s" : "", b.data,
+			  test ? " (in a restore test)" : "");
 		buf_free(&b);
 	}
+	unsigned nulls = need & ~REQUIRED & r->seen & ~r->valid;
+	for (int k = 0; nulls && k < K_COUNT; k++) {
+		if ((nulls & BIT(k)) && *r->at[k] == 'n')
+			rec_error(l, r->at[k], "\"%s\" must be %s, found null", key_names[k],
+				  kind_desc[key_kind[k]]);
+	}
+	if (test && !(r->seen & (BIT(K_TESTED_BACKUP) | BIT(K_TESTED_BACKUP_TIME))))
+		rec_error(l, open, "missing required key \"tested_backup\" or "
+			  "\"tested_backup_time\" (a restore test names the backup it tested)");
+	else if (test && !(r->valid & (BIT(K_TESTED_BACKUP) | BIT(K_TESTED_BACKUP_TIME))) &&
+		 !(r->seen & BIT(K_TESTED_BACKUP) && *r->at[K_TESTED_BACKUP] != 'n') &&
+		 !(r->seen & BIT(K_TESTED_BACKUP_TIME) && *r->at[K_TESTED_BACKUP_TIME] != 'n'))
+		rec_error(l, open, "\"tested_backup\" and \"tested_backup_time\" are both "
+			  "null: a restore test names the backup it tested");
+	other_kind_keys(l, r);
 	if ((r->valid & BIT(K_STATUS)) && r->status != BSTATUS_RUNNING &&
 	    !(r->seen & BIT(K_FINISHED)))
 		rec_error(l, open, "missing required key \"finished\" (required unless "
@@ -1357,6 +1469,10 @@ static void rec_check(struct line *l, struct rec *r, const char *open)
 	if ((r->valid & BIT(K_STARTED)) && (r->valid & BIT(K_FINISHED)) &&
 	    r->finished < r->started)
 		rec_error(l, r->at[K_FINISHED], "\"finished\" is before \"started\"");
+	if (test && (r->valid & BIT(K_TESTED_BACKUP_TIME)) && (r->valid & BIT(K_STARTED)) &&
+	    r->tested_time > ((r->valid & BIT(K_FINISHED)) ? r->finished : r->started))
+		rec_error(l, r->at[K_TESTED_BACKUP_TIME], "\"tested_backup_time\" is after "
+			  "the restore test: a test cannot test a later backup");
 }
 
 /* ---------------------------------------------------------------------
@@ -1418,8 +1534,6 @@ static void hot_init(struct hot *h)
 {
 	memset(h, 0, sizeof(*h));
 	h->newest_success = DATE_NONE;
-	h->newest_restore_test_ok = DATE_NONE;
-	h->newest_restore_test_failed = DATE_NONE;
 	h->newest_verified = DATE_NONE;
 }
 
@@ -1450,15 +1564,6 @@ static void newest_take(int64_t *t, char *id, char *region, char *enc, char *com
 	memcpy(region, nregion, strlen(nregion) + 1);
 	memcpy(enc, nenc, strlen(nenc) + 1);
 	memcpy(comp, ncomp, strlen(ncomp) + 1);
-}
-
-/* The same for restore tests: newest time, then greater id. */
-static void newest_id_take(int64_t *t, char *id, int64_t nt, const char *nid)
-{
-	if (nt == DATE_NONE || nt < *t || (nt == *t && strcmp(nid, id) <= 0))
-		return;
-	*t = nt;
-	memcpy(id, nid, strlen(nid) + 1);
 }
 
 static bool is_none(const struct str *s)
@@ -1524,22 +1629,39 @@ static void fold_success(const struct job *j, struct hot *h, struct cold *c,
 	}
 }
 
-static void fold_verification(struct hot *h, struct cold *c, const struct rec *r, int64_t t)
+/* A backup's own verification (restore_test included: a claim about the
+ * copy, not a restore-test record). */
+static void fold_verification(struct hot *h, const struct rec *r, int64_t t)
 {
-	char id[BACKUP_ID_MAX];
-	bool restore = r->verification == VERIFY_RESTORE_TEST;
-	if (restore)
-		copy_cut(id, sizeof(id), r->id.p, r->id.len);
 	if (r->verified_ok) {
 		if (t > h->newest_verified)
 			h->newest_verified = t;
-		if (restore)
-			newest_id_take(&h->newest_restore_test_ok, c->newest_restore_test_ok_id, t, id);
 	} else {
 		h->verification_failures++;
-		if (restore)
-			newest_id_take(&h->newest_restore_test_failed,
-				       c->newest_restore_test_failed_id, t, id);
+	}
+}
+
+/* A restore test at time t (at or before as-of) of datastore i. */
+static void fold_test(struct worker *w, const struct rec *r, size_t i, int64_t t)
+{
+	const struct job *j = w->job;
+	struct restore_test_summary *s = &w->tests[i * RMETHOD_COUNT + (size_t)r->method];
+	if (r->status == BSTATUS_RUNNING)
+		return;  /* counted in the records only */
+	s->tests++;
+	char id[BACKUP_ID_MAX];
+	copy_cut(id, sizeof(id), r->id.p, r->id.len);
+	if (r->status == BSTATUS_SUCCESS) {
+		char tested[BACKUP_ID_MAX];
+		copy_field(tested, sizeof(tested), r, K_TESTED_BACKUP, &r->tested_backup);
+		restore_tests_take_ok(s, t, id, tested,
+				      (r->valid & BIT(K_TESTED_BACKUP_TIME)) ? r->tested_time
+									   : DATE_NONE,
+				      (r->valid & BIT(K_LOCATION)) ? r->location : -1);
+	} else {
+		if (t >= j->period_start && t < j->period_end)
+			s->failures_in_period++;
+		restore_tests_take_failed(s, t, id);
 	}
 }
 
@@ -1605,12 +1727,23 @@ static void unknown_free(struct unknown_ids *u)
 static void fold(struct worker *w, const struct rec *r, size_t i)
 {
 	const struct job *j = w->job;
-	w->records++;
+	if (r->kind == RKIND_RESTORE_TEST)
+		w->test_total++;
+	else
+		w->records++;
 	if (i == SIZE_MAX) {
 		unknown_add(&w->unknown, r->datastore.p, r->datastore.len, 1);
 		return;
 	}
 	int64_t t = (r->valid & BIT(K_FINISHED)) ? r->finished : r->started;
+	if (r->kind == RKIND_RESTORE_TEST) {
+		w->test_records[i]++;
+		if (t > j->as_of)
+			w->test_future[i]++;
+		else
+			fold_test(w, r, i, t);
+		return;
+	}
 	if (t > j->as_of) {
 		w->future[i]++;
 		return;
@@ -1625,7 +1758,7 @@ static void fold(struct worker *w, const struct rec *r, size_t i)
 		h->failures_in_period++;
 	if (r->status != BSTATUS_RUNNING && (r->valid & BIT(K_VERIFICATION)) &&
 	    r->verification != VERIFY_NONE && (r->valid & BIT(K_VERIFIED_OK)))
-		fold_verification(h, c, r, t);
+		fold_verification(h, r, t);
 }
 
 /* Starts fetching what folding r at datastore i will touch. */
@@ -1633,6 +1766,10 @@ static inline __attribute__((always_inline)) void fold_prefetch(const struct wor
 {
 	if (i == SIZE_MAX)
 		return;
+	if (r->kind == RKIND_RESTORE_TEST) {
+		__builtin_prefetch(&w->tests[i * RMETHOD_COUNT + (size_t)r->method], 1);
+		return;
+	}
 	size_t at = i * LOC_COUNT + (size_t)r->location;
 	__builtin_prefetch(&w->hot[at], 1);
 	__builtin_prefetch((const char *)&w->hot[at] + 64, 1);
@@ -1653,8 +1790,11 @@ static void worker_merge(struct model *m, const struct worker *w)
 {
 	for (size_t i = 0; i < m->n_datastores; i++) {
 		struct backup_summary *b = &m->datastores[i].backups;
-		b->future += w->future[i];
+		b->future += w->future[i] + w->test_future[i];
 		b->records += w->future[i];
+		b->restore_test_records += w->test_records[i];
+		for (int k = 0; k < RMETHOD_COUNT; k++)
+			restore_tests_merge(&b->tests[k], &w->tests[i * RMETHOD_COUNT + (size_t)k]);
 		for (int l = 0; l < LOC_COUNT; l++) {
 			struct backup_location_summary *a = &b->at[l];
 			const struct hot *h = &w->hot[i * LOC_COUNT + (size_t)l];
@@ -1673,12 +1813,6 @@ static void worker_merge(struct model *m, const struct worker *w)
 			a->successes_immutable += h->successes_immutable;
 			for (int t = 0; t < BTYPE_COUNT; t++)
 				a->successes_by_type[t] += h->successes_by_type[t];
-			newest_id_take(&a->newest_restore_test_ok, a->newest_restore_test_ok_id,
-				       h->newest_restore_test_ok, c->newest_restore_test_ok_id);
-			newest_id_take(&a->newest_restore_test_failed,
-				       a->newest_restore_test_failed_id,
-				       h->newest_restore_test_failed,
-				       c->newest_restore_test_failed_id);
 			if (h->newest_verified > a->newest_verified)
 				a->newest_verified = h->newest_verified;
 			a->verification_failures += h->verification_failures;
@@ -1693,10 +1827,10 @@ static void summary_init(struct backup_summary *b)
 	memset(b, 0, sizeof(*b));
 	for (int i = 0; i < LOC_COUNT; i++) {
 		b->at[i].newest_success = DATE_NONE;
-		b->at[i].newest_restore_test_ok = DATE_NONE;
-		b->at[i].newest_restore_test_failed = DATE_NONE;
 		b->at[i].newest_verified = DATE_NONE;
 	}
+	for (int k = 0; k < RMETHOD_COUNT; k++)
+		restore_tests_init(&b->tests[k]);
 }
 
 /* ---------------------------------------------------------------------
@@ -1767,6 +1901,7 @@ static void line_scan(struct line *l, const char *p)
 				p = skip_value(l, p, 0);
 			} else {
 				r->seen |= BIT(k);
+				r->key_at[k] = kat;
 				p = key_value(l, r, (enum key)k, p);
 			}
 			if (!p)
@@ -2031,6 +2166,32 @@ static int by_size_cmp(const void *a, const void *b)
  */
 
 /* Diagnostics of one file, in line order, with absolute line numbers. */
+/* The warning for a known key counted by note_key (see enum key_note). */
+static void key_note_report(struct diags *d, const struct file *f, const struct unknown_key *k)
+{
+	char where[48] = "";
+	if (k->count > 1)
+		snprintf(where, sizeof(where), " in %" PRIu64 " records, first here", k->count);
+	switch (k->note) {
+	case NOTE_BACKUP_ONLY:
+		diag_warning(d, f->display, clamp_int(k->line), k->col,
+			     "key \"%s\" of backup records ignored on a restore test%s",
+			     k->name, where);
+		break;
+	case NOTE_TEST_ONLY:
+		diag_warning(d, f->display, clamp_int(k->line), k->col,
+			     "key \"%s\" of restore tests ignored on a backup record (a restore "
+			     "test has \"kind\": \"restore_test\")%s", k->name, where);
+		break;
+	default:
+		diag_warning(d, f->display, clamp_int(k->line), k->col,
+			     "\"verification\": \"restore_test\" on a backup record counts as a "
+			     "verification of the copy, not as a restore test; write the test as "
+			     "a record of \"kind\": \"restore_test\"%s", where);
+		break;
+	}
+}
+
 static void file_report(struct job *j, struct file *f, struct diags *d)
 {
 	uint64_t base = 0, more = 0;
@@ -2057,7 +2218,8 @@ static void file_report(struct job *j, struct file *f, struct diags *d)
 		for (size_t k = 0; k < c->n_keys; k++) {
 			struct unknown_key *u = &c->keys[k];
 			size_t x = 0;
-			while (x < n_keys && strcmp(keys[x].name, u->name) != 0)
+			while (x < n_keys && (keys[x].note != u->note ||
+					       strcmp(keys[x].name, u->name) != 0))
 				x++;
 			if (x < n_keys) {
 				keys[x].count += u->count;
@@ -2076,6 +2238,10 @@ static void file_report(struct job *j, struct file *f, struct diags *d)
 			 "%" PRIu64 " more error%s in this file not shown", more,
 			 more == 1 ? "" : "s");
 	for (size_t k = 0; k < n_keys; k++) {
+		if (keys[k].note != NOTE_UNKNOWN) {
+			key_note_report(d, f, &keys[k]);
+			continue;
+		}
 		char sb[SHOW_MAX * 6 + 8], hint[64] = "";
 		const char *near = suggest(key_names, K_COUNT, keys[k].name, strlen(keys[k].name));
 		if (near)
@@ -2240,6 +2406,11 @@ static struct worker *workers_run(struct job *j, int threads, size_t *n_workers)
 		w[i].hot = xmalloc(n_ds * LOC_COUNT * sizeof(*w[i].hot));
 		w[i].cold = xcalloc(n_ds * LOC_COUNT, sizeof(*w[i].cold));
 		w[i].future = xcalloc(n_ds, sizeof(*w[i].future));
+		w[i].test_records = xcalloc(n_ds, sizeof(*w[i].test_records));
+		w[i].test_future = xcalloc(n_ds, sizeof(*w[i].test_future));
+		w[i].tests = xmalloc(n_ds * RMETHOD_COUNT * sizeof(*w[i].tests));
+		for (size_t k = 0; k < n_ds * RMETHOD_COUNT; k++)
+			restore_tests_init(&w[i].tests[k]);
 		for (size_t k = 0; k < n_ds * LOC_COUNT; k++)
 			hot_init(&w[i].hot[k]);
 		/* A thread that cannot start leaves its share to the others. */
@@ -2269,6 +2440,7 @@ static void job_report(struct job *j, struct worker *w, size_t n_workers,
 	struct unknown_ids unknown = {0};
 	for (size_t i = 0; i < n_workers; i++) {
 		m->backup_records += w[i].records;
+		m->restore_test_records += w[i].test_total;
 		worker_merge(m, &w[i]);
 		uint64_t kept = 0;
 		for (size_t k = 0; k < w[i].unknown.n; k++) {
@@ -2294,6 +2466,9 @@ static void workers_free(struct worker *w, size_t n)
 		free(w[i].hot);
 		free(w[i].cold);
 		free(w[i].future);
+		free(w[i].test_records);
+		free(w[i].test_future);
+		free(w[i].tests);
 		unknown_free(&w[i].unknown);
 	}
 	free(w);

@@ -364,10 +364,10 @@ enum { SK_SERVICES, SK_TRAFFIC, SK_COUNT };
 static const char *const result_keys[] = {
 	"service", "target_rto_minutes", "target_rpo_minutes",
 	"recovery_minutes", "data_loss_minutes", "recovered", "data_integrity",
-	"failure",
+	"failure", "restored_from_backup",
 };
 enum { RK_SERVICE, RK_RTO, RK_RPO, RK_RECOVERY, RK_LOSS, RK_RECOVERED,
-       RK_INTEGRITY, RK_FAILURE, RK_COUNT };
+       RK_INTEGRITY, RK_FAILURE, RK_FROM_BACKUP, RK_COUNT };
 
 static const char *const issue_keys[] = {
 	"id", "title", "severity", "owner", "due", "status",
@@ -474,6 +474,10 @@ static bool read_result(struct jctx *c, struct jv v, struct drill_result *r,
 					       "data_integrity", 0, 1,
 					       FRACTION " or a boolean");
 	r->failure = get_string(c, v, s[RK_FAILURE], "failure", NULL, false);
+	if (cJSON_IsBool(s[RK_FROM_BACKUP].j))
+		r->restored_from_backup = cJSON_IsTrue(s[RK_FROM_BACKUP].j);
+	else if (s[RK_FROM_BACKUP].j && !cJSON_IsNull(s[RK_FROM_BACKUP].j))
+		wrong_type(c, s[RK_FROM_BACKUP], "restored_from_backup", "a boolean");
 	if (!svc)
 		return false;
 	strmap_put(seen, svc->id, (void *)svc);

@@ -400,9 +400,9 @@ enum { SP_ID, SP_TYPE, SP_AVAILABILITY, SP_TRAFFIC, SP_COUNT };
 
 static const char *const case_props[] = {
 	"data_loss_seconds", "data_integrity", "target_rto_minutes",
-	"target_rpo_minutes",
+	"target_rpo_minutes", "restored_from_backup",
 };
-enum { CP_LOSS, CP_INTEGRITY, CP_RTO, CP_RPO, CP_COUNT };
+enum { CP_LOSS, CP_INTEGRITY, CP_RTO, CP_RPO, CP_FROM_BACKUP, CP_COUNT };
 
 /* One <property>, read: its value and where it was written. */
 struct prop {
@@ -584,6 +584,16 @@ static void read_testcase(struct xctx *c, struct drill *dr, xmlNodePtr tc,
 			r->data_integrity = prop_number(c, &props[CP_INTEGRITY],
 				"data_integrity", 0, 1,
 				"a number from 0 to 1, true or false");
+	}
+	if (props[CP_FROM_BACKUP].node) {
+		const char *s = props[CP_FROM_BACKUP].value;
+
+		if (strcmp(s, "true") == 0)
+			r->restored_from_backup = true;
+		else if (strcmp(s, "false") != 0)
+			xdiag(c, DIAG_ERROR, props[CP_FROM_BACKUP].node, props[CP_FROM_BACKUP].path,
+			      "invalid value for property \"restored_from_backup\": expected true or false, found %s",
+			      quote(c, s));
 	}
 	if (failed) {
 		const char *msg = attr(c, failed, "message");

@@ -21,6 +21,9 @@ const char *const model_location_names[LOC_COUNT] = {"primary", "secondary",
 						     "offsite"};
 const char *const model_verification_names[VERIFY_COUNT] = {
 	"none", "size_check", "checksum", "restore_test"};
+const char *const model_record_kind_names[RKIND_COUNT] = {"backup", "restore_test"};
+const char *const model_restore_method_names[RMETHOD_COUNT] = {"restore",
+							       "integrity_check"};
 const char *const model_drill_type_names[DRILL_TYPE_COUNT] = {
 	"tabletop", "partial_failover", "full_simulation", "chaos"};
 

@@ -31,6 +31,8 @@ enum backup_status { BSTATUS_SUCCESS, BSTATUS_FAILED, BSTATUS_PARTIAL,
 enum backup_location { LOC_PRIMARY, LOC_SECONDARY, LOC_OFFSITE, LOC_COUNT };
 enum verification { VERIFY_NONE, VERIFY_SIZE_CHECK, VERIFY_CHECKSUM,
 		    VERIFY_RESTORE_TEST, VERIFY_COUNT };
+enum record_kind { RKIND_BACKUP, RKIND_RESTORE_TEST, RKIND_COUNT };
+enum restore_method { RMETHOD_RESTORE, RMETHOD_INTEGRITY_CHECK, RMETHOD_COUNT };
 enum drill_type { DRILL_TABLETOP, DRILL_PARTIAL_FAILOVER,
 		  DRILL_FULL_SIMULATION, DRILL_CHAOS, DRILL_TYPE_COUNT };
 
@@ -41,6 +43,8 @@ extern const char *const model_backup_type_names[BTYPE_COUNT];
 extern const char *const model_backup_status_names[BSTATUS_COUNT];
 extern const char *const model_location_names[LOC_COUNT];
 extern const char *const model_verification_names[VERIFY_COUNT];
+extern const char *const model_record_kind_names[RKIND_COUNT];
+extern const char *const model_restore_method_names[RMETHOD_COUNT];
 extern const char *const model_drill_type_names[DRILL_TYPE_COUNT];
 
 /* Index of name in names[0..n), or -1. */
@@ -110,7 +114,8 @@ struct impact {
  * records whose finish (or start, if unfinished) is at or before the as-of
  * time count; later ones are counted in `future` and otherwise ignored.
  */
-#define BACKUP_ID_MAX 64
+#define BACKUP_ID_LIMIT 512            /* bytes of an id; longer is an error */
+#define BACKUP_ID_MAX (BACKUP_ID_LIMIT + 1)
 #define BACKUP_NAME_MAX 32
 
 struct backup_location_summary {
@@ -126,19 +131,40 @@ struct backup_location_summary {
 	uint64_t successes_unencrypted;
 	uint64_t successes_immutable;
 	uint64_t successes_by_type[BTYPE_COUNT];
-	int64_t newest_restore_test_ok;      /* verification restore_test, ok */
-	char newest_restore_test_ok_id[BACKUP_ID_MAX];
-	int64_t newest_restore_test_failed;  /* verification restore_test, not ok */
-	char newest_restore_test_failed_id[BACKUP_ID_MAX];
-	int64_t newest_verified;             /* any verification that came out ok */
+	int64_t newest_verified;             /* any verification that came out ok
+						(a backup's own "verification",
+						restore_test included) */
 	uint64_t verification_failures;      /* verified_ok false */
 	int64_t max_retention_days;
 };
 
+/*
+ * The restore tests of one datastore by one method (records of "kind"
+ * "restore_test", docs/backup-format.md).  A test's time is its finished
+ * time; only finished tests at or before the as-of time count.  Status
+ * success is a passed test; failed and partial are failed ones.  Ties of
+ * equal times are broken by comparing everything stored (greater id first),
+ * so the result does not depend on the order of folding.
+ */
+struct restore_test_summary {
+	uint64_t tests;                /* finished, at or before as-of */
+	uint64_t failures_in_period;   /* failed or partial, finished in period */
+	int64_t newest_ok;             /* DATE_NONE when none */
+	char newest_ok_id[BACKUP_ID_MAX];
+	char newest_ok_tested_backup[BACKUP_ID_MAX];  /* "" when not given */
+	int64_t newest_ok_tested_time; /* DATE_NONE when not given */
+	int newest_ok_location;        /* enum backup_location, or -1 */
+	int64_t newest_ok_at[LOC_COUNT];  /* newest passed test of that copy */
+	int64_t newest_failed;         /* DATE_NONE when none */
+	char newest_failed_id[BACKUP_ID_MAX];
+};
+
 struct backup_summary {
 	struct backup_location_summary at[LOC_COUNT];
-	uint64_t records;              /* all records for this datastore */
-	uint64_t future;               /* records after the as-of time */
+	struct restore_test_summary tests[RMETHOD_COUNT];
+	uint64_t records;              /* backup records for this datastore */
+	uint64_t restore_test_records; /* restore-test records, future ones too */
+	uint64_t future;               /* records of either kind after as-of */
 };
 
 struct datastore {
@@ -216,6 +242,8 @@ struct drill_result {
 	double data_loss_minutes;      /* NAN when not measured */
 	bool recovered;
 	double data_integrity;         /* 0..1; NAN when not reported */
+	bool restored_from_backup;     /* data came back from a backup copy (so
+					  the drill restore-tested the backups) */
 	const char *failure;           /* JUnit failure/error message, or NULL */
 };
 
@@ -286,7 +314,8 @@ struct model {
 	size_t n_drills_after_as_of;   /* read, valid, dated after as_of: left out */
 	struct unknown_datastore *unknown_datastores;  /* sorted by id */
 	size_t n_unknown_datastores;
-	uint64_t backup_records;       /* every record read */
+	uint64_t backup_records;       /* every backup record read */
+	uint64_t restore_test_records; /* every restore-test record read */
 
 	/* The time window the loaders summarise against. */
 	int64_t as_of;

@@ -455,6 +455,17 @@ cJSON *results_datastore(const struct results *rv, size_t i)
 	add_time(o, "last_restore_test_failed", sf->last_restore_test_failed);
 	add_str(o, "last_restore_test_failed_id", sf->last_restore_test_failed_id);
 	add_bool(o, "restore_test_failing", sf->restore_test_failing);
+	add_str(o, "last_restore_test_tested_backup", sf->last_restore_test_tested_backup);
+	add_time(o, "last_restore_test_tested_time", sf->last_restore_test_tested_time);
+	add_str(o, "last_restore_test_location", sf->last_restore_test_location >= 0
+		? model_location_names[sf->last_restore_test_location] : NULL);
+	add_num(o, "restore_tests", (double)sf->restore_tests);
+	add_time(o, "last_integrity_check", sf->last_integrity_check);
+	add_str(o, "last_integrity_check_id", sf->last_integrity_check_id);
+	add_time(o, "last_integrity_check_failed", sf->last_integrity_check_failed);
+	add_str(o, "last_integrity_check_failed_id", sf->last_integrity_check_failed_id);
+	add_num(o, "integrity_checks", (double)sf->integrity_checks);
+	add_num(o, "restore_test_records", (double)d->backups.restore_test_records);
 	add_num(o, "records", (double)d->backups.records);
 	add_str(o, "policy", row.policy);
 	by = add_object(o, "by_location");
@@ -513,10 +524,14 @@ cJSON *results_drill(const struct results *rv, size_t i)
 			? rr.target_rto_minutes : r->target_rto_minutes);
 		add_num(x, "recovery_minutes", r->recovery_minutes);
 		add_num(x, "rto_achievement", results_round(rr.rto_achievement, 4));
+		add_num(x, "rto_shortfall_percent",
+			results_round((1 - rr.rto_achievement) * 100, 1));
 		add_num(x, "target_rpo_minutes", rr.known
 			? rr.target_rpo_minutes : r->target_rpo_minutes);
 		add_num(x, "data_loss_minutes", r->data_loss_minutes);
 		add_num(x, "rpo_achievement", results_round(rr.rpo_achievement, 4));
+		add_num(x, "rpo_shortfall_percent",
+			results_round((1 - rr.rpo_achievement) * 100, 1));
 		add_bool(x, "recovered", r->recovered);
 		add_num(x, "data_integrity", r->data_integrity);
 		add_known_bool(x, "passed", rr.known, rr.passed);
@@ -616,6 +631,7 @@ static void add_summary(cJSON *doc, const struct model *m, const struct facts *f
 	add_num(s, "drills", (double)m->n_drills);
 	add_num(s, "drills_after_as_of", (double)m->n_drills_after_as_of);
 	add_num(s, "backup_records", (double)m->backup_records);
+	add_num(s, "restore_test_records", (double)m->restore_test_records);
 	add_num(s, "recovery_waves", f->n_waves);
 	cur = add_object(s, "currency");
 	for (int c = 0; c < CURRENCY_COUNT; c++) {

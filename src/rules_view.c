@@ -335,6 +335,7 @@ static const struct vfield bsummary_fields[] = {
 	FLD("at", F_EMAP, EM_BLOC, backup_summary, at),
 	FLD("records", F_U64, 0, backup_summary, records),
 	FLD("future", F_U64, 0, backup_summary, future),
+	FLD("restore_test_records", F_U64, 0, backup_summary, restore_test_records),
 };
 
 static const struct vfield bloc_fields[] = {
@@ -358,14 +359,6 @@ static const struct vfield bloc_fields[] = {
 	    successes_immutable),
 	FLD("successes_by_type", F_EMAP, EM_BTYPE_U64, backup_location_summary,
 	    successes_by_type),
-	FLD("newest_restore_test_ok", F_DATE, 0, backup_location_summary,
-	    newest_restore_test_ok),
-	FLD("newest_restore_test_ok_id", F_CHARS, 0, backup_location_summary,
-	    newest_restore_test_ok_id),
-	FLD("newest_restore_test_failed", F_DATE, 0, backup_location_summary,
-	    newest_restore_test_failed),
-	FLD("newest_restore_test_failed_id", F_CHARS, 0,
-	    backup_location_summary, newest_restore_test_failed_id),
 	FLD("newest_verified", F_DATE, 0, backup_location_summary,
 	    newest_verified),
 	FLD("verification_failures", F_U64, 0, backup_location_summary,
@@ -420,6 +413,7 @@ static const struct vfield dresult_fields[] = {
 	FLD("data_loss_minutes", F_NUM, 0, drill_result, data_loss_minutes),
 	FLD("recovered", F_BOOL, 0, drill_result, recovered),
 	FLD("data_integrity", F_NUM, 0, drill_result, data_integrity),
+	FLD("restored_from_backup", F_BOOL, 0, drill_result, restored_from_backup),
 	FLD("failure", F_STR, 0, drill_result, failure),
 };
 
@@ -486,6 +480,20 @@ static const struct vfield sfacts_fields[] = {
 	FLD("last_restore_test_failed_id", F_STR, 0, store_facts,
 	    last_restore_test_failed_id),
 	FLD("restore_test_failing", F_BOOL, 0, store_facts, restore_test_failing),
+	FLD("last_restore_test_tested_backup", F_STR, 0, store_facts,
+	    last_restore_test_tested_backup),
+	FLD("last_restore_test_tested_time", F_DATE, 0, store_facts,
+	    last_restore_test_tested_time),
+	FLD("last_restore_test_location", F_ENUM, EN_LOC, store_facts,
+	    last_restore_test_location),
+	FLD("restore_tests", F_U64, 0, store_facts, restore_tests),
+	FLD("last_integrity_check", F_DATE, 0, store_facts, last_integrity_check),
+	FLD("last_integrity_check_id", F_STR, 0, store_facts, last_integrity_check_id),
+	FLD("last_integrity_check_failed", F_DATE, 0, store_facts,
+	    last_integrity_check_failed),
+	FLD("last_integrity_check_failed_id", F_STR, 0, store_facts,
+	    last_integrity_check_failed_id),
+	FLD("integrity_checks", F_U64, 0, store_facts, integrity_checks),
 	FLD("rpo_minutes", F_NUM, 0, store_facts, rpo_minutes),
 	FLD("currency", F_ENUM, EN_CURRENCY, store_facts, currency),
 };
@@ -504,8 +512,6 @@ static const struct vfield lfacts_fields[] = {
 	FLD("failures_in_period", F_U64, 0, location_facts, failures_in_period),
 	FLD("bytes_retained", F_U64, 0, location_facts, bytes_retained),
 	FLD("last_restore_test", F_DATE, 0, location_facts, last_restore_test),
-	FLD("last_restore_test_failed", F_DATE, 0, location_facts,
-	    last_restore_test_failed),
 };
 
 static const struct vfield svfacts_fields[] = {

@@ -5,7 +5,7 @@
 
 The logs are generated, not hand-written, so that they are long enough to be
 realistic (about 6,760 jobs between 2026-09-25 and the export at
-2026-11-01T00:30Z, plus 76 earlier restore tests) and still reproducible: a fixed seed, Python's standard
+2026-11-01T00:30Z, plus 84 restore tests) and still reproducible: a fixed seed, Python's standard
 library only, and output that is byte-identical on every run.  The committed
 files are this script's output; tests/suites/schemas.sh regenerates them and
 compares.
@@ -32,8 +32,10 @@ samples/kestrel/README.md).  Three files, one per system that exports jobs:
   2026-10-offsite-vault.ndjson   the offsite vault vendor, which stamps
                                  times in America/Chicago (-05:00 in October)
 
-plus restore-test-history.ndjson, the restore-test tool's log of the eleven
-months before (UTC), so that restore-test recency has its real history.
+plus restore-test-history.ndjson, the restore-test tool's log (UTC) of the
+eleven months before and of the window: restore-test records ("kind":
+"restore_test", method restore, naming the backup tested), so that
+restore-test recency has its real history.
 """
 
 import argparse
@@ -218,8 +220,46 @@ class Gen:
             "verification": verif,
             "verified_ok": verified_ok,
         })
+        if verif == "restore_test" and status == "success":
+            # A restore test is its own record (docs/backup-format.md): the
+            # history holds the tests only; a job tested in the window stays a
+            # checksum-verified backup, and its test (five hours later) joins
+            # the restore-test tool's log.
+            self.restore_test(rec, start, finish, kind, verified_ok)
+            if kind == "history":
+                return finish
+            rec["verification"], rec["verified_ok"] = "checksum", True
         self.records[kind].append((start, rec["id"], rec))
         return None if status == "running" else finish
+
+    def restore_test(self, rec, start, finish, kind, ok):
+        """The restore-test record of backup rec (method restore)."""
+        if kind == "history":    # the log's own record: the test's times
+            t0, t1, tested_time = start, finish, None
+        else:
+            t0 = finish + dt.timedelta(hours=5)
+            t1 = t0 + dt.timedelta(minutes=47)
+            tested_time = rec["finished"]
+        test = {
+            "kind": "restore_test",
+            "id": "rt-%s-%s" % (rec["datastore"], t0.strftime("%Y%m%dT%H%M")),
+            "datastore": rec["datastore"],
+            "started": rec["started"] if kind == "history" else stamp(t0, "history", None),
+            "finished": rec["finished"] if kind == "history" else stamp(t1, "history", None),
+            "status": "success" if ok else "failed",
+            "method": "restore",
+            "tested_backup": rec["id"],
+        }
+        if tested_time is not None:
+            test["tested_backup_time"] = tested_time
+        test.update({
+            "location": rec["location"],
+            "region": rec["region"],
+            "target": "restore-sandbox-" + rec["region"],
+            "provenance": {"tool": "restore-runner", "tool_version": "2.4.1",
+                           "job": "nightly-restore-check"},
+        })
+        self.records["history"].append((t0, test["id"], test))
 
     def scheduled(self, store, engine, typ, loc, start, seconds, nbytes, crit,
                   immutable, retention, fail_p=0.006, **kw):

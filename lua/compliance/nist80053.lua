@@ -220,7 +220,8 @@ M.controls = {
   },
   {
     id = "CP-9(1)", title = "Testing for reliability and integrity", base = "MH",
-    checks = { { "restore_test_within_n_days" } },
+    -- media reliability and information integrity: an integrity check is that test
+    checks = { { "restore_test_within_n_days", checksum_passes = true } },
   },
   {
     id = "CP-9(2)", title = "Test restoration using sampling", base = "H",

@@ -37,7 +37,24 @@ def dump(path, obj):
 
 
 def ndjson(path, records):
-    write(path, "".join(json.dumps(r, separators=(",", ":")) + "\n" for r in records))
+    write(path, "".join(json.dumps(r, separators=(",", ":")) + "\n" for r in tested(records)))
+
+
+def tested(records):
+    """A job written with verification "restore_test" is a checksum-verified
+    backup plus its restore test, a record of its own (docs/backup-format.md)
+    at the job's times."""
+    for r in records:
+        if r.get("verification") != "restore_test":
+            yield r
+            continue
+        ok = r.get("verified_ok", True)
+        yield dict(r, verification="checksum", verified_ok=True)
+        t = {"kind": "restore_test", "id": "rt-" + r["id"], "datastore": r["datastore"],
+             "started": r["started"], "finished": r["finished"],
+             "status": "success" if ok else "failed", "method": "restore",
+             "tested_backup": r["id"], "location": r["location"]}
+        yield t
 
 
 def job(ds, kind, started, finished, location, status="success", enc="aes-256-gcm",

@@ -16,6 +16,7 @@
 #include "dates.h"
 #include "diag.h"
 #include "model.h"
+#include "restore_tests.h"
 #include "rules.h"
 #include "util.h"
 
@@ -110,8 +111,6 @@ static inline void fx_location_empty(struct backup_location_summary *l)
 {
 	memset(l, 0, sizeof(*l));
 	l->newest_success = DATE_NONE;
-	l->newest_restore_test_ok = DATE_NONE;
-	l->newest_restore_test_failed = DATE_NONE;
 	l->newest_verified = DATE_NONE;
 }
 
@@ -133,6 +132,8 @@ static inline struct datastore *fx_store(struct fx *x, struct service *s,
 	ds->service_index = (size_t)(s - m->services);
 	for (int l = 0; l < LOC_COUNT; l++)
 		fx_location_empty(&ds->backups.at[l]);
+	for (int k = 0; k < RMETHOD_COUNT; k++)
+		restore_tests_init(&ds->backups.tests[k]);
 	idx = arena_calloc(m->arena, s->n_datastores + 1, sizeof(*idx));
 	for (size_t i = 0; i < s->n_datastores; i++)
 		idx[i] = s->datastore_index[i];

@@ -94,11 +94,22 @@ dr-2026-10-full-simulation	ledger	0.6897	1	true
 dr-2026-10-partial-failover	reporting	0		false
 T
 
-expect "RTO misses are worded with one decimal" \
-	'.findings[] | select(.kind == "rto_missed") | .message | capture("(?<m>RTO target missed by [0-9.,]+ %)").m' <<'T'
-RTO target missed by 208.3 %
-RTO target missed by 30.0 %
-RTO target missed by 45.0 %
+expect "RTO misses are worded by achievement and shortfall, one decimal each" \
+	'.findings[] | select(.kind == "rto_missed") | .message | capture("(?<m>achieved [0-9.,]+ % of the RTO target: [0-9.,]+ min against [0-9.,]+ \\(shortfall [0-9.,]+ %\\))").m' <<'T'
+achieved 32.4 % of the RTO target: 185 min against 60 (shortfall 67.6 %)
+achieved 76.9 % of the RTO target: 6.5 min against 5 (shortfall 23.1 %)
+achieved 69.0 % of the RTO target: 7.25 min against 5 (shortfall 31.0 %)
+T
+
+expect "restore tests are records of their own, apart from the backups" \
+	'.summary | [.backup_records, .restore_test_records] | @tsv' <<'T'
+6763	84
+T
+
+expect "the last restore tests come from restore-test records and name the backup tested" \
+	'.datastores[] | select(.id == "ledger-db" or .id == "auth-db") | [.id, .last_restore_test_id, .last_restore_test_tested_backup, .last_restore_test_failed_id, .restore_test_failing] | @tsv' <<'T'
+auth-db	rt-auth-db-20261007T0721	auth-db-f-o-20261007T0157		false
+ledger-db	rt-ledger-db-20260910T0913	ledger-db-f-o-20260910T0913	rt-ledger-db-20261014T0812	true
 T
 
 expect "the tier inversion and the single-region service" \

@@ -78,6 +78,14 @@ refused "backup-record.schema.json refuses a time without offset" --ndjson "$SCH
 head -1 "$first" | sed 's/,"finished":"[^"]*"//' >"$TMP/unfinished.ndjson"
 refused "backup-record.schema.json refuses a finished job without \"finished\"" --ndjson "$SCHEMA/backup-record.schema.json" "$TMP/unfinished.ndjson"
 
+hist="$SAMPLE/backups/restore-test-history.ndjson"
+head -1 "$hist" | sed 's/,"tested_backup":"[^"]*"//' >"$TMP/untested.ndjson"
+refused "backup-record.schema.json refuses a restore test that names no tested backup" --ndjson "$SCHEMA/backup-record.schema.json" "$TMP/untested.ndjson"
+head -1 "$hist" | sed 's/"method":"restore"/"method":"verify"/' >"$TMP/method.ndjson"
+refused "backup-record.schema.json refuses restore-test method \"verify\"" --ndjson "$SCHEMA/backup-record.schema.json" "$TMP/method.ndjson"
+head -1 "$first" | sed 's/"datastore"/"provenance":[1],"datastore"/' >"$TMP/provenance.ndjson"
+refused "backup-record.schema.json refuses a provenance that is not an object" --ndjson "$SCHEMA/backup-record.schema.json" "$TMP/provenance.ndjson"
+
 mutate "$SAMPLE/drills/2026-h1-programme.json" "$TMP/drilltype.json" 'd[0]["type"] = "fire_drill"'
 refused "drill.schema.json refuses drill type fire_drill" "$SCHEMA/drill.schema.json" "$TMP/drilltype.json"
 mutate "$SAMPLE/drills/2026-10-06-full-simulation.json" "$TMP/integrity.json" 'd["results"][0]["data_integrity"] = 1.5'

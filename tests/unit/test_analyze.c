@@ -9,6 +9,7 @@
 #include "dates.h"
 #include "diag.h"
 #include "model.h"
+#include "restore_tests.h"
 
 #define MIN 60
 #define HOUR 3600
@@ -80,10 +81,10 @@ static void one_store_each(struct model *m)
 		d->service_index = i;
 		for (int l = 0; l < LOC_COUNT; l++) {
 			d->backups.at[l].newest_success = DATE_NONE;
-			d->backups.at[l].newest_restore_test_ok = DATE_NONE;
-			d->backups.at[l].newest_restore_test_failed = DATE_NONE;
 			d->backups.at[l].newest_verified = DATE_NONE;
 		}
+		for (int k = 0; k < RMETHOD_COUNT; k++)
+			restore_tests_init(&d->backups.tests[k]);
 		m->services[i].datastore_index = arena_calloc(m->arena, 1, sizeof(size_t));
 		m->services[i].datastore_index[0] = i;
 		m->services[i].n_datastores = 1;
@@ -313,20 +314,30 @@ static void test_store_facts(void **state)
 	m->datastores[0].backups.at[LOC_PRIMARY].bytes_retained = 1000;
 	m->datastores[0].backups.at[LOC_OFFSITE].bytes_retained = 24;
 	m->datastores[0].backups.at[LOC_PRIMARY].successes_by_type[BTYPE_CONTINUOUS] = 5;
-	m->datastores[0].backups.at[LOC_PRIMARY].newest_restore_test_ok = now - 20 * DAY;
-	snprintf(m->datastores[0].backups.at[LOC_PRIMARY].newest_restore_test_ok_id,
+	m->datastores[0].backups.tests[RMETHOD_RESTORE].newest_ok = now - 20 * DAY;
+	snprintf(m->datastores[0].backups.tests[RMETHOD_RESTORE].newest_ok_id,
 		 BACKUP_ID_MAX, "rt-1");
-	m->datastores[0].backups.at[LOC_SECONDARY].newest_restore_test_failed = now - 30 * DAY;
+	m->datastores[0].backups.tests[RMETHOD_RESTORE].newest_failed = now - 30 * DAY;
 	/* db1: one plain copy among encrypted ones; a failed restore test newest */
 	success(m, 1, LOC_PRIMARY, now - 2 * HOUR, "aes-128-cbc");
 	success(m, 1, LOC_PRIMARY, now - 1 * HOUR, "none");
 	success(m, 1, LOC_PRIMARY, now - 1 * HOUR + 1, "aes-128-cbc");
-	m->datastores[1].backups.at[LOC_PRIMARY].newest_restore_test_ok = now - 40 * DAY;
-	m->datastores[1].backups.at[LOC_PRIMARY].newest_restore_test_failed = now - 3 * DAY;
-	snprintf(m->datastores[1].backups.at[LOC_PRIMARY].newest_restore_test_failed_id,
+	m->datastores[1].backups.tests[RMETHOD_RESTORE].newest_ok = now - 40 * DAY;
+	m->datastores[1].backups.tests[RMETHOD_RESTORE].newest_failed = now - 3 * DAY;
+	snprintf(m->datastores[1].backups.tests[RMETHOD_RESTORE].newest_failed_id,
 		 BACKUP_ID_MAX, "rt-bad");
 	/* db2: nothing but failures */
 	m->datastores[2].backups.at[LOC_PRIMARY].failures_in_period = 2;
+	/* db2: an integrity check only, newer than any restore: kept apart */
+	m->datastores[2].backups.tests[RMETHOD_INTEGRITY_CHECK].newest_ok = now - 1 * DAY;
+	snprintf(m->datastores[2].backups.tests[RMETHOD_INTEGRITY_CHECK].newest_ok_id,
+		 BACKUP_ID_MAX, "verify-1");
+	m->datastores[2].backups.tests[RMETHOD_INTEGRITY_CHECK].tests = 4;
+	/* db0's restore test names what it tested and which copy */
+	snprintf(m->datastores[0].backups.tests[RMETHOD_RESTORE].newest_ok_tested_backup,
+		 BACKUP_ID_MAX, "db0-full-1");
+	m->datastores[0].backups.tests[RMETHOD_RESTORE].newest_ok_location = LOC_OFFSITE;
+	m->datastores[0].backups.tests[RMETHOD_RESTORE].newest_ok_at[LOC_OFFSITE] = now - 20 * DAY;
 
 	struct facts *f = analyze_model(m);
 	const struct store_facts *a = &f->stores[0], *b = &f->stores[1], *c = &f->stores[2];
@@ -358,6 +369,17 @@ static void test_store_facts(void **state)
 	assert_int_equal(c->n_locations_ok, 0);
 	assert_false(c->encrypted);  /* nothing to be encrypted: not evidence */
 	assert_int_equal(c->failures_in_period, 2);
+	assert_int_equal(c->last_restore_test, DATE_NONE);  /* a check is no restore */
+	assert_int_equal(c->last_integrity_check, now - 1 * DAY);
+	assert_string_equal(c->last_integrity_check_id, "verify-1");
+	assert_int_equal(c->integrity_checks, 4);
+	assert_false(c->restore_test_failing);
+	assert_string_equal(a->last_restore_test_tested_backup, "db0-full-1");
+	assert_int_equal(a->last_restore_test_location, LOC_OFFSITE);
+	assert_int_equal(a->at[LOC_OFFSITE].last_restore_test, now - 20 * DAY);
+	assert_int_equal(a->at[LOC_PRIMARY].last_restore_test, DATE_NONE);
+	assert_null(b->last_restore_test_tested_backup);
+	assert_int_equal(b->last_restore_test_location, -1);
 
 	int tier[] = {1, 3, 4};
 	double rpo[] = {0, 60, 1440};

@@ -364,8 +364,8 @@ static struct service *healthy(struct run *rn)
 	fx_backup(ds, LOC_PRIMARY, 30 * FX_MIN, "aes-256-gcm", false, BTYPE_SNAPSHOT, 100);
 	fx_backup(ds, LOC_SECONDARY, 60, "aes-256-gcm", false, BTYPE_CONTINUOUS, 100);
 	fx_backup(ds, LOC_OFFSITE, FX_DAY, "aes-256-gcm", true, BTYPE_FULL, 100);
-	ds->backups.at[LOC_OFFSITE].newest_restore_test_ok = FX_AS_OF - 10 * FX_DAY;
-	snprintf(ds->backups.at[LOC_OFFSITE].newest_restore_test_ok_id, BACKUP_ID_MAX, "rt-1");
+	ds->backups.tests[RMETHOD_RESTORE].newest_ok = FX_AS_OF - 10 * FX_DAY;
+	snprintf(ds->backups.tests[RMETHOD_RESTORE].newest_ok_id, BACKUP_ID_MAX, "rt-1");
 	ds->backups.at[LOC_OFFSITE].newest_verified = FX_AS_OF - FX_DAY;
 	ds->backups.at[LOC_OFFSITE].max_retention_days = 90;
 	struct drill *d = fx_drill(x, "dr-1", DRILL_PARTIAL_FAILOVER, FX_AS_OF - 30 * FX_DAY, 1);
@@ -604,20 +604,20 @@ static void test_immutable(void **state)
 static void r7_old(struct run *rn, struct service *s)
 {
 	(void)s;
-	store0(rn)->backups.at[LOC_OFFSITE].newest_restore_test_ok = FX_AS_OF - 120 * FX_DAY;
+	store0(rn)->backups.tests[RMETHOD_RESTORE].newest_ok = FX_AS_OF - 120 * FX_DAY;
 	store0(rn)->backups.at[LOC_OFFSITE].newest_verified = FX_AS_OF - 120 * FX_DAY;
 	rn->x.m->drills[0].results[0].data_integrity = NAN;   /* no drill evidence either */
 }
 static void r7_failed(struct run *rn, struct service *s)
 {
 	(void)s;
-	store0(rn)->backups.at[LOC_OFFSITE].newest_restore_test_failed = FX_AS_OF - 2 * FX_DAY;
-	snprintf(store0(rn)->backups.at[LOC_OFFSITE].newest_restore_test_failed_id, BACKUP_ID_MAX, "rt-2");
+	store0(rn)->backups.tests[RMETHOD_RESTORE].newest_failed = FX_AS_OF - 2 * FX_DAY;
+	snprintf(store0(rn)->backups.tests[RMETHOD_RESTORE].newest_failed_id, BACKUP_ID_MAX, "rt-2");
 }
 static void r7_never(struct run *rn, struct service *s)
 {
 	r7_old(rn, s);
-	store0(rn)->backups.at[LOC_OFFSITE].newest_restore_test_ok = DATE_NONE;
+	store0(rn)->backups.tests[RMETHOD_RESTORE].newest_ok = DATE_NONE;
 	store0(rn)->backups.at[LOC_OFFSITE].newest_verified = DATE_NONE;
 }
 static void r7_checksum_only(struct run *rn, struct service *s)
@@ -630,6 +630,30 @@ static void r7_drill_only(struct run *rn, struct service *s)
 {
 	r7_never(rn, s);
 	rn->x.m->drills[0].results[0].data_integrity = 1;
+	rn->x.m->drills[0].results[0].restored_from_backup = true;
+}
+/* A failover drill (not restored from backup) does not test the backups. */
+static void r7_failover_only(struct run *rn, struct service *s)
+{
+	r7_never(rn, s);
+	rn->x.m->drills[0].results[0].data_integrity = 1;
+}
+/* Integrity checks pass only where checksum_passes says so. */
+static void r7_integrity_only(struct run *rn, struct service *s)
+{
+	r7_never(rn, s);
+	store0(rn)->backups.tests[RMETHOD_INTEGRITY_CHECK].newest_ok = FX_AS_OF - 3 * FX_DAY;
+	snprintf(store0(rn)->backups.tests[RMETHOD_INTEGRITY_CHECK].newest_ok_id, BACKUP_ID_MAX,
+		 "verify-1");
+}
+
+/* The fixture's restore test passed 10 days ago; an integrity check failed 2 days ago. */
+static void r7_integrity_failed(struct run *rn, struct service *s)
+{
+	(void)s;
+	store0(rn)->backups.tests[RMETHOD_INTEGRITY_CHECK].newest_failed = FX_AS_OF - 2 * FX_DAY;
+	snprintf(store0(rn)->backups.tests[RMETHOD_INTEGRITY_CHECK].newest_failed_id, BACKUP_ID_MAX,
+		 "verify-2");
 }
 
 static void test_restore_tests(void **state)
@@ -644,6 +668,16 @@ static void test_restore_tests(void **state)
 	assert_string_equal(case_of("restore_test_within_n_days", NULL, r7_never), "fail");
 	/* A drill that restored the service with full integrity counts. */
 	assert_string_equal(case_of("restore_test_within_n_days", NULL, r7_drill_only), "pass");
+	assert_string_equal(case_of("restore_test_within_n_days", NULL, r7_failover_only), "fail");
+	assert_string_equal(case_of("restore_test_within_n_days", NULL, r7_integrity_only),
+			    "partial");
+	assert_string_equal(case_of("restore_test_within_n_days", "{\"checksum_passes\":true}",
+				    r7_integrity_only), "pass");
+	/* ...and a newer failed integrity check fails it there, not elsewhere. */
+	assert_string_equal(case_of("restore_test_within_n_days", "{\"checksum_passes\":true}",
+				    r7_integrity_failed), "fail");
+	assert_string_equal(case_of("restore_test_within_n_days", NULL, r7_integrity_failed),
+			    "pass");
 }
 
 /* R8 drill coverage (tier 1: partial failover within 365 days, grace 1.25). */

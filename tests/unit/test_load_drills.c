@@ -250,6 +250,66 @@ static void test_json_data_integrity_forms(void **state)
 	assert_true(r[2].data_integrity == 0.75);
 }
 
+/* restored_from_backup: a boolean, absent is false; JUnit as a property. */
+static void test_restored_from_backup(void **state)
+{
+	struct fixture *f = *state;
+	const struct drill_result *r;
+
+	parse_json(f,
+		   "{\"id\": \"x\", \"date\": \"2026-01-01\", \"type\": \"full_simulation\",\n"
+		   " \"results\": [\n"
+		   "  {\"service\": \"web\", \"recovered\": true, \"restored_from_backup\": true},\n"
+		   "  {\"service\": \"ledger-db\", \"recovered\": true, \"restored_from_backup\": false},\n"
+		   "  {\"service\": \"payments-api\", \"recovered\": true}\n"
+		   "]}");
+	expect_no_diags(f->d);
+	r = f->b.drills[0].results;
+	assert_true(r[0].restored_from_backup);
+	assert_false(r[1].restored_from_backup);
+	assert_false(r[2].restored_from_backup);
+}
+
+static void test_restored_from_backup_errors(void **state)
+{
+	struct fixture *f = *state;
+
+	parse_json(f,
+		   "{\"id\": \"x\", \"date\": \"2026-01-01\", \"type\": \"full_simulation\",\n"
+		   " \"results\": [{\"service\": \"web\", \"recovered\": true,\n"
+		   "   \"restored_from_backup\": \"yes\"}]}");
+	assert_false(f->ok);
+	assert_int_equal(diags_len(f->d), 1);
+	assert_non_null(strstr(diags_get(f->d, 0)->message, "restored_from_backup"));
+	assert_int_equal(diags_get(f->d, 0)->line, 3);
+}
+
+static void test_xml_restored_from_backup(void **state)
+{
+	struct fixture *f = *state;
+	const struct drill_result *r;
+
+	parse_xml(f,
+		  "<testsuite timestamp=\"2026-05-05\"><properties>\n"
+		  "<property name=\"drill.id\" value=\"t\"/>"
+		  "<property name=\"drill.type\" value=\"full_simulation\"/></properties>\n"
+		  "<testcase classname=\"web\" time=\"60\"><properties>\n"
+		  "<property name=\"restored_from_backup\" value=\"true\"/></properties></testcase>\n"
+		  "<testcase classname=\"ledger-db\" time=\"60\"/>\n"
+		  "<testcase classname=\"payments-api\" time=\"60\"><properties>\n"
+		  "<property name=\"restored_from_backup\" value=\"maybe\"/></properties></testcase>\n"
+		  "</testsuite>\n");
+	assert_false(f->ok);
+	assert_int_equal(diags_len(f->d), 1);
+	assert_non_null(strstr(diags_get(f->d, 0)->message,
+			       "invalid value for property \"restored_from_backup\": expected true "
+			       "or false, found \"maybe\""));
+	assert_int_equal(diags_get(f->d, 0)->line, 7);
+	r = f->b.drills[0].results;
+	assert_true(r[0].restored_from_backup);
+	assert_false(r[1].restored_from_backup);
+}
+
 static void test_json_null_is_absent(void **state)
 {
 	struct fixture *f = *state;
@@ -1022,6 +1082,9 @@ int main(void)
 		T(test_json_single),
 		T(test_json_array),
 		T(test_json_data_integrity_forms),
+		T(test_restored_from_backup),
+		T(test_restored_from_backup_errors),
+		T(test_xml_restored_from_backup),
 		T(test_json_null_is_absent),
 		cmocka_unit_test(test_json_errors),
 		T(test_json_bad_id_dropped),

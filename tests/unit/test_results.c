@@ -8,6 +8,7 @@
 #include "analyze.h"
 #include "dates.h"
 #include "model.h"
+#include "restore_tests.h"
 #include "results.h"
 #include "rules.h"
 
@@ -97,9 +98,9 @@ static struct model *small_model(void)
 	d->size_gb = 12.5;
 	for (int l = 0; l < LOC_COUNT; l++) {
 		d->backups.at[l].newest_success = DATE_NONE;
-		d->backups.at[l].newest_restore_test_ok = DATE_NONE;
-		d->backups.at[l].newest_restore_test_failed = DATE_NONE;
 	}
+	for (int k = 0; k < RMETHOD_COUNT; k++)
+		restore_tests_init(&d->backups.tests[k]);
 	d->backups.at[LOC_OFFSITE].newest_success = T("2026-10-31T23:50:30Z");
 	d->backups.at[LOC_OFFSITE].successes = 1;
 	snprintf(d->backups.at[LOC_OFFSITE].newest_encryption, BACKUP_NAME_MAX, "aes-256-gcm");

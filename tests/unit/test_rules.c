@@ -271,8 +271,8 @@ static void good_critical(struct datastore *ds)
 	for (int l = 0; l < LOC_COUNT; l++)
 		fx_backup(ds, (enum backup_location)l, 300, "aes-256-gcm", l == LOC_OFFSITE,
 			  l == LOC_OFFSITE ? BTYPE_FULL : BTYPE_CONTINUOUS, 1ull << 30);
-	ds->backups.at[LOC_PRIMARY].newest_restore_test_ok = FX_AS_OF - 10 * FX_DAY;
-	snprintf(ds->backups.at[LOC_PRIMARY].newest_restore_test_ok_id, BACKUP_ID_MAX, "rt-1");
+	ds->backups.tests[RMETHOD_RESTORE].newest_ok = FX_AS_OF - 10 * FX_DAY;
+	snprintf(ds->backups.tests[RMETHOD_RESTORE].newest_ok_id, BACKUP_ID_MAX, "rt-1");
 }
 
 static void test_policy_gaps(void **state)
@@ -297,7 +297,7 @@ static void test_policy_gaps(void **state)
 	fx_backup(plain, LOC_PRIMARY, 100, "none", false, BTYPE_CONTINUOUS, 1);
 	struct datastore *old = fx_store(&t.x, s, "old-rt-db", CRIT_CRITICAL);
 	good_critical(old);
-	old->backups.at[LOC_PRIMARY].newest_restore_test_ok = FX_AS_OF - 40 * FX_DAY;
+	old->backups.tests[RMETHOD_RESTORE].newest_ok = FX_AS_OF - 40 * FX_DAY;
 	/* An important store needs primary and secondary, no restore test. */
 	struct datastore *imp = fx_store(&t.x, s, "imp-db", CRIT_IMPORTANT);
 	fx_backup(imp, LOC_PRIMARY, 60, "aes-256-cbc", false, BTYPE_INCREMENTAL, 1);
@@ -355,8 +355,8 @@ static void test_restore_test_boundary(void **state)
 	good_critical(in);
 	good_critical(out);
 	/* One calendar month before 2026-11-01 is 2026-10-01T00:00Z. */
-	in->backups.at[LOC_PRIMARY].newest_restore_test_ok = FX_PERIOD_START;
-	out->backups.at[LOC_PRIMARY].newest_restore_test_ok = FX_PERIOD_START - 1;
+	in->backups.tests[RMETHOD_RESTORE].newest_ok = FX_PERIOD_START;
+	out->backups.tests[RMETHOD_RESTORE].newest_ok = FX_PERIOD_START - 1;
 	go(&t);
 	assert_null(find(&t, "no_restore_test", "in-db"));
 	assert_non_null(find(&t, "no_restore_test", "out-db"));
@@ -468,7 +468,7 @@ static void test_drill_findings(void **state)
 	d->availability = 0.99;
 	go(&t);
 
-	/* Targets default to the tier's: 7 minutes against 5 is 40 % over. */
+	/* Targets default to the tier's: 7 minutes against 5 achieves 71.4 %. */
 	assert_true(t.res->drills[0].results[0].target_rto_minutes == 5);
 	assert_true(t.res->drills[0].results[0].target_rpo_minutes == 0);
 	assert_true(t.res->drills[0].results[1].target_rto_minutes == 4320);
@@ -477,13 +477,16 @@ static void test_drill_findings(void **state)
 	assert_non_null(f);
 	assert_string_equal(f->subject, "pay");
 	assert_string_equal(f->severity, "high");
-	assert_true(strncmp(f->message, "RTO target missed by 40.0 %", 27) == 0);
+	assert_true(strncmp(f->message, "achieved 71.4 % of the RTO target: 7 min against 5 "
+			    "(shortfall 28.6 %) in the ", 77) == 0);
 	assert_non_null(f->recommendation);
 	assert_string_equal(f->id, "rto_missed/pay/rto");
 
 	f = find_ref(&t, "rpo_missed", "rpo");
 	assert_non_null(f);
-	assert_true(strncmp(f->message, "RPO target missed by 50.0 %", 27) == 0);
+	/* achievement = target / actual, shortfall = (1 - achievement) x 100 */
+	assert_true(strncmp(f->message, "achieved 66.7 % of the RPO target: 90 min against 60 "
+			    "(shortfall 33.3 %) in the ", 79) == 0);
 
 	f = find_ref(&t, "not_recovered", "down");
 	assert_non_null(f);

@@ -300,13 +300,18 @@ function C.immutable_copy(ev, a)
     "n/a", "no critical datastores in scope")
 end
 
--- The newest drill that restored service svc with full integrity, or nil.
+-- The newest drill whose result for service svc says it restored the data
+-- from backup (restored_from_backup), recovered with full integrity, or nil.
+-- A failover to a replica does not test the backups, so it never counts.
 local function drill_restore(ev, svc)
   local drills = ev:service_drills(svc.id)
   for k = #drills, 1, -1 do
     local d = drills[k]
     local r = result_of(d, svc.id)
-    if r and r.recovered and r.data_integrity ~= nil and r.data_integrity >= 1 then return d end
+    if r and r.recovered and r.restored_from_backup and r.data_integrity ~= nil
+        and r.data_integrity >= 1 then
+      return d
+    end
   end
   return nil
 end
@@ -315,8 +320,28 @@ local function store_label(st, n)
   return fmt("%s (%s, every %s)", st.id, st.crit, days_text(n))
 end
 
--- R7: a successful restore test (or a drill that restored the service with
--- full integrity) within N days, N by criticality.
+-- The evidence of a restore-test record (kind restore_test) of store f.
+local function test_ref(st, f, method)
+  if method == "integrity_check" then
+    return { datastore = st.id, record = f.last_integrity_check_id,
+             date = time(f.last_integrity_check), kind = "restore_test",
+             method = "integrity_check" }
+  end
+  return { datastore = st.id, record = f.last_restore_test_id, date = time(f.last_restore_test),
+           kind = "restore_test", method = "restore",
+           tested_backup = f.last_restore_test_tested_backup,
+           tested_backup_time = f.last_restore_test_tested_time
+             and time(f.last_restore_test_tested_time) or nil,
+           location = f.last_restore_test_location }
+end
+
+-- R7: a successful restore test within N days, N by criticality.  A
+-- restore test is a restore-test record of method "restore", or a drill
+-- whose result says it restored from backup; both are evidence when both
+-- exist (a newer drill never hides the record).  A restore-test record of
+-- method "integrity_check" (the stored data read back and verified, nothing
+-- restored) passes only where the control says so (checksum_passes, as a
+-- backup's own verification does); elsewhere it is at most partial.
 function C.restore_test_within_n_days(ev, a)
   local res = new_result(ev, "restore_test_within_n_days")
   local limits = a.max_age_days or ev.p.restore_test_max_age_days
@@ -325,21 +350,23 @@ function C.restore_test_within_n_days(ev, a)
   for _, st in ipairs(ev:stores(a.criticalities)) do
     local f, b = st.f, st.b
     local n = limits[st.crit] or 365
-    local last, last_ref = f.last_restore_test, nil
-    if last then
-      last_ref = { datastore = st.id, record = f.last_restore_test_id, date = time(last),
-                   verification = "restore_test" }
-    end
+    local function recent(t) return t ~= nil and (as_of - t) <= n * DAY end
+    local rec = f.last_restore_test
     if drill_cache[st.svc.id] == nil then drill_cache[st.svc.id] = drill_restore(ev, st.svc) or false end
-    local d = drill_cache[st.svc.id]
-    if d and (last == nil or d.date > last) then
-      last, last_ref = d.date, drill_ref(d)
-    end
+    local d = drill_cache[st.svc.id] or nil
+    local last = rec
+    if d and (last == nil or d.date > last) then last = d.date end
+    -- Evidence: the record, and a drill that restored from backup too.
+    local refs = {}
+    if rec then refs[#refs + 1] = test_ref(st, f, "restore") end
+    if d then refs[#refs + 1] = drill_ref(d) end
+    local last_ref = #refs > 1 and refs or refs[1]
     local verified
     for _, loc in ipairs(LOCATIONS) do
       local v = b.at[loc].newest_verified
       if v and (verified == nil or v > verified) then verified = v end
     end
+    local ic = f.last_integrity_check
     local failed = f.last_restore_test_failed
     local function label() return store_label(st, n) end
     if failed and (last == nil or failed > last) then
@@ -347,17 +374,34 @@ function C.restore_test_within_n_days(ev, a)
         fmt("%s: newest restore test %s failed on %s and none passed since", label(),
           f.last_restore_test_failed_id or "?", day(failed)),
         { datastore = st.id, record = f.last_restore_test_failed_id, date = time(failed),
-          verification = "restore_test", result = "failed" })
-    elseif last and (as_of - last) <= n * DAY then
+          kind = "restore_test", method = "restore", result = "failed" })
+    elseif a.checksum_passes and f.last_integrity_check_failed
+        and (last == nil or f.last_integrity_check_failed > last)
+        and (ic == nil or f.last_integrity_check_failed > ic) then
+      -- Where integrity checks count, a failed one is a failed test too.
+      local icf = f.last_integrity_check_failed
+      item(res, "fail", st.id, st.svc.id,
+        fmt("%s: newest integrity check %s failed on %s and no test passed since", label(),
+          f.last_integrity_check_failed_id or "?", day(icf)),
+        { datastore = st.id, record = f.last_integrity_check_failed_id, date = time(icf),
+          kind = "restore_test", method = "integrity_check", result = "failed" })
+    elseif recent(last) then
       item(res, "pass", st.id, st.svc.id, nil, last_ref)
-    elseif verified and (as_of - verified) <= n * DAY and a.checksum_passes then
+    elseif a.checksum_passes and recent(ic) then
+      item(res, "pass", st.id, st.svc.id, nil, test_ref(st, f, "integrity_check"))
+    elseif a.checksum_passes and recent(verified) then
       item(res, "pass", st.id, st.svc.id, nil,
         { datastore = st.id, verified = time(verified) })
-    elseif verified and (as_of - verified) <= n * DAY then
+    elseif recent(ic) or recent(verified) then
+      local what = recent(ic)
+        and fmt("stored data integrity-checked (newest %s, %s)", day(ic),
+          f.last_integrity_check_id or "?")
+        or fmt("copies verified (newest %s)", day(verified))
       item(res, "partial", st.id, st.svc.id,
-        fmt("%s: copies verified (newest %s) but %s", label(), day(verified),
-          last and ("last restore test " .. day(last)) or "never restore-tested"),
-        last_ref or { datastore = st.id, verified = time(verified) })
+        fmt("%s: %s but %s", label(), what,
+          last and ("last restore test " .. day(last)) or "never restored from backup in a test"),
+        last_ref or (recent(ic) and test_ref(st, f, "integrity_check"))
+          or { datastore = st.id, verified = time(verified) })
     elseif last and (as_of - last) <= 2 * n * DAY then
       item(res, "partial", st.id, st.svc.id,
         fmt("%s: last restore test %s, %s ago", label(), day(last),

@@ -191,11 +191,10 @@ function C.rto_achieved_in_last_drill(ev, a)
         end
         for _, m in ipairs(misses) do
           local what, actual, target = m[1], m[2], m[3]
-          local text = fmt("%s missed (%s against %s)", what, drgen.format_minutes(actual),
-            drgen.format_minutes(target))
+          local text = ev.drills_rule.achievement_text(what, actual, target)
           local action = tracked_action(d.view, rec)
           if target <= 0 or actual > 2 * target then
-            st = worst(st, "fail"); problems[#problems + 1] = text .. ", more than twice the target"
+            st = worst(st, "fail"); problems[#problems + 1] = text .. ", less than half of the target achieved"
           elseif action == nil then
             st = worst(st, "fail"); problems[#problems + 1] = text .. " with no open action tracking it"
           elseif action.due ~= nil and action.due < as_of then
