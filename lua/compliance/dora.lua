@@ -151,8 +151,11 @@ M.controls = {
   },
   {
     id = "Art. 12(3)", title = "Segregated systems for restoring backups",
-    checks = { { "offsite_copy_exists" } },
-    ask = "The design that keeps the restoration environment physically and logically segregated",
+    checks = { { "offsite_copy_exists", at_best = "partial",
+                 why = "an offsite copy is not a segregated restoration environment; where restores " ..
+                   "run is not in the data" } },
+    ask = "The design that keeps the systems backups are restored on physically and logically " ..
+      "segregated from the source systems",
   },
   {
     id = "Art. 12(4)", title = "Redundant ICT capacities",
@@ -206,7 +209,8 @@ M.controls = {
   {
     id = "Art. 25(1)", title = "Range of resilience tests",
     checks = { { "drill_type_recent", types = { "partial_failover", "full_simulation" },
-                 what = "scenario-based failover test" } },
+                 what = "scenario-based failover test", at_best = "partial",
+                 why = "a scenario-based test is one of the range of tests Art. 25(1) lists" } },
     ask = "Records of the other test types: vulnerability scans, penetration, performance and end-to-end tests",
   },
   {

@@ -122,7 +122,10 @@ M.controls = {
   },
   {
     id = "CP-4(1)", title = "Coordinate with related plans", base = "MH",
-    checks = { { "drill_coverage", scope = "critical", dependencies = true, min_type = "partial_failover" } },
+    checks = { { "drill_coverage", scope = "critical", dependencies = true, min_type = "partial_failover",
+                 at_best = "partial",
+                 why = "a drill that includes the dependencies does not show that the test was " ..
+                   "coordinated with the owners of the related plans" } },
     ask = "Evidence that testing was coordinated with the owners of related plans",
   },
   {
@@ -224,7 +227,10 @@ M.controls = {
   },
   {
     id = "CP-9(2)", title = "Test restoration using sampling", base = "H",
-    checks = { { "drill_coverage", scope = "critical", integrity = true } },
+    checks = { { "drill_coverage", scope = "critical", integrity = true, at_best = "partial",
+                 why = "the drills do not record that a sample of backup information was restored in them" } },
+    ask = "Records of which backup sample was restored, into which system functions, during the " ..
+      "contingency plan test",
   },
   {
     id = "CP-9(3)", title = "Separate storage for critical information", base = "H",
