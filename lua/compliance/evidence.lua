@@ -988,6 +988,8 @@ local function judge(ev, def)
           status = st, reason = "worst of its parts: " .. table.concat(parts, ", "),
           evidence = refs.done(), checks = {} }
   end
+  -- a framework's list of baselines selecting the control (NIST SP 800-53B)
+  if def.baselines then c.baselines = def.baselines end
   ev.done[def.id] = c
   return c
 end

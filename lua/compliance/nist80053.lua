@@ -1,5 +1,6 @@
 -- compliance/nist80053.lua -- NIST SP 800-53 Rev. 5, Contingency Planning
--- (CP) family, with the SP 800-53B baselines.
+-- (CP) family, every control and enhancement from CP-1 to CP-13, with the
+-- SP 800-53B baselines (each control's `base`: L, M, H).
 --
 -- Which controls are evaluated follows the baseline chosen in the profile
 -- (`baseline`: low, moderate, high or all; default high); controls outside
@@ -111,6 +112,11 @@ M.controls = {
     checks = { { "drill_coverage", scope = "critical", min_type = "tabletop" } },
     attest = { "training_completed" },
     ask = "Training records showing simulated events were used",
+  },
+  {
+    id = "CP-3(2)", title = "Mechanisms used in training environments", base = "",
+    attest = { "training_environment" },
+    ask = "The mechanisms that make the contingency training environment realistic, and how they are used",
   },
   {
     id = "CP-4", title = "Contingency plan testing", base = "LMH",
@@ -284,9 +290,33 @@ M.controls = {
     checks = { { "immutable_copy" } },
     ask = "Access control on the backup and recovery systems",
   },
+  {
+    id = "CP-11", title = "Alternate communications protocols", base = "",
+    attest = { "alternate_protocols" },
+    ask = "The alternate communications protocols that keep operations running, and their last test",
+  },
+  {
+    id = "CP-12", title = "Safe mode", base = "",
+    attest = { "safe_mode" },
+    ask = "The conditions that put the system into safe mode, and the restrictions that then apply",
+  },
+  {
+    id = "CP-13", title = "Alternative security mechanisms", base = "",
+    attest = { "alternative_security_mechanisms" },
+    ask = "The alternative or supplemental security mechanisms used when the primary ones are compromised",
+  },
 }
 
+-- SP 800-53B baseline membership, shown for every control (results.json
+-- `baselines`, the audit report): "low", "moderate", "high", or none.
+local BASELINE_NAMES = { { "L", "low" }, { "M", "moderate" }, { "H", "high" } }
+
 for _, def in ipairs(M.controls) do
+  local names = {}
+  for _, b in ipairs(BASELINE_NAMES) do
+    if (def.base or ""):find(b[1], 1, true) then names[#names + 1] = b[2] end
+  end
+  def.baselines = names
   if not def.withdrawn then def.applies = in_baseline(def) end
 end
 

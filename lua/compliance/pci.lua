@@ -1,4 +1,4 @@
--- compliance/pci.lua -- PCI DSS v4.0: requirement 12.10 (incident response)
+-- compliance/pci.lua -- PCI DSS v4.0.1: requirement 12.10 (incident response)
 -- and the backup-media requirements that go with it.
 --
 -- Scope: the services whose data_scope carries "cde" (the cardholder data
@@ -9,7 +9,7 @@
 
 local M = {
   id = "pci",
-  name = "PCI DSS v4.0",
+  name = "PCI DSS v4.0.1",
   scope_tag = "cde",
   defaults = {
     review_grace = 1.0,
