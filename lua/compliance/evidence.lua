@@ -103,7 +103,10 @@ E.defaults = {
 }
 
 -- Settings only one framework has (its `defaults`), by name.
-E.framework_settings = { baseline = "nist80053", regime = "dora" }
+E.framework_settings = {
+  baseline = "nist80053", regime = "dora", article_16 = "dora", microenterprise = "dora",
+  rts24_max_rto_minutes = "dora", rts24_trading_venue_max_rpo_minutes = "dora",
+}
 
 local FRAMEWORKS = {
   iso22301 = true, iso27001 = true, soc2 = true, nist80053 = true, hipaa = true,
@@ -121,7 +124,10 @@ end
 -- use, or nil and why not.
 local function coerce(default, v)
   local dt = type(default)
-  if dt == "number" then
+  if dt == "boolean" then
+    if type(v) == "boolean" then return v end
+    return nil, "true or false"
+  elseif dt == "number" then
     if type(v) == "number" and v >= 0 then return v end
     return nil, "a number >= 0"
   elseif dt == "string" then

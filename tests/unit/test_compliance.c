@@ -1073,15 +1073,29 @@ static void test_scope(void **state)
 	set_frameworks(&rn.x, "hipaa");
 	assert_string_equal(control_status(&rn, "164.308(a)(7)(ii)(A)", reason, sizeof(reason)), "pass");
 
-	/* DORA: a microenterprise follows the simplified regime. */
+	/* DORA: a microenterprise keeps Art. 12 with its carve-outs (12(4) an
+	 * assessment attestation) and is outside RTS Title III; an Art. 16(1)
+	 * entity (a small IORP) is outside Arts 5-15 and follows RTS Art. 40. */
 	memset(&rn, 0, sizeof(rn));
 	healthy(&rn);
 	rn.x.m->org.entity_type = "microenterprise";
 	set_frameworks(&rn.x, "dora");
-	assert_string_equal(control_status(&rn, "Art. 12(4)", reason, sizeof(reason)), "n/a");
+	assert_string_equal(control_status(&rn, "Art. 12(4)", reason, sizeof(reason)), "attest");
+	assert_non_null(strstr(reason, "redundancy_need_assessed"));
 	memset(&rn, 0, sizeof(rn));
 	healthy(&rn);
 	rn.x.m->org.entity_type = "microenterprise";
+	set_frameworks(&rn.x, "dora");
+	assert_string_equal(control_status(&rn, "RTS Art. 40", reason, sizeof(reason)), "n/a");
+	memset(&rn, 0, sizeof(rn));
+	healthy(&rn);
+	rn.x.m->org.entity_type = "small_iorp";
+	set_frameworks(&rn.x, "dora");
+	assert_string_equal(control_status(&rn, "Art. 12(4)", reason, sizeof(reason)), "n/a");
+	assert_non_null(strstr(reason, "Articles 5 to 15 of this Regulation shall not apply"));
+	memset(&rn, 0, sizeof(rn));
+	healthy(&rn);
+	rn.x.m->org.entity_type = "small_iorp";
 	set_frameworks(&rn.x, "dora");
 	assert_string_equal(control_status(&rn, "RTS Art. 40", reason, sizeof(reason)), "pass");
 	memset(&rn, 0, sizeof(rn));
