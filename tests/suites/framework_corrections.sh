@@ -19,13 +19,19 @@ command -v jq >/dev/null 2>&1 || { skip "framework corrections: jq not installed
 SAMPLE="$DRGEN_ROOT/samples/kestrel"
 jqe() { jq -e "$@" >/dev/null; }
 
-# variant NAME JQ-FILTER: the sample with plan.json rewritten by the filter,
-# built into $TMP/out-NAME; R is its results.json.
+# variant NAME JQ-FILTER [TIER2-RTO TIER2-RPO]: the sample with plan.json
+# rewritten by the filter (and tier 2's objectives changed by a plan's
+# rules/tiers.lua), built into $TMP/out-NAME; R is its results.json.
 variant() {
 	v=$1 d="$TMP/$1"
 	rm -rf "$d"
 	cp -R "$SAMPLE" "$d"
 	jq "$2" "$SAMPLE/plan.json" >"$d/plan.json"
+	if [ -n "${3:-}" ]; then
+		mkdir -p "$d/rules"
+		printf 'local shipped = require("tiers")\nshipped.levels[2].rto_minutes = %s\nshipped.levels[2].rpo_minutes = %s\nreturn shipped\n' \
+			"$3" "$4" >"$d/rules/tiers.lua"
+	fi
 	"$DRGEN" build "$d" -o "$TMP/out-$v" --period 2026-10 -q 2>"$TMP/err-$v"
 	check "$v: the plan builds" test $? -eq 0
 	R="$TMP/out-$v/evidence/results.json"
@@ -234,3 +240,14 @@ check "venue: regime trading_venue" jqe \
 is dora 'RTS Art. 24' pass '. == "11 critical or important services, each with an RTO of at most 2 hours and an RPO of at most 5 minutes"'
 variant venue_rpo '.organization.entity_type = "mtf" | .compliance.profile.dora = {"rts24_trading_venue_max_rpo_minutes": 4}'
 is dora 'RTS Art. 24' fail 'startswith("settlement (tier 2): RPO 5 minutes is more than 4 minutes; ")'
+# The shipped limits at their boundaries: tier 2 recovering in exactly two
+# hours passes, one minute more fails; a trading venue's tier 2 losing
+# exactly 5 minutes of data passes, 6 fails.
+variant ccp_120 '.organization.entity_type = "ccp"' 120 5
+is dora 'RTS Art. 24' pass '. == "11 critical or important services, each with an RTO of at most 2 hours"'
+variant ccp_121 '.organization.entity_type = "ccp"' 121 5
+is dora 'RTS Art. 24' fail 'startswith("settlement (tier 2): RTO 121 minutes is longer than 120 minutes; ")'
+variant venue_rpo5 '.organization.entity_type = "otf"' 120 5
+is dora 'RTS Art. 24' pass '. == "11 critical or important services, each with an RTO of at most 2 hours and an RPO of at most 5 minutes"'
+variant venue_rpo6 '.organization.entity_type = "otf"' 120 6
+is dora 'RTS Art. 24' fail 'startswith("settlement (tier 2): RPO 6 minutes is more than 5 minutes; ")'

@@ -174,18 +174,24 @@ function C.recovery_limits(ev, a)
   local res = new_result(ev, "recovery_limits")
   local max_rto, max_rpo = a.max_rto_minutes, a.max_rpo_minutes
   local fm = drgen.format_minutes
+  -- "RTO 121 minutes is longer than 120 minutes", never "2 hours ... than 2 hours"
+  local function over(what, x, limit, words)
+    local xs, ls = fm(x), fm(limit)
+    if xs == ls then xs, ls = fmt("%d minutes", x), fmt("%d minutes", limit) end
+    return fmt("%s %s is %s %s", what, xs, words, ls)
+  end
   for _, rec in ipairs(ev:scope(a.scope)) do
     local problems = {}
     if rec.rto == nil then
       problems[#problems + 1] = "no RTO"
     elseif max_rto and rec.rto > max_rto then
-      problems[#problems + 1] = fmt("RTO %s is longer than %s", fm(rec.rto), fm(max_rto))
+      problems[#problems + 1] = over("RTO", rec.rto, max_rto, "longer than")
     end
     if max_rpo then
       if rec.rpo == nil then
         problems[#problems + 1] = "no RPO"
       elseif rec.rpo > max_rpo then
-        problems[#problems + 1] = fmt("RPO %s is more than %s", fm(rec.rpo), fm(max_rpo))
+        problems[#problems + 1] = over("RPO", rec.rpo, max_rpo, "more than")
       end
     end
     local ref = { file = "plan.json", service = rec.id, tier = rec.tier, rto_minutes = rec.rto,
