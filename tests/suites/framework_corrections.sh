@@ -91,8 +91,8 @@ is dora 'Art. 25(1)' partial '. == "scenario-based failover test dr-2026-10-part
 is nist80053 'CP-4(1)' partial '. == "card-authorization (tier 1): its dependency fx-rates not in drill dr-2026-10-full-simulation (2026-10-06)"'
 is hipaa '164.316(b)(2)' partial 'startswith("plan: the last review (2026-03-20) predates drill dr-2026-10-full-simulation")'
 # 9.4.1.1: fraud-models has no backup at all; that is 12.10.1's failure, not 9.4.1.1's.
-is pci 9.4.1.1 partial '. == "fraud-features has no offsite copy, only a secondary one (separation from the primary site not shown); keyvault-db has no offsite copy, only a secondary one (separation from the primary site not shown); attestation also outstanding: media_physical_security"'
-is pci 12.10.1 fail '. == "fraud-models (important) has no successful backup"'
+is pci 9.4.1.1 partial 'startswith("fraud-features has no offsite copy, only a secondary one (separation from the primary site not shown); keyvault-db has no offsite copy, only a secondary one (separation from the primary site not shown)") and (contains("fraud-models") | not)'
+is pci 12.10.1 fail 'contains("fraud-models (important) has no successful backup")'
 check "sample: controls capped at partial say what to ask for" jqe \
 	'all(.controls[] | select(.reason | contains("partial at best")); .ask | type == "string" and length > 0)' "$R"
 # item 13: the sample (a payment institution) is the standard regime
@@ -195,7 +195,7 @@ done
 # Chapter IV still applies to an Art. 16(1) entity that is not a microenterprise.
 is dora 'Art. 24(1)' partial '. == "event-streaming (tier 2): only 1 drill type in 36 months (at least 2 wanted)"'
 is dora 'Art. 24(6)' pass 'startswith("11 critical or important services")'
-is dora 'RTS Art. 40' fail 'startswith("ledger-db (critical, every 365 days): newest restore test")'
+is dora 'RTS Art. 40' fail 'startswith("ledger-db (critical, every 365 days): ")'
 is dora 'RTS Art. 39' partial 'contains("card-authorization: depends on fx-rates")'
 evidence_rule
 
@@ -204,7 +204,7 @@ check "both: regime article_16+microenterprise" jqe \
 	'.compliance.frameworks[] | select(.framework == "dora") | .regime == "article_16+microenterprise"' "$R"
 is dora 'Art. 11(7)' 'n/a' 'startswith("DORA Art. 16(1): ")'
 is dora 'Art. 24(6)' 'n/a' 'endswith("'"$MICRO_WORDS"'")'
-is dora 'RTS Art. 40' fail 'startswith("ledger-db (critical, every 365 days)")'
+is dora 'RTS Art. 40' fail 'startswith("ledger-db (critical, every 365 days): ")'
 
 variant not_art16 '.organization.entity_type = "small_iorp" | .compliance.profile.dora = {"article_16": false}'
 check "not_art16: the profile's flag wins over entity_type" jqe \
