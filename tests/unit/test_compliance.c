@@ -51,8 +51,12 @@ static void test_shape_ok(void **state)
 		" \"evidence\":[\"text\",{\"datastore\":\"db\",\"records\":3}],\"zzz\":1,"
 		" \"checks\":[{\"check\":\"x\",\"status\":\"fail\",\"reason\":\"r\"}]},"
 		"{\"control\":\"A.8.14\",\"title\":\"Redundancy\",\"status\":\"n/a\",\"reason\":\"\","
-		" \"evidence\":[],\"ask\":\"capacity\"}]}"), "");
+		" \"evidence\":[],\"ask\":\"capacity\",\"baselines\":[\"moderate\",\"high\"]}]}"), "");
 	assert_int_equal(cJSON_GetArraySize(c.controls), 2);
+	/* A control's baselines follow its title. */
+	char *second = cJSON_PrintUnformatted(cJSON_GetArrayItem(c.controls, 1));
+	assert_non_null(strstr(second, "\"title\":\"Redundancy\",\"baselines\":[\"moderate\",\"high\"],\"status\""));
+	free(second);
 	cJSON *x = cJSON_GetArrayItem(c.controls, 0);
 	/* Fixed key order, unknown keys dropped. */
 	char *text = cJSON_PrintUnformatted(x);
@@ -102,6 +106,9 @@ static void test_shape_errors(void **state)
 		 "\"status\":\"meh\"}]}]}",
 		 "controls[1].checks[1].status: \"meh\" is not one of pass, partial, fail, no_data, attest, waived, n/a"},
 		{"{\"framework\":\"iso27001\",\"warnings\":[1],\"controls\":[]}", "warnings: must be a list of strings"},
+		{"{\"framework\":\"iso27001\",\"controls\":[{\"control\":\"A\",\"title\":\"t\","
+		 "\"baselines\":[\"high\",3],\"status\":\"pass\",\"reason\":\"r\",\"evidence\":[]}]}",
+		 "controls[1].baselines: must be a list of strings"},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		struct compliance c;
