@@ -14,12 +14,13 @@
  * then with {framework = NAME, control = i} for i = 1..N, each returning
  * one control
  *
- *   { control, title, status, reason, evidence = { "text" |
+ *   { control, title, baselines?, status, reason, evidence = { "text" |
  *     { key = scalar, ... } }, ask?, checks?, attestations?, exception? }
  *
- * and every control is copied into a fresh object with its keys in a fixed
- * order (framework, control, title, status, reason, evidence, then the
- * optional ones), so results.json does not depend on how a rule built its
+ * (baselines: the SP 800-53B baselines selecting a NIST control) and every
+ * control is copied into a fresh object with its keys in a fixed order
+ * (framework, control, title, baselines, status, reason, evidence, then
+ * the optional ones), so results.json does not depend on how a rule built its
  * tables.  A framework's controls are appended only when all of them are
  * valid, so `out` never holds half a framework.
  */
@@ -175,6 +176,20 @@ static bool check_evidence(const cJSON *ev, const char *path, struct buf *err)
 	return true;
 }
 
+/* A list of strings (a control's baselines, e.g. NIST SP 800-53B). */
+static bool string_list(const cJSON *l)
+{
+	const cJSON *v;
+
+	if (!cJSON_IsArray(l))
+		return false;
+	cJSON_ArrayForEach(v, l) {
+		if (!cJSON_IsString(v))
+			return false;
+	}
+	return true;
+}
+
 /* checks = { {check, status, reason, informational?} } */
 static bool check_checks(const cJSON *list, const char *path, struct buf *err)
 {
@@ -260,6 +275,11 @@ static cJSON *copy_control(const char *framework, const cJSON *c, size_t i,
 		buf_printf(err, "%sattestations: must be a list", path);
 		return NULL;
 	}
+	opt = member(c, "baselines");
+	if (opt && !string_list(opt)) {
+		buf_printf(err, "%sbaselines: must be a list of strings", path);
+		return NULL;
+	}
 	opt = member(c, "exception");
 	if (opt && !flat_object(opt)) {
 		buf_printf(err, "%sexception: must be a table of strings", path);
@@ -270,6 +290,7 @@ static cJSON *copy_control(const char *framework, const cJSON *c, size_t i,
 	cJSON_AddStringToObject(out, "framework", framework);
 	cJSON_AddStringToObject(out, "control", id);
 	cJSON_AddStringToObject(out, "title", title);
+	add_copy(out, "baselines", member(c, "baselines"));
 	cJSON_AddStringToObject(out, "status", compliance_status_names[st]);
 	cJSON_AddStringToObject(out, "reason", reason);
 	add_copy(out, "evidence", ev);

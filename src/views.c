@@ -1271,6 +1271,28 @@ static void put_scalar(struct buf *b, const cJSON *x)
 }
 
 /* One evidence item of a control: a string, or "key: value, key: value". */
+/*
+ * "baselines" of a NIST control as text ("moderate, high"; "none" when no
+ * SP 800-53B baseline selects it); nothing for other frameworks' controls.
+ */
+static void put_baselines(cJSON *x, const cJSON *list)
+{
+	struct buf b = BUF_INIT;
+	const cJSON *v;
+
+	if (!cJSON_IsArray(list))
+		return;
+	cJSON_ArrayForEach(v, list) {
+		if (!cJSON_IsString(v))
+			continue;
+		if (b.len)
+			buf_puts(&b, ", ");
+		buf_puts(&b, v->valuestring);
+	}
+	put_str(x, "baselines", b.len ? b.data : "none");
+	buf_free(&b);
+}
+
 static void put_evidence_item(struct buf *b, const cJSON *e)
 {
 	const cJSON *kv;
@@ -1362,6 +1384,7 @@ static void put_compliance(cJSON *view, const struct pctx *pc, bool with_control
 		put_class(x, "status_class", "st-", st);
 		put_str(x, "reason", views_get_str(c, "reason"));
 		put_str(x, "ask", views_get_str(c, "ask"));
+		put_baselines(x, views_get(c, "baselines"));
 		struct buf ev = BUF_INIT, item = BUF_INIT;
 		const cJSON *e;
 		cJSON *items = put_arr(x, "evidence_items");

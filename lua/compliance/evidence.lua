@@ -103,7 +103,10 @@ E.defaults = {
 }
 
 -- Settings only one framework has (its `defaults`), by name.
-E.framework_settings = { baseline = "nist80053", regime = "dora" }
+E.framework_settings = {
+  baseline = "nist80053", regime = "dora", article_16 = "dora", microenterprise = "dora",
+  rts24_max_rto_minutes = "dora", rts24_trading_venue_max_rpo_minutes = "dora",
+}
 
 local FRAMEWORKS = {
   iso22301 = true, iso27001 = true, soc2 = true, nist80053 = true, hipaa = true,
@@ -121,7 +124,10 @@ end
 -- use, or nil and why not.
 local function coerce(default, v)
   local dt = type(default)
-  if dt == "number" then
+  if dt == "boolean" then
+    if type(v) == "boolean" then return v end
+    return nil, "true or false"
+  elseif dt == "number" then
     if type(v) == "number" and v >= 0 then return v end
     return nil, "a number >= 0"
   elseif dt == "string" then
@@ -988,6 +994,8 @@ local function judge(ev, def)
           status = st, reason = "worst of its parts: " .. table.concat(parts, ", "),
           evidence = refs.done(), checks = {} }
   end
+  -- a framework's list of baselines selecting the control (NIST SP 800-53B)
+  if def.baselines then c.baselines = def.baselines end
   ev.done[def.id] = c
   return c
 end

@@ -75,12 +75,17 @@ M.controls = {
   {
     id = "164.312(a)(2)(iv)", title = "Encryption and decryption (addressable)",
     addressable = true,
-    checks = { { "encryption_at_rest_for_backups" } },
-    ask = "Key management for the ePHI backups",
+    checks = { { "encryption_at_rest_for_backups", at_best = "partial",
+                 why = "the backup records show the encryption of backup copies only, not of ePHI in " ..
+                   "the systems that hold it" } },
+    ask = "The mechanism that encrypts and decrypts ePHI at rest in the systems that hold it, " ..
+      "and key management for the ePHI backups",
   },
   {
     id = "164.316(b)(2)", title = "Documentation: retention, availability and updates",
-    checks = { { "plan_reviewed_within_12_months" } },
+    checks = { { "plan_reviewed_within_12_months", at_best = "partial",
+                 why = "a plan review shows (iii) updates only; retention for six years (i) and " ..
+                   "availability to those who use it (ii) are not in the data" } },
     ask = "Evidence that contingency documentation is kept for six years and available to those who use it",
   },
 }

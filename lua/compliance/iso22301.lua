@@ -112,8 +112,12 @@ M.controls = {
   },
   {
     id = "9.1", title = "Monitoring, measurement, analysis and evaluation",
-    checks = { { "kpis_computable" } },
-    ask = "Management's evaluation of the continuity KPIs",
+    -- KPIs that can be computed are not monitoring and evaluation (issue 13)
+    checks = { { "kpis_computable", at_best = "partial",
+                 why = "KPIs that can be computed are not monitoring and evaluation: what is " ..
+                   "measured and when, and management's analysis of the results, are not in the data" } },
+    ask = "The monitoring plan (what is measured, how and when) and management's documented " ..
+      "evaluation of the continuity KPIs",
   },
   {
     id = "9.2", title = "Internal audit",

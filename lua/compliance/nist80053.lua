@@ -1,5 +1,6 @@
 -- compliance/nist80053.lua -- NIST SP 800-53 Rev. 5, Contingency Planning
--- (CP) family, with the SP 800-53B baselines.
+-- (CP) family, every control and enhancement from CP-1 to CP-13, with the
+-- SP 800-53B baselines (each control's `base`: L, M, H).
 --
 -- Which controls are evaluated follows the baseline chosen in the profile
 -- (`baseline`: low, moderate, high or all; default high); controls outside
@@ -113,6 +114,11 @@ M.controls = {
     ask = "Training records showing simulated events were used",
   },
   {
+    id = "CP-3(2)", title = "Mechanisms used in training environments", base = "",
+    attest = { "training_environment" },
+    ask = "The mechanisms that make the contingency training environment realistic, and how they are used",
+  },
+  {
     id = "CP-4", title = "Contingency plan testing", base = "LMH",
     checks = {
       { "drill_coverage", scope = "all" },
@@ -122,7 +128,10 @@ M.controls = {
   },
   {
     id = "CP-4(1)", title = "Coordinate with related plans", base = "MH",
-    checks = { { "drill_coverage", scope = "critical", dependencies = true, min_type = "partial_failover" } },
+    checks = { { "drill_coverage", scope = "critical", dependencies = true, min_type = "partial_failover",
+                 at_best = "partial",
+                 why = "a drill that includes the dependencies does not show that the test was " ..
+                   "coordinated with the owners of the related plans" } },
     ask = "Evidence that testing was coordinated with the owners of related plans",
   },
   {
@@ -225,7 +234,10 @@ M.controls = {
   },
   {
     id = "CP-9(2)", title = "Test restoration using sampling", base = "H",
-    checks = { { "drill_coverage", scope = "critical", integrity = true } },
+    checks = { { "drill_coverage", scope = "critical", integrity = true, at_best = "partial",
+                 why = "the drills do not record that a sample of backup information was restored in them" } },
+    ask = "Records of which backup sample was restored, into which system functions, during the " ..
+      "contingency plan test",
   },
   {
     id = "CP-9(3)", title = "Separate storage for critical information", base = "H",
@@ -279,9 +291,33 @@ M.controls = {
     checks = { { "immutable_copy" } },
     ask = "Access control on the backup and recovery systems",
   },
+  {
+    id = "CP-11", title = "Alternate communications protocols", base = "",
+    attest = { "alternate_protocols" },
+    ask = "The alternate communications protocols that keep operations running, and their last test",
+  },
+  {
+    id = "CP-12", title = "Safe mode", base = "",
+    attest = { "safe_mode" },
+    ask = "The conditions that put the system into safe mode, and the restrictions that then apply",
+  },
+  {
+    id = "CP-13", title = "Alternative security mechanisms", base = "",
+    attest = { "alternative_security_mechanisms" },
+    ask = "The alternative or supplemental security mechanisms used when the primary ones are compromised",
+  },
 }
 
+-- SP 800-53B baseline membership, shown for every control (results.json
+-- `baselines`, the audit report): "low", "moderate", "high", or none.
+local BASELINE_NAMES = { { "L", "low" }, { "M", "moderate" }, { "H", "high" } }
+
 for _, def in ipairs(M.controls) do
+  local names = {}
+  for _, b in ipairs(BASELINE_NAMES) do
+    if (def.base or ""):find(b[1], 1, true) then names[#names + 1] = b[2] end
+  end
+  def.baselines = names
   if not def.withdrawn then def.applies = in_baseline(def) end
 end
 

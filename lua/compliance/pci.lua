@@ -1,4 +1,4 @@
--- compliance/pci.lua -- PCI DSS v4.0: requirement 12.10 (incident response)
+-- compliance/pci.lua -- PCI DSS v4.0.1: requirement 12.10 (incident response)
 -- and the backup-media requirements that go with it.
 --
 -- Scope: the services whose data_scope carries "cde" (the cardholder data
@@ -9,7 +9,7 @@
 
 local M = {
   id = "pci",
-  name = "PCI DSS v4.0",
+  name = "PCI DSS v4.0.1",
   scope_tag = "cde",
   defaults = {
     review_grace = 1.0,
@@ -62,7 +62,9 @@ M.controls = {
   },
   {
     id = "9.4.1.1", title = "Offline media backups with cardholder data are stored securely",
-    checks = { { "offsite_copy_exists" } },
+    -- a datastore with no backup at all has no offline media to keep
+    -- (12.10.1 and the backup checks judge it)
+    checks = { { "offsite_copy_exists", backed_up_only = true } },
     attest = { "media_physical_security" },
     ask = "The physical security of the offline backup location",
   },
@@ -73,9 +75,12 @@ M.controls = {
   },
   {
     id = "3.5.1", title = "PAN rendered unreadable wherever stored, backups included",
-    checks = { { "encryption_at_rest_for_backups" } },
+    checks = { { "encryption_at_rest_for_backups", at_best = "partial",
+                 why = "the backup records cover backup copies only; PAN in the datastores " ..
+                   "themselves, logs and other media is not in the data" } },
     attest = { "key_management" },
-    ask = "Key-management procedures for the backup encryption keys",
+    ask = "Evidence that PAN is unreadable wherever else it is stored (datastores, logs, " ..
+      "removable media), and the key-management procedures for the backup encryption keys",
   },
 }
 

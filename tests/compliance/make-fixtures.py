@@ -17,7 +17,7 @@ expected.tsv (tests/suites/compliance.sh --update prints them).
             action, a review in the grace period, a stale contact, expired
             and missing attestations, an active and an expired exception
   scope     no ephi or cde data and a microenterprise: HIPAA and PCI n/a,
-            DORA's simplified regime
+            DORA's microenterprise regime (Arts 11 and 12 with their carve-outs)
 """
 import json
 import os

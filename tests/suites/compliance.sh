@@ -84,8 +84,8 @@ check "healthy: a current attestation passes" \
 check "scope: no ephi service, every HIPAA control n/a" jqe \
 	'[.controls[] | select(.framework == "hipaa") | .status] | length > 0 and all(. == "n/a")' \
 	"$TMP/scope/evidence/results.json"
-check "scope: a microenterprise follows DORA's simplified regime" jqe \
-	'.compliance.frameworks[] | select(.framework == "dora") | .regime == "simplified"' \
+check "scope: a microenterprise is DORA's microenterprise regime (not Art. 16's simplified framework)" jqe \
+	'.compliance.frameworks[] | select(.framework == "dora") | .regime == "microenterprise"' \
 	"$TMP/scope/evidence/results.json"
 check "attest controls say what to ask the auditee for" jqe \
 	'all(.controls[] | select(.status == "attest"); .ask | type == "string")' "$R"

@@ -51,8 +51,12 @@ static void test_shape_ok(void **state)
 		" \"evidence\":[\"text\",{\"datastore\":\"db\",\"records\":3}],\"zzz\":1,"
 		" \"checks\":[{\"check\":\"x\",\"status\":\"fail\",\"reason\":\"r\"}]},"
 		"{\"control\":\"A.8.14\",\"title\":\"Redundancy\",\"status\":\"n/a\",\"reason\":\"\","
-		" \"evidence\":[],\"ask\":\"capacity\"}]}"), "");
+		" \"evidence\":[],\"ask\":\"capacity\",\"baselines\":[\"moderate\",\"high\"]}]}"), "");
 	assert_int_equal(cJSON_GetArraySize(c.controls), 2);
+	/* A control's baselines follow its title. */
+	char *second = cJSON_PrintUnformatted(cJSON_GetArrayItem(c.controls, 1));
+	assert_non_null(strstr(second, "\"title\":\"Redundancy\",\"baselines\":[\"moderate\",\"high\"],\"status\""));
+	free(second);
 	cJSON *x = cJSON_GetArrayItem(c.controls, 0);
 	/* Fixed key order, unknown keys dropped. */
 	char *text = cJSON_PrintUnformatted(x);
@@ -102,6 +106,9 @@ static void test_shape_errors(void **state)
 		 "\"status\":\"meh\"}]}]}",
 		 "controls[1].checks[1].status: \"meh\" is not one of pass, partial, fail, no_data, attest, waived, n/a"},
 		{"{\"framework\":\"iso27001\",\"warnings\":[1],\"controls\":[]}", "warnings: must be a list of strings"},
+		{"{\"framework\":\"iso27001\",\"controls\":[{\"control\":\"A\",\"title\":\"t\","
+		 "\"baselines\":[\"high\",3],\"status\":\"pass\",\"reason\":\"r\",\"evidence\":[]}]}",
+		 "controls[1].baselines: must be a list of strings"},
 	};
 	for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
 		struct compliance c;
@@ -1107,15 +1114,29 @@ static void test_scope(void **state)
 	set_frameworks(&rn.x, "hipaa");
 	assert_string_equal(control_status(&rn, "164.308(a)(7)(ii)(A)", reason, sizeof(reason)), "pass");
 
-	/* DORA: a microenterprise follows the simplified regime. */
+	/* DORA: a microenterprise keeps Art. 12 with its carve-outs (12(4) an
+	 * assessment attestation) and is outside RTS Title III; an Art. 16(1)
+	 * entity (a small IORP) is outside Arts 5-15 and follows RTS Art. 40. */
 	memset(&rn, 0, sizeof(rn));
 	healthy(&rn);
 	rn.x.m->org.entity_type = "microenterprise";
 	set_frameworks(&rn.x, "dora");
-	assert_string_equal(control_status(&rn, "Art. 12(4)", reason, sizeof(reason)), "n/a");
+	assert_string_equal(control_status(&rn, "Art. 12(4)", reason, sizeof(reason)), "attest");
+	assert_non_null(strstr(reason, "redundancy_need_assessed"));
 	memset(&rn, 0, sizeof(rn));
 	healthy(&rn);
 	rn.x.m->org.entity_type = "microenterprise";
+	set_frameworks(&rn.x, "dora");
+	assert_string_equal(control_status(&rn, "RTS Art. 40", reason, sizeof(reason)), "n/a");
+	memset(&rn, 0, sizeof(rn));
+	healthy(&rn);
+	rn.x.m->org.entity_type = "small_iorp";
+	set_frameworks(&rn.x, "dora");
+	assert_string_equal(control_status(&rn, "Art. 12(4)", reason, sizeof(reason)), "n/a");
+	assert_non_null(strstr(reason, "Articles 5 to 15 of this Regulation shall not apply"));
+	memset(&rn, 0, sizeof(rn));
+	healthy(&rn);
+	rn.x.m->org.entity_type = "small_iorp";
 	set_frameworks(&rn.x, "dora");
 	assert_string_equal(control_status(&rn, "RTS Art. 40", reason, sizeof(reason)), "pass");
 	memset(&rn, 0, sizeof(rn));

@@ -112,8 +112,16 @@ function C.offsite_copy_exists(ev, a)
   local tol = ev.facts.lag_tolerance_minutes or 0
   local locs = a.locations or { "offsite" }
   local min_copies = a.min_copies or 0
+  -- backed_up_only: a datastore with no successful copy anywhere is left to
+  -- the checks on backups themselves (PCI 9.4.1.1 is about where offline
+  -- media are kept, not whether there are any)
+  local skipped = 0
   for _, st in ipairs(ev:stores(a.criticalities or { "critical", "important" })) do
     local f = st.f
+    if a.backed_up_only and f.n_locations_ok == 0 then
+      skipped = skipped + 1
+      goto next_store
+    end
     local rpo = f.rpo_minutes or 0
     local max_min = a.use_rpo and judged_rpo(rpo, tol) or math.max(rpo, ev.p.offsite_max_age_days * 1440)
     local best, best_loc
@@ -152,10 +160,15 @@ function C.offsite_copy_exists(ev, a)
           or fmt("%s has no successful copy anywhere", st.id),
         { datastore = st.id, records = st.b.records })
     end
+    ::next_store::
   end
-  return finish(res, fmt("%s, each with a copy at %s within its age limit",
-      plural(res.n, "datastore"), table.concat(locs, " or ")),
-    "n/a", "no critical or important datastores in scope")
+  res.metrics = { skipped_never_backed_up = skipped }
+  local left_out = skipped > 0 and fmt(" (%s with no backup at all left to the backup checks)",
+    plural(skipped, "datastore")) or ""
+  return finish(res, fmt("%s, each with a copy at %s within its age limit%s",
+      plural(res.n, "datastore"), table.concat(locs, " or "), left_out),
+    "n/a", skipped > 0 and ("no backed-up critical or important datastores in scope" .. left_out)
+      or "no critical or important datastores in scope")
 end
 
 -- Relative strength of algorithms (for the equivalence sub-check).

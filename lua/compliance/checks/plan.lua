@@ -167,6 +167,48 @@ function C.redundant_region_for_tier1(ev, a)
     "n/a", "no " .. ev:scope_text(scope_name) .. " in scope")
 end
 
+-- DORA RTS 2024/1774 Art. 24(2) to (4): the recovery objectives of every
+-- service in scope within fixed limits (max_rto_minutes; max_rpo_minutes
+-- when given), judged on the tier's RTO and RPO.
+function C.recovery_limits(ev, a)
+  local res = new_result(ev, "recovery_limits")
+  local max_rto, max_rpo = a.max_rto_minutes, a.max_rpo_minutes
+  local fm = drgen.format_minutes
+  -- "RTO 121 minutes is longer than 120 minutes", never "2 hours ... than 2 hours"
+  local function over(what, x, limit, words)
+    local xs, ls = fm(x), fm(limit)
+    if xs == ls then xs, ls = fmt("%d minutes", x), fmt("%d minutes", limit) end
+    return fmt("%s %s is %s %s", what, xs, words, ls)
+  end
+  for _, rec in ipairs(ev:scope(a.scope)) do
+    local problems = {}
+    if rec.rto == nil then
+      problems[#problems + 1] = "no RTO"
+    elseif max_rto and rec.rto > max_rto then
+      problems[#problems + 1] = over("RTO", rec.rto, max_rto, "longer than")
+    end
+    if max_rpo then
+      if rec.rpo == nil then
+        problems[#problems + 1] = "no RPO"
+      elseif rec.rpo > max_rpo then
+        problems[#problems + 1] = over("RPO", rec.rpo, max_rpo, "more than")
+      end
+    end
+    local ref = { file = "plan.json", service = rec.id, tier = rec.tier, rto_minutes = rec.rto,
+                  rpo_minutes = rec.rpo }
+    if #problems == 0 then
+      item(res, "pass", rec.id, rec.id, nil, ref)
+    else
+      item(res, "fail", rec.id, rec.id, fmt("%s (tier %d): %s", rec.id, rec.tier,
+        table.concat(problems, ", ")), ref)
+    end
+  end
+  local limits = fmt("an RTO of at most %s", fm(max_rto or 0))
+  if max_rpo then limits = fmt("%s and an RPO of at most %s", limits, fm(max_rpo)) end
+  return finish(res, fmt("%s, each with %s", ev:scope_text(a.scope, res.n), limits),
+    "n/a", "no " .. ev:scope_text(a.scope) .. " in scope")
+end
+
 -- ISO 22301 9.1: the KPIs drgen reports can be computed for every tier 1
 -- service (backups on record for its datastores, a measured drill).
 function C.kpis_computable(ev, a)
