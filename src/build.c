@@ -36,6 +36,7 @@
 #include "dates.h"
 #include "evidence.h"
 #include "load.h"
+#include "oscal.h"
 #include "publish.h"
 #include "render.h"
 #include "results.h"
@@ -222,6 +223,79 @@ static bool write_results(struct publish *p, const struct results *entries,
 }
 
 /*
+ * The OSCAL documents (oscal.h) beside results.json.  Their back-matter
+ * lists the evidence files staged so far and the plan's inputs (copied
+ * under evidence/inputs/), each with its hash; the compliance rules stand
+ * for the profile the system security plan imports.  Their last-modified
+ * time is the documents' generation time (SOURCE_DATE_EPOCH, else the
+ * as-of time), never the clock: the same inputs give the same bytes.
+ */
+struct oscal_target {
+	struct publish *p;
+	struct diags *d;
+};
+
+static bool write_oscal_file(void *ctx, const char *rel, const char *data, size_t len)
+{
+	struct oscal_target *t = ctx;
+	return publish_write(t->p, rel, data, len, t->d);
+}
+
+static bool write_oscal(struct publish *p, const struct render_input *ri,
+			const struct source_input *inputs, size_t n_inputs,
+			const struct source_input *rules, size_t n_rules, struct diags *d)
+{
+	static const char *const staged[][2] = {
+		{"evidence/results.json", "results.json: every fact and verdict of the build"},
+		{"evidence/backups.csv", "backups.csv: the backup summary per datastore and location"},
+		{"evidence/controls.xml", "controls.xml: the controls as JUnit XML"},
+	};
+	size_t n_staged = sizeof(staged) / sizeof(*staged);
+	struct oscal_file *files = xcalloc(n_staged + n_inputs + n_rules, sizeof(*files));
+	char (*sums)[65] = xcalloc(n_staged, sizeof(*sums));
+	char **owned = xcalloc(n_inputs + n_rules + 1, sizeof(*owned));
+	size_t n = 0, n_owned = 0;
+	for (size_t i = 0; i < n_staged; i++) {
+		uint64_t size;
+		if (!publish_staged_hash(p, staged[i][0], sums[i], &size))
+			continue;
+		files[n++] = (struct oscal_file){
+			.href = staged[i][0] + strlen("evidence/"), .title = staged[i][1],
+			.sha256 = sums[i], .size = size,
+		};
+	}
+	for (size_t i = 0; i < n_inputs; i++) {
+		owned[n_owned] = xasprintf("inputs/%s", inputs[i].path);
+		files[n++] = (struct oscal_file){
+			.href = owned[n_owned++], .title = inputs[i].path,
+			.sha256 = inputs[i].sha256, .size = inputs[i].size,
+		};
+	}
+	for (size_t i = 0; i < n_rules; i++) {
+		if (!strstr(rules[i].path, "compliance/"))
+			continue;   /* the profile: the rules that map controls */
+		files[n++] = (struct oscal_file){
+			.href = rules[i].path, .title = rules[i].path,
+			.sha256 = rules[i].sha256, .size = rules[i].size,
+		};
+	}
+	struct oscal_input in = {
+		.model = ri->model, .rules = ri->rules, .results = ri->results,
+		.entries = ri->entries,
+		.generated_at = ri->generated_at, .drgen_version = DRGEN_VERSION,
+		.files = files, .n_files = n,
+	};
+	struct oscal_target target = {p, d};
+	bool ok = oscal_write(&in, write_oscal_file, &target);
+	for (size_t i = 0; i < n_owned; i++)
+		free(owned[i]);
+	free(owned);
+	free(sums);
+	free(files);
+	return ok;
+}
+
+/*
  * What changed since the previous build compares whole documents, so only
  * then is the current one built as one tree, and freed before rendering.
  */
@@ -344,17 +418,25 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 		goto out;
 	}
 
+	rule_files = rule_inputs(o, rules, &n_rule_files);
+	const struct source_input *inputs;
+	size_t n_inputs = source_inputs(src, &inputs);
+	if (o->formats & BUILD_JSON) {
+		stage(o, r, "oscal", &t0);
+		if (!write_oscal(p, &ri, inputs, n_inputs, rule_files, n_rule_files, d)) {
+			rc = EXIT_INTERNAL;
+			goto out;
+		}
+	}
+
 	stage(o, r, "publish", &t0);
 	r->files_written = publish_count(p);
-	rule_files = rule_inputs(o, rules, &n_rule_files);
 	for (size_t i = 0; i < rstats.n_templates; i++) {
 		char *rel = manifest_path(o, rstats.templates[i].path);
 		free(rstats.templates[i].path);
 		rstats.templates[i].path = rel;
 	}
 	char plan_label[256];
-	const struct source_input *inputs;
-	size_t n_inputs = source_inputs(src, &inputs);
 	struct publish_manifest_info info = {
 		.drgen_version = DRGEN_VERSION,
 		.as_of = r->as_of,

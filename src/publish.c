@@ -935,6 +935,23 @@ bool publish_failed(const struct publish *p)
 	return failed;
 }
 
+bool publish_staged_hash(const struct publish *p, const char *rel, char sha256[65],
+			 uint64_t *size)
+{
+	struct publish *q = (struct publish *)p;
+	bool found = false;
+	pthread_mutex_lock(&q->lock);
+	for (size_t i = 0; i < q->n_files && !found; i++) {
+		if (strcmp(q->files[i].path, rel) == 0) {
+			memcpy(sha256, q->files[i].sha256, 65);
+			*size = q->files[i].size;
+			found = true;
+		}
+	}
+	pthread_mutex_unlock(&q->lock);
+	return found;
+}
+
 size_t publish_count(const struct publish *p)
 {
 	struct publish *q = (struct publish *)p;

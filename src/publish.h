@@ -132,6 +132,10 @@ int publish_commit(struct publish *p, const struct publish_manifest_info *info,
  * output stays as it was. */
 void publish_abort(struct publish *p);
 
+/* The SHA-256 and size of a file staged so far; false if rel is not staged. */
+bool publish_staged_hash(const struct publish *p, const char *rel, char sha256[65],
+			 uint64_t *size);
+
 /* Number of files staged so far. */
 size_t publish_count(const struct publish *p);
 

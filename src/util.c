@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void out_of_memory(void)
+void out_of_memory(void)
 {
 	fputs("drgen: out of memory\n", stderr);
 	abort();

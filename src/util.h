@@ -23,6 +23,7 @@
 #endif
 
 /* Abort with "drgen: out of memory" instead of returning NULL. */
+void out_of_memory(void) __attribute__((noreturn));
 void *xmalloc(size_t size);
 void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *ptr, size_t size);
