@@ -2,7 +2,7 @@
  * test_compliance.c -- the compliance stage: the shape checks of what a
  * framework returns, --fail-on counting, the changes between two
  * results.json documents, and every shared evidence check of
- * lua/compliance/evidence.lua and checks/*.lua driven to pass, partial and fail on small
+ * lua/compliance/evidence.lua and the checks/ files driven to pass, partial and fail on small
  * models built in C (tests/rules/fixture.h), plus attestations and
  * exceptions through a framework file.
  */
