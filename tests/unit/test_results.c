@@ -194,7 +194,7 @@ static void test_with_rules(void **state)
 	m->drills[0].n_results = 1;
 	m->drills[0].results = arena_calloc(m->arena, 1, sizeof(struct drill_result));
 	m->drills[0].results[0] = (struct drill_result){
-		"ledger", 0, NAN, 0, 6, 0, true, 1, NULL};
+		"ledger", 0, NAN, 0, 6, 0, true, 1, false, NULL};
 	struct facts *f = analyze_model(m);
 
 	struct rules_results r = {0};
