@@ -514,7 +514,13 @@ function M.build(service, ctx)
     detection[#detection + 1] = item(fmt("%d consecutive failures of a health check page on-call",
       D.health_check_failures))
   end
-  detection[#detection + 1] = item("A detected data corruption blocks failover: restore instead")
+  if p.stateless then
+    detection[#detection + 1] = item("A bad release or configuration is rolled back, not failed over")
+  elseif p.in_place then
+    detection[#detection + 1] = item("A detected data corruption means restoring a copy from before it")
+  else
+    detection[#detection + 1] = item("A detected data corruption blocks failover: restore a copy from before it instead")
+  end
 
   local validation = health_items(service, "Synthetic check of ", {})
   if #validation == 0 then
@@ -545,7 +551,7 @@ function M.build(service, ctx)
     { id = "detection", title = "Detection", ordered = false, items = detection },
     { id = "declaration", title = "Declaration criteria", ordered = false,
       items = declaration_items(auto, strategy) },
-    { id = "pre_checks", title = "Pre-checks before recovery", ordered = false,
+    { id = "pre_checks", title = "Pre-checks before failover", ordered = false,
       items = pre_check_items(service, p, t.rpo_minutes or 0, ctx.facts.lag_tolerance_minutes or 0) },
     { id = "recovery", title = "Recovery steps", ordered = true, intro = intro, items = p.steps },
     { id = "validation", title = "Validation", ordered = false, items = validation },

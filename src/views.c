@@ -2364,8 +2364,8 @@ static void put_toc(cJSON *view)
 	if (views_get_str(view, "prose_first")) {
 		cJSON *e = push_obj(toc);
 		put_str(e, "href", "#procedures");
-		put_str(e, "title", "The team's procedure");
-		put_md_anchor(e, "The team's procedure");
+		put_str(e, "title", "Service procedures");
+		put_md_anchor(e, "Service procedures");
 	}
 	cJSON *e = push_obj(toc);
 	put_str(e, "href", "#dependencies");

@@ -51,8 +51,8 @@ check "benefits-claims: the tier's strategy is a finding, not a claim" \
 
 # The team's procedure comes first; a prose section replaces its namesake.
 first=$(grep '^## ' "$rb/benefits-claims.md" | sed -n '3p')
-check "benefits-claims: the team's procedure is the first section after the contents" \
-	[ "$first" = "## The team's procedure" ]
+check "benefits-claims: the team's procedure (Service procedures) is the first section after the contents" \
+	[ "$first" = "## Service procedures" ]
 check "ledger: the prose 'Validation: checking the books' replaces the generated Validation" \
 	sh -c "sed -n '/^## Validation/,/^## Rollback/p' '$rb/ledger.md' | grep -q 'ledgerctl reconcile' &&
 	       ! sed -n '/^## Validation/,/^## Rollback/p' '$rb/ledger.md' | grep -q 'Smoke tests pass'"
