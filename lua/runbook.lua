@@ -54,6 +54,7 @@ M.minutes = {
   redirect = 10,   -- move traffic (DNS, weights, connection strings)
   verify = 10,     -- the validation checks
   rollback = 15,   -- fail back (not counted in the budget)
+  prepare = 10,    -- check and prepare the target region (no procedure kind)
 }
 
 -- The kinds of step the plan's procedure may describe, in the order of
@@ -293,8 +294,12 @@ local function build_plan(service, ctx)
         service.id, target, D.scale_factor), nil, sproc))
     end
   elseif not p.in_place then
-    add(step("deploy", fmt("Prepare %s: scale %s to production size and check that the region is healthy",
-      target, service.id), nil, sproc))
+    local s = item(#others > 0
+      and fmt("Prepare %s: check that the region is healthy and scale %s there to production size", target, service.id)
+      or fmt("Prepare %s: check that the region is healthy and that %s can be deployed there (it does not run there today)",
+        target, service.id))
+    s.kind, s.minutes = "prepare", M.minutes.prepare
+    add(s)
   end
 
   -- Each datastore: promote a replica in the target region (fenced first),
@@ -310,7 +315,7 @@ local function build_plan(service, ctx)
       promotes = promotes + 1
       if not (dproc and dproc.promotion_fences) then
         add(step("fence", fmt("Fence the old primary of %s in %s so it takes no more writes (no split brain)",
-          ds.id, primary), "before the promotion", sproc, dproc))
+          ds.id, primary), nil, sproc, dproc))
       end
       add(step("promote", fmt("Promote the replica of %s in %s and point the connection strings at it",
         ds.id, target), (dproc and dproc.promotion_fences) and "its promotion fences the old primary automatically" or nil,
@@ -332,7 +337,7 @@ local function build_plan(service, ctx)
           missing[#missing + 1] = fmt("the region of the %s copy of %s (backup records' region)", c.location, ds.id)
         end
       end
-      if not p.in_place and #reps == 0 and not (dproc and dproc.replica_regions) then
+      if #others > 0 and #reps == 0 and not (dproc and dproc.replica_regions) then
         missing[#missing + 1] = fmt("whether %s has a replica in %s (datastores[].procedure.replica_regions)",
           ds.id, target)
       end
@@ -379,7 +384,7 @@ local function strategy_of(service, ctx, p)
     shown = p.stateless and fmt("redeploy in place in %s", p.primary or "its region")
       or fmt("restore in place in %s", p.primary or "its region")
   elseif n < 2 then
-    shown = fmt("restore into %s (%s)", p.target, p.target_why)
+    shown = fmt("restore into %s", p.target)
   elseif p.restores > 0 then
     shown = fmt("%s, from %s to %s; %d datastore%s restored from backup", t.strategy, p.primary, p.target,
       p.restores, p.restores == 1 and "" or "s")
@@ -405,7 +410,7 @@ local function rollback_items(service, p)
   local s = step("rollback", p.in_place and rollback_in_place[2]
     or fmt("Redirect traffic back to %s once it is healthy, in a maintenance window", p.primary),
     nil, service.procedure)
-  local out = { item(rollback_in_place[1]), s }
+  local out = { item(p.stateless and "Roll back when validation fails" or rollback_in_place[1]), s }
   if not p.in_place then
     out[#out + 1] = item(fmt("Scale %s in %s back down", service.id, p.target))
   end
@@ -424,7 +429,7 @@ local function declaration_items(strategy_auto, strategy)
     }
   end
   return {
-    item(fmt("No automatic failover (%s): the on-call engineer declares the disaster", strategy)),
+    item(fmt("No automatic failover: the on-call engineer declares the disaster (strategy: %s)", strategy)),
     item("Declare when the failure is full (not partial or degraded), outside the maintenance windows, and confirmed by the monitors"),
   }
 end

@@ -2062,8 +2062,11 @@ static const char *prose_replaces(const char *title)
 	return NULL;
 }
 
-/* Commands as a Markdown fence longer than any run of backticks in them. */
-static void put_fence(cJSON *o, const char *key, const cJSON *cmds)
+/*
+ * Commands as a Markdown fence longer than any run of backticks in them,
+ * indented by `indent` so that it belongs to its list item.
+ */
+static void put_fence(cJSON *o, const char *key, const cJSON *cmds, size_t indent)
 {
 	struct buf b = BUF_INIT;
 	size_t longest = 0, run = 0;
@@ -2076,20 +2079,28 @@ static void put_fence(cJSON *o, const char *key, const cJSON *cmds)
 		}
 	}
 	size_t n = longest < 3 ? 3 : longest + 1;
+	buf_printf(&b, "%*s", (int)indent, "");
 	for (size_t k = 0; k < n; k++)
 		buf_putc(&b, '`');
 	buf_puts(&b, "sh\n");
 	cJSON_ArrayForEach(c, cmds) {
 		const char *t = cJSON_GetStringValue(c);
-		buf_printf(&b, "%s\n", t ? t : "");
+		for (const char *p = t ? t : ""; *p;) {   /* every line indented */
+			const char *nl = strchr(p, '\n');
+			size_t k = nl ? (size_t)(nl - p) : strlen(p);
+			buf_printf(&b, "%*s%.*s\n", (int)indent, "", (int)k, p);
+			p += k + (nl != NULL);
+		}
 	}
+	buf_printf(&b, "%*s", (int)indent, "");
 	for (size_t k = 0; k < n; k++)
 		buf_putc(&b, '`');
 	put_str(o, key, b.data);
 	buf_free(&b);
 }
 
-static void put_section_items(cJSON *x, const cJSON *sec, const struct pctx *pc)
+static void put_section_items(cJSON *x, const cJSON *sec, const struct pctx *pc,
+			      bool ordered)
 {
 	cJSON *items = put_arr(x, "items");
 	const cJSON *it;
@@ -2120,8 +2131,11 @@ static void put_section_items(cJSON *x, const cJSON *sec, const struct pctx *pc)
 				cJSON_ArrayForEach(c, cmds) {
 					put_str(push_obj(arr), "command", cJSON_GetStringValue(c));
 				}
-				if (pc->f != VIEWS_HTML)
-					put_fence(y, "commands_md", cmds);
+				if (pc->f != VIEWS_HTML) {
+					char num[24];
+					int w = snprintf(num, sizeof(num), "%zu", n_items + 1);
+					put_fence(y, "commands_md", cmds, ordered ? (size_t)w + 2 : 2);
+				}
 			}
 			put_bool(y, "has_commands", cJSON_GetArraySize(cmds) > 0);
 		}
@@ -2196,7 +2210,7 @@ static void put_sections(cJSON *view, const struct pctx *pc, size_t i,
 			put_bool(x, "has_items", false);
 			used[k] = false;   /* one section each */
 		} else {
-			put_section_items(x, sec, pc);
+			put_section_items(x, sec, pc, jtrue(sec, "ordered"));
 		}
 	}
 	put_bool(view, "has_sections", cJSON_GetArraySize(arr) > 0);
@@ -2417,7 +2431,8 @@ cJSON *views_runbook(const struct views *v, size_t i, enum views_format f)
 		put_bool(r, "last", k + 1 == s->n_regions);
 	}
 	put_joined(svc, "regions_list", views_get(sj, "regions"));
-	put_joined(svc, "data_scope", views_get(sj, "data_scope"));
+	if (cJSON_GetArraySize(views_get(sj, "data_scope")) > 0)   /* never "Data in scope: ." */
+		put_joined(svc, "data_scope", views_get(sj, "data_scope"));
 	put_bool(svc, "single_region", jtrue(sj, "single_region"));
 	if (v->r && i < v->r->n_runbooks)
 		put_bool(svc, "automatic_failover", jtrue(v->r->runbooks[i], "automatic_failover"));
@@ -2496,8 +2511,12 @@ cJSON *views_runbook(const struct views *v, size_t i, enum views_format f)
 
 	/* Findings about the service or its stores. */
 	x = put_arr(view, "findings");
-	for (size_t k = v->svc_findings_at[i]; k < v->svc_findings_at[i + 1]; k++)
-		fill_finding(push_obj(x), &pc, v->svc_findings[k]);
+	for (size_t k = v->svc_findings_at[i]; k < v->svc_findings_at[i + 1]; k++) {
+		cJSON *o = push_obj(x);
+		fill_finding(o, &pc, v->svc_findings[k]);
+		/* this page: no link to itself */
+		cJSON_DeleteItemFromObjectCaseSensitive(o, "subject_href");
+	}
 	put_bool(view, "has_findings", cJSON_GetArraySize(x) > 0);
 	cJSON_Delete(sj);
 	return view;
