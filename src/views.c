@@ -2138,6 +2138,12 @@ static void put_section_items(cJSON *x, const cJSON *sec, const struct pctx *pc,
 				}
 			}
 			put_bool(y, "has_commands", cJSON_GetArraySize(cmds) > 0);
+			/* a kind the plan's procedure can describe, without its commands */
+			const char *kind = views_get_str(it, "kind");
+			bool describable = false;
+			for (size_t k = 0; kind && k < PROC_STEP_COUNT; k++)
+				describable |= strcmp(kind, model_procedure_step_names[k]) == 0;
+			put_bool(y, "no_command", describable && cJSON_GetArraySize(cmds) == 0);
 		}
 		put_num(y, "number", (double)++n_items);
 	}
