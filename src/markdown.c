@@ -454,12 +454,22 @@ static void render_blocks(struct buf *out, const char *text, size_t len, int shi
 	cmark_node *doc = parse_safe(text, len, shift, false);
 	/* Without CMARK_OPT_UNSAFE, cmark also refuses raw HTML and bad URLs. */
 	char *html = cmark_render_html(doc, CMARK_OPT_DEFAULT);
+	struct buf b = BUF_INIT;
 	if (ids)
-		put_with_ids(out, html, doc, ids);
+		put_with_ids(&b, html, doc, ids);
 	else
-		buf_puts(out, html);
+		buf_puts(&b, html);
 	cmark_node_free(doc);
 	free(html);
+	/* Code blocks scroll sideways: keyboard users must reach them (WCAG 2.1.1). */
+	const char *p = b.data ? b.data : "", *at;
+	while ((at = strstr(p, "<pre>"))) {
+		buf_append(out, p, (size_t)(at - p));
+		buf_puts(out, "<pre tabindex=\"0\">");
+		p = at + 5;
+	}
+	buf_puts(out, p);
+	buf_free(&b);
 }
 
 /* ---- pipe tables ---- */

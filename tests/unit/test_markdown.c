@@ -153,7 +153,7 @@ static void test_pipe_tables(void **state)
 	/* Not tables: inside fenced code, a heading underline, mismatched cells. */
 	out = html("```\n| a | b |\n|---|---|\n```\n\na | b\n---\n\n| a | b |\n|---|\n");
 	assert_null(strstr(out, "<table>"));
-	assert_non_null(strstr(out, "<pre><code>| a | b |\n|---|---|\n</code></pre>"));
+	assert_non_null(strstr(out, "<pre tabindex=\"0\"><code>| a | b |\n|---|---|\n</code></pre>"));
 	assert_non_null(strstr(out, "<h4>a | b</h4>"));  /* h2, shifted by 2 */
 	free(out);
 
