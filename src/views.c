@@ -1726,6 +1726,13 @@ cJSON *views_index(const struct views *v, size_t item, enum views_format f)
 	for (size_t j = 0; j < v->n_findings && j < INDEX_TOP_FINDINGS; j++)
 		fill_finding(push_obj(top), &pc, j);
 	put_bool(view, "more_findings", v->n_findings > INDEX_TOP_FINDINGS);
+	/* Runbooks whose steps take longer than the RTO (runbook.lua). */
+	cJSON *slow = put_arr(view, "runbook_budget_findings");
+	for (size_t j = 0; j < v->n_findings; j++) {
+		if (strcmp(v->finding[j]->kind, "runbook_exceeds_rto") == 0)
+			fill_finding(push_obj(slow), &pc, j);
+	}
+	put_bool(view, "has_runbook_budget_findings", cJSON_GetArraySize(slow) > 0);
 	put_compliance(view, &pc, false);
 	return view;
 }

@@ -68,9 +68,10 @@ check "runbook_exceeds_rto for card-authorization in results.json" \
 	sh -c "jq -e '[.findings[] | select(.kind == \"runbook_exceeds_rto\" and .subject == \"card-authorization\")] | length == 1' '$res' >/dev/null"
 check "no runbook_exceeds_rto for fx-rates (17 minutes, RTO 4 hours)" \
 	sh -c "jq -e '[.findings[] | select(.kind == \"runbook_exceeds_rto\" and .subject == \"fx-rates\")] | length == 0' '$res' >/dev/null"
-check "the budget finding is in the runbook and the audit" \
+check "the budget finding is in the runbook, the audit and the dashboard" \
 	sh -c "grep -q 'the steps of card-authorization take' '$rb/card-authorization.html' &&
-	       grep -q 'the steps of card-authorization take' '$out/audit/2026-10.html'"
+	       grep -q 'the steps of card-authorization take' '$out/audit/2026-10.html' &&
+	       grep -q 'the steps of card-authorization take' '$out/index.html'"
 
 # At a glance equals results.json: RTO, tier and each store's currency.
 ok_glance=yes
