@@ -136,17 +136,18 @@ local function service_regions(service, model)
   return primary, others
 end
 
--- The newest successful copy of a datastore, preferring region `want`:
--- { location, id, region, age_minutes, finished } or nil.
-local function newest_copy(ds, want)
+-- The newest successful copy of a datastore, preferring region `want`
+-- and never in region `avoid` (the failed region, for a recovery
+-- elsewhere): { location, id, region, age_minutes, finished } or nil.
+local function newest_copy(ds, want, avoid)
   local f, b = ds.facts, ds.backups
   local best
   for _, loc in ipairs(LOCATIONS) do
     local lf = f and f.at[loc]
-    if lf and lf.has_success then
+    local region = b.at[loc].newest_success_region
+    if lf and lf.has_success and not (avoid and region == avoid) then
       local c = {
-        location = loc, id = lf.newest_success_id,
-        region = b.at[loc].newest_success_region,
+        location = loc, id = lf.newest_success_id, region = region,
         age_minutes = lf.age_seconds and lf.age_seconds / 60,
         finished = lf.newest_success,
       }
@@ -211,7 +212,8 @@ local function target_of(service, primary, others)
 end
 
 local function copy_text(c)
-  local age = c.age_minutes and drgen.format_minutes(math.floor(c.age_minutes + 0.5))
+  local age = c.age_minutes and (c.age_minutes < 1 and "less than a minute"
+    or drgen.format_minutes(math.floor(c.age_minutes + 0.5)))
   return fmt("%s copy%s, record %s, %s old at the as-of time",
     c.location, c.region and (" in " .. c.region) or "", c.id or "(no id)", age or "of unknown age")
 end
@@ -323,8 +325,13 @@ local function build_plan(service, ctx)
     else
       st.method = "restore"
       restores = restores + 1
-      local c = newest_copy(ds, target)
-      if not c then
+      local c = newest_copy(ds, target, not p.in_place and primary or nil)
+      if not c and not p.in_place and newest_copy(ds, target) then
+        add(missing_item(fmt("Restore %s (%s) into %s: every successful copy is in %s, the region being recovered from",
+          ds.id, ds.engine or "datastore", target, primary),
+          fmt("a copy of %s outside %s (backups/)", ds.id, primary)))
+        missing[#missing + 1] = fmt("a copy of %s outside %s", ds.id, primary)
+      elseif not c then
         add(missing_item(fmt("Restore %s (%s): no successful copy is on record, so there is nothing to restore from",
           ds.id, ds.engine or "datastore"), fmt("a successful backup of %s (backups/)", ds.id)))
         missing[#missing + 1] = fmt("a successful backup of %s", ds.id)
@@ -354,12 +361,16 @@ local function build_plan(service, ctx)
   add(step("verify", "Run the validation checks below and record the time the service is back", nil, sproc))
 
   -- Running total against the RTO.
-  local total = 0
+  local total, uncounted = 0, 0
   for _, s in ipairs(steps) do
-    total = total + (s.minutes or 0)
-    s.total = total
+    if s.minutes then
+      total = total + s.minutes
+      s.total = total
+    else
+      uncounted = uncounted + 1
+    end
   end
-  p.budget_minutes = total
+  p.budget_minutes, p.uncounted = total, uncounted
   p.promotes, p.restores = promotes, restores
   return p
 end
@@ -547,8 +558,10 @@ function M.build(service, ctx)
   end
   local rto = t.rto_minutes
   local exceeds = rto and p.budget_minutes > rto
-  intro = intro .. fmt(" The steps take %s against an RTO of %s%s.", minutes_text(p.budget_minutes),
-    drgen.format_minutes(rto), exceeds and ": over budget" or "")
+  intro = intro .. fmt(" The steps take %s against an RTO of %s%s%s.", minutes_text(p.budget_minutes),
+    drgen.format_minutes(rto), exceeds and ": over budget" or "",
+    p.uncounted > 0 and fmt(" (not counting %d step%s the plan's facts do not support)", p.uncounted,
+      p.uncounted == 1 and "" or "s") or "")
 
   local sections = {
     { id = "pre_disaster", title = "Pre-disaster checklist", ordered = false,
@@ -587,6 +600,7 @@ function M.build(service, ctx)
       rto_minutes = rto,
       rto = drgen.format_minutes(rto),
       exceeds = exceeds and true or false,
+      uncounted = p.uncounted,
     },
     sections = sections,
   }
