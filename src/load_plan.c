@@ -634,12 +634,18 @@ static const struct field impact_fields[] = {
 	FSTR("notes", 0, struct impact, notes),
 };
 
+static void load_datastore_procedure(struct ctx *c, const cJSON *j, jsonpos_node n,
+				     void *obj);
+static void load_service_procedure(struct ctx *c, const cJSON *j, jsonpos_node n,
+				   void *obj);
+
 static const struct field datastore_fields[] = {
 	FSTR("id", F_REQUIRED | F_NONEMPTY, struct datastore, id),
 	FSTR("engine", 0, struct datastore, engine),
 	FENUM("criticality", F_REQUIRED, struct datastore, criticality,
 	      model_criticality_names),
 	FNUM("size_gb", F_NONNEG, struct datastore, size_gb, LIMIT_SIZE_GB),
+	FCUSTOM("procedure", 0, load_datastore_procedure),
 };
 
 static const struct field health_check_fields[] = {
@@ -671,6 +677,94 @@ static const struct field window_fields[] = {
 	FSTR("end", F_REQUIRED | F_NONEMPTY, struct maintenance_window, end),
 };
 
+/* ---- procedure (the team's commands and minutes per kind of step) ---- */
+
+static const struct field procedure_step_fields[] = {
+	FSTRS("commands", 0, struct procedure_step_data, commands, n_commands),
+	FNUM("minutes", F_NONNEG, struct procedure_step_data, minutes, LIMIT_MINUTES),
+};
+
+static void load_step(struct ctx *c, const cJSON *j, jsonpos_node n, void *obj,
+		      enum procedure_step k)
+{
+	struct procedure *p = obj;
+	load_object(c, j, n, "procedure step", procedure_step_fields,
+		    ARRAY_LEN(procedure_step_fields), &p->steps[k]);
+}
+
+#define STEP_LOADER(name, k) \
+	static void load_step_##name(struct ctx *c, const cJSON *j, jsonpos_node n, void *obj) \
+	{ \
+		load_step(c, j, n, obj, k); \
+	}
+STEP_LOADER(detect, PROC_DETECT)
+STEP_LOADER(fence, PROC_FENCE)
+STEP_LOADER(promote, PROC_PROMOTE)
+STEP_LOADER(restore, PROC_RESTORE)
+STEP_LOADER(deploy, PROC_DEPLOY)
+STEP_LOADER(redirect, PROC_REDIRECT)
+STEP_LOADER(verify, PROC_VERIFY)
+STEP_LOADER(rollback, PROC_ROLLBACK)
+#undef STEP_LOADER
+
+#define STEP_FIELDS \
+	FCUSTOM("detect", 0, load_step_detect), \
+	FCUSTOM("fence", 0, load_step_fence), \
+	FCUSTOM("promote", 0, load_step_promote), \
+	FCUSTOM("restore", 0, load_step_restore), \
+	FCUSTOM("deploy", 0, load_step_deploy), \
+	FCUSTOM("redirect", 0, load_step_redirect), \
+	FCUSTOM("verify", 0, load_step_verify), \
+	FCUSTOM("rollback", 0, load_step_rollback)
+
+static const struct field service_procedure_fields[] = {
+	FSTR("target_region", F_NONEMPTY, struct procedure, target_region),
+	STEP_FIELDS,
+};
+
+static const struct field datastore_procedure_fields[] = {
+	FSTRS("replica_regions", 0, struct procedure, replica_regions, n_replica_regions),
+	FBOOL("promotion_fences", 0, struct procedure, promotion_fences),
+	STEP_FIELDS,
+};
+#undef STEP_FIELDS
+
+static void procedure_init(struct procedure *p)
+{
+	for (size_t k = 0; k < PROC_STEP_COUNT; k++)
+		p->steps[k].minutes = NAN;
+}
+
+static void load_procedure(struct ctx *c, const cJSON *j, jsonpos_node n,
+			   struct procedure *p, const char *what,
+			   const struct field *fields, size_t nf)
+{
+	procedure_init(p);
+	if (!load_object(c, j, n, what, fields, nf, p))
+		return;
+	char *text = cJSON_PrintUnformatted(j);
+	if (text) {
+		p->json = arena_strdup(c->m->arena, text);
+		cJSON_free(text);
+	}
+}
+
+static void load_service_procedure(struct ctx *c, const cJSON *j, jsonpos_node n,
+				   void *obj)
+{
+	struct service *s = obj;
+	load_procedure(c, j, n, &s->procedure, "service procedure",
+		       service_procedure_fields, ARRAY_LEN(service_procedure_fields));
+}
+
+static void load_datastore_procedure(struct ctx *c, const cJSON *j, jsonpos_node n,
+				     void *obj)
+{
+	struct datastore *ds = obj;
+	load_procedure(c, j, n, &ds->procedure, "datastore procedure",
+		       datastore_procedure_fields, ARRAY_LEN(datastore_procedure_fields));
+}
+
 static void load_impact(struct ctx *c, const cJSON *j, jsonpos_node n, void *obj)
 {
 	struct service *s = obj;
@@ -689,6 +783,7 @@ static void load_datastore(struct ctx *c, const cJSON *j, jsonpos_node n,
 	ds->criticality = CRIT_STANDARD;
 	ds->service_index = c->service;
 	ds->pos = here(c, n);
+	procedure_init(&ds->procedure);
 	load_object(c, j, n, "datastore", datastore_fields,
 		    ARRAY_LEN(datastore_fields), ds);
 	s->datastore_index[s->n_datastores++] = m->n_datastores++;
@@ -765,6 +860,7 @@ static const struct field service_fields[] = {
 	FCUSTOM("health_checks", 0, load_health_checks),
 	FSTR("runbook", F_NONEMPTY, struct service, runbook_path),
 	FCUSTOM("escalation", 0, load_service_escalation),
+	FCUSTOM("procedure", 0, load_service_procedure),
 };
 
 static void load_service(struct ctx *c, const cJSON *j, jsonpos_node n,
@@ -776,6 +872,7 @@ static void load_service(struct ctx *c, const cJSON *j, jsonpos_node n,
 	s->impact.mtpd_hours = NAN;
 	s->monthly_cost = NAN;
 	s->pos = here(c, n);
+	procedure_init(&s->procedure);
 	c->service = i;
 	load_object(c, j, n, "service", service_fields, ARRAY_LEN(service_fields), s);
 }
@@ -1128,6 +1225,23 @@ static void resolve_service(struct ctx *c, size_t si, size_t *stamp)
 	}
 	snprintf(ptr, sizeof(ptr), "%s/escalation", base);
 	resolve_chain(c, s->escalation, s->n_escalation, ptr);
+	/* The procedure's regions are the plan's regions. */
+	if (s->procedure.target_region) {
+		snprintf(ptr, sizeof(ptr), "%s/procedure/target_region", base);
+		resolve(c, m->region_by_id, "region", s->procedure.target_region, ptr,
+			m->regions, sizeof(struct region));
+	}
+	for (size_t k = 0; k < s->n_datastores; k++) {
+		const struct procedure *p = &m->datastores[s->datastore_index[k]].procedure;
+		for (size_t r = 0; r < p->n_replica_regions; r++) {
+			if (!p->replica_regions[r][0])
+				continue;
+			snprintf(ptr, sizeof(ptr), "%s/datastores/%zu/procedure/replica_regions/%zu",
+				 base, k, r);
+			resolve(c, m->region_by_id, "region", p->replica_regions[r], ptr,
+				m->regions, sizeof(struct region));
+		}
+	}
 }
 
 /*

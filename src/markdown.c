@@ -19,6 +19,7 @@
 #include <cmark.h>
 #include <ctype.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -173,12 +174,106 @@ static void image_replace(cmark_node *image)
 	cmark_node_free(image);
 }
 
+/* ---- GitHub alerts: > [!WARNING] ---- */
+
+static const char *const alert_kinds[] = {"NOTE", "TIP", "IMPORTANT", "WARNING", "CAUTION"};
+static const char *const alert_titles[] = {"Note", "Tip", "Important", "Warning", "Caution"};
+static const char *const alert_classes[] = {"note", "tip", "important", "warning", "caution"};
+
+/*
+ * The alert kind of a block quote whose first line is "[!KIND]" alone
+ * (cmark splits it into several text nodes), or -1; *last is the last of
+ * those text nodes.
+ */
+static int alert_kind(cmark_node *quote, cmark_node **last)
+{
+	cmark_node *para = cmark_node_first_child(quote);
+	char word[16];
+	size_t n = 0;
+	if (!para || cmark_node_get_type(para) != CMARK_NODE_PARAGRAPH)
+		return -1;
+	cmark_node *t = cmark_node_first_child(para);
+	*last = NULL;
+	for (; t && cmark_node_get_type(t) == CMARK_NODE_TEXT; t = cmark_node_next(t)) {
+		const char *lit = cmark_node_get_literal(t);
+		size_t k = lit ? strlen(lit) : 0;
+		if (n + k >= sizeof(word))
+			return -1;
+		memcpy(word + n, lit, k);
+		n += k;
+		*last = t;
+	}
+	if (t && cmark_node_get_type(t) != CMARK_NODE_SOFTBREAK &&
+	    cmark_node_get_type(t) != CMARK_NODE_LINEBREAK)
+		return -1;
+	word[n] = '\0';
+	while (n > 0 && word[n - 1] == ' ')
+		word[--n] = '\0';
+	if (n < 4 || word[0] != '[' || word[1] != '!' || word[n - 1] != ']')
+		return -1;
+	for (size_t k = 0; k < ARRAY_LEN(alert_kinds); k++) {
+		if (strlen(alert_kinds[k]) == n - 3 && strncasecmp(word + 2, alert_kinds[k], n - 3) == 0)
+			return (int)k;
+	}
+	return -1;
+}
+
+/*
+ * HTML: the block quote becomes <div class="alert alert-KIND"> with a
+ * title; Markdown: the marker is kept as written (cmark would escape its
+ * brackets), so GitHub still shows the alert.
+ */
+static void alert_convert(cmark_node *quote, bool html)
+{
+	cmark_node *last;
+	int k = alert_kind(quote, &last);
+	if (k < 0)
+		return;
+	cmark_node *para = cmark_node_first_child(quote);
+	cmark_node *t = cmark_node_first_child(para), *next;
+	if (!html) {
+		cmark_node *raw = cmark_node_new(CMARK_NODE_HTML_INLINE);
+		char marker[24];
+		snprintf(marker, sizeof(marker), "[!%s]", alert_kinds[k]);
+		cmark_node_set_literal(raw, marker);
+		cmark_node_insert_before(t, raw);
+	}
+	for (bool done = false; t && !done; t = next) {
+		next = cmark_node_next(t);
+		done = t == last;
+		cmark_node_free(t);
+	}
+	if (html) {
+		/* the line break after the marker, and a paragraph left empty */
+		t = cmark_node_first_child(para);
+		if (t && (cmark_node_get_type(t) == CMARK_NODE_SOFTBREAK ||
+			  cmark_node_get_type(t) == CMARK_NODE_LINEBREAK))
+			cmark_node_free(t);
+		if (!cmark_node_first_child(para))
+			cmark_node_free(para);
+		char enter[160];
+		snprintf(enter, sizeof(enter),
+			 "<div class=\"alert alert-%s\" role=\"note\">\n<p class=\"alert-title\">%s</p>",
+			 alert_classes[k], alert_titles[k]);
+		cmark_node *div = cmark_node_new(CMARK_NODE_CUSTOM_BLOCK);
+		cmark_node_set_on_enter(div, enter);
+		cmark_node_set_on_exit(div, "</div>");
+		cmark_node *child;
+		while ((child = cmark_node_first_child(quote))) {
+			cmark_node_unlink(child);
+			cmark_node_append_child(div, child);
+		}
+		cmark_node_replace(quote, div);
+		cmark_node_free(quote);
+	}
+}
+
 static cmark_node *parse_safe(const char *text, size_t len, int shift, bool keep_html_as_text)
 {
 	cmark_node *doc = cmark_parse_document(text, len, CMARK_OPT_DEFAULT);
 	cmark_iter *it = cmark_iter_new(doc);
-	cmark_node **html = NULL, **images = NULL;
-	size_t n_html = 0, cap = 0, n_images = 0, cap_images = 0;
+	cmark_node **html = NULL, **images = NULL, **quotes = NULL;
+	size_t n_html = 0, cap = 0, n_images = 0, cap_images = 0, n_quotes = 0, cap_quotes = 0;
 	cmark_event_type ev;
 	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
 		if (ev != CMARK_EVENT_ENTER)
@@ -206,6 +301,13 @@ static cmark_node *parse_safe(const char *text, size_t len, int shift, bool keep
 				images[n_images++] = node;
 			}
 			break;
+		case CMARK_NODE_BLOCK_QUOTE:
+			if (n_quotes == cap_quotes) {
+				cap_quotes = cap_quotes ? cap_quotes * 2 : 4;
+				quotes = xrealloc(quotes, cap_quotes * sizeof(*quotes));
+			}
+			quotes[n_quotes++] = node;
+			break;
 		case CMARK_NODE_HEADING: {
 			int level = cmark_node_get_heading_level(node) + shift;
 			cmark_node_set_heading_level(node, level > 6 ? 6 : level < 1 ? 1 : level);
@@ -229,6 +331,10 @@ static cmark_node *parse_safe(const char *text, size_t len, int shift, bool keep
 	for (size_t i = 0; i < n_images; i++)
 		image_replace(images[i]);
 	free(images);
+	/* Innermost first would not matter: an alert is recognised by its own first line. */
+	for (size_t i = 0; i < n_quotes; i++)
+		alert_convert(quotes[i], !keep_html_as_text);
+	free(quotes);
 	return doc;
 }
 
@@ -242,17 +348,128 @@ static char *finish(char *rendered, size_t *out_len)
 	return copy;
 }
 
+/* ---- heading ids ---- */
+
+void markdown_slug(const char *text, char *out, size_t size)
+{
+	size_t n = 0;
+	bool dash = false;
+	for (const unsigned char *p = (const unsigned char *)text; *p && n + 2 < size; p++) {
+		if (isalnum(*p) || *p >= 0x80) {
+			if (dash && n > 0)
+				out[n++] = '-';
+			dash = false;
+			out[n++] = (char)(*p < 0x80 ? tolower(*p) : *p);
+		} else {
+			dash = true;
+		}
+	}
+	/* never end inside a UTF-8 sequence */
+	while (n > 0 && ((unsigned char)out[n - 1] & 0xC0) == 0xC0)
+		n--;
+	if (n == 0)
+		n = (size_t)snprintf(out, size, "section");
+	out[n] = '\0';
+}
+
+bool markdown_ids_take(struct markdown_ids *ids, const char *want, char *out, size_t size)
+{
+	for (unsigned k = 1; k < 1000; k++) {
+		if (k == 1)
+			snprintf(out, size, "%s", want);
+		else
+			snprintf(out, size, "%s-%u", want, k);
+		size_t i = 0;
+		while (i < ids->n && strcmp(ids->used[i], out) != 0)
+			i++;
+		if (i == ids->n) {
+			if (ids->n == ids->cap) {
+				ids->cap = ids->cap ? ids->cap * 2 : 16;
+				ids->used = xrealloc(ids->used, ids->cap * sizeof(*ids->used));
+			}
+			ids->used[ids->n++] = xstrdup(out);
+			return true;
+		}
+	}
+	return false;
+}
+
+void markdown_ids_free(struct markdown_ids *ids)
+{
+	for (size_t i = 0; i < ids->n; i++)
+		free(ids->used[i]);
+	free(ids->used);
+	*ids = (struct markdown_ids){0};
+}
+
+/* The plain text of a node (headings: text and code spans). */
+static void plain_text(cmark_node *node, struct buf *b)
+{
+	for (cmark_node *c = cmark_node_first_child(node); c; c = cmark_node_next(c)) {
+		cmark_node_type t = cmark_node_get_type(c);
+		if (t == CMARK_NODE_TEXT || t == CMARK_NODE_CODE)
+			buf_puts(b, cmark_node_get_literal(c));
+		else if (t == CMARK_NODE_SOFTBREAK || t == CMARK_NODE_LINEBREAK)
+			buf_putc(b, ' ');
+		else
+			plain_text(c, b);
+	}
+}
+
+/* html with id="..." added to each <hN> of doc, in order. */
+static void put_with_ids(struct buf *out, const char *html, cmark_node *doc,
+			 struct markdown_ids *ids)
+{
+	cmark_iter *it = cmark_iter_new(doc);
+	cmark_event_type ev;
+	const char *p = html;
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node *node = cmark_iter_get_node(it);
+		if (ev != CMARK_EVENT_ENTER || cmark_node_get_type(node) != CMARK_NODE_HEADING)
+			continue;
+		char tag[5] = {'<', 'h', (char)('0' + cmark_node_get_heading_level(node)), '>', 0};
+		const char *at = strstr(p, tag);
+		if (!at)
+			break;
+		struct buf t = BUF_INIT;
+		char slug[96], id[104];
+		plain_text(node, &t);
+		markdown_slug(t.data ? t.data : "", slug, sizeof(slug));
+		buf_free(&t);
+		buf_append(out, p, (size_t)(at - p) + 3);
+		if (markdown_ids_take(ids, slug, id, sizeof(id)))
+			buf_printf(out, " id=\"%s\"", id);
+		p = at + 3;
+	}
+	cmark_iter_free(it);
+	buf_puts(out, p);
+}
+
 /* Prose without tables as HTML, appended to out. */
-static void render_blocks(struct buf *out, const char *text, size_t len, int shift)
+static void render_blocks(struct buf *out, const char *text, size_t len, int shift,
+			  struct markdown_ids *ids)
 {
 	if (len == 0)
 		return;
 	cmark_node *doc = parse_safe(text, len, shift, false);
 	/* Without CMARK_OPT_UNSAFE, cmark also refuses raw HTML and bad URLs. */
 	char *html = cmark_render_html(doc, CMARK_OPT_DEFAULT);
+	struct buf b = BUF_INIT;
+	if (ids)
+		put_with_ids(&b, html, doc, ids);
+	else
+		buf_puts(&b, html);
 	cmark_node_free(doc);
-	buf_puts(out, html);
 	free(html);
+	/* Code blocks scroll sideways: keyboard users must reach them (WCAG 2.1.1). */
+	const char *p = b.data ? b.data : "", *at;
+	while ((at = strstr(p, "<pre>"))) {
+		buf_append(out, p, (size_t)(at - p));
+		buf_puts(out, "<pre tabindex=\"0\">");
+		p = at + 5;
+	}
+	buf_puts(out, p);
+	buf_free(&b);
 }
 
 /* ---- pipe tables ---- */
@@ -429,6 +646,12 @@ static bool fence(struct line l, char *ch, size_t *len)
 
 char *markdown_to_html(const char *text, size_t len, int heading_shift, size_t *out_len)
 {
+	return markdown_to_html_ids(text, len, heading_shift, NULL, out_len);
+}
+
+char *markdown_to_html_ids(const char *text, size_t len, int heading_shift,
+			   struct markdown_ids *ids, size_t *out_len)
+{
 	struct buf out = BUF_INIT;
 	struct line *lines = NULL;
 	size_t n = 0, cap = 0;
@@ -465,7 +688,7 @@ char *markdown_to_html(const char *text, size_t len, int heading_shift, size_t *
 		size_t cols = open_ch || i + 1 >= n ? 0 : header_cells(lines[i], head);
 		if (cols == 0 || !delimiter_row(lines[i + 1], cols, align))
 			continue;
-		render_blocks(&out, pending, (size_t)(lines[i].s - pending), heading_shift);
+		render_blocks(&out, pending, (size_t)(lines[i].s - pending), heading_shift, ids);
 		buf_puts(&out, "<table>\n<thead>\n");
 		render_row(&out, lines[i], cols, align, "th");
 		buf_puts(&out, "</thead>\n");
@@ -481,7 +704,7 @@ char *markdown_to_html(const char *text, size_t len, int heading_shift, size_t *
 		pending = r < n ? lines[r].s : end;
 		i = r - 1;
 	}
-	render_blocks(&out, pending, (size_t)(end - pending), heading_shift);
+	render_blocks(&out, pending, (size_t)(end - pending), heading_shift, ids);
 	free(lines);
 	if (out_len)
 		*out_len = out.len;
@@ -497,4 +720,180 @@ char *markdown_to_markdown(const char *text, size_t len, int heading_shift,
 	char *md = cmark_render_commonmark(doc, CMARK_OPT_DEFAULT, 0);
 	cmark_node_free(doc);
 	return finish(md, out_len);
+}
+
+/* ---- sections and alerts of the source ---- */
+
+/* The lines of text (without their line breaks); caller frees. */
+static struct line *split_lines(const char *text, size_t len, size_t *n_out)
+{
+	struct line *lines = NULL;
+	size_t n = 0, cap = 0;
+	const char *p = text, *end = text + len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t k = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			lines = xrealloc(lines, cap * sizeof(*lines));
+		}
+		lines[n++] = (struct line){p, k};
+		p += k + (nl != NULL);
+	}
+	*n_out = n;
+	return lines;
+}
+
+/* The level of an ATX heading line (1-6), or 0; *title is its text. */
+static int atx_heading(struct line l, struct line *title)
+{
+	size_t i = 0, h = 0;
+	while (i < l.n && i < 3 && l.s[i] == ' ')
+		i++;
+	while (i + h < l.n && l.s[i + h] == '#')
+		h++;
+	if (h < 1 || h > 6 || (i + h < l.n && l.s[i + h] != ' ' && l.s[i + h] != '\t' &&
+			       l.s[i + h] != '\r'))
+		return 0;
+	size_t b = i + h, e = l.n;
+	while (b < e && (l.s[b] == ' ' || l.s[b] == '\t'))
+		b++;
+	while (e > b && (l.s[e - 1] == ' ' || l.s[e - 1] == '\t' || l.s[e - 1] == '\r'))
+		e--;
+	size_t c = e;   /* a closing run of # after a space */
+	while (c > b && l.s[c - 1] == '#')
+		c--;
+	if (c < e && (c == b || l.s[c - 1] == ' ')) {
+		e = c;
+		while (e > b && l.s[e - 1] == ' ')
+			e--;
+	}
+	*title = (struct line){l.s + b, e - b};
+	return (int)h;
+}
+
+size_t markdown_sections(const char *text, size_t len, struct markdown_section **out)
+{
+	size_t n, count = 0, cap = 0;
+	struct line *lines = split_lines(text, len, &n);
+	struct markdown_section *v = NULL;
+	int top = 7;
+	char open_ch = 0, ch;
+	size_t open_len = 0, flen;
+	struct line title;
+	bool *in_code = xcalloc(n + 1, sizeof(*in_code));
+
+	for (size_t i = 0; i < n; i++) {
+		if (fence(lines[i], &ch, &flen)) {
+			in_code[i] = true;
+			if (!open_ch) {
+				open_ch = ch;
+				open_len = flen;
+			} else if (ch == open_ch && flen >= open_len) {
+				open_ch = 0;
+			}
+			continue;
+		}
+		in_code[i] = open_ch != 0;
+		int h = in_code[i] ? 0 : atx_heading(lines[i], &title);
+		if (h && h < top)
+			top = h;
+	}
+	for (size_t i = 0; i <= n; i++) {
+		bool head = i < n && !in_code[i] && atx_heading(lines[i], &title) == top;
+		if (i == 0 && !head && n > 0) {
+			v = xrealloc(v, (cap = 4) * sizeof(*v));
+			v[count++] = (struct markdown_section){NULL, 0, 0};
+		}
+		size_t at = i < n ? (size_t)(lines[i].s - text) : len;
+		if (!head && i < n)
+			continue;
+		if (count > 0)
+			v[count - 1].end = at;
+		if (i == n)
+			break;
+		if (count == cap) {
+			cap = cap ? cap * 2 : 4;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		struct buf t = BUF_INIT;
+		for (size_t k = 0; k < title.n; k++) {
+			if (title.s[k] != '*' && title.s[k] != '_' && title.s[k] != '`')
+				buf_putc(&t, title.s[k]);
+		}
+		v[count++] = (struct markdown_section){t.data ? buf_detach(&t, NULL) : xstrdup(""),
+						       at, len};
+	}
+	free(in_code);
+	free(lines);
+	*out = v;
+	return count;
+}
+
+void markdown_sections_free(struct markdown_section *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(s[i].title);
+	free(s);
+}
+
+char *markdown_first_alert(const char *text, size_t len, const char **title)
+{
+	size_t n;
+	struct line *lines = split_lines(text, len, &n);
+	char open_ch = 0, ch;
+	size_t open_len = 0, flen;
+	char *found = NULL;
+
+	for (size_t i = 0; i < n && !found; i++) {
+		if (fence(lines[i], &ch, &flen)) {
+			if (!open_ch) {
+				open_ch = ch;
+				open_len = flen;
+			} else if (ch == open_ch && flen >= open_len) {
+				open_ch = 0;
+			}
+			continue;
+		}
+		if (open_ch)
+			continue;
+		struct line l = lines[i];
+		size_t b = 0, e = l.n;
+		while (b < e && b < 3 && l.s[b] == ' ')
+			b++;
+		if (b >= e || l.s[b] != '>')
+			continue;
+		b++;
+		while (b < e && l.s[b] == ' ')
+			b++;
+		while (e > b && (l.s[e - 1] == ' ' || l.s[e - 1] == '\r'))
+			e--;
+		int k = -1;
+		for (size_t a = 3; a < ARRAY_LEN(alert_kinds); a++) {   /* WARNING, CAUTION */
+			size_t m = strlen(alert_kinds[a]);
+			if (e - b == m + 3 && strncmp(l.s + b, "[!", 2) == 0 &&
+			    strncasecmp(l.s + b + 2, alert_kinds[a], m) == 0 && l.s[e - 1] == ']')
+				k = (int)a;
+		}
+		if (k < 0)
+			continue;
+		struct buf body = BUF_INIT;
+		for (size_t j = i + 1; j < n; j++) {
+			struct line q = lines[j];
+			size_t c = 0;
+			while (c < q.n && c < 3 && q.s[c] == ' ')
+				c++;
+			if (c >= q.n || q.s[c] != '>')
+				break;
+			c++;
+			if (c < q.n && q.s[c] == ' ')
+				c++;
+			buf_append(&body, q.s + c, q.n - c);
+			buf_putc(&body, '\n');
+		}
+		*title = alert_titles[k];
+		found = body.data ? buf_detach(&body, NULL) : xstrdup("");
+	}
+	free(lines);
+	return found;
 }

@@ -11,6 +11,9 @@
 #include "dates.h"
 
 const char *const model_region_role_names[3] = {"primary", "secondary", "tertiary"};
+const char *const model_procedure_step_names[PROC_STEP_COUNT] = {
+	"detect", "fence", "promote", "restore", "deploy", "redirect", "verify", "rollback",
+};
 const char *const model_criticality_names[CRIT_COUNT] = {"critical", "important",
 							 "standard"};
 const char *const model_backup_type_names[BTYPE_COUNT] = {"full", "incremental",

@@ -167,12 +167,40 @@ struct backup_summary {
 	uint64_t future;               /* records of either kind after as-of */
 };
 
+/*
+ * The team's own recovery procedure (plan.json "procedure", on a service or
+ * a datastore): commands and expected minutes per kind of step.  Kept as
+ * checked structs and, for the rules, re-serialised as JSON.
+ */
+enum procedure_step {
+	PROC_DETECT, PROC_FENCE, PROC_PROMOTE, PROC_RESTORE, PROC_DEPLOY,
+	PROC_REDIRECT, PROC_VERIFY, PROC_ROLLBACK, PROC_STEP_COUNT
+};
+
+struct procedure_step_data {
+	const char **commands;
+	size_t n_commands;
+	double minutes;                /* NAN when not given */
+};
+
+struct procedure {
+	const char *json;              /* the object as given, or NULL (absent) */
+	const char *target_region;     /* service: the region to recover into */
+	const char **replica_regions;  /* datastore: regions holding a replica */
+	size_t n_replica_regions;
+	bool promotion_fences;         /* datastore: promotion fences the old primary */
+	struct procedure_step_data steps[PROC_STEP_COUNT];
+};
+
+extern const char *const model_procedure_step_names[PROC_STEP_COUNT];
+
 struct datastore {
 	const char *id;
 	const char *engine;
 	enum criticality criticality;
 	double size_gb;
 	size_t service_index;          /* the service that declares it */
+	struct procedure procedure;
 	struct backup_summary backups; /* filled by load_backups */
 	struct source_pos pos;
 };
@@ -204,6 +232,7 @@ struct service {
 	size_t runbook_len;
 	struct escalation_step *escalation;  /* NULL: use model.escalation */
 	size_t n_escalation;
+	struct procedure procedure;
 	struct source_pos pos;
 };
 

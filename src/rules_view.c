@@ -159,6 +159,28 @@ static void g_has_runbook(struct rules *r, const void *obj)
 	lua_pushboolean(r->L, s->runbook_text != NULL);
 }
 
+/* The team's procedure as plain read-only data (JSON as in plan.json), or nil. */
+static void push_procedure(struct rules *r, const struct procedure *p)
+{
+	cJSON *j = p->json ? cJSON_Parse(p->json) : NULL;
+	if (!j) {
+		lua_pushnil(r->L);
+		return;
+	}
+	rules_view_push_json(r->L, j);
+	cJSON_Delete(j);
+}
+
+static void g_service_procedure(struct rules *r, const void *obj)
+{
+	push_procedure(r, &((const struct service *)obj)->procedure);
+}
+
+static void g_store_procedure(struct rules *r, const void *obj)
+{
+	push_procedure(r, &((const struct datastore *)obj)->procedure);
+}
+
 static void g_service_facts(struct rules *r, const void *obj)
 {
 	size_t i = (size_t)((const struct service *)obj - r->m->services);
@@ -304,6 +326,7 @@ static const struct vfield service_fields[] = {
 	FLD("runbook_path", F_STR, 0, service, runbook_path),
 	GET("has_runbook", g_has_runbook),
 	GET("escalation", g_escalation),
+	GET("procedure", g_service_procedure),
 	GET("facts", g_service_facts),
 };
 
@@ -328,6 +351,7 @@ static const struct vfield datastore_fields[] = {
 	FLD("size_gb", F_NUM, 0, datastore, size_gb),
 	GET("service", g_store_service),
 	FLD("backups", F_OBJ, T_BSUMMARY, datastore, backups),
+	GET("procedure", g_store_procedure),
 	GET("facts", g_store_facts),
 };
 

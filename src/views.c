@@ -1749,6 +1749,13 @@ cJSON *views_index(const struct views *v, size_t item, enum views_format f)
 	for (size_t j = 0; j < v->n_findings && j < INDEX_TOP_FINDINGS; j++)
 		fill_finding(push_obj(top), &pc, j);
 	put_bool(view, "more_findings", v->n_findings > INDEX_TOP_FINDINGS);
+	/* Runbooks whose steps take longer than the RTO (runbook.lua). */
+	cJSON *slow = put_arr(view, "runbook_budget_findings");
+	for (size_t j = 0; j < v->n_findings; j++) {
+		if (strcmp(v->finding[j]->kind, "runbook_exceeds_rto") == 0)
+			fill_finding(push_obj(slow), &pc, j);
+	}
+	put_bool(view, "has_runbook_budget_findings", cJSON_GetArraySize(slow) > 0);
 	put_compliance(view, &pc, false);
 	return view;
 }
@@ -2045,28 +2052,174 @@ static void sort_by_wave(const struct views *v, size_t *idx, size_t n)
 
 /* The prose of a service, made safe (cmark; no raw HTML, no unsafe links). */
 static void put_prose(cJSON *o, const char *key, const char *text, size_t len,
-		      enum views_format f, int shift)
+		      enum views_format f, int shift, struct markdown_ids *ids)
 {
 	size_t out_len;
 	char *s;
 	if (!text)
 		return;
-	s = f == VIEWS_HTML ? markdown_to_html(text, len, shift, &out_len)
+	s = f == VIEWS_HTML ? markdown_to_html_ids(text, len, shift, ids, &out_len)
 			    : markdown_to_markdown(text, len, shift, &out_len);
 	put_str(o, key, s);
 	free(s);
 }
 
-/* The sections of runbook.lua, with anchors and the prose in `procedures`. */
-static void put_sections(cJSON *view, const struct pctx *pc, size_t i)
+/*
+ * The generated section a prose heading names (docs/templates.md,
+ * "Runbook prose"): its first word, case-insensitive, is one of these.
+ */
+static const char *const replaceable[] = {"detection", "declaration", "recovery",
+					  "validation", "rollback"};
+
+static const char *prose_replaces(const char *title)
+{
+	char word[16];
+	size_t n = 0;
+	if (!title)
+		return NULL;
+	while (*title == ' ')
+		title++;
+	while (title[n] && n + 1 < sizeof(word) && ((title[n] >= 'a' && title[n] <= 'z') ||
+						   (title[n] >= 'A' && title[n] <= 'Z'))) {
+		word[n] = (char)(title[n] | 0x20);
+		n++;
+	}
+	word[n] = '\0';
+	for (size_t k = 0; k < ARRAY_LEN(replaceable); k++) {
+		if (strcmp(word, replaceable[k]) == 0)
+			return replaceable[k];
+	}
+	return NULL;
+}
+
+/*
+ * Commands as a Markdown fence longer than any run of backticks in them,
+ * indented by `indent` so that it belongs to its list item.
+ */
+static void put_fence(cJSON *o, const char *key, const cJSON *cmds, size_t indent)
+{
+	struct buf b = BUF_INIT;
+	size_t longest = 0, run = 0;
+	const cJSON *c;
+	cJSON_ArrayForEach(c, cmds) {
+		for (const char *p = cJSON_GetStringValue(c); p && *p; p++) {
+			run = *p == '`' ? run + 1 : 0;
+			if (run > longest)
+				longest = run;
+		}
+	}
+	size_t n = longest < 3 ? 3 : longest + 1;
+	buf_printf(&b, "%*s", (int)indent, "");
+	for (size_t k = 0; k < n; k++)
+		buf_putc(&b, '`');
+	buf_puts(&b, "sh\n");
+	cJSON_ArrayForEach(c, cmds) {
+		const char *t = cJSON_GetStringValue(c);
+		for (const char *p = t ? t : ""; *p;) {   /* every line indented */
+			const char *nl = strchr(p, '\n');
+			size_t k = nl ? (size_t)(nl - p) : strlen(p);
+			buf_printf(&b, "%*s%.*s\n", (int)indent, "", (int)k, p);
+			p += k + (nl != NULL);
+		}
+	}
+	buf_printf(&b, "%*s", (int)indent, "");
+	for (size_t k = 0; k < n; k++)
+		buf_putc(&b, '`');
+	put_str(o, key, b.data);
+	buf_free(&b);
+}
+
+static void put_section_items(cJSON *x, const cJSON *sec, const struct pctx *pc,
+			      bool ordered)
+{
+	cJSON *items = put_arr(x, "items");
+	const cJSON *it;
+	size_t n_items = 0;
+	char m[32];
+	cJSON_ArrayForEach(it, views_get(sec, "items")) {
+		cJSON *y = push_obj(items);
+		if (cJSON_IsString(it)) {
+			put_str(y, "text", it->valuestring);
+		} else {
+			put_str(y, "text", views_get_str(it, "text"));
+			put_str(y, "detail", views_get_str(it, "detail"));
+			put_str(y, "kind", views_get_str(it, "kind"));
+			put_str(y, "missing", views_get_str(it, "missing"));
+			double mins = views_get_num(it, "minutes"), tot = views_get_num(it, "total");
+			if (!isnan(mins)) {
+				format_short(mins, 1, m, sizeof(m));
+				put_fmt(y, "minutes", "%s min", m);
+			}
+			if (!isnan(tot)) {
+				format_short(tot, 1, m, sizeof(m));
+				put_fmt(y, "total", "%s min", m);
+			}
+			const cJSON *cmds = views_get(it, "commands");
+			if (cJSON_GetArraySize(cmds) > 0) {
+				cJSON *arr = put_arr(y, "commands");
+				const cJSON *c;
+				cJSON_ArrayForEach(c, cmds) {
+					put_str(push_obj(arr), "command", cJSON_GetStringValue(c));
+				}
+				if (pc->f != VIEWS_HTML) {
+					char num[24];
+					int w = snprintf(num, sizeof(num), "%zu", n_items + 1);
+					put_fence(y, "commands_md", cmds, ordered ? (size_t)w + 2 : 2);
+				}
+			}
+			put_bool(y, "has_commands", cJSON_GetArraySize(cmds) > 0);
+			/* a kind the plan's procedure can describe, without its commands */
+			const char *kind = views_get_str(it, "kind");
+			bool describable = false;
+			for (size_t k = 0; kind && k < PROC_STEP_COUNT; k++)
+				describable |= strcmp(kind, model_procedure_step_names[k]) == 0;
+			put_bool(y, "no_command", describable && cJSON_GetArraySize(cmds) == 0);
+		}
+		put_num(y, "number", (double)++n_items);
+	}
+	put_bool(x, "has_items", n_items > 0);
+}
+
+/*
+ * The sections of runbook.lua, with anchors.  The service's prose comes
+ * first (`prose_first`); a prose section whose heading names a generated
+ * section replaces that section's items (`replaced`, `prose`).
+ */
+static void put_sections(cJSON *view, const struct pctx *pc, size_t i,
+			 struct markdown_ids *ids)
 {
 	const struct views *v = pc->v;
 	const struct service *s = &v->m->services[i];
 	const cJSON *rb = v->r && i < v->r->n_runbooks ? v->r->runbooks[i] : NULL;
 	cJSON *arr = put_arr(view, "sections");
-	const cJSON *sec, *it;
+	const cJSON *sec;
 	size_t number = 0;
-	bool prose_placed = false;
+	struct markdown_section *ps = NULL;
+	size_t nps = s->runbook_text ? markdown_sections(s->runbook_text, s->runbook_len, &ps) : 0;
+	bool *used = xcalloc(nps + 1, sizeof(*used));
+	const char *claimed[ARRAY_LEN(replaceable)] = {NULL};
+
+	/* Which prose section replaces which generated one (the first wins). */
+	for (size_t k = 0; k < nps; k++) {
+		const char *r = prose_replaces(ps[k].title);
+		for (size_t j = 0; r && j < ARRAY_LEN(replaceable); j++) {
+			if (strcmp(r, replaceable[j]) == 0 && !claimed[j]) {
+				claimed[j] = r;
+				used[k] = true;
+			}
+		}
+	}
+	/* The rest of the prose, in its own order, before the generated steps. */
+	if (s->runbook_text) {
+		struct buf first = BUF_INIT;
+		for (size_t k = 0; k < nps; k++) {
+			if (!used[k])
+				buf_append(&first, s->runbook_text + ps[k].start, ps[k].end - ps[k].start);
+		}
+		if (first.len)
+			put_prose(view, "prose_first", first.data, first.len, pc->f, 2, ids);
+		buf_free(&first);
+	}
 
 	cJSON_ArrayForEach(sec, views_get(rb, "sections")) {
 		const char *id = views_get_str(sec, "id");
@@ -2077,32 +2230,213 @@ static void put_sections(cJSON *view, const struct pctx *pc, size_t i)
 		put_str(x, "intro", views_get_str(sec, "intro"));
 		put_bool(x, "ordered", jtrue(sec, "ordered"));
 		put_num(x, "number", (double)++number);
-		cJSON *items = put_arr(x, "items");
-		size_t n_items = 0;
-		cJSON_ArrayForEach(it, views_get(sec, "items")) {
-			cJSON *y = push_obj(items);
-			if (cJSON_IsString(it)) {
-				put_str(y, "text", it->valuestring);
-			} else {
-				put_str(y, "text", views_get_str(it, "text"));
-				put_str(y, "detail", views_get_str(it, "detail"));
-			}
-			put_num(y, "number", (double)++n_items);
-		}
-		put_bool(x, "has_items", n_items > 0);
 		bool contacts = id && strcmp(id, "contacts") == 0;
-		bool procedures = id && strcmp(id, "procedures") == 0;
 		put_bool(x, "is_contacts", contacts);
-		put_bool(x, "is_procedures", procedures);
-		if (procedures && s->runbook_text) {
-			put_prose(x, "prose", s->runbook_text, s->runbook_len, pc->f, 2);
-			prose_placed = true;
+		size_t k = 0;
+		while (id && k < nps && !(used[k] && prose_replaces(ps[k].title) &&
+					  strcmp(prose_replaces(ps[k].title), id) == 0))
+			k++;
+		if (id && k < nps) {
+			/* the team's words instead of the generated ones */
+			put_bool(x, "replaced", true);
+			put_str(x, "prose_title", ps[k].title);
+			put_prose(x, "prose", s->runbook_text + ps[k].start, ps[k].end - ps[k].start,
+				  pc->f, 2, ids);
+			put_arr(x, "items");
+			put_bool(x, "has_items", false);
+			used[k] = false;   /* one section each */
+		} else {
+			put_section_items(x, sec, pc, jtrue(sec, "ordered"));
 		}
 	}
-	/* Prose the rules did not give a section to still reaches the page. */
-	if (!prose_placed && s->runbook_text)
-		put_prose(view, "extra_prose", s->runbook_text, s->runbook_len, pc->f, 2);
 	put_bool(view, "has_sections", cJSON_GetArraySize(arr) > 0);
+	markdown_sections_free(ps, nps);
+	free(used);
+}
+
+/* Currency from worst to best, for the posture at a glance. */
+static int currency_rank(const char *c)
+{
+	static const char *const order[] = {"never", "stale", "late", "ok"};
+	for (int k = 0; k < 4; k++) {
+		if (c && strcmp(c, order[k]) == 0)
+			return k;
+	}
+	return 4;
+}
+
+/* The posture of service i on the first screen: stores, drill, findings, actions. */
+static void put_posture(cJSON *view, const struct pctx *pc, size_t i)
+{
+	const struct views *v = pc->v;
+	const struct model *m = v->m;
+	const struct service *s = &m->services[i];
+	cJSON *g = put_obj(view, "posture");
+
+	/* Datastores, worst currency first. */
+	cJSON *stores = put_arr(g, "stores");
+	size_t *idx = xcalloc(s->n_datastores + 1, sizeof(*idx));
+	int *rank = xcalloc(s->n_datastores + 1, sizeof(*rank));
+	for (size_t k = 0; k < s->n_datastores; k++) {
+		cJSON *sj = results_datastore(v->rs, s->datastore_index[k]);
+		idx[k] = s->datastore_index[k];
+		rank[k] = currency_rank(views_get_str(sj, "currency"));
+		cJSON_Delete(sj);
+	}
+	for (size_t a = 1; a < s->n_datastores; a++) {   /* insertion sort, stable */
+		size_t x = idx[a], j = a;
+		int r = rank[a];
+		while (j > 0 && rank[j - 1] > r) {
+			idx[j] = idx[j - 1];
+			rank[j] = rank[j - 1];
+			j--;
+		}
+		idx[j] = x;
+		rank[j] = r;
+	}
+	for (size_t k = 0; k < s->n_datastores; k++)
+		fill_store(push_obj(stores), pc, idx[k]);
+	put_bool(g, "has_stores", s->n_datastores > 0);
+	free(idx);
+	free(rank);
+
+	/* Findings about the service, counted by severity. */
+	static const char *const sevs[] = {"critical", "high", "medium", "low", "info"};
+	cJSON *counts = put_arr(g, "finding_counts");
+	size_t total = 0;
+	for (size_t k = 0; k < ARRAY_LEN(sevs); k++) {
+		size_t n = 0;
+		for (size_t j = v->svc_findings_at[i]; j < v->svc_findings_at[i + 1]; j++)
+			n += strcmp(v->finding[v->svc_findings[j]]->severity, sevs[k]) == 0;
+		if (n == 0)
+			continue;
+		cJSON *c = push_obj(counts);
+		put_num(c, "count", (double)n);
+		put_severity(c, sevs[k]);
+		total += n;
+	}
+	put_num(g, "findings_total", (double)total);
+	put_bool(g, "has_findings", total > 0);
+
+	/* Overdue actions of the drills that concerned this service. */
+	cJSON *acts = put_arr(g, "overdue_actions");
+	for (size_t d = 0; d < m->n_drills; d++) {
+		const struct drill *dr = &m->drills[d];
+		bool mine = false;
+		for (size_t k = 0; k < dr->n_results && !mine; k++)
+			mine = dr->results[k].service && strcmp(dr->results[k].service, s->id) == 0;
+		for (size_t k = 0; k < dr->n_scope_services && !mine; k++)
+			mine = strcmp(dr->scope_services[k], s->id) == 0;
+		for (size_t k = 0; mine && k < dr->n_issues; k++) {
+			const struct drill_issue *is = &dr->issues[k];
+			if (!issue_overdue(v, is))
+				continue;
+			cJSON *o = push_obj(acts);
+			put_str(o, "drill", dr->id);
+			put_str(o, "id", is->id);
+			put_str(o, "title", is->title);
+			put_severity(o, is->severity);
+			put_time(o, "due", is->due);
+		}
+	}
+	put_bool(g, "has_overdue_actions", cJSON_GetArraySize(acts) > 0);
+
+	/* What runbook.lua derived: strategy, budget, missing facts. */
+	const cJSON *rb = v->r && i < v->r->n_runbooks ? v->r->runbooks[i] : NULL;
+	put_str(g, "strategy", views_get_str(rb, "strategy"));
+	put_str(g, "strategy_gap", views_get_str(rb, "strategy_gap"));
+	const cJSON *bud = views_get(rb, "budget");
+	if (bud) {
+		cJSON *b = put_obj(g, "budget");
+		put_str(b, "text", views_get_str(bud, "text"));
+		put_str(b, "rto", views_get_str(bud, "rto"));
+		put_bool(b, "exceeds", jtrue(bud, "exceeds"));
+	}
+	cJSON *miss = put_arr(g, "missing");
+	const cJSON *mj;
+	cJSON_ArrayForEach(mj, views_get(rb, "missing")) {
+		put_str(push_obj(miss), "fact", cJSON_GetStringValue(mj));
+	}
+	put_bool(g, "has_missing", cJSON_GetArraySize(miss) > 0);
+
+	/* The prose's first warning, repeated. */
+	if (s->runbook_text) {
+		const char *title = NULL;
+		char *w = markdown_first_alert(s->runbook_text, s->runbook_len, &title);
+		if (w) {
+			cJSON *o = put_obj(g, "warning");
+			put_str(o, "title", title);
+			if (pc->f == VIEWS_HTML) {
+				put_prose(o, "prose", w, strlen(w), pc->f, 2, NULL);
+			} else {
+				/* Markdown: the same alert, quoted line by line */
+				size_t n;
+				char *md = markdown_to_markdown(w, strlen(w), 2, &n);
+				struct buf q = BUF_INIT;
+				for (char *line = md; *line;) {
+					char *nl = strchr(line, '\n');
+					size_t k = nl ? (size_t)(nl - line) : strlen(line);
+					buf_puts(&q, k ? "> " : ">");
+					buf_append(&q, line, k);
+					buf_putc(&q, '\n');
+					line += k + (nl != NULL);
+				}
+				put_str(o, "prose", q.data ? q.data : "");
+				buf_free(&q);
+				free(md);
+			}
+			free(w);
+		}
+	}
+}
+
+/* GitHub's heading anchor of a Markdown title: "#the-teams-procedure". */
+static void put_md_anchor(cJSON *o, const char *title)
+{
+	struct buf b = BUF_INIT;
+	buf_putc(&b, '#');
+	for (const unsigned char *p = (const unsigned char *)title; p && *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p >= 0x80)
+			buf_putc(&b, (char)*p);
+		else if (*p >= 'A' && *p <= 'Z')
+			buf_putc(&b, (char)(*p - 'A' + 'a'));
+		else if (*p == ' ')
+			buf_putc(&b, '-');
+	}
+	put_str(o, "md_href", b.data);
+	buf_free(&b);
+}
+
+/* The table of contents: the page's sections, in order. */
+static void put_toc(cJSON *view)
+{
+	cJSON *toc = put_arr(view, "toc");
+	if (views_get_str(view, "prose_first")) {
+		cJSON *e = push_obj(toc);
+		put_str(e, "href", "#procedures");
+		put_str(e, "title", "Service procedures");
+		put_md_anchor(e, "Service procedures");
+	}
+	cJSON *e = push_obj(toc);
+	put_str(e, "href", "#dependencies");
+	put_str(e, "title", "Dependencies and recovery order");
+	put_md_anchor(e, "Dependencies and recovery order");
+	const cJSON *sec;
+	cJSON_ArrayForEach(sec, views_get(view, "sections")) {
+		cJSON *x = push_obj(toc);
+		put_fmt(x, "href", "#%s", views_get_str(sec, "anchor"));
+		put_str(x, "title", views_get_str(sec, "title"));
+		put_md_anchor(x, views_get_str(sec, "title"));
+	}
+	static const char *const tail[][2] = {{"#datastores", "Datastores and backups"},
+					      {"#drill", "Last drill"},
+					      {"#findings", "Open findings"}};
+	for (size_t k = 0; k < ARRAY_LEN(tail); k++) {
+		cJSON *x = push_obj(toc);
+		put_str(x, "href", tail[k][0]);
+		put_str(x, "title", tail[k][1]);
+		put_md_anchor(x, tail[k][1]);
+	}
 }
 
 cJSON *views_runbook(const struct views *v, size_t i, enum views_format f)
@@ -2130,9 +2464,11 @@ cJSON *views_runbook(const struct views *v, size_t i, enum views_format f)
 		put_str(r, "id", s->regions[k]);
 		if (s->region_index[k] < m->n_regions)
 			put_str(r, "role", model_region_role_names[m->regions[s->region_index[k]].role]);
+		put_bool(r, "last", k + 1 == s->n_regions);
 	}
 	put_joined(svc, "regions_list", views_get(sj, "regions"));
-	put_joined(svc, "data_scope", views_get(sj, "data_scope"));
+	if (cJSON_GetArraySize(views_get(sj, "data_scope")) > 0)   /* never "Data in scope: ." */
+		put_joined(svc, "data_scope", views_get(sj, "data_scope"));
 	put_bool(svc, "single_region", jtrue(sj, "single_region"));
 	if (v->r && i < v->r->n_runbooks)
 		put_bool(svc, "automatic_failover", jtrue(v->r->runbooks[i], "automatic_failover"));
@@ -2167,11 +2503,26 @@ cJSON *views_runbook(const struct views *v, size_t i, enum views_format f)
 	sort_by_wave(v, dependents, nd);
 	x = put_arr(view, "dependents");
 	for (size_t k = 0; k < nd; k++)
-		push_service_ref(x, &pc, dependents[k]);
+		put_bool(push_service_ref(x, &pc, dependents[k]), "last", k + 1 == nd);
 	put_bool(view, "has_dependents", nd > 0);
 	free(dependents);
 
-	put_sections(view, &pc, i);
+	/* Heading ids: the page's own first, then the prose's, all unique. */
+	struct markdown_ids ids = {0};
+	static const char *const page_ids[] = {
+		"glance", "toc", "procedures", "dependencies", "datastores", "drill", "findings",
+		"pre-disaster", "detection", "declaration", "pre-checks", "recovery", "validation",
+		"rollback", "contacts", "call-first"};
+	char idbuf[64], want[64];
+	for (size_t k = 0; k < ARRAY_LEN(page_ids); k++) {
+		markdown_ids_take(&ids, page_ids[k], idbuf, sizeof(idbuf));
+		snprintf(want, sizeof(want), "%s-h", page_ids[k]);
+		markdown_ids_take(&ids, want, idbuf, sizeof(idbuf));
+	}
+	put_sections(view, &pc, i, &ids);
+	markdown_ids_free(&ids);
+	put_posture(view, &pc, i);
+	put_toc(view);
 
 	/* Health checks (validation). */
 	x = put_arr(view, "health_checks");
@@ -2196,8 +2547,12 @@ cJSON *views_runbook(const struct views *v, size_t i, enum views_format f)
 
 	/* Findings about the service or its stores. */
 	x = put_arr(view, "findings");
-	for (size_t k = v->svc_findings_at[i]; k < v->svc_findings_at[i + 1]; k++)
-		fill_finding(push_obj(x), &pc, v->svc_findings[k]);
+	for (size_t k = v->svc_findings_at[i]; k < v->svc_findings_at[i + 1]; k++) {
+		cJSON *o = push_obj(x);
+		fill_finding(o, &pc, v->svc_findings[k]);
+		/* this page: no link to itself */
+		cJSON_DeleteItemFromObjectCaseSensitive(o, "subject_href");
+	}
 	put_bool(view, "has_findings", cJSON_GetArraySize(x) > 0);
 	cJSON_Delete(sj);
 	return view;

@@ -1,7 +1,9 @@
 #!/bin/sh
 # browser.sh -- the sample's pages in a real browser (headless Chromium):
 # the dashboard and a runbook render to a non-blank screenshot at desktop
-# and phone widths, and the browser logs no console errors for them.
+# and phone widths, and the browser logs no console errors for them; with
+# node, axe-core (npm, installed into build/npm when missing) finds no
+# accessibility violation on any runbook.
 # Installs Debian's chromium when missing; prints a skip line when that is
 # not possible (no network, not root).  Screenshots are kept in
 # $DRGEN_SCREENSHOTS when that is set, for a person to look at.
@@ -105,5 +107,38 @@ for f in index.html runbooks/card-authorization.html plan.html audit/2026-10.htm
 	errs=$(grep -E ':CONSOLE|Uncaught|net::ERR_' "$log.err" | grep "file://" || true)
 	check "$f: no console errors${errs:+ ($errs)}" [ -z "$errs" ]
 	check "$f: the browser sees the page's main landmark" grep -q '<main id="main"' "$log.out"
+done
+
+# axe-core on every runbook: the page with axe.min.js added, run in the
+# browser; the violations are written into the DOM that --dump-dom prints.
+axe=""
+for a in "${AXE_CORE:-}" "$DRGEN_ROOT/build/npm/node_modules/axe-core/axe.min.js" \
+	 "$(npm root -g 2>/dev/null)/axe-core/axe.min.js"; do
+	[ -n "$a" ] && [ -f "$a" ] && { axe=$a; break; }
+done
+if [ -z "$axe" ] && command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+	mkdir -p "$DRGEN_ROOT/build/npm"
+	if timeout 300 npm install --no-audit --no-fund --silent --prefix "$DRGEN_ROOT/build/npm" axe-core@4 \
+		>"$TMP/npm.log" 2>&1; then
+		axe=$DRGEN_ROOT/build/npm/node_modules/axe-core/axe.min.js
+	fi
+fi
+if [ -z "$axe" ] || [ ! -f "$axe" ]; then
+	skip "axe-core checks: node/npm or the axe-core package is not available (npm install axe-core failed, offline?)"
+	exit 0
+fi
+mkdir -p "$TMP/axe"
+cp "$axe" "$TMP/axe/axe.min.js"
+for f in "$out"/runbooks/*.html; do
+	name=$(basename "$f" .html)
+	sed 's#</body>#<script src="axe.min.js"></script><script>axe.run(document, {resultTypes: ["violations"]}).then(function (r) { var p = document.createElement("pre"); p.textContent = "AXE-RESULT" + JSON.stringify(r.violations.map(function (v) { return v.id + " (" + v.impact + "): " + v.nodes.map(function (n) { return n.target.join(" "); }).join(", "); })) + "AXE-END"; document.body.appendChild(p); });</script></body>#' \
+		"$f" >"$TMP/axe/$name.html"
+	run_browser "$TMP/axe-$name" --virtual-time-budget=5000 --dump-dom "file://$TMP/axe/$name.html"
+	res=$(tr -d '\n' <"$TMP/axe-$name.out" | sed -n 's/.*AXE-RESULT\(\[.*\]\)AXE-END.*/\1/p')
+	if [ -z "$res" ]; then
+		fail "runbooks/$name.html: axe-core ran"; tail -3 "$TMP/axe-$name.err" | sed 's/^/    /'
+	else
+		check "runbooks/$name.html: no axe-core violation${res#[]}" [ "$res" = "[]" ]
+	fi
 done
 exit 0

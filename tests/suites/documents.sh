@@ -14,6 +14,9 @@ ok "sample builds"
 # The checker of dangerous markup (python3 standard library + libcmark).
 cat >"$TMP/check_documents.py" <<'PY'
 import sys, os, ctypes, html.parser
+# One script is allowed: the runbooks' copy button, an enhancement the page
+# works without, exactly as shipped in templates/partials/copy-button.js.
+ALLOWED_SCRIPT = open(os.path.join(os.environ["DRGEN_ROOT"], "templates/partials/copy-button.js.mustache"), encoding="utf-8").read().strip()
 BAD_TAGS = {"script", "iframe", "object", "embed", "link", "base", "frame", "frameset", "applet", "form"}
 URL_ATTRS = {"href", "src", "xlink:href", "action", "formaction", "poster", "srcset", "background", "data"}
 RESOURCE_TAGS = {"img", "script", "link", "iframe", "source", "video", "audio", "embed", "object", "image", "use", "input", "track"}
@@ -23,9 +26,11 @@ def bad_scheme(v):
 class Checker(html.parser.HTMLParser):
     def __init__(self, name):
         super().__init__(convert_charrefs=True)
-        self.name, self.problems = name, []
+        self.name, self.problems, self.script = name, [], None
     def handle_starttag(self, tag, attrs):
-        if tag in BAD_TAGS:
+        if tag == "script" and not attrs and os.sep + "runbooks" + os.sep in self.name and self.name.endswith(".html"):
+            self.script = ""
+        elif tag in BAD_TAGS:
             self.problems.append(f"<{tag}> element")
         if tag == "meta" and any(k == "http-equiv" for k, _ in attrs):
             self.problems.append("meta http-equiv")
@@ -41,7 +46,13 @@ class Checker(html.parser.HTMLParser):
                 self.problems.append(f"style with url() on <{tag}>")
     handle_startendtag = handle_starttag
     def handle_data(self, data):
-        pass
+        if self.script is not None:
+            self.script += data
+    def handle_endtag(self, tag):
+        if tag == "script" and self.script is not None:
+            if self.script.strip() != ALLOWED_SCRIPT:
+                self.problems.append("<script> element other than the shipped copy button")
+            self.script = None
 def check_html(name, text):
     c = Checker(name)
     c.feed(text)
@@ -168,8 +179,9 @@ else
 	skip "xmllint checks: xmllint not installed (make deps installs libxml2-utils)"
 fi
 
-# Standalone pages: no scripts, stylesheets, fonts or images from anywhere.
-remote=$(grep -rlE '<script|<link|<iframe|src="?https?:|src="?//|url\(|@import' "$A" --include='*.html' || true)
+# Standalone pages: no scripts (but the runbooks' copy button, checked by
+# check_documents.py), stylesheets, fonts or images from anywhere.
+remote=$(grep -rlE '<script[^>]|<link|<iframe|src="?https?:|src="?//|url\(|@import' "$A" --include='*.html' || true)
 check "no scripts or remote resources in HTML${remote:+ ($remote)}" [ -z "$remote" ]
 check "no dangerous markup in the sample's HTML and Markdown" python3 "$TMP/check_documents.py" "$A"
 check "Markdown tables have as many cells in every row as in their header" \
@@ -246,7 +258,7 @@ else
 	ok "hostile plan builds"
 	check "hostile plan: no dangerous markup in HTML or Markdown" python3 "$TMP/check_documents.py" "$H"
 	# A backslash before < is Markdown's escape: that text stays text.
-	raw=$(grep -rlE '<(script|iframe|svg onload|img src=x)|onerror="|href="javascript|src="javascript' "$H" \
+	raw=$(grep -rlE '<(script[^>]|iframe|svg onload|img src=x)|onerror="|href="javascript|src="javascript' "$H" \
 		--include='*.html' --include='*.xml' || true)
 	raw="$raw$(grep -rlE '(^|[^\\])<(script|iframe|svg|img|a )' "$H" --include='*.md' || true)"
 	check "hostile plan: no raw <script>, onerror= or javascript: links${raw:+ ($raw)}" [ -z "$raw" ]

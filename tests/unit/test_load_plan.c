@@ -647,6 +647,79 @@ static void test_service_id_syntax(void **state)
 	assert_true(load_plan_service_id_valid(id));
 }
 
+/* ---- procedure (the team's commands and minutes) ---- */
+
+/* Some diagnostic (any severity: unknown keys may become errors) says this. */
+static void expect_message(const struct fixture *f, const char *where, const char *message)
+{
+	for (size_t i = 0; i < diags_len(f->d); i++) {
+		const struct diag *g = diags_get(f->d, i);
+		if (strcmp(g->message, message) == 0 && g->where && strcmp(g->where, where) == 0)
+			return;
+	}
+	dump(f);
+	fail_msg("no diagnostic \"%s\" at %s", message, where);
+}
+
+static void test_procedure(void **state)
+{
+	(void)state;
+	struct fixture f = {0};
+	load(&f, HEAD "\"regions\": [{\"id\": \"r1\", \"role\": \"primary\"}, {\"id\": \"r2\", \"role\": \"secondary\"}],\n"
+		 "\"services\": [{\"id\": \"a\", \"name\": \"A\", \"regions\": [\"r1\"],\n"
+		 " \"datastores\": [{\"id\": \"a-db\", \"criticality\": \"critical\", \"procedure\": {\n"
+		 "   \"replica_regions\": [\"r2\"], \"promotion_fences\": true,\n"
+		 "   \"promote\": {\"commands\": [\"ctl promote a-db\"], \"minutes\": 2.5}}}],\n"
+		 " \"procedure\": {\"target_region\": \"r2\", \"redirect\": {\"commands\": [\"dns set a r2\", \"dns check a\"]},\n"
+		 "   \"verify\": {\"minutes\": 0}}}]}\n");
+	expect_count(&f, 0);
+	assert_true(f.ok);
+	const struct service *s = &f.m->services[0];
+	const struct datastore *ds = &f.m->datastores[0];
+	assert_non_null(s->procedure.json);
+	assert_string_equal(s->procedure.target_region, "r2");
+	assert_int_equal(s->procedure.steps[PROC_REDIRECT].n_commands, 2);
+	assert_string_equal(s->procedure.steps[PROC_REDIRECT].commands[1], "dns check a");
+	assert_true(isnan(s->procedure.steps[PROC_REDIRECT].minutes));
+	assert_true(s->procedure.steps[PROC_VERIFY].minutes == 0);
+	assert_true(isnan(s->procedure.steps[PROC_DETECT].minutes));
+	assert_true(ds->procedure.promotion_fences);
+	assert_int_equal(ds->procedure.n_replica_regions, 1);
+	assert_true(ds->procedure.steps[PROC_PROMOTE].minutes == 2.5);
+	assert_string_equal(model_procedure_step_names[PROC_PROMOTE], "promote");
+	done(&f);
+
+	/* without a procedure: nothing, and no minutes */
+	load(&f, HEAD "\"services\": [{\"id\": \"a\", \"name\": \"A\", \"datastores\": [{\"id\": \"d\", \"criticality\": \"standard\"}]}]}\n");
+	expect_count(&f, 0);
+	assert_null(f.m->services[0].procedure.json);
+	assert_null(f.m->datastores[0].procedure.json);
+	assert_true(isnan(f.m->services[0].procedure.steps[PROC_RESTORE].minutes));
+	done(&f);
+
+	/* every problem at its place */
+	load(&f, HEAD "\"regions\": [{\"id\": \"r1\", \"role\": \"primary\"}],\n"
+		 "\"services\": [{\"id\": \"a\", \"name\": \"A\",\n"
+		 " \"datastores\": [{\"id\": \"d\", \"criticality\": \"standard\", \"procedure\": {\"replica_regions\": [\"r9\"],\n"
+		 "   \"target_region\": \"r1\", \"promotion_fences\": 1}}],\n"
+		 " \"procedure\": {\"target_region\": \"rx\", \"restore\": {\"minute\": 5, \"commands\": \"x\"},\n"
+		 "   \"fence\": {\"minutes\": -1}, \"failover\": {}}}]}\n");
+	assert_false(f.ok);
+	expect_message(&f, "/services/0/procedure/restore/minute",
+		       "unknown key \"minute\" in procedure step, did you mean \"minutes\"");
+	expect_message(&f, "/services/0/procedure/restore/commands",
+		       "wrong type for \"commands\": expected an array of strings, found string \"x\"");
+	expect_message(&f, "/services/0/procedure/fence/minutes", "invalid value for \"minutes\": expected a number of 0 or more, found -1");
+	expect_message(&f, "/services/0/procedure/failover", "unknown key \"failover\" in service procedure");
+	expect_message(&f, "/services/0/datastores/0/procedure/target_region",
+		       "unknown key \"target_region\" in datastore procedure");
+	expect_message(&f, "/services/0/datastores/0/procedure/promotion_fences",
+		       "wrong type for \"promotion_fences\": expected true or false, found number 1");
+	expect_message(&f, "/services/0/procedure/target_region", "unknown region \"rx\", did you mean \"r1\"");
+	expect_message(&f, "/services/0/datastores/0/procedure/replica_regions/0", "unknown region \"r9\", did you mean \"r1\"");
+	done(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -663,6 +736,7 @@ int main(void)
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_printed),
 		cmocka_unit_test(test_service_id_syntax),
+		cmocka_unit_test(test_procedure),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* test_markdown.c -- prose from the plan never carries HTML or scripts. */
 #include "testutil.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "markdown.h"
@@ -152,7 +153,7 @@ static void test_pipe_tables(void **state)
 	/* Not tables: inside fenced code, a heading underline, mismatched cells. */
 	out = html("```\n| a | b |\n|---|---|\n```\n\na | b\n---\n\n| a | b |\n|---|\n");
 	assert_null(strstr(out, "<table>"));
-	assert_non_null(strstr(out, "<pre><code>| a | b |\n|---|---|\n</code></pre>"));
+	assert_non_null(strstr(out, "<pre tabindex=\"0\"><code>| a | b |\n|---|---|\n</code></pre>"));
 	assert_non_null(strstr(out, "<h4>a | b</h4>"));  /* h2, shifted by 2 */
 	free(out);
 
@@ -189,6 +190,74 @@ static void test_pipe_tables(void **state)
 	free(out);
 }
 
+/* Each GitHub alert kind becomes a styled admonition in HTML, unchanged in Markdown. */
+static void test_alert_kinds(void **state)
+{
+	(void)state;
+	static const char *const kinds[] = {"NOTE", "TIP", "IMPORTANT", "WARNING", "CAUTION"};
+	static const char *const cls[] = {"alert-note", "alert-tip", "alert-important",
+					  "alert-warning", "alert-caution"};
+	for (size_t k = 0; k < 5; k++) {
+		char src[128];
+		snprintf(src, sizeof(src), "> [!%s]\n> Fence **first**.\n", kinds[k]);
+		char *out = html(src);
+		assert_non_null(strstr(out, cls[k]));
+		assert_non_null(strstr(out, "<strong>first</strong>"));
+		assert_null(strstr(out, "[!"));
+		assert_null(strstr(out, "<blockquote"));
+		free(out);
+		out = md(src);
+		char want[32];
+		snprintf(want, sizeof(want), "> [!%s]", kinds[k]);
+		assert_non_null(strstr(out, want));
+		free(out);
+	}
+	/* not an alert: the marker is not alone on its line, or unknown */
+	char *out = html("> [!WARNING] text\n");
+	assert_null(strstr(out, "alert-"));
+	free(out);
+	out = html("> [!DANGER]\n> x\n");
+	assert_null(strstr(out, "alert-"));
+	free(out);
+}
+
+static void test_heading_ids(void **state)
+{
+	(void)state;
+	struct markdown_ids ids = {0};
+	char got[32];
+	markdown_ids_take(&ids, "recovery", got, sizeof(got));
+	const char *src = "# Read this first\n\n# Recovery: in *place*\n\n```\n# not a heading\n```\n\n# Read this first\n";
+	char *out = markdown_to_html_ids(src, strlen(src), 1, &ids, NULL);
+	assert_non_null(strstr(out, "<h2 id=\"read-this-first\">"));
+	assert_non_null(strstr(out, "<h2 id=\"recovery-in-place\">"));
+	assert_non_null(strstr(out, "<h2 id=\"read-this-first-2\">"));
+	free(out);
+	markdown_ids_free(&ids);
+}
+
+static void test_sections_and_first_alert(void **state)
+{
+	(void)state;
+	const char *src = "intro\n\n# Read this first\n\nx\n\n## sub\n\n```\n# code\n```\n"
+			  "# Validation: checks\n\n> [!NOTE]\n> n\n\n> [!CAUTION]\n> stop here\n";
+	struct markdown_section *s;
+	size_t n = markdown_sections(src, strlen(src), &s);
+	assert_int_equal(n, 3);
+	assert_null(s[0].title);
+	assert_string_equal(s[1].title, "Read this first");
+	assert_string_equal(s[2].title, "Validation: checks");
+	assert_int_equal(s[2].end, strlen(src));
+	assert_int_equal(s[1].end, s[2].start);
+	markdown_sections_free(s, n);
+	const char *title;
+	char *w = markdown_first_alert(src, strlen(src), &title);
+	assert_non_null(w);
+	assert_string_equal(title, "Caution");
+	assert_string_equal(w, "stop here\n");
+	free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -200,6 +269,9 @@ int main(void)
 		cmocka_unit_test(test_markdown_output_escapes_html),
 		cmocka_unit_test(test_html_block_shown_as_text),
 		cmocka_unit_test(test_text_reads_correctly),
+		cmocka_unit_test(test_alert_kinds),
+		cmocka_unit_test(test_heading_ids),
+		cmocka_unit_test(test_sections_and_first_alert),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

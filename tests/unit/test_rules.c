@@ -694,6 +694,32 @@ static bool items_mention(const cJSON *sec, const char *needle)
 	return false;
 }
 
+/* Index of the first recovery step that mentions needle, or -1. */
+static int step_index(const cJSON *rb, const char *needle)
+{
+	const cJSON *it;
+	int i = 0;
+
+	cJSON_ArrayForEach(it, cJSON_GetObjectItem(section(rb, "recovery"), "items")) {
+		const cJSON *text = cJSON_GetObjectItem(it, "text");
+		if (text && strstr(text->valuestring, needle))
+			return i;
+		i++;
+	}
+	return -1;
+}
+
+static bool any_section_mentions(const cJSON *rb, const char *needle)
+{
+	const cJSON *sec;
+
+	cJSON_ArrayForEach(sec, cJSON_GetObjectItem(rb, "sections")) {
+		if (items_mention(sec, needle))
+			return true;
+	}
+	return false;
+}
+
 static void test_runbook_sections(void **state)
 {
 	static const char *const ids[] = {"pre_disaster", "detection", "declaration",
@@ -703,19 +729,24 @@ static void test_runbook_sections(void **state)
 	struct run t;
 
 	(void)state;
-	start(&t, 4, 2, 0);
+	start(&t, 5, 3, 0);
 	struct service *pay = fx_service(&t.x, "pay", 500000);
 	struct service *db = fx_service(&t.x, "db", 500000);
 	struct service *auth = fx_service(&t.x, "auth", 500000);
 	struct service *wiki = fx_service(&t.x, "wiki", 5);
+	struct service *led = fx_service(&t.x, "led", 500000);
 	fx_depends(&t.x, auth, db);
 	fx_depends(&t.x, pay, auth);
 	fx_depends(&t.x, pay, db);
 	pay->health_checks = &hc;
 	pay->n_health_checks = 1;
-	fx_store(&t.x, pay, "pay-db", CRIT_CRITICAL);
+	struct datastore *pd = fx_store(&t.x, pay, "pay-db", CRIT_CRITICAL);
+	pd->procedure.json = "{\"replica_regions\": [\"eu-central-1\"], "
+			     "\"promote\": {\"commands\": [\"ctl promote pay-db\"], \"minutes\": 3}}";
 	struct datastore *wd = fx_store(&t.x, wiki, "wiki-db", CRIT_STANDARD);
 	fx_backup(wd, LOC_PRIMARY, 3600, "aes-128-cbc", false, BTYPE_SNAPSHOT, 1);
+	struct datastore *ld = fx_store(&t.x, led, "led-db", CRIT_CRITICAL);
+	fx_backup(ld, LOC_SECONDARY, 600, "aes-256-gcm", false, BTYPE_FULL, 1);
 	go(&t);
 
 	const cJSON *rb = t.res->runbooks[0];
@@ -725,46 +756,121 @@ static void test_runbook_sections(void **state)
 	for (size_t i = 0; i < ARRAY_LEN(ids); i++)
 		assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(secs, (int)i),
 				    "id")->valuestring, ids[i]);
+	/* Two regions and a replica in the second: the tier's strategy holds. */
 	assert_string_equal(cJSON_GetObjectItem(rb, "strategy")->valuestring,
-			    "active-active multi-region");
+			    "active-active multi-region, from eu-west-1 to eu-central-1");
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(rb, "automatic_failover")));
-	assert_true(items_mention(section(rb, "pre_disaster"), "replication lag (threshold: at most 5 s)"));
+	assert_true(items_mention(section(rb, "pre_disaster"), "replication lag of pay-db (at most 5 s)"));
 	assert_true(items_mention(section(rb, "detection"), "3 consecutive failures"));
-	assert_true(items_mention(section(rb, "detection"), "data-corruption"));
+	assert_true(items_mention(section(rb, "detection"), "data corruption"));
 	assert_true(items_mention(section(rb, "declaration"), "monitor consensus is at least 0.8"));
-	/* tier 1, RPO 0: the tolerance (15 min), named as such, not the 1-hour default */
-	assert_true(items_mention(section(rb, "pre_checks"),
-				  "at most 15 minutes old (RPO 0, judged with the replication-lag tolerance)"));
-	assert_false(items_mention(section(rb, "pre_checks"), "at most 1 hour old"));
+	assert_true(items_mention(section(rb, "pre_checks"), "Replication lag of pay-db is at most 5 s"));
 	assert_true(items_mention(section(rb, "validation"), "https://pay.example/health returns 200"));
 	assert_true(items_mention(section(rb, "validation"), "p99 latency below 500 ms"));
 	assert_true(items_mention(section(rb, "validation"), "Error rate below 0.1 %"));
-	assert_true(items_mention(section(rb, "rollback"), "Restore the previous DNS records"));
+	assert_true(items_mention(section(rb, "validation"), "checksums on a 10 % sample"));
+	assert_true(items_mention(section(rb, "rollback"), "Redirect traffic back to eu-west-1"));
 	assert_true(items_mention(section(rb, "recovery"), "10 % first"));
 	assert_true(items_mention(section(rb, "recovery"), "TTL 60 s"));
-	assert_true(items_mention(section(rb, "recovery"), "checksums on a 10 % sample"));
+	/* Fence before promote; the plan's command and minutes on the promotion. */
+	int fence = step_index(rb, "Fence the old primary of pay-db in eu-west-1");
+	int promote = step_index(rb, "Promote the replica of pay-db in eu-central-1");
+	assert_true(fence >= 0 && promote == fence + 1);
+	const cJSON *steps = cJSON_GetObjectItem(section(rb, "recovery"), "items");
+	const cJSON *ps = cJSON_GetArrayItem(steps, promote);
+	assert_string_equal(cJSON_GetArrayItem(cJSON_GetObjectItem(ps, "commands"), 0)->valuestring,
+			    "ctl promote pay-db");
+	assert_true(cJSON_GetObjectItem(ps, "minutes")->valuedouble == 3);
 
 	/* Dependencies first, in recovery order: db (wave 1) before auth (wave 2). */
-	const cJSON *steps = cJSON_GetObjectItem(section(rb, "recovery"), "items");
-	assert_non_null(strstr(cJSON_GetObjectItem(cJSON_GetArrayItem(steps, 0), "text")->valuestring,
-			       "Confirm that db is recovered"));
 	assert_non_null(strstr(cJSON_GetObjectItem(cJSON_GetArrayItem(steps, 1), "text")->valuestring,
-			       "Confirm that auth is recovered"));
+			       "Wait until db is recovered"));
+	assert_non_null(strstr(cJSON_GetObjectItem(cJSON_GetArrayItem(steps, 2), "text")->valuestring,
+			       "Wait until auth is recovered"));
+	/* The running total is the budget; tier 1 (RTO 5) cannot make it. */
+	const cJSON *budget = cJSON_GetObjectItem(rb, "budget");
+	const cJSON *last = cJSON_GetArrayItem(steps, cJSON_GetArraySize(steps) - 1);
+	assert_true(cJSON_GetObjectItem(budget, "minutes")->valuedouble ==
+		    cJSON_GetObjectItem(last, "total")->valuedouble);
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(budget, "exceeds")));
+	const struct finding *over = find(&t, "runbook_exceeds_rto", "pay");
+	assert_non_null(over);
+	assert_string_equal(over->severity, "high");
+	assert_non_null(strstr(over->message, "the steps of pay take"));
+	assert_non_null(strstr(over->message, "RTO 5 minutes"));
 
-	/* Backup and restore: no automatic failover, restore from the newest backup. */
+	/* Stateless (db, auth): no backup, restore or promotion anywhere. */
+	const cJSON *dbr = t.res->runbooks[1];
+	assert_false(any_section_mentions(dbr, "backup"));
+	assert_false(any_section_mentions(dbr, "estore"));
+	assert_false(any_section_mentions(dbr, "romot"));
+	assert_true(items_mention(section(dbr, "recovery"), "Scale db in eu-central-1"));
+
+	/* Backup and restore: no automatic failover, the copy named; it fits its RTO. */
 	const cJSON *wrb = t.res->runbooks[3];
 	assert_false(cJSON_IsTrue(cJSON_GetObjectItem(wrb, "automatic_failover")));
 	assert_true(items_mention(section(wrb, "recovery"), "Restore wiki-db"));
 	assert_true(items_mention(section(wrb, "recovery"), "wiki-db-0"));
 	assert_false(items_mention(section(wrb, "pre_disaster"), "replication lag"));
+	assert_null(find(&t, "runbook_exceeds_rto", "wiki"));
+
+	/* A tier-1 store without a replica is restored; its pre-check is the
+	 * lag tolerance (RPO 0), and the missing replica fact is named. */
+	const cJSON *lrb = t.res->runbooks[4];
+	assert_true(items_mention(section(lrb, "pre_checks"),
+				  "at most 15 minutes old (RPO 0, judged with the replication-lag tolerance)"));
+	assert_false(items_mention(section(lrb, "pre_checks"), "at most 1 hour old"));
+	assert_true(step_index(lrb, "Restore led-db") >= 0);
+	assert_true(step_index(lrb, "Promote") < 0);
+	assert_false(cJSON_IsTrue(cJSON_GetObjectItem(lrb, "automatic_failover")));
+	assert_non_null(strstr(cJSON_GetArrayItem(cJSON_GetObjectItem(lrb, "missing"), 0)->valuestring,
+			       "whether led-db has a replica in eu-central-1"));
 
 	/* Sections that read the same in two runbooks are kept once: the later
 	 * one is a reference to the earlier (and reads the same). */
-	const cJSON *roll0 = section(rb, "rollback"), *roll3 = section(wrb, "rollback");
-	assert_true(cJSON_Compare(roll0, roll3, true));
-	assert_false(roll0->type & cJSON_IsReference);
-	assert_true(roll3->type & cJSON_IsReference);
-	assert_ptr_equal(roll0->child, roll3->child);
+	const cJSON *v1 = section(dbr, "validation"), *v2 = section(t.res->runbooks[2], "validation");
+	assert_true(cJSON_Compare(v1, v2, true));
+	assert_false(v1->type & cJSON_IsReference);
+	assert_true(v2->type & cJSON_IsReference);
+	assert_ptr_equal(v1->child, v2->child);
+	finish(&t);
+}
+
+/* One region, no copy elsewhere: recovery in place, naming no other region. */
+static void test_runbook_single_region(void **state)
+{
+	struct run t;
+
+	(void)state;
+	start(&t, 2, 1, 0);
+	struct service *one = fx_service(&t.x, "one", 50000);   /* tier 2 */
+	struct service *fx = fx_service(&t.x, "fx", 5000);       /* tier 3, stateless */
+	one->n_regions = 1;
+	fx->n_regions = 1;
+	struct datastore *od = fx_store(&t.x, one, "one-db", CRIT_IMPORTANT);
+	fx_backup(od, LOC_PRIMARY, 1800, "aes-256-gcm", false, BTYPE_FULL, 1);
+	snprintf(od->backups.at[LOC_PRIMARY].newest_success_region,
+		 sizeof(od->backups.at[LOC_PRIMARY].newest_success_region), "eu-west-1");
+	go(&t);
+
+	const cJSON *rb = t.res->runbooks[0];
+	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(rb, "in_place")));
+	assert_false(any_section_mentions(rb, "eu-central-1"));
+	assert_false(any_section_mentions(rb, "eu-north-1"));
+	assert_true(step_index(rb, "Restore one-db (postgresql) in place in eu-west-1") >= 0);
+	assert_string_equal(cJSON_GetObjectItem(rb, "strategy")->valuestring,
+			    "restore in place in eu-west-1");
+	assert_non_null(strstr(cJSON_GetObjectItem(rb, "strategy_gap")->valuestring,
+			       "calls for active-passive multi-region"));
+	assert_false(cJSON_IsTrue(cJSON_GetObjectItem(rb, "automatic_failover")));
+
+	const cJSON *frb = t.res->runbooks[1];
+	assert_false(any_section_mentions(frb, "eu-central-1"));
+	assert_true(step_index(frb, "Redeploy fx in eu-west-1") >= 0);
+	assert_false(any_section_mentions(frb, "estore"));
+	assert_false(any_section_mentions(frb, "romot"));
+	assert_false(any_section_mentions(frb, "backup"));
+	assert_null(cJSON_GetObjectItem(frb, "strategy_gap"));
 	finish(&t);
 }
 
@@ -825,6 +931,7 @@ int main(void)
 		cmocka_unit_test(test_plan_review_within_12_months),
 		cmocka_unit_test(test_findings_sorted_unique),
 		cmocka_unit_test(test_runbook_sections),
+		cmocka_unit_test(test_runbook_single_region),
 		cmocka_unit_test(test_ten_thousand_services),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

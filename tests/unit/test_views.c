@@ -274,26 +274,36 @@ static void test_runbook_view(void **state)
 	assert_true(true_at(v, "dependencies.0.inversion"));
 	assert_false(true_at(v, "dependencies.1.inversion"));
 	assert_string_equal(str_at(v, "dependents.0.id"), "reports");
-	/* Sections from runbook.lua, the prose in the procedures section. */
+	/* The team's prose first, headings with ids; then runbook.lua's sections. */
+	assert_non_null(strstr(str_at(v, "prose_first"),
+				"<h3 id=\"orders-hand-written-procedures\">Orders: hand-written procedures</h3>"));
+	assert_string_equal(str_at(v, "toc.0.href"), "#procedures");
+	assert_string_equal(str_at(v, "toc.1.href"), "#dependencies");
 	const cJSON *sec;
-	bool recovery = false, procedures = false, contacts = false;
+	bool recovery = false, contacts = false;
 	cJSON_ArrayForEach(sec, at(v, "sections")) {
 		const char *id = str_at(sec, "id");
 		if (strcmp(id, "recovery") == 0) {
 			recovery = true;
 			assert_true(true_at(sec, "ordered"));
 			assert_true(cJSON_GetArraySize(at(sec, "items")) > 2);
-		}
-		if (strcmp(id, "procedures") == 0) {
-			procedures = true;
-			assert_true(true_at(sec, "is_procedures"));
-			assert_non_null(strstr(str_at(sec, "prose"), "<h3>Orders: hand-written procedures</h3>"));
+			/* every step has minutes and a running total */
+			assert_non_null(str_at(sec, "items.0.minutes"));
+			assert_non_null(str_at(sec, "items.0.total"));
 		}
 		if (strcmp(id, "contacts") == 0)
 			contacts = true_at(sec, "is_contacts");
 	}
-	assert_true(recovery && procedures && contacts);
+	assert_true(recovery && contacts);
 	assert_null(at(v, "extra_prose"));
+	/* Posture at a glance: the stores worst first, the budget, the findings. */
+	assert_string_equal(str_at(v, "posture.stores.0.id"), "orders-db");
+	assert_string_equal(str_at(v, "posture.stores.0.currency_label"), "STALE");
+	assert_non_null(str_at(v, "posture.budget.text"));
+	assert_non_null(str_at(v, "posture.strategy"));
+	assert_true(true_at(v, "posture.has_findings"));
+	/* a runbook's own findings do not link to the runbook */
+	assert_null(at(v, "findings.0.subject_href"));
 	/* Datastores with backup status; the last drill and this service's result. */
 	assert_string_equal(str_at(v, "datastores.0.id"), "orders-db");
 	assert_string_equal(str_at(v, "datastores.0.currency_label"), "STALE");
@@ -310,10 +320,8 @@ static void test_runbook_view(void **state)
 	v = expanded(views_runbook(fx->v, orders, VIEWS_MD));
 	assert_string_equal(str_at(v, "page.links.plan"), "../plan.md");
 	assert_string_equal(str_at(v, "dependencies.0.href"), "../runbooks/catalog.md");
-	cJSON_ArrayForEach(sec, at(v, "sections")) {
-		if (strcmp(str_at(sec, "id"), "procedures") == 0)
-			assert_non_null(strstr(str_at(sec, "prose"), "### Orders: hand-written procedures"));
-	}
+	assert_non_null(strstr(str_at(v, "prose_first"), "### Orders: hand-written procedures"));
+	assert_string_equal(str_at(v, "toc.1.md_href"), "#dependencies-and-recovery-order");
 	cJSON_Delete(v);
 
 	/* A service with no prose, no datastores of its own is fine too. */
