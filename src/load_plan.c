@@ -526,13 +526,15 @@ static bool load_object(struct ctx *c, const cJSON *j, jsonpos_node n,
 		while (k < nf && strcmp(fields[k].key, m->string) != 0)
 			k++;
 		if (k == nf) {
+			/* An error (issue 13 item 9): a typo such as "depend_on"
+			 * would otherwise silently change the recovery order. */
 			const char *near = load_plan_closest(m->string, names, nf);
 			if (near)
-				report(c, DIAG_WARNING, mn, true,
+				report(c, DIAG_ERROR, mn, true,
 				       "unknown key %s in %s, did you mean \"%s\"",
 				       quote(c, m->string), what, near);
 			else
-				report(c, DIAG_WARNING, mn, true, "unknown key %s in %s",
+				report(c, DIAG_ERROR, mn, true, "unknown key %s in %s",
 				       quote(c, m->string), what);
 		} else if (seen[k]) {
 			report(c, DIAG_ERROR, mn, true, "duplicate key %s in %s",
@@ -648,21 +650,33 @@ static const struct field health_check_fields[] = {
 	FINT("expected_status", 0, struct health_check, expected_status, 100, 599),
 };
 
+/*
+ * Attestations and exceptions (issue 13, items 10-12): who attests and who
+ * approves are contacts (resolved in resolve_accountability), a statement
+ * is required, an exception has an id, an approval date and an expiry, and
+ * may be narrowed to datastores and checks.  The rules judge the rest
+ * (maximum ages and durations, independence, control ids).
+ */
 static const struct field attestation_fields[] = {
 	FSTR("topic", F_REQUIRED | F_NONEMPTY, struct attestation, topic),
-	FSTR("statement", 0, struct attestation, statement),
+	FSTR("statement", F_REQUIRED | F_NONEMPTY, struct attestation, statement),
 	FSTR("attester", F_REQUIRED | F_NONEMPTY, struct attestation, attester),
-	FSTR("role", 0, struct attestation, role),
 	FDATE("date", F_REQUIRED, struct attestation, date),
 	FDATE("expires", 0, struct attestation, expires),
 	FSTR("evidence", 0, struct attestation, evidence),
+	FSTR("alternative_measure", F_NONEMPTY, struct attestation, alternative_measure),
+	FSTR("approved_by", F_NONEMPTY, struct attestation, approved_by),
 };
 
 static const struct field exception_fields[] = {
+	FSTR("id", F_REQUIRED | F_NONEMPTY, struct exception, id),
 	FSTR("control", F_REQUIRED | F_NONEMPTY, struct exception, control),
 	FSTRS("services", 0, struct exception, services, n_services),
+	FSTRS("datastores", 0, struct exception, datastores, n_datastores),
+	FSTRS("checks", 0, struct exception, checks, n_checks),
 	FSTR("justification", F_REQUIRED | F_NONEMPTY, struct exception, justification),
-	FSTR("approved_by", 0, struct exception, approved_by),
+	FSTR("approved_by", F_REQUIRED | F_NONEMPTY, struct exception, approved_by),
+	FDATE("approved_on", F_REQUIRED, struct exception, approved_on),
 	FDATE("expires", F_REQUIRED, struct exception, expires),
 };
 
@@ -813,7 +827,7 @@ static void load_exception(struct ctx *c, const cJSON *j, jsonpos_node n,
 {
 	struct exception *e = elem;
 	(void)i;
-	e->expires = DATE_NONE;
+	e->expires = e->approved_on = DATE_NONE;
 	e->pos = here(c, n);
 	load_object(c, j, n, "exception", exception_fields,
 		    ARRAY_LEN(exception_fields), e);
@@ -1293,10 +1307,84 @@ static void find_cycles(struct ctx *c)
 	free(t.call_k);
 }
 
+/*
+ * Attestations and exceptions (issue 13, items 10-11): attesters and
+ * approvers name contacts, whose names (and roles) are copied beside the
+ * ids; exception ids are unique; the services and datastores an exception
+ * names exist.  Kept apart from the other references on purpose.
+ */
+static const char *contact_field(struct ctx *c, const char *id, const char *pointer,
+				 const char **role)
+{
+	size_t k = resolve_contact(c, id, pointer);
+	if (k == UNRESOLVED)
+		return NULL;
+	if (role)
+		*role = c->m->contacts[k].role;
+	return c->m->contacts[k].name;
+}
+
+static void resolve_accountability(struct ctx *c)
+{
+	struct model *m = c->m;
+	char ptr[96];
+	struct strmap *ids = strmap_new(m->n_exceptions ? m->n_exceptions : 1);
+
+	for (size_t i = 0; i < m->n_attestations; i++) {
+		struct attestation *a = &m->attestations[i];
+		if (a->attester) {
+			snprintf(ptr, sizeof(ptr), "/attestations/%zu/attester", i);
+			a->attester_name = contact_field(c, a->attester, ptr, &a->attester_role);
+		}
+		if (a->approved_by) {
+			snprintf(ptr, sizeof(ptr), "/attestations/%zu/approved_by", i);
+			a->approved_by_name = contact_field(c, a->approved_by, ptr, NULL);
+		}
+	}
+	for (size_t i = 0; i < m->n_exceptions; i++) {
+		struct exception *e = &m->exceptions[i];
+		if (e->id) {
+			struct exception *first = strmap_get(ids, e->id);
+			snprintf(ptr, sizeof(ptr), "/exceptions/%zu/id", i);
+			if (first)
+				report_at(c, DIAG_ERROR, ptr,
+					  "duplicate exception id %s (first defined on line %d)",
+					  quote(c, e->id), first->pos.line);
+			else
+				strmap_put(ids, e->id, e);
+		}
+		if (e->approved_by) {
+			snprintf(ptr, sizeof(ptr), "/exceptions/%zu/approved_by", i);
+			e->approved_by_name = contact_field(c, e->approved_by, ptr, NULL);
+		}
+		if (e->approved_on != DATE_NONE && e->expires != DATE_NONE &&
+		    e->expires < e->approved_on) {
+			snprintf(ptr, sizeof(ptr), "/exceptions/%zu/expires", i);
+			report_at(c, DIAG_ERROR, ptr,
+				  "exception %s expires before it was approved",
+				  quote(c, e->id ? e->id : "?"));
+		}
+		for (size_t k = 0; k < e->n_services; k++) {
+			if (!e->services[k][0])
+				continue;
+			snprintf(ptr, sizeof(ptr), "/exceptions/%zu/services/%zu", i, k);
+			resolve(c, m->service_by_id, "service", e->services[k], ptr,
+				m->services, sizeof(struct service));
+		}
+		for (size_t k = 0; k < e->n_datastores; k++) {
+			if (!e->datastores[k][0])
+				continue;
+			snprintf(ptr, sizeof(ptr), "/exceptions/%zu/datastores/%zu", i, k);
+			resolve(c, m->datastore_by_id, "datastore", e->datastores[k], ptr,
+				m->datastores, sizeof(struct datastore));
+		}
+	}
+	strmap_free(ids);
+}
+
 static void resolve_all(struct ctx *c)
 {
 	struct model *m = c->m;
-	char ptr[64];
 
 	for (size_t i = 0; i < m->n_regions; i++)
 		register_id(c, m->region_by_id, m->regions[i].id, &m->regions[i],
@@ -1316,16 +1404,7 @@ static void resolve_all(struct ctx *c)
 	for (size_t i = 0; i < m->n_services; i++)
 		resolve_service(c, i, stamp);
 	free(stamp);
-	for (size_t i = 0; i < m->n_exceptions; i++) {
-		const struct exception *e = &m->exceptions[i];
-		for (size_t k = 0; k < e->n_services; k++) {
-			if (!e->services[k][0])
-				continue;
-			snprintf(ptr, sizeof(ptr), "/exceptions/%zu/services/%zu", i, k);
-			resolve(c, m->service_by_id, "service", e->services[k], ptr,
-				m->services, sizeof(struct service));
-		}
-	}
+	resolve_accountability(c);
 	find_cycles(c);
 }
 
