@@ -280,6 +280,14 @@ struct unknown_datastore {         /* backup records naming no plan datastore */
 	uint64_t records;
 };
 
+/* Unknown keys in backup records: counted warnings, listed in the audit's
+ * scope (issue 13 item 9). */
+#define MODEL_UNKNOWN_KEYS_MAX 64
+struct unknown_key_count {
+	const char *name;
+	uint64_t records;
+};
+
 struct model {
 	struct arena *arena;
 	const char *dir;               /* the plan directory as given */
@@ -309,6 +317,9 @@ struct model {
 	struct unknown_datastore *unknown_datastores;  /* sorted by id */
 	size_t n_unknown_datastores;
 	uint64_t backup_records;       /* every record read */
+	struct unknown_key_count *backup_unknown_keys;  /* in reading order, by name */
+	size_t n_backup_unknown_keys;  /* at most MODEL_UNKNOWN_KEYS_MAX */
+	uint64_t backup_unknown_keys_other;  /* records with unknown keys not listed */
 
 	/* The time window the loaders summarise against. */
 	int64_t as_of;

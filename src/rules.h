@@ -79,6 +79,7 @@ struct service_tier {
 	int tier;                  /* 1..4 */
 	const char *tier_name;
 	bool overridden;           /* the plan's explicit tier was used */
+	bool unclassified;         /* no impact data: judged as `tier` until classified */
 	const char *reason;        /* one line: why this tier */
 	double rpo_minutes;
 	double rto_minutes;

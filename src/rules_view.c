@@ -548,6 +548,7 @@ static const struct vfield tier_fields[] = {
 	FLD("tier", F_INT, 0, service_tier, tier),
 	FLD("tier_name", F_STR, 0, service_tier, tier_name),
 	FLD("overridden", F_BOOL, 0, service_tier, overridden),
+	FLD("unclassified", F_BOOL, 0, service_tier, unclassified),
 	FLD("reason", F_STR, 0, service_tier, reason),
 	FLD("rpo_minutes", F_NUM, 0, service_tier, rpo_minutes),
 	FLD("rto_minutes", F_NUM, 0, service_tier, rto_minutes),

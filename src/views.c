@@ -704,6 +704,7 @@ static void fill_service_ref(cJSON *o, const struct pctx *pc, size_t i)
 		put_fmt(o, "tier_class", "tier-%d", (int)row->tier);
 	put_str(o, "tier_name", row->tier_name);
 	put_bool(o, "tier_override", row->overridden);
+	put_bool(o, "unclassified", row->unclassified);
 	put_objective(o, "rpo", row->rpo_minutes);
 	put_objective(o, "rto", row->rto_minutes);
 	put_str(o, "strategy", row->strategy);
@@ -2234,6 +2235,30 @@ cJSON *views_audit(const struct views *v, size_t item, enum views_format f)
 	}
 	put_str(scope, "unknown_list", ul.data ? ul.data : "");
 	buf_free(&ul);
+	/* Unknown keys of backup records, ignored (issue 13 item 9). */
+	struct buf kl = BUF_INIT;
+	for (size_t k = 0; k < m->n_backup_unknown_keys; k++) {
+		views_format_number((double)m->backup_unknown_keys[k].records, 0, n, sizeof(n));
+		buf_printf(&kl, "%s\"%s\" (%s record%s)", k ? ", " : "",
+			   m->backup_unknown_keys[k].name, n,
+			   m->backup_unknown_keys[k].records == 1 ? "" : "s");
+	}
+	if (m->backup_unknown_keys_other) {
+		views_format_number((double)m->backup_unknown_keys_other, 0, n, sizeof(n));
+		buf_printf(&kl, "%sothers in %s records", kl.len ? ", " : "", n);
+	}
+	put_bool(scope, "has_backup_unknown_keys", kl.len > 0);
+	put_str(scope, "backup_unknown_keys", kl.data ? kl.data : "");
+	buf_free(&kl);
+	/* Services without impact data, judged as tier 1 (issue 13 item 8). */
+	struct buf uc = BUF_INIT;
+	for (size_t i = 0; i < m->n_services; i++) {
+		if (v->svc[i].unclassified)
+			buf_printf(&uc, "%s%s", uc.len ? ", " : "", m->services[i].id);
+	}
+	put_bool(scope, "has_unclassified", uc.len > 0);
+	put_str(scope, "unclassified_list", uc.data ? uc.data : "");
+	buf_free(&uc);
 
 	/* Findings, all of them, in results order (severity first). */
 	put_rows(view, "findings", &pc, fill_finding, NULL, v->n_findings);
