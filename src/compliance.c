@@ -477,9 +477,9 @@ static cJSON *run_framework(struct rules *r, const struct model *m, const struct
 
 /*
  * The errors evaluate{phase = "end"} found in the plan's exceptions:
- * { errors = { { exception = i (1-based), key = "control", message } } },
- * reported at the exception's key in plan.json (issue 13 item 11).
- * Returns false when there are any (the plan is wrong: exit 2).
+ * { errors = { { exception = i (1-based), key = "control", message,
+ * severity = "warning"? } } }, reported at the exception's key in plan.json
+ * (issue 13 item 11).  Returns false when there are errors (exit 2).
  */
 static bool end_errors(const struct model *m, const cJSON *end, const char *engine,
 		       struct diags *d)
@@ -498,6 +498,8 @@ static bool end_errors(const struct model *m, const cJSON *end, const char *engi
 		const cJSON *i = member(e, "exception");
 		const char *key = cJSON_GetStringValue(member(e, "key"));
 		const char *msg = cJSON_GetStringValue(member(e, "message"));
+		const char *sev = cJSON_GetStringValue(member(e, "severity"));
+		bool warning = sev && strcmp(sev, "warning") == 0;
 		double k = cJSON_IsNumber(i) ? i->valuedouble : 0;
 		if (!msg || k < 1 || k > (double)m->n_exceptions || k != (double)(size_t)k) {
 			diag_add(d, DIAG_ERROR, engine, 0, 0, NULL,
@@ -508,9 +510,10 @@ static bool end_errors(const struct model *m, const cJSON *end, const char *engi
 		const struct exception *x = &m->exceptions[(size_t)k - 1];
 		char *where = xasprintf("%s%s%s", x->pos.pointer ? x->pos.pointer : "",
 					key ? "/" : "", key ? key : "");
-		diag_add(d, DIAG_ERROR, x->pos.file, x->pos.line, 0, where, "%s", msg);
+		diag_add(d, warning ? DIAG_WARNING : DIAG_ERROR, x->pos.file, x->pos.line, 0,
+			 where, "%s", msg);
 		free(where);
-		n++;
+		n += !warning;
 	}
 	return n == 0;
 }

@@ -11,8 +11,9 @@
 --   exception_max_months     the longest an exception may run, from its
 --                            approved_on to its expires (profile setting
 --                            exception_max_months)
---   check_exceptions(ctx, p) the plan's exceptions as a whole -> errors
---                            { exception = i, key, message } (exit 2)
+--   check_exceptions(...)    the plan's exceptions as a whole -> errors
+--                            { exception = i, key, message, severity? } (exit 2;
+--                            severity "warning": reported, the build goes on)
 
 local A = {}
 
@@ -122,6 +123,9 @@ function A.check_exceptions(ctx, norm_control, max_months, check_names)
   local function err(i, key, msg, ...)
     errors[#errors + 1] = { exception = i, key = key, message = fmt(msg, ...) }
   end
+  local function warn(i, key, msg, ...)
+    errors[#errors + 1] = { exception = i, key = key, message = fmt(msg, ...), severity = "warning" }
+  end
   local evaluated = {}
   for _, f in ipairs(model.compliance.frameworks) do evaluated[f] = true end
   local by_id = {}
@@ -148,14 +152,21 @@ function A.check_exceptions(ctx, norm_control, max_months, check_names)
         #has > 0 and (" (" .. table.concat(has, " or ") .. ")") or " (e.g. iso27001:A.8.13)")
     else
       local fwname = prefix:lower()
-      local fw = evaluated[fwname] and framework(fwname)
+      local fw = framework(fwname)
       if not fw then
         local names = {}
-        for _, f in ipairs(model.compliance.frameworks) do names[#names + 1] = f end
-        err(i, "control", "%s: framework \"%s\" is not evaluated (compliance.frameworks: %s)%s",
-          label, prefix, #names > 0 and table.concat(names, ", ") or "none",
-          A.suggest(fwname, #names > 0 and names or KNOWN_FRAMEWORKS))
-      else
+        for _, f in ipairs(KNOWN_FRAMEWORKS) do names[#names + 1] = f end
+        for _, f in ipairs(model.compliance.frameworks) do
+          if not H.contains(names, f) then names[#names + 1] = f end
+        end
+        err(i, "control", "%s: there is no framework \"%s\"%s", label, prefix,
+          A.suggest(fwname, names))
+      elseif not evaluated[fwname] then
+        -- a framework set aside for now: the exception is checked, not applied
+        warn(i, "control", "%s: framework %s is not in compliance.frameworks, so the exception "
+          .. "is not applied", label, fwname)
+      end
+      if fw then
         local def, ids = nil, {}
         for _, d in ipairs(fw.controls) do
           ids[#ids + 1] = d.id
