@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -1316,6 +1317,18 @@ static void find_cycles(struct ctx *c)
 static const char *contact_field(struct ctx *c, const char *id, const char *pointer,
 				 const char **role)
 {
+	/* A person's name where the contact id belongs: name the id. */
+	if (!strmap_get(c->m->contact_by_id, id)) {
+		for (size_t i = 0; i < c->m->n_contacts; i++) {
+			const struct contact *ct = &c->m->contacts[i];
+			if (ct->name && ct->id && strcasecmp(ct->name, id) == 0) {
+				report_at(c, DIAG_ERROR, pointer,
+					  "unknown contact %s, did you mean %s (the contact named %s)",
+					  quote(c, id), quote(c, ct->id), quote(c, ct->name));
+				return NULL;
+			}
+		}
+	}
 	size_t k = resolve_contact(c, id, pointer);
 	if (k == UNRESOLVED)
 		return NULL;

@@ -71,22 +71,28 @@ end
 
 -- ---- exceptions -----------------------------------------------------------
 
--- Levenshtein distance of a and b, or cap + 1 once beyond cap.
+-- Edit distance of a and b (insertions, deletions, substitutions and
+-- swaps of two neighbours: "A.8.41" is one edit from "A.8.14"), or cap + 1
+-- once beyond cap.
 local function distance(a, b, cap)
   if math.abs(#a - #b) > cap then return cap + 1 end
-  local prev = {}
-  for j = 0, #b do prev[j] = j end
+  local d = {}
+  for i = 0, #a do d[i] = { [0] = i } end
+  for j = 0, #b do d[0][j] = j end
   for i = 1, #a do
-    local cur, best = { [0] = i }, i
+    local best = cap + 1
     for j = 1, #b do
       local cost = a:sub(i, i) == b:sub(j, j) and 0 or 1
-      cur[j] = math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-      if cur[j] < best then best = cur[j] end
+      local v = math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+      if i > 1 and j > 1 and a:sub(i, i) == b:sub(j - 1, j - 1) and a:sub(i - 1, i - 1) == b:sub(j, j) then
+        v = math.min(v, d[i - 2][j - 2] + 1)
+      end
+      d[i][j] = v
+      if v < best then best = v end
     end
     if best > cap then return cap + 1 end
-    prev = cur
   end
-  return prev[#b]
+  return d[#a][#b]
 end
 A.distance = distance
 
