@@ -25,12 +25,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <cjson/cJSON.h>
 
 #include "dates.h"
 #include "jsonpos.h"
+#include "load_plan_accountability.h"
 
 #define UNRESOLVED SIZE_MAX
 
@@ -1308,96 +1308,10 @@ static void find_cycles(struct ctx *c)
 	free(t.call_k);
 }
 
-/*
- * Attestations and exceptions (issue 13, items 10-11): attesters and
- * approvers name contacts, whose names (and roles) are copied beside the
- * ids; exception ids are unique; the services and datastores an exception
- * names exist.  Kept apart from the other references on purpose.
- */
-static const char *contact_field(struct ctx *c, const char *id, const char *pointer,
-				 const char **role)
-{
-	/* A person's name where the contact id belongs: name the id. */
-	if (!strmap_get(c->m->contact_by_id, id)) {
-		for (size_t i = 0; i < c->m->n_contacts; i++) {
-			const struct contact *ct = &c->m->contacts[i];
-			if (ct->name && ct->id && strcasecmp(ct->name, id) == 0) {
-				report_at(c, DIAG_ERROR, pointer,
-					  "unknown contact %s, did you mean %s (the contact named %s)",
-					  quote(c, id), quote(c, ct->id), quote(c, ct->name));
-				return NULL;
-			}
-		}
-	}
-	size_t k = resolve_contact(c, id, pointer);
-	if (k == UNRESOLVED)
-		return NULL;
-	if (role)
-		*role = c->m->contacts[k].role;
-	return c->m->contacts[k].name;
-}
-
-static void resolve_accountability(struct ctx *c)
-{
-	struct model *m = c->m;
-	char ptr[96];
-	struct strmap *ids = strmap_new(m->n_exceptions ? m->n_exceptions : 1);
-
-	for (size_t i = 0; i < m->n_attestations; i++) {
-		struct attestation *a = &m->attestations[i];
-		if (a->attester) {
-			snprintf(ptr, sizeof(ptr), "/attestations/%zu/attester", i);
-			a->attester_name = contact_field(c, a->attester, ptr, &a->attester_role);
-		}
-		if (a->approved_by) {
-			snprintf(ptr, sizeof(ptr), "/attestations/%zu/approved_by", i);
-			a->approved_by_name = contact_field(c, a->approved_by, ptr, NULL);
-		}
-	}
-	for (size_t i = 0; i < m->n_exceptions; i++) {
-		struct exception *e = &m->exceptions[i];
-		if (e->id) {
-			struct exception *first = strmap_get(ids, e->id);
-			snprintf(ptr, sizeof(ptr), "/exceptions/%zu/id", i);
-			if (first)
-				report_at(c, DIAG_ERROR, ptr,
-					  "duplicate exception id %s (first defined on line %d)",
-					  quote(c, e->id), first->pos.line);
-			else
-				strmap_put(ids, e->id, e);
-		}
-		if (e->approved_by) {
-			snprintf(ptr, sizeof(ptr), "/exceptions/%zu/approved_by", i);
-			e->approved_by_name = contact_field(c, e->approved_by, ptr, NULL);
-		}
-		if (e->approved_on != DATE_NONE && e->expires != DATE_NONE &&
-		    e->expires < e->approved_on) {
-			snprintf(ptr, sizeof(ptr), "/exceptions/%zu/expires", i);
-			report_at(c, DIAG_ERROR, ptr,
-				  "exception %s expires before it was approved",
-				  quote(c, e->id ? e->id : "?"));
-		}
-		for (size_t k = 0; k < e->n_services; k++) {
-			if (!e->services[k][0])
-				continue;
-			snprintf(ptr, sizeof(ptr), "/exceptions/%zu/services/%zu", i, k);
-			resolve(c, m->service_by_id, "service", e->services[k], ptr,
-				m->services, sizeof(struct service));
-		}
-		for (size_t k = 0; k < e->n_datastores; k++) {
-			if (!e->datastores[k][0])
-				continue;
-			snprintf(ptr, sizeof(ptr), "/exceptions/%zu/datastores/%zu", i, k);
-			resolve(c, m->datastore_by_id, "datastore", e->datastores[k], ptr,
-				m->datastores, sizeof(struct datastore));
-		}
-	}
-	strmap_free(ids);
-}
-
 static void resolve_all(struct ctx *c)
 {
 	struct model *m = c->m;
+	char ptr[64];
 
 	for (size_t i = 0; i < m->n_regions; i++)
 		register_id(c, m->region_by_id, m->regions[i].id, &m->regions[i],
@@ -1417,7 +1331,18 @@ static void resolve_all(struct ctx *c)
 	for (size_t i = 0; i < m->n_services; i++)
 		resolve_service(c, i, stamp);
 	free(stamp);
-	resolve_accountability(c);
+	for (size_t i = 0; i < m->n_exceptions; i++) {
+		const struct exception *e = &m->exceptions[i];
+		for (size_t k = 0; k < e->n_services; k++) {
+			if (!e->services[k][0])
+				continue;
+			snprintf(ptr, sizeof(ptr), "/exceptions/%zu/services/%zu", i, k);
+			resolve(c, m->service_by_id, "service", e->services[k], ptr,
+				m->services, sizeof(struct service));
+		}
+	}
+	/* attesters, approvers, exception ids and datastores (issue 13) */
+	load_plan_accountability(m, c->pos, c->file, c->d);
 	find_cycles(c);
 }
 
