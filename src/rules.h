@@ -79,13 +79,13 @@ struct service_tier {
 	int tier;                  /* 1..4 */
 	const char *tier_name;
 	bool overridden;           /* the plan's explicit tier was used */
-	bool unclassified;         /* no impact data: judged as `tier` until classified */
 	const char *reason;        /* one line: why this tier */
 	double rpo_minutes;
 	double rto_minutes;
 	const char *strategy;
 	double dr_multiplier;
 	bool multi_region;
+	bool unclassified;         /* no impact data: judged as `tier` until classified */
 };
 
 /* cost.lua, per service (monthly, in the plan's currency). */
