@@ -661,17 +661,19 @@ local NO_EXCEPTIONS = {}
 -- The exceptions naming control `id` of this framework: active, expired
 -- and not yet approved (approved_on after the as-of date).
 function Ev:exceptions(id)
-  local active, expired = {}, {}
+  local active, expired, pending = {}, {}, {}
   for _, ex in ipairs(self:exception_index()[norm_control(id)] or NO_EXCEPTIONS) do
     if ex.fw == self.fw.id then
       if ex.expires ~= nil and ex.expires < self.as_of then
         expired[#expired + 1] = ex
       elseif ex.approved_on == nil or ex.approved_on <= self.as_of then
         active[#active + 1] = ex
+      else
+        pending[#pending + 1] = ex
       end
     end
   end
-  return active, expired
+  return active, expired, pending
 end
 
 local function exception_scope(ex)
@@ -844,7 +846,7 @@ function Ev:control(def)
   end
 
   local out = { framework = fw.id, control = def.id, title = def.title, ask = def.ask }
-  local active, expired = self:exceptions(def.id)
+  local active, expired, pending_ex = self:exceptions(def.id)
   local ev_refs = collector(self.p.evidence_max)
   local checks, notes = {}, {}
   local machine, n_machine = "n/a", 0
@@ -1024,6 +1026,10 @@ function Ev:control(def)
     notes[#notes + 1] = fmt("the exception %s for %s expired on %s and is not applied",
       ex.id or "?", exception_scope(ex), day(ex.expires))
     ev_refs.add(exception_ref(ex))
+  end
+  for _, ex in ipairs(pending_ex) do
+    notes[#notes + 1] = fmt("the exception %s for %s is approved on %s, after the as-of date, and "
+      .. "is not applied", ex.id or "?", exception_scope(ex), day(ex.approved_on))
   end
   if #notes > 0 then reason = (reason or "") .. "; " .. table.concat(notes, "; ") end
 

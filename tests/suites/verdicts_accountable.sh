@@ -183,6 +183,10 @@ check "11: the reason names the exception, not the waived failure" jqe \
 check "11: other checks are not waived by it" jqe \
 	'.controls[] | select(.framework == "iso27001" and .control == "A.8.13") | .checks | map(select(.check != "backup_failures_remediated") | .status) | all(. == "fail")' "$R"
 
+mk ex_later '(.exceptions[] | select(.id == "EX-2026-04")).approved_on = "2026-12-15"'
+check "11: an exception approved after as-of is not applied, and the reason says so" jqe \
+	'.controls[] | select(.framework == "iso27001" and .control == "A.8.14") | .status == "partial" and (.exceptions | map(.id) == ["EX-2026-01"]) and .reason == "card-authorization (tier 1) depends on fx-rates, which runs in one region; settlement (tier 2) depends on fx-rates, which runs in one region; merchant-portal (tier 2) depends on fx-rates, which runs in one region; benefits-claims waived by exception EX-2026-01 until 2027-03-31; the exception EX-2026-04 for fx-rates is approved on 2026-12-15, after the as-of date, and is not applied"' "$R"
+
 # ---- 12: HIPAA addressable specifications ----------------------------------------
 
 D='164.308(a)(7)(ii)(D)'
