@@ -572,8 +572,8 @@ end
 -- HIPAA addressable specification `id` (45 CFR 164.306(d)(3)): the newest
 -- current attestation of "addressable_rationale:<id>" counts only when it
 -- declares the specification not implemented and names the alternative
--- measure adopted (alternative_measure), with the statement why, and is
--- approved by the security official (compliance.profile.hipaa
+-- measure adopted (alternative_measure), with the statement why and the
+-- evidence, and is approved by the security official (compliance.profile.hipaa
 -- .security_official, a contact id).  Returns { status = "pass" | "attest",
 -- reason, note (why a documentation on record is not applied), evidence }.
 function Ev:addressable(id)
@@ -589,6 +589,9 @@ function Ev:addressable(id)
   if not at.alternative_measure then
     out.note = fmt("the documentation of %s by %s declares no alternative measure, so it cannot "
       .. "stand in for the specification", id, attester_text(at))
+  elseif not at.evidence then
+    out.note = fmt("the alternative measure documented for %s is not applied: it names no "
+      .. "evidence", id)
   elseif type(official) ~= "string" or official == "" then
     out.note = fmt("the alternative measure documented for %s is not applied: no security official "
       .. "is designated (compliance.profile.hipaa.security_official)", id)

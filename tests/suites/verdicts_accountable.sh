@@ -207,6 +207,10 @@ is "12: approved by someone other than the security official: not applied" \
 mk hipaa_nomeasure '(.attestations[] | select(.topic == "addressable_rationale:164.310(a)(2)(i)")) |= del(.alternative_measure)'
 is "12: declared without an alternative measure: not applied" \
 	"$(ctl hipaa '164.310(a)(2)(i)' | cut -f1)" "attest"
+mk hipaa_noevidence '(.attestations[] | select(.topic == "addressable_rationale:164.310(a)(2)(i)")) |= del(.evidence)'
+is "12: a documentation without evidence is not applied" \
+	"$(ctl hipaa '164.310(a)(2)(i)')" \
+	"attest${TAB}no attestation of facility_access_for_recovery on record; the alternative measure documented for 164.310(a)(2)(i) is not applied: it names no evidence"
 mk hipaa_expired '(.attestations[] | select(.topic == "addressable_rationale:164.310(a)(2)(i)")).expires = "2026-11-01"'
 is "12: an expired documentation is not applied" \
 	"$(ctl hipaa '164.310(a)(2)(i)')" \
