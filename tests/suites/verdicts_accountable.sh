@@ -195,7 +195,7 @@ is "12: a bare rationale does not turn failing data into a pass" \
 	"$(ctl hipaa "$D" | cut -f1)" "fail"
 check "12: ... and says why it is not applied" jqe \
 	--arg c "$D" '.controls[] | select(.framework == "hipaa" and .control == $c) | .reason | endswith("; the documentation of 164.308(a)(7)(ii)(D) by Tom Hale (IT Operations Manager) declares no alternative measure, so it cannot stand in for the specification")' "$R"
-mk hipaa_alt '.attestations += [{"topic": "addressable_rationale:164.308(a)(7)(ii)(D)", "statement": "Testing is replaced by vendor-run exercises.", "alternative_measure": "Quarterly vendor-run recovery exercises", "attester": "claire-whitford", "approved_by": "lucia-ferraro", "date": "2026-10-01"}]'
+mk hipaa_alt '.attestations += [{"topic": "addressable_rationale:164.308(a)(7)(ii)(D)", "statement": "Testing is replaced by vendor-run exercises.", "alternative_measure": "Quarterly vendor-run recovery exercises", "evidence": "https://wiki.example/vendor-exercises", "attester": "claire-whitford", "approved_by": "lucia-ferraro", "date": "2026-10-01"}]'
 is "12: a full alternative measure still never outweighs failing data" \
 	"$(ctl hipaa "$D" | cut -f1)" "fail"
 check "12: ... the reason says so" jqe \
