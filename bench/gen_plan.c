@@ -662,26 +662,28 @@ static void write_plan(const struct plan *p, const char *dir)
 		"\"important\": 180, \"standard\": 365}, \"contact_verification_max_age_days\": 180}},\n");
 	OUT_LIT(&o, "  \"attestations\": [\n"
 		"    {\"topic\": \"management_review\", \"statement\": \"The board reviewed the "
-		"continuity programme and approved plan version 12.0.\", \"attester\": \"Sven Lindqvist\", "
-		"\"role\": \"Chief Operating Officer\", \"date\": \"2026-02-10\", \"expires\": \"2027-02-10\", "
+		"continuity programme and approved plan version 12.0.\", \"attester\": \"coo\", "
+		"\"date\": \"2026-02-10\", \"expires\": \"2027-02-10\", "
 		"\"evidence\": \"https://wiki.megacorp.example/board/2026-02-10\"},\n"
 		"    {\"topic\": \"bia_approved\", \"statement\": \"Business impact analysis refreshed.\", "
-		"\"attester\": \"Dana Okonkwo-Reyes\", \"role\": \"Chief Technology Officer\", "
+		"\"attester\": \"cto\", "
 		"\"date\": \"2026-01-20\", \"expires\": \"2027-01-20\"},\n"
 		"    {\"topic\": \"internal_audit\", \"statement\": \"Internal audit of backup controls.\", "
-		"\"attester\": \"Ruth Ben-David\", \"role\": \"CISO\", \"date\": \"2025-06-01\", "
+		"\"attester\": \"ciso\", \"date\": \"2025-06-01\", "
 		"\"expires\": \"2026-06-01\"},\n"
 		"    {\"topic\": \"key_management\", \"statement\": \"Backup encryption keys are held "
-		"in the HSM cluster and rotated yearly.\", \"attester\": \"Ruth Ben-David\", "
-		"\"role\": \"CISO\", \"date\": \"2026-04-01\"}\n  ],\n");
+		"in the HSM cluster and rotated yearly.\", \"attester\": \"ciso\", "
+		"\"date\": \"2026-04-01\"}\n  ],\n");
 	OUT_LIT(&o, "  \"exceptions\": [\n");
 	size_t n_exc = p->n_svc < 20 ? 1 : 20;
 	for (size_t i = 0; i < n_exc; i++) {
 		const struct svc *s = &p->svc[rng_below(&r, p->n_svc)];
-		PRINTF_OUT(&o, "    {\"control\": \"%s\", \"services\": [\"%s\"], \"justification\": "
+		PRINTF_OUT(&o, "    {\"id\": \"RISK-%03zu\", \"control\": \"%s\", \"services\": [\"%s\"], "
+			   "\"justification\": "
 			   "\"Accepted risk %zu: compensating controls are in place until the migration.\", "
-			   "\"approved_by\": \"ciso\", \"expires\": \"%s\"}%s\n",
-			   i % 2 ? "iso27001:A.8.14" : "iso27001:A.8.13", s->id, i,
+			   "\"approved_by\": \"ciso\", \"approved_on\": \"%s\", \"expires\": \"%s\"}%s\n",
+			   i, i % 2 ? "iso27001:A.8.14" : "iso27001:A.8.13", s->id, i,
+			   i % 5 == 4 ? "2025-07-01" : "2026-07-01",
 			   i % 5 == 4 ? "2026-06-30" : "2027-06-30", i + 1 < n_exc ? "," : "");
 	}
 	OUT_LIT(&o, "  ],\n  \"maintenance_windows\": [{\"start\": \"2026-10-25T00:00:00Z\", "

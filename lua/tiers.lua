@@ -9,8 +9,9 @@
 --   currency_grace_minutes  the replication-lag tolerance: backup currency of a
 --                           store with RPO 0 is judged against this; an RPO
 --                           above zero is judged as written (docs/analysis.md)
---   classify(service, ctx)  once per service -> { tier = 1..4, reason = ..., overridden = bool }
---                           (omitted objective fields come from levels[tier])
+--   classify(service, ctx)  once per service -> { tier = 1..4, reason = ..., overridden = bool,
+--                           unclassified = bool } (omitted objective fields come from
+--                           levels[tier]; unclassified: no impact data, judged as `tier`)
 --   findings(ctx)           once, after currency and inversions are known
 -- See docs/rules.md for the views a rule receives.
 
@@ -78,8 +79,27 @@ end
 
 M.computed_tier = computed_tier
 
+-- A service without impact data (no revenue loss per hour: the business
+-- impact analysis has not classified it) is not the least critical: it is
+-- judged as this tier, the strictest, until classified, and named
+-- "unclassified" in every document, so missing data never looks like
+-- compliance (issue 13 item 8).
+M.unclassified_tier = 1
+
+local function unclassified(service)
+  return service.impact.revenue_loss_per_hour == nil
+end
+
 function M.classify(service, ctx)
   local tier, why = computed_tier(service)
+  if not service.tier and unclassified(service) then
+    return {
+      tier = M.unclassified_tier, tier_name = "unclassified", unclassified = true,
+      reason = string.format(
+        "no business impact recorded (revenue loss per hour): judged as tier %d until classified",
+        M.unclassified_tier),
+    }
+  end
   if service.tier then
     return {
       tier = service.tier,
@@ -116,6 +136,29 @@ function M.findings(ctx)
         "Raise %s to tier %d (or give it an RTO within %s), or remove %s's dependency on it",
         dep.id, inv.service_tier, drgen.format_minutes(st.rto_minutes), s.id),
     }
+  end
+
+  -- Services the business impact analysis has not classified.
+  for _, s in ipairs(ctx.model.services) do
+    if unclassified(s) then
+      local t = ctx.tiers[s.id]
+      out[#out + 1] = {
+        kind = "impact_unknown",
+        severity = t.unclassified and "high" or "medium",
+        subject = s.id,
+        message = t.unclassified
+          and string.format(
+            "%s has no business impact recorded (revenue loss per hour), so its tier is unknown; "
+            .. "it is judged as tier %d (RPO %s, RTO %s) until classified", s.id, t.tier,
+            drgen.format_minutes(t.rpo_minutes), drgen.format_minutes(t.rto_minutes))
+          or string.format(
+            "%s has no business impact recorded (revenue loss per hour); its tier %d is set in "
+            .. "the plan without the impact analysis behind it", s.id, t.tier),
+        recommendation = string.format(
+          "Record %s's impact (revenue_loss_per_hour, customers_affected, mtpd_hours) from the "
+          .. "business impact analysis", s.id),
+      }
+    end
   end
 
   for _, s in ipairs(facts.single_region) do

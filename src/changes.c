@@ -3,7 +3,7 @@
  *
  * Everything is keyed: controls by (framework, control), findings by id,
  * services by id.  A control's status falls in one of three weights:
- * passing (pass, waived, n/a), short (partial, attest) and failing (fail,
+ * passing (pass, waived, alternative, n/a), short (partial, attest) and failing (fail,
  * no_data); a move to a heavier weight is "worse", to a lighter one
  * "better", within a weight "changed".  Nothing here interprets a status
  * further: the rules decided them.  Lookups go through string maps built
@@ -168,7 +168,8 @@ static int weight(const char *status)
 		const char *name;
 		int w;
 	} w[] = {
-		{"pass", 0}, {"waived", 0}, {"n/a", 0}, {"partial", 1}, {"attest", 1},
+		{"pass", 0}, {"waived", 0}, {"alternative", 0}, {"n/a", 0}, {"partial", 1},
+		{"attest", 1},
 		{"fail", 2}, {"no_data", 2},
 	};
 	for (size_t i = 0; status && i < ARRAY_LEN(w); i++) {

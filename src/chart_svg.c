@@ -68,6 +68,7 @@ static const char *fallback_fill(const char *status)
 		{"late", "#b26a00"}, {"partial", "#b26a00"}, {"attest", "#6a1b9a"},
 		{"stale", "#c62828"}, {"fail", "#c62828"}, {"failed", "#c62828"},
 		{"never", "#7f0000"}, {"no_data", "#616161"}, {"waived", "#1565c0"},
+		{"alternative", "#1565c0"},
 		{"n/a", "#9e9e9e"},
 	};
 	for (size_t i = 0; status && i < ARRAY_LEN(fills); i++) {

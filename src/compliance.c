@@ -36,6 +36,7 @@ const char *const compliance_status_names[COMPLIANCE_STATUS_COUNT] = {
 	[COMPLIANCE_NO_DATA] = "no_data",
 	[COMPLIANCE_ATTEST] = "attest",
 	[COMPLIANCE_WAIVED] = "waived",
+	[COMPLIANCE_ALTERNATIVE] = "alternative",
 	[COMPLIANCE_NA] = "n/a",
 };
 
@@ -132,7 +133,7 @@ static int get_status(const cJSON *o, const char *path, struct buf *err, bool *o
 	st = compliance_status_find(s);
 	if (st < 0 && *ok) {
 		buf_printf(err, "%sstatus: \"%s\" is not one of pass, partial, fail, no_data, "
-			   "attest, waived, n/a", path, s);
+			   "attest, waived, alternative, n/a", path, s);
 		*ok = false;
 	}
 	return st;
@@ -285,6 +286,17 @@ static cJSON *copy_control(const char *framework, const cJSON *c, size_t i,
 		buf_printf(err, "%sexception: must be a table of strings", path);
 		return NULL;
 	}
+	/* every exception applied (issue 13 item 11); `exception` is the first */
+	opt = member(c, "exceptions");
+	if (opt) {
+		const cJSON *x;
+		bool flat = cJSON_IsArray(opt);
+		cJSON_ArrayForEach(x, opt) flat = flat && flat_object(x);
+		if (!flat) {
+			buf_printf(err, "%sexceptions: must be a list of tables of strings", path);
+			return NULL;
+		}
+	}
 
 	out = cJSON_CreateObject();
 	cJSON_AddStringToObject(out, "framework", framework);
@@ -299,6 +311,7 @@ static cJSON *copy_control(const char *framework, const cJSON *c, size_t i,
 	add_copy(out, "checks", member(c, "checks"));
 	add_copy(out, "attestations", member(c, "attestations"));
 	add_copy(out, "exception", member(c, "exception"));
+	add_copy(out, "exceptions", member(c, "exceptions"));
 	return out;
 }
 
@@ -483,6 +496,49 @@ static cJSON *run_framework(struct rules *r, const struct model *m, const struct
 	return head;
 }
 
+/*
+ * The errors evaluate{phase = "end"} found in the plan's exceptions:
+ * { errors = { { exception = i (1-based), key = "control", message,
+ * severity = "warning"? } } }, reported at the exception's key in plan.json
+ * (issue 13 item 11).  Returns false when there are errors (exit 2).
+ */
+static bool end_errors(const struct model *m, const cJSON *end, const char *engine,
+		       struct diags *d)
+{
+	const cJSON *errs = cJSON_IsObject(end) ? member(end, "errors") : NULL, *e;
+	size_t n = 0;
+
+	if (!errs)
+		return true;
+	if (!cJSON_IsArray(errs)) {
+		diag_add(d, DIAG_ERROR, engine, 0, 0, NULL,
+			 "evaluate returned a bad value: errors: must be a list");
+		return false;
+	}
+	cJSON_ArrayForEach(e, errs) {
+		const cJSON *i = member(e, "exception");
+		const char *key = cJSON_GetStringValue(member(e, "key"));
+		const char *msg = cJSON_GetStringValue(member(e, "message"));
+		const char *sev = cJSON_GetStringValue(member(e, "severity"));
+		bool warning = sev && strcmp(sev, "warning") == 0;
+		double k = cJSON_IsNumber(i) ? i->valuedouble : 0;
+		if (!msg || k < 1 || k > (double)m->n_exceptions || k != (double)(size_t)k) {
+			diag_add(d, DIAG_ERROR, engine, 0, 0, NULL,
+				 "evaluate returned a bad value: errors[%zu]: expected "
+				 "{exception = 1..%zu, key, message}", n + 1, m->n_exceptions);
+			return false;
+		}
+		const struct exception *x = &m->exceptions[(size_t)k - 1];
+		char *where = xasprintf("%s%s%s", x->pos.pointer ? x->pos.pointer : "",
+					key ? "/" : "", key ? key : "");
+		diag_add(d, warning ? DIAG_WARNING : DIAG_ERROR, x->pos.file, x->pos.line, 0,
+			 where, "%s", msg);
+		free(where);
+		n += !warning;
+	}
+	return n == 0;
+}
+
 bool compliance_run(struct rules *r, const struct model *m, const struct facts *f,
 		    const struct rules_results *res, struct compliance *out,
 		    struct diags *d)
@@ -551,10 +607,11 @@ bool compliance_run(struct rules *r, const struct model *m, const struct facts *
 		buf_free(&err);
 		free(name);
 	}
-	/* The engine drops what the frameworks shared. */
-	if (ok && cs->n_frameworks > 0) {
+	/* The engine drops what the frameworks shared, and judges the plan's
+	 * exceptions as a whole (control ids, approvers, durations). */
+	if (ok && (cs->n_frameworks > 0 || m->n_exceptions > 0)) {
 		cJSON *end = engine_call(r, m, f, res, NULL, "end", 0, d);
-		ok = end != NULL;
+		ok = end != NULL && end_errors(m, end, rule_path(r, COMPLIANCE_ENGINE), d);
 		cJSON_Delete(end);
 	}
 	strmap_free(done);

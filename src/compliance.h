@@ -37,11 +37,12 @@ enum compliance_status {
 	COMPLIANCE_NO_DATA,     /* required evidence absent */
 	COMPLIANCE_ATTEST,      /* only a human attestation can satisfy it; none current */
 	COMPLIANCE_WAIVED,      /* an active exception covers what failed */
+	COMPLIANCE_ALTERNATIVE, /* HIPAA addressable: alternative measure documented */
 	COMPLIANCE_NA,          /* out of scope ("n/a") */
 	COMPLIANCE_STATUS_COUNT
 };
 
-/* "pass", "partial", "fail", "no_data", "attest", "waived", "n/a". */
+/* "pass", "partial", "fail", "no_data", "attest", "waived", "alternative", "n/a". */
 extern const char *const compliance_status_names[COMPLIANCE_STATUS_COUNT];
 
 /* Index of a status name, or -1. */
@@ -50,7 +51,8 @@ int compliance_status_find(const char *name);
 /*
  * --fail-on levels.  At "fail": fail and no_data (evidence that is absent
  * cannot show the control holds).  At "partial": those, partial and attest
- * (a human attestation is outstanding).  pass, waived and n/a never count.
+ * (a human attestation is outstanding).  pass, waived, alternative and n/a
+ * never count.
  */
 enum compliance_level { COMPLIANCE_LEVEL_FAIL, COMPLIANCE_LEVEL_PARTIAL };
 

@@ -2165,6 +2165,32 @@ static int by_size_cmp(const void *a, const void *b)
  * Results
  */
 
+/*
+ * An unknown key of backup records, counted in the model for the audit's
+ * scope section (issue 13 item 9): the warnings stay warnings, because
+ * backup records are machine-written, but the audit lists what was ignored.
+ */
+static void model_unknown_key(struct model *m, const char *name, uint64_t count)
+{
+	size_t k = 0;
+	while (k < m->n_backup_unknown_keys && strcmp(m->backup_unknown_keys[k].name, name) != 0)
+		k++;
+	if (k < m->n_backup_unknown_keys) {
+		m->backup_unknown_keys[k].records += count;
+		return;
+	}
+	if (k == MODEL_UNKNOWN_KEYS_MAX) {
+		m->backup_unknown_keys_other += count;
+		return;
+	}
+	if (!m->backup_unknown_keys)
+		m->backup_unknown_keys = arena_calloc(m->arena, MODEL_UNKNOWN_KEYS_MAX,
+						      sizeof(*m->backup_unknown_keys));
+	m->backup_unknown_keys[k].name = arena_strdup(m->arena, name);
+	m->backup_unknown_keys[k].records = count;
+	m->n_backup_unknown_keys++;
+}
+
 /* Diagnostics of one file, in line order, with absolute line numbers. */
 /* The warning for a known key counted by note_key (see enum key_note). */
 static void key_note_report(struct diags *d, const struct file *f, const struct unknown_key *k)
@@ -2247,6 +2273,7 @@ static void file_report(struct job *j, struct file *f, struct diags *d)
 		if (near)
 			snprintf(hint, sizeof(hint), " (did you mean \"%s\"?)", near);
 		show(sb, keys[k].name, strlen(keys[k].name));
+		model_unknown_key(j->m, sb, keys[k].count);
 		if (keys[k].count == 1)
 			diag_warning(d, f->display, clamp_int(keys[k].line), keys[k].col,
 				     "unknown key \"%s\"%s", sb, hint);
@@ -2255,6 +2282,7 @@ static void file_report(struct job *j, struct file *f, struct diags *d)
 				     "unknown key \"%s\"%s in %" PRIu64 " records, first here",
 				     sb, hint, keys[k].count);
 	}
+	j->m->backup_unknown_keys_other += keys_dropped;
 	if (keys_dropped)
 		diag_warning(d, f->display, 0, 0,
 			     "%" PRIu64 " more unknown keys, of names not listed", keys_dropped);

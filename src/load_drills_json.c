@@ -8,7 +8,7 @@
  * diagnostic names line, column and JSON pointer at O(1) cost.
  *
  * Conventions of the walk: each object is read once into slots by a table
- * of known keys (unknown keys are warnings, repeated keys errors); an
+ * of known keys (unknown keys and repeated keys are errors); an
  * optional key whose value is null counts as absent; a wrong value is
  * reported and left absent (NAN, DATE_NONE, NULL), so one run reports every
  * problem.  c->ptr always holds the JSON pointer of the value being read.
@@ -105,8 +105,9 @@ static const char *describe(struct jctx *c, const cJSON *j)
 
 /*
  * Reads the members of object obj into slots[0..n) by keys[]; absent keys
- * stay JV_NONE.  Unknown keys are warnings (with a "did you mean" when one
- * is close), a key given twice is an error (the first one counts).  what
+ * stay JV_NONE.  Unknown keys are errors (with a "did you mean" when one
+ * is close: a drill file is written by people, issue 13 item 9), a key
+ * given twice is an error (the first one counts).  what
  * names the object in messages ("drill", "issue").
  */
 static void read_members(struct jctx *c, struct jv obj, const char *what,
@@ -127,11 +128,11 @@ static void read_members(struct jctx *c, struct jv obj, const char *what,
 			const char *hint = load_drills_suggest(key, keys, n);
 
 			if (hint)
-				jdiag(c, DIAG_WARNING, v, true,
+				jdiag(c, DIAG_ERROR, v, true,
 				      "unknown key %s in %s, did you mean \"%s\"",
 				      quote(c, key), what, hint);
 			else
-				jdiag(c, DIAG_WARNING, v, true,
+				jdiag(c, DIAG_ERROR, v, true,
 				      "unknown key %s in %s", quote(c, key), what);
 		} else if (slots[k].j) {
 			jdiag(c, DIAG_ERROR, v, true, "duplicate key %s in %s",

@@ -30,6 +30,7 @@
 
 #include "dates.h"
 #include "jsonpos.h"
+#include "load_plan_accountability.h"
 
 #define UNRESOLVED SIZE_MAX
 
@@ -526,13 +527,15 @@ static bool load_object(struct ctx *c, const cJSON *j, jsonpos_node n,
 		while (k < nf && strcmp(fields[k].key, m->string) != 0)
 			k++;
 		if (k == nf) {
+			/* An error (issue 13 item 9): a typo such as "depend_on"
+			 * would otherwise silently change the recovery order. */
 			const char *near = load_plan_closest(m->string, names, nf);
 			if (near)
-				report(c, DIAG_WARNING, mn, true,
+				report(c, DIAG_ERROR, mn, true,
 				       "unknown key %s in %s, did you mean \"%s\"",
 				       quote(c, m->string), what, near);
 			else
-				report(c, DIAG_WARNING, mn, true, "unknown key %s in %s",
+				report(c, DIAG_ERROR, mn, true, "unknown key %s in %s",
 				       quote(c, m->string), what);
 		} else if (seen[k]) {
 			report(c, DIAG_ERROR, mn, true, "duplicate key %s in %s",
@@ -654,21 +657,33 @@ static const struct field health_check_fields[] = {
 	FINT("expected_status", 0, struct health_check, expected_status, 100, 599),
 };
 
+/*
+ * Attestations and exceptions (issue 13, items 10-12): who attests and who
+ * approves are contacts (resolved in resolve_accountability), a statement
+ * is required, an exception has an id, an approval date and an expiry, and
+ * may be narrowed to datastores and checks.  The rules judge the rest
+ * (maximum ages and durations, independence, control ids).
+ */
 static const struct field attestation_fields[] = {
 	FSTR("topic", F_REQUIRED | F_NONEMPTY, struct attestation, topic),
-	FSTR("statement", 0, struct attestation, statement),
+	FSTR("statement", F_REQUIRED | F_NONEMPTY, struct attestation, statement),
 	FSTR("attester", F_REQUIRED | F_NONEMPTY, struct attestation, attester),
-	FSTR("role", 0, struct attestation, role),
 	FDATE("date", F_REQUIRED, struct attestation, date),
 	FDATE("expires", 0, struct attestation, expires),
 	FSTR("evidence", 0, struct attestation, evidence),
+	FSTR("alternative_measure", F_NONEMPTY, struct attestation, alternative_measure),
+	FSTR("approved_by", F_NONEMPTY, struct attestation, approved_by),
 };
 
 static const struct field exception_fields[] = {
+	FSTR("id", F_REQUIRED | F_NONEMPTY, struct exception, id),
 	FSTR("control", F_REQUIRED | F_NONEMPTY, struct exception, control),
 	FSTRS("services", 0, struct exception, services, n_services),
+	FSTRS("datastores", 0, struct exception, datastores, n_datastores),
+	FSTRS("checks", 0, struct exception, checks, n_checks),
 	FSTR("justification", F_REQUIRED | F_NONEMPTY, struct exception, justification),
-	FSTR("approved_by", 0, struct exception, approved_by),
+	FSTR("approved_by", F_REQUIRED | F_NONEMPTY, struct exception, approved_by),
+	FDATE("approved_on", F_REQUIRED, struct exception, approved_on),
 	FDATE("expires", F_REQUIRED, struct exception, expires),
 };
 
@@ -910,7 +925,7 @@ static void load_exception(struct ctx *c, const cJSON *j, jsonpos_node n,
 {
 	struct exception *e = elem;
 	(void)i;
-	e->expires = DATE_NONE;
+	e->expires = e->approved_on = DATE_NONE;
 	e->pos = here(c, n);
 	load_object(c, j, n, "exception", exception_fields,
 		    ARRAY_LEN(exception_fields), e);
@@ -1440,6 +1455,8 @@ static void resolve_all(struct ctx *c)
 				m->services, sizeof(struct service));
 		}
 	}
+	/* attesters, approvers, exception ids and datastores (issue 13) */
+	load_plan_accountability(m, c->pos, c->file, c->d);
 	find_cycles(c);
 }
 

@@ -13,7 +13,7 @@
  * Every problem is a diagnostic carrying plan.json's path, the line and
  * column of the offending value and its JSON pointer (`where`); loading
  * goes on after a problem so that one run reports all of them.  Unknown
- * keys are warnings, with "did you mean" for a near miss.
+ * keys are errors, with "did you mean" for a near miss.
  *
  * After errors the model is incomplete: an unresolved reference has index
  * SIZE_MAX, and callers must not go on past `drgen check` (load.h).

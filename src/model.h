@@ -236,23 +236,45 @@ struct service {
 	struct source_pos pos;
 };
 
+/*
+ * An attestation (docs/compliance.md, "Attestations"): the attester is a
+ * contact, whose name and role the loader copies here; alternative_measure
+ * and approved_by document a HIPAA addressable specification declared not
+ * implemented (topic "addressable_rationale:<control>").
+ */
 struct attestation {
 	const char *topic;
 	const char *statement;
-	const char *attester;
-	const char *role;
+	const char *attester;          /* contact id */
+	const char *attester_name;     /* the contact's name and role (may be NULL) */
+	const char *attester_role;
 	int64_t date;
 	int64_t expires;               /* DATE_NONE: does not expire */
 	const char *evidence;
+	const char *alternative_measure;
+	const char *approved_by;       /* contact id, or NULL */
+	const char *approved_by_name;
 	struct source_pos pos;
 };
 
+/*
+ * An exception (a waiver): approved by a contact for a limited time; the
+ * rules check the duration, the approver and the control it names.
+ * Empty lists do not narrow the scope.
+ */
 struct exception {
-	const char *control;           /* e.g. "iso27001:A.8.13" or "A.8.13" */
+	const char *id;
+	const char *control;           /* "iso27001:A.8.13" */
 	const char **services;         /* empty: every service */
 	size_t n_services;
+	const char **datastores;       /* empty: every datastore of the services */
+	size_t n_datastores;
+	const char **checks;           /* empty: every check of the control */
+	size_t n_checks;
 	const char *justification;
-	const char *approved_by;
+	const char *approved_by;       /* contact id */
+	const char *approved_by_name;  /* the contact's name */
+	int64_t approved_on;
 	int64_t expires;
 	struct source_pos pos;
 };
@@ -315,6 +337,14 @@ struct unknown_datastore {         /* backup records naming no plan datastore */
 	uint64_t records;
 };
 
+/* Unknown keys in backup records: counted warnings, listed in the audit's
+ * scope (issue 13 item 9). */
+#define MODEL_UNKNOWN_KEYS_MAX 64
+struct unknown_key_count {
+	const char *name;
+	uint64_t records;
+};
+
 struct model {
 	struct arena *arena;
 	const char *dir;               /* the plan directory as given */
@@ -345,6 +375,9 @@ struct model {
 	size_t n_unknown_datastores;
 	uint64_t backup_records;       /* every backup record read */
 	uint64_t restore_test_records; /* every restore-test record read */
+	struct unknown_key_count *backup_unknown_keys;  /* in reading order, by name */
+	size_t n_backup_unknown_keys;  /* at most MODEL_UNKNOWN_KEYS_MAX */
+	uint64_t backup_unknown_keys_other;  /* records with unknown keys not listed */
 
 	/* The time window the loaders summarise against. */
 	int64_t as_of;

@@ -469,14 +469,15 @@ static void junit_case(struct buf *b, const struct junit_case *c)
 	buf_printf(b, "</%s>\n    </testcase>\n", c->outcome);
 }
 
-/* A control's outcome in JUnit terms: waived and n/a are skipped, pass passes. */
+/* A control's outcome in JUnit terms: waived, alternative and n/a are skipped, pass passes. */
 static const char *control_outcome(const char *status)
 {
 	if (!status)
 		return "failure";
 	if (strcmp(status, "pass") == 0)
 		return NULL;
-	if (strcmp(status, "waived") == 0 || strcmp(status, "n/a") == 0)
+	if (strcmp(status, "waived") == 0 || strcmp(status, "alternative") == 0 ||
+	    strcmp(status, "n/a") == 0)
 		return "skipped";
 	return "failure";
 }

@@ -49,7 +49,7 @@ struct rules_view_service {
 	int tier;                 /* 0: unknown */
 	const char *tier_name;
 	const char *tier_reason;
-	bool overridden;
+	bool overridden, unclassified;
 	double rpo_minutes, rto_minutes;
 	const char *strategy;
 	double dr_monthly_cost, dr_infrastructure, dr_storage;
@@ -128,7 +128,7 @@ static void rules_view_service(const struct results *rv, size_t i,
 	const struct service_facts *sf = &rv->f->services[i];
 	const struct rules_results *r = rv->r;
 
-	*v = (struct rules_view_service){0, NULL, NULL, rv->m->services[i].tier != 0,
+	*v = (struct rules_view_service){0, NULL, NULL, rv->m->services[i].tier != 0, false,
 					 NAN, NAN, NULL, NAN, NAN, NAN};
 	if (rv->f->objectives_set) {
 		v->tier = sf->tier;
@@ -140,6 +140,7 @@ static void rules_view_service(const struct results *rv, size_t i,
 		v->tier_name = t->tier_name;
 		v->tier_reason = t->reason;
 		v->overridden = t->overridden;
+		v->unclassified = t->unclassified;
 		v->rpo_minutes = t->rpo_minutes;
 		v->rto_minutes = t->rto_minutes;
 		v->strategy = t->strategy;
@@ -328,7 +329,8 @@ void results_service_row(const struct results *rv, size_t i,
 	*row = (struct results_service_row){
 		.tier = v.tier >= 1 && v.tier <= RULES_TIERS ? v.tier : NAN,
 		.tier_name = v.tier_name, .tier_reason = v.tier_reason,
-		.overridden = v.overridden, .rpo_minutes = v.rpo_minutes,
+		.overridden = v.overridden, .unclassified = v.unclassified,
+		.rpo_minutes = v.rpo_minutes,
 		.rto_minutes = v.rto_minutes, .strategy = v.strategy,
 		.recovery_wave = wave > 0 ? wave : NAN,
 	};
@@ -350,7 +352,8 @@ cJSON *results_service(const struct results *rv, size_t i)
 	add_str(o, "name", s->name);
 	add_num(o, "tier", row.tier);
 	add_str(o, "tier_name", row.tier_name);
-	add_str(o, "tier_source", row.overridden ? "override" : "computed");
+	add_str(o, "tier_source", row.overridden ? "override"
+				  : row.unclassified ? "unclassified" : "computed");
 	add_num(o, "rpo_minutes", row.rpo_minutes);
 	add_num(o, "rto_minutes", row.rto_minutes);
 	add_str(o, "strategy", row.strategy);

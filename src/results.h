@@ -73,6 +73,7 @@ struct results_service_row {
 	const char *tier_name;
 	const char *tier_reason;
 	bool overridden;           /* tier_source "override" */
+	bool unclassified;         /* tier_source "unclassified" (issue 13 item 8) */
 	double rpo_minutes, rto_minutes;
 	const char *strategy;
 	double recovery_wave;      /* NAN for a service in a cycle */

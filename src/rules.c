@@ -750,6 +750,7 @@ static bool tiers_body(struct stage *s)
 		lv = &res->levels[st->tier - 1];
 		st->tier_name = get_str(&c, t, "tier_name", false, lv->name);
 		st->overridden = get_bool(&c, t, "overridden", false, false);
+		st->unclassified = get_bool(&c, t, "unclassified", false, false);
 		st->reason = get_text(&c, t, "reason", false, NULL);
 		st->rpo_minutes = get_num(&c, t, "rpo_minutes", false, 0, 1e9,
 					  lv->rpo_minutes);

@@ -85,6 +85,7 @@ struct service_tier {
 	const char *strategy;
 	double dr_multiplier;
 	bool multi_region;
+	bool unclassified;         /* no impact data: judged as `tier` until classified */
 };
 
 /* cost.lua, per service (monthly, in the plan's currency). */

@@ -395,17 +395,26 @@ static const struct vfield attest_fields[] = {
 	FLD("topic", F_STR, 0, attestation, topic),
 	FLD("statement", F_STR, 0, attestation, statement),
 	FLD("attester", F_STR, 0, attestation, attester),
-	FLD("role", F_STR, 0, attestation, role),
+	FLD("attester_name", F_STR, 0, attestation, attester_name),
+	FLD("role", F_STR, 0, attestation, attester_role),
 	FLD("date", F_DATE, 0, attestation, date),
 	FLD("expires", F_DATE, 0, attestation, expires),
 	FLD("evidence", F_STR, 0, attestation, evidence),
+	FLD("alternative_measure", F_STR, 0, attestation, alternative_measure),
+	FLD("approved_by", F_STR, 0, attestation, approved_by),
+	FLD("approved_by_name", F_STR, 0, attestation, approved_by_name),
 };
 
 static const struct vfield exception_fields[] = {
+	FLD("id", F_STR, 0, exception, id),
 	FLD("control", F_STR, 0, exception, control),
 	LST("services", F_STRLIST, 0, exception, services, n_services),
+	LST("datastores", F_STRLIST, 0, exception, datastores, n_datastores),
+	LST("checks", F_STRLIST, 0, exception, checks, n_checks),
 	FLD("justification", F_STR, 0, exception, justification),
 	FLD("approved_by", F_STR, 0, exception, approved_by),
+	FLD("approved_by_name", F_STR, 0, exception, approved_by_name),
+	FLD("approved_on", F_DATE, 0, exception, approved_on),
 	FLD("expires", F_DATE, 0, exception, expires),
 };
 
@@ -569,6 +578,7 @@ static const struct vfield tier_fields[] = {
 	FLD("tier", F_INT, 0, service_tier, tier),
 	FLD("tier_name", F_STR, 0, service_tier, tier_name),
 	FLD("overridden", F_BOOL, 0, service_tier, overridden),
+	FLD("unclassified", F_BOOL, 0, service_tier, unclassified),
 	FLD("reason", F_STR, 0, service_tier, reason),
 	FLD("rpo_minutes", F_NUM, 0, service_tier, rpo_minutes),
 	FLD("rto_minutes", F_NUM, 0, service_tier, rto_minutes),

@@ -704,6 +704,7 @@ static void fill_service_ref(cJSON *o, const struct pctx *pc, size_t i)
 		put_fmt(o, "tier_class", "tier-%d", (int)row->tier);
 	put_str(o, "tier_name", row->tier_name);
 	put_bool(o, "tier_override", row->overridden);
+	put_bool(o, "unclassified", row->unclassified);
 	put_objective(o, "rpo", row->rpo_minutes);
 	put_objective(o, "rto", row->rto_minutes);
 	put_str(o, "strategy", row->strategy);
@@ -1240,8 +1241,17 @@ static void put_drill_chart(cJSON *view, const struct pctx *pc)
 /* ---- compliance (results.json `controls`, filled by the compliance rules) */
 
 static const char *const control_statuses[] = {
-	"pass", "partial", "fail", "no_data", "attest", "waived", "n/a",
+	"pass", "partial", "fail", "no_data", "attest", "waived", "alternative", "n/a",
 };
+
+/* A control status as shown: upper case; "alternative" in full (issue 13). */
+static void put_status_label(cJSON *o, const char *key, const char *st)
+{
+	if (st && strcmp(st, "alternative") == 0)
+		put_str(o, key, "ALTERNATIVE MEASURE DOCUMENTED");
+	else
+		put_upper(o, key, st);
+}
 
 static size_t status_index(const char *s)
 {
@@ -1380,7 +1390,7 @@ static void put_compliance(cJSON *view, const struct pctx *pc, bool with_control
 		put_str(x, "control", views_get_str(c, "control"));
 		put_str(x, "title", views_get_str(c, "title"));
 		put_str(x, "status", st);
-		put_upper(x, "status_label", st);
+		put_status_label(x, "status_label", st);
 		put_class(x, "status_class", "st-", st);
 		put_str(x, "reason", views_get_str(c, "reason"));
 		put_str(x, "ask", views_get_str(c, "ask"));
@@ -1425,7 +1435,7 @@ static void put_compliance(cJSON *view, const struct pctx *pc, bool with_control
 				continue;
 			cJSON *x = push_obj(counts);
 			put_str(x, "status", control_statuses[s]);
-			put_upper(x, "status_label", control_statuses[s]);
+			put_status_label(x, "status_label", control_statuses[s]);
 			put_class(x, "status_class", "st-", control_statuses[s]);
 			put_num(x, "count", (double)fw[k].counts[s]);
 			segs[k * ARRAY_LEN(control_statuses) + ns++] =
@@ -2603,6 +2613,30 @@ cJSON *views_audit(const struct views *v, size_t item, enum views_format f)
 	}
 	put_str(scope, "unknown_list", ul.data ? ul.data : "");
 	buf_free(&ul);
+	/* Unknown keys of backup records, ignored (issue 13 item 9). */
+	struct buf kl = BUF_INIT;
+	for (size_t k = 0; k < m->n_backup_unknown_keys; k++) {
+		views_format_number((double)m->backup_unknown_keys[k].records, 0, n, sizeof(n));
+		buf_printf(&kl, "%s\"%s\" (%s record%s)", k ? ", " : "",
+			   m->backup_unknown_keys[k].name, n,
+			   m->backup_unknown_keys[k].records == 1 ? "" : "s");
+	}
+	if (m->backup_unknown_keys_other) {
+		views_format_number((double)m->backup_unknown_keys_other, 0, n, sizeof(n));
+		buf_printf(&kl, "%sothers in %s records", kl.len ? ", " : "", n);
+	}
+	put_bool(scope, "has_backup_unknown_keys", kl.len > 0);
+	put_str(scope, "backup_unknown_keys", kl.data ? kl.data : "");
+	buf_free(&kl);
+	/* Services without impact data, judged as tier 1 (issue 13 item 8). */
+	struct buf uc = BUF_INIT;
+	for (size_t i = 0; i < m->n_services; i++) {
+		if (v->svc[i].unclassified)
+			buf_printf(&uc, "%s%s", uc.len ? ", " : "", m->services[i].id);
+	}
+	put_bool(scope, "has_unclassified", uc.len > 0);
+	put_str(scope, "unclassified_list", uc.data ? uc.data : "");
+	buf_free(&uc);
 
 	/* Findings, all of them, in results order (severity first). */
 	put_rows(view, "findings", &pc, fill_finding, NULL, v->n_findings);
@@ -2661,9 +2695,10 @@ cJSON *views_audit(const struct views *v, size_t item, enum views_format f)
 		put_str(o, "services", sv.data ? sv.data : "");
 		put_bool(o, "all_services", e->n_services == 0);
 		buf_free(&sv);
+		put_str(o, "id", e->id);
 		put_str(o, "justification", e->justification);
-		const struct contact *c = e->approved_by ? model_contact_find(m, e->approved_by) : NULL;
-		put_str(o, "approved_by", c && c->name ? c->name : e->approved_by);
+		put_str(o, "approved_by", e->approved_by_name ? e->approved_by_name : e->approved_by);
+		put_time(o, "approved_on", e->approved_on);
 		put_time(o, "expires", e->expires);
 		put_bool(o, "expired", expired);
 		put_str(o, "status_label", expired ? "EXPIRED" : "ACTIVE");
@@ -2679,8 +2714,10 @@ cJSON *views_audit(const struct views *v, size_t item, enum views_format f)
 		bool expired = a->expires != DATE_NONE && a->expires < m->as_of;
 		put_str(o, "topic", a->topic);
 		put_str(o, "statement", a->statement);
-		put_str(o, "attester", a->attester);
-		put_str(o, "role", a->role);
+		put_str(o, "attester", a->attester_name ? a->attester_name : a->attester);
+		put_str(o, "role", a->attester_role);
+		put_str(o, "alternative_measure", a->alternative_measure);
+		put_str(o, "approved_by", a->approved_by_name ? a->approved_by_name : a->approved_by);
 		put_time(o, "date", a->date);
 		put_time(o, "expires", a->expires);
 		put_bool(o, "expired", expired);

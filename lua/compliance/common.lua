@@ -18,11 +18,11 @@ local function judged_rpo(rpo, tol)
 end
 local DAY = 86400
 
-H.statuses = { "pass", "partial", "fail", "no_data", "attest", "waived", "n/a" }
+H.statuses = { "pass", "partial", "fail", "no_data", "attest", "waived", "alternative", "n/a" }
 
 -- "Worse than": the order used to combine statuses.
 local RANK = {
-  ["n/a"] = 0, pass = 1, waived = 2, partial = 3, attest = 4, no_data = 5, fail = 6,
+  ["n/a"] = 0, pass = 1, alternative = 2, waived = 3, partial = 4, attest = 5, no_data = 6, fail = 7,
 }
 H.rank = RANK
 

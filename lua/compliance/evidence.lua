@@ -46,6 +46,7 @@ local E = {}
 
 local fmt = string.format
 local H = require("compliance/common")
+local ACC = require("compliance/accountability")
 local DAY, worst, RANK, day, time, days_text, plural, set_of, contains, item =
   H.DAY, H.worst, H.RANK, H.day, H.time, H.days_text, H.plural, H.set_of, H.contains, H.item
 E.statuses, E.rank, E.worst = H.statuses, H.rank, H.worst
@@ -91,8 +92,11 @@ E.defaults = {
   action_sla_days = 90,
   action_grace_days = 30,
   action_max_open_days = 180,
-  -- attestations without an expiry date count for this long
+  -- no attestation counts once older than this, whatever its expiry date
+  -- (a topic may have a shorter limit: compliance/accountability.lua)
   attestation_max_age_days = 365,
+  -- the longest an exception may run, from approved_on to expires
+  exception_max_months = 12,
   -- R5 encryption: algorithm names as backup tools write them; "*" ends a prefix
   encryption_allowed = { "aes-256-*", "aes-192-*", "aes-128-*", "chacha20-poly1305",
                          "xchacha20-poly1305" },
@@ -106,6 +110,7 @@ E.defaults = {
 E.framework_settings = {
   baseline = "nist80053", regime = "dora", article_16 = "dora", microenterprise = "dora",
   rts24_max_rto_minutes = "dora", rts24_trading_venue_max_rpo_minutes = "dora",
+  security_official = "hipaa",
 }
 
 local FRAMEWORKS = {
@@ -506,7 +511,17 @@ for _, subject in ipairs(CHECK_FILES) do
 end
 
 -- The newest attestation of `topic` dated at or before as-of: pass when it
--- is current, `attest` otherwise.
+-- is current, `attest` otherwise.  Current: not expired, not older than the
+-- topic's maximum age (compliance/accountability.lua; it applies whether or
+-- not `expires` is set), and, for a topic that needs independence, not
+-- given by the owner of the plan or of a service the framework covers.
+local function attester_text(at)
+  local name = at.attester_name or at.attester or "?"
+  if at.role then name = fmt("%s (%s)", name, at.role) end
+  return name
+end
+E.attester_text = attester_text
+
 function Ev:attestation(topic, max_age_days)
   self.att_cache = self.att_cache or {}
   local key = topic .. "|" .. tostring(max_age_days)
@@ -523,33 +538,85 @@ function Ev:attestation(topic, max_age_days)
     end
   end
   local r = { topic = topic }
-  -- an explicit max age always applies; the default only to attestations
-  -- that carry no expiry date
-  local max_age = (max_age_days or self.p.attestation_max_age_days) * DAY
+  local limit = ACC.max_age_days(topic, max_age_days, self.p.attestation_max_age_days)
+  local max_age = limit * DAY
+  local rule = ACC.topics[topic]
   if newest == nil then
     r.status = "attest"
     r.reason = future and fmt("the attestation of %s is dated %s, after the as-of date", topic, day(future.date))
       or fmt("no attestation of %s on record", topic)
   else
-    r.attester, r.role, r.date = newest.attester, newest.role, day(newest.date)
+    local who = attester_text(newest)
+    r.attester, r.attester_id, r.role = newest.attester_name or newest.attester, newest.attester, newest.role
+    r.date, r.statement = day(newest.date), newest.statement
     r.expires = newest.expires and day(newest.expires) or nil
+    r.view = newest
     r.evidence = { file = "plan.json", attestation = topic, attester = newest.attester,
                    date = day(newest.date), expires = r.expires, ref = newest.evidence }
+    local conflict = rule and rule.independent and ACC.conflict(self.model, newest.attester, self:base())
     if newest.expires ~= nil and newest.expires < as_of then
       r.status = "attest"
-      r.reason = fmt("the attestation of %s by %s expired on %s", topic, newest.attester or "?", r.expires)
-    elseif (newest.expires == nil or max_age_days) and as_of - newest.date > max_age then
+      r.reason = fmt("the attestation of %s by %s expired on %s", topic, who, r.expires)
+    elseif as_of - newest.date > max_age then
       r.status = "attest"
-      r.reason = fmt("the attestation of %s by %s (%s) is older than %s", topic,
-        newest.attester or "?", r.date, days_text(max_age / DAY))
+      r.reason = fmt("the attestation of %s by %s (%s) is older than %s, the most it may be%s%s", topic,
+        who, r.date, days_text(limit), rule and rule.source and (" (" .. rule.source .. ")") or "",
+        r.expires and fmt(", although it is marked valid until %s", r.expires) or "")
+    elseif conflict then
+      r.status = "attest"
+      r.reason = fmt("the attestation of %s by %s is refused: it needs independence, and %s %s",
+        topic, who, newest.attester, conflict)
     else
       r.status = "pass"
-      r.reason = fmt("%s attested by %s on %s%s", topic, newest.attester or "?", r.date,
+      r.reason = fmt("%s attested by %s on %s%s", topic, who, r.date,
         r.expires and (", valid until " .. r.expires) or "")
     end
   end
   self.att_cache[key] = r
   return r
+end
+
+-- HIPAA addressable specification `id` (45 CFR 164.306(d)(3)): the newest
+-- current attestation of "addressable_rationale:<id>" counts only when it
+-- declares the specification not implemented and names the alternative
+-- measure adopted (alternative_measure), with the statement why and the
+-- evidence, and is approved by the security official (compliance.profile.hipaa
+-- .security_official, a contact id).  Returns { status = "pass" | "attest",
+-- reason, note (why a documentation on record is not applied), evidence }.
+function Ev:addressable(id)
+  local topic = ACC.addressable_prefix .. id
+  local r = self:attestation(topic)
+  local out = { status = "attest", evidence = r.evidence }
+  if r.status ~= "pass" then
+    if r.view then out.note = "the addressable-specification documentation is not applied: " .. r.reason end
+    return out
+  end
+  local at = r.view
+  local official = self.p.security_official
+  if not at.alternative_measure then
+    out.note = fmt("the documentation of %s by %s declares no alternative measure, so it cannot "
+      .. "stand in for the specification", id, attester_text(at))
+  elseif not at.evidence then
+    out.note = fmt("the alternative measure documented for %s is not applied: it names no "
+      .. "evidence", id)
+  elseif type(official) ~= "string" or official == "" then
+    out.note = fmt("the alternative measure documented for %s is not applied: no security official "
+      .. "is designated (compliance.profile.hipaa.security_official)", id)
+  elseif at.approved_by ~= official then
+    out.note = fmt("the alternative measure documented for %s is not applied: it is %s, not by the "
+      .. "security official %s", id,
+      at.approved_by and ("approved by " .. (at.approved_by_name or at.approved_by)) or "not approved",
+      official)
+  else
+    out.status = "pass"
+    out.reason = fmt("alternative measure documented: %s (attested by %s on %s, approved by the "
+      .. "security official %s)", (at.alternative_measure:gsub("%.$", "")), attester_text(at),
+      r.date, at.approved_by_name or at.approved_by)
+    out.evidence = { file = "plan.json", attestation = topic, attester = at.attester,
+                     approved_by = at.approved_by, date = r.date, expires = r.expires,
+                     ref = at.evidence }
+  end
+  return out
 end
 
 -- ---- exceptions ---------------------------------------------------------------
@@ -563,26 +630,37 @@ end
 E.norm_control = norm_control
 
 -- The plan's exceptions, read once per build and indexed by the control
--- they name (normalized, without the framework prefix), in plan order:
--- plain records { control, fw (the prefix in lowercase, or nil),
--- services (a list; empty: every service), justification, approved_by,
--- expires }.
+-- they name (normalized), in plan order: plain records { i (its position),
+-- id, control, fw (the prefix in lowercase), services, datastores and checks
+-- (lists and sets; empty: not narrowed), justification, approved_by (the
+-- contact id), approver (the contact's name), approved_on, expires }.  An
+-- exception whose control names no framework is never applied (the end of
+-- the build reports it as an error).
 function Ev:exception_index()
   local sh = self.shared
   if sh.exceptions then return sh.exceptions end
   local by_control = {}
-  for _, x in ipairs(self.model.exceptions) do
+  for i, x in ipairs(self.model.exceptions) do
     local c = x.control or ""
     local fw, cid = c:match("^([^:]+):(.*)$")
-    if not fw then cid = c end
-    local services = {}
-    for i, sid in ipairs(x.services) do services[i] = sid end
-    local ex = { control = x.control, fw = fw and fw:lower(), services = services,
-                 justification = x.justification, approved_by = x.approved_by,
-                 expires = x.expires }
-    local key = norm_control(cid)
-    local l = by_control[key]
-    if l then l[#l + 1] = ex else by_control[key] = { ex } end
+    if fw then
+      local function list(v)
+        local l = {}
+        for k, id in ipairs(v) do l[k] = id end
+        return l, set_of(l)
+      end
+      local ex = { i = i, id = x.id, control = x.control, fw = fw:lower(),
+                   justification = x.justification, approved_by = x.approved_by,
+                   approver = x.approved_by_name or x.approved_by,
+                   approved_on = x.approved_on, expires = x.expires }
+      ex.services, ex.service_set = list(x.services)
+      ex.datastores, ex.datastore_set = list(x.datastores)
+      ex.checks, ex.check_set = list(x.checks)
+      ex.whole = #ex.services == 0 and #ex.datastores == 0 and #ex.checks == 0
+      local key = norm_control(cid)
+      local l = by_control[key]
+      if l then l[#l + 1] = ex else by_control[key] = { ex } end
+    end
   end
   sh.exceptions = by_control
   return by_control
@@ -590,65 +668,81 @@ end
 
 local NO_EXCEPTIONS = {}
 
--- The exceptions naming control `id` of this framework: active and expired.
+-- The exceptions naming control `id` of this framework: active, expired
+-- and not yet approved (approved_on after the as-of date).
 function Ev:exceptions(id)
-  local active, expired = {}, {}
+  local active, expired, pending = {}, {}, {}
   for _, ex in ipairs(self:exception_index()[norm_control(id)] or NO_EXCEPTIONS) do
-    if ex.fw == nil or ex.fw == self.fw.id then
+    if ex.fw == self.fw.id then
       if ex.expires ~= nil and ex.expires < self.as_of then
         expired[#expired + 1] = ex
-      else
+      elseif ex.approved_on == nil or ex.approved_on <= self.as_of then
         active[#active + 1] = ex
+      else
+        pending[#pending + 1] = ex
       end
     end
   end
-  return active, expired
+  return active, expired, pending
 end
 
 local function exception_scope(ex)
-  if #ex.services == 0 then return "every service" end
-  local t = {}
-  for _, s in ipairs(ex.services) do t[#t + 1] = s end
-  return table.concat(t, ", ")
+  local parts = {}
+  if #ex.services > 0 then parts[#parts + 1] = table.concat(ex.services, ", ") end
+  if #ex.datastores > 0 then parts[#parts + 1] = "datastores " .. table.concat(ex.datastores, ", ") end
+  if #ex.checks > 0 then parts[#parts + 1] = "checks " .. table.concat(ex.checks, ", ") end
+  if #parts == 0 then return "every service" end
+  return table.concat(parts, "; ")
 end
 
 local function exception_ref(ex)
-  return { file = "plan.json", exception = ex.control, services = exception_scope(ex),
-           approved_by = ex.approved_by, expires = ex.expires and day(ex.expires) or nil }
+  return { file = "plan.json", exception = ex.id, control = ex.control,
+           services = exception_scope(ex), approved_by = ex.approved_by,
+           approved_on = ex.approved_on and day(ex.approved_on) or nil,
+           expires = ex.expires and day(ex.expires) or nil }
 end
 
--- The items of check result r with the active exceptions applied; returns
--- the items, the resulting status and the exceptions used.
-local function apply_waivers(r, active)
+-- Whether exception ex covers item it of check `check`.
+local function covers(ex, it, check, label)
+  if #ex.checks > 0 and not (ex.check_set[check] or (label and ex.check_set[label])) then
+    return false
+  end
+  if #ex.services > 0 and not (ex.service_set[it.service or false] or
+                               ex.service_set[it.related or false]) then
+    return false
+  end
+  if #ex.datastores > 0 and not ex.datastore_set[it.subject or false] then return false end
+  return true
+end
+
+-- The items of check result r (check `check`) with the active exceptions
+-- applied; returns the items, the resulting status and the exceptions
+-- used (every one that covers a non-passing item, in plan order).  An
+-- item is waived by the first exception that covers it.
+local function apply_waivers(r, active, check, label)
   if #active == 0 or r.status == "pass" or r.status == "n/a" or #r.items == 0 then
     return r.items, r.status, {}
   end
-  -- the first active exception covering an item is the one applied:
-  -- by service, the position of the first exception naming it (or of the
-  -- first naming no service, which covers every item)
-  local first, every = {}, nil
-  for k = #active, 1, -1 do
-    local x = active[k]
-    if #x.services == 0 then every = k end
-    for _, sid in ipairs(x.services) do first[sid] = k end
-  end
   local items, st, used, seen = {}, "pass", {}, {}
   for _, it in ipairs(r.items) do
-    local k = every
-    local ks = it.service ~= nil and first[it.service]
-    if ks and (k == nil or ks < k) then k = ks end
-    local kr = it.related ~= nil and first[it.related]
-    if kr and (k == nil or kr < k) then k = kr end
-    local ex = k and active[k]
-    if ex then
+    local first
+    for _, ex in ipairs(active) do
+      if covers(ex, it, check, label) then
+        first = first or ex
+        if not seen[ex] then seen[ex] = true end
+      end
+    end
+    if first then
       items[#items + 1] = { status = "waived", subject = it.subject, service = it.service,
                             related = it.related, detail = it.detail, evidence = it.evidence,
-                            waived_from = it.status }
-      if not seen[ex] then seen[ex] = true; used[#used + 1] = ex end
+                            waived_from = it.status, waived_by = first.id }
     else
       items[#items + 1] = it
     end
     st = worst(st, items[#items].status)
+  end
+  for _, ex in ipairs(active) do
+    if seen[ex] then used[#used + 1] = ex end
   end
   return items, st, used
 end
@@ -700,7 +794,7 @@ end
 
 -- Fields that identify an evidence reference (for removing duplicates).
 local REF_KEYS = { "file", "key", "value", "service", "datastore", "location", "record", "drill",
-                   "issue", "contact", "attestation", "exception" }
+                   "issue", "contact", "attestation", "exception", "control", "services" }
 
 local function ref_key(e)
   if type(e) ~= "table" then return e end
@@ -762,7 +856,7 @@ function Ev:control(def)
   end
 
   local out = { framework = fw.id, control = def.id, title = def.title, ask = def.ask }
-  local active, expired = self:exceptions(def.id)
+  local active, expired, pending_ex = self:exceptions(def.id)
   local ev_refs = collector(self.p.evidence_max)
   local checks, notes = {}, {}
   local machine, n_machine = "n/a", 0
@@ -774,12 +868,13 @@ function Ev:control(def)
   if type(def_checks) == "function" then def_checks = def_checks(self) end
   for _, c in ipairs(def_checks or {}) do
     local r = self:run(c)
-    local items, st, used = apply_waivers(r, active)
+    local items, st, used = apply_waivers(r, active, c[1], c.label)
     for _, ex in ipairs(used) do
       if not used_ex[ex] then used_ex[ex] = true; used_ex[#used_ex + 1] = ex end
     end
     local reason = r.reason
-    if st ~= r.status then
+    if #used > 0 then
+      -- the reason names only what is still failing, never a waived subject
       local rest = {}
       for _, it in ipairs(items) do
         if it.status == "waived" then waived_items[#waived_items + 1] = it
@@ -823,16 +918,18 @@ function Ev:control(def)
     if type(a) == "table" then topic, max_age = a[1], a.max_age_days end
     local r = self:attestation(topic, max_age)
     atts[#atts + 1] = { topic = topic, status = r.status, reason = r.reason,
-                        attester = r.attester, date = r.date, expires = r.expires }
+                        attester = r.attester, attester_id = r.attester_id, role = r.role,
+                        date = r.date, expires = r.expires }
     if r.evidence then ev_refs.add(r.evidence) end
     if r.status ~= "pass" then missing[#missing + 1] = r end
   end
-  -- HIPAA addressable specifications: a documented rationale stands in for
-  -- machine evidence.
+  -- HIPAA addressable specifications: a documented alternative measure
+  -- (see Ev:addressable) gives its own status where the data cannot show
+  -- the specification; it never turns failing data into a pass.
   local rationale
   if def.addressable then
-    rationale = self:attestation("addressable_rationale:" .. def.id)
-    if rationale.status == "pass" then ev_refs.add(rationale.evidence) end
+    rationale = self:addressable(def.id)
+    if rationale.evidence then ev_refs.add(rationale.evidence) end
   end
 
   -- combine
@@ -876,28 +973,37 @@ function Ev:control(def)
     end
   end
 
-  if rationale and rationale.status == "pass" and status ~= "pass" and status ~= "n/a" then
-    reason = fmt("addressable specification met by a documented alternative (%s); data checks: %s",
-      rationale.reason, reason)
-    status = "pass"
+  if rationale and rationale.status == "pass" then
+    if status == "fail" then
+      reason = fmt("%s; the documented alternative measure does not outweigh failing data (%s)",
+        reason, rationale.reason)
+    elseif status == "partial" or status == "attest" or status == "no_data" then
+      reason = fmt("%s; data checks: %s", rationale.reason, reason)
+      status = "alternative"
+    end
+  elseif rationale and rationale.note and status ~= "pass" and status ~= "n/a" then
+    reason = fmt("%s; %s", reason, rationale.note)
   end
 
-  -- a whole-control exception (no services named) also covers attestations
-  if status ~= "pass" and status ~= "n/a" and status ~= "waived" then
+  -- a whole-control exception (no services, datastores or checks named)
+  -- also covers attestations
+  if status ~= "pass" and status ~= "n/a" and status ~= "waived" and status ~= "alternative" then
     for _, ex in ipairs(active) do
-      if #ex.services == 0 then
+      if ex.whole then
         status = "waived"
         if not used_ex[ex] then used_ex[ex] = true; used_ex[#used_ex + 1] = ex end
         break
       end
     end
   end
+  table.sort(used_ex, function(a, b) return a.i < b.i end)
 
   if status == "waived" then
     local parts = {}
     for _, ex in ipairs(used_ex) do
-      parts[#parts + 1] = fmt("waived for %s by the exception approved by %s until %s: %s",
-        exception_scope(ex), ex.approved_by or "?", ex.expires and day(ex.expires) or "no expiry",
+      parts[#parts + 1] = fmt("waived for %s by exception %s, approved by %s on %s until %s: %s",
+        exception_scope(ex), ex.id or "?", ex.approver or "?",
+        ex.approved_on and day(ex.approved_on) or "?", ex.expires and day(ex.expires) or "no expiry",
         ((ex.justification or "no justification given"):gsub("%.$", "")))
     end
     local what = {}
@@ -907,22 +1013,33 @@ function Ev:control(def)
   elseif #used_ex > 0 then
     local parts = {}
     for _, ex in ipairs(used_ex) do
-      parts[#parts + 1] = fmt("%s waived by exception until %s", exception_scope(ex),
-        ex.expires and day(ex.expires) or "no expiry")
+      parts[#parts + 1] = fmt("%s waived by exception %s until %s", exception_scope(ex),
+        ex.id or "?", ex.expires and day(ex.expires) or "no expiry")
     end
     reason = reason .. "; " .. table.concat(parts, "; ")
   end
   if #used_ex > 0 then
-    local ex = used_ex[1]
-    out.exception = { control = ex.control, services = exception_scope(ex),
-                      justification = ex.justification, approved_by = ex.approved_by,
-                      expires = ex.expires and day(ex.expires) or nil }
-    for _, x in ipairs(used_ex) do ev_refs.add(exception_ref(x)) end
+    -- every exception applied; `exception` is the first (as before)
+    local list = {}
+    for k, ex in ipairs(used_ex) do
+      list[k] = { id = ex.id, control = ex.control, services = exception_scope(ex),
+                  justification = ex.justification, approved_by = ex.approver,
+                  approved_by_id = ex.approved_by,
+                  approved_on = ex.approved_on and day(ex.approved_on) or nil,
+                  expires = ex.expires and day(ex.expires) or nil }
+      ev_refs.add(exception_ref(ex))
+    end
+    out.exception = list[1]
+    out.exceptions = list
   end
   for _, ex in ipairs(expired) do
-    notes[#notes + 1] = fmt("the exception for %s expired on %s and is not applied",
-      exception_scope(ex), day(ex.expires))
+    notes[#notes + 1] = fmt("the exception %s for %s expired on %s and is not applied",
+      ex.id or "?", exception_scope(ex), day(ex.expires))
     ev_refs.add(exception_ref(ex))
+  end
+  for _, ex in ipairs(pending_ex) do
+    notes[#notes + 1] = fmt("the exception %s for %s is approved on %s, after the as-of date, and "
+      .. "is not applied", ex.id or "?", exception_scope(ex), day(ex.approved_on))
   end
   if #notes > 0 then reason = (reason or "") .. "; " .. table.concat(notes, "; ") end
 
@@ -1031,7 +1148,8 @@ end
 function E.evaluate(arg, ctx)
   if arg.phase == "end" then
     shared, running = nil, {}
-    return {}
+    local p = E.settings({ id = "exceptions" }, ctx.model.compliance.profile, {})
+    return { errors = ACC.check_exceptions(ctx, norm_control, p.exception_max_months, C) }
   end
   local name = arg.framework
   if arg.phase == "start" or arg.control == nil then

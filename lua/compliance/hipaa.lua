@@ -3,16 +3,22 @@
 --
 -- Scope: the services whose data_scope carries "ephi", and their
 -- datastores; without any, every control is n/a.  An addressable
--- specification is met either by its checks or by a current attestation
--- "addressable_rationale:<id>" documenting an equivalent measure or why
--- it is not reasonable.  "Exact copies" are shown by verification, so a
--- checksum counts as a test of the data backup plan.
+-- specification is met by its checks; where it is declared not
+-- implemented, a current attestation "addressable_rationale:<id>" with the
+-- alternative measure, approved by the security official (the setting
+-- security_official, a contact id), gives it the status "alternative"
+-- (alternative measure documented) instead of partial, attest or no_data;
+-- failing data stays a fail (evidence.lua, Ev:addressable).  "Exact
+-- copies" are shown by verification, so a checksum counts as a test of
+-- the data backup plan.
 
 local M = {
   id = "hipaa",
   name = "HIPAA Security Rule 164.308(a)(7)",
   scope_tag = "ephi",
-  defaults = {},
+  -- the contact id of the HIPAA security official (164.308(a)(2)), who
+  -- approves the documentation of addressable specifications
+  defaults = { security_official = "" },
   hard = {},
 }
 

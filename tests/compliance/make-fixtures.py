@@ -85,8 +85,7 @@ TOPICS = [
 
 
 def attestation(topic, date="2026-06-01", expires="2027-06-01"):
-    a = {"topic": topic, "statement": "Reviewed and approved.", "attester": "Ada Lovelace",
-         "role": "Chief Operating Officer", "date": date,
+    a = {"topic": topic, "statement": "Reviewed and approved.", "attester": "ada", "date": date,
          "evidence": "https://wiki.example/%s" % topic}
     if expires:
         a["expires"] = expires
@@ -96,7 +95,8 @@ def attestation(topic, date="2026-06-01", expires="2027-06-01"):
 def contacts(verified="2026-10-01", phone=True):
     out = []
     for cid, name, role in [("ana", "Ana Silva", "on-call engineer"),
-                            ("ben", "Ben Okafor", "head of SRE; crisis management lead")]:
+                            ("ben", "Ben Okafor", "head of SRE; crisis management lead"),
+                            ("ada", "Ada Lovelace", "Chief Operating Officer")]:
         c = {"id": cid, "name": name, "role": role, "email": cid + "@example.com",
              "last_verified": verified}
         if phone:
@@ -211,12 +211,12 @@ def gaps():
             attestation("media_location_review", date="2025-08-01", expires="2026-12-31"),
         ],
         "exceptions": [
-            {"control": "iso27001:A.8.14", "services": ["core"],
+            {"id": "EX-1", "control": "iso27001:A.8.14", "services": ["core"],
              "justification": "Second region for the core ledger lands with the 2027 migration.",
-             "approved_by": "cto", "expires": "2027-03-31"},
-            {"control": "soc2:A1.2", "services": ["core"],
+             "approved_by": "ben", "approved_on": "2026-04-01", "expires": "2027-03-31"},
+            {"id": "EX-2", "control": "soc2:A1.2", "services": ["core"],
              "justification": "Offsite vault contract signed, copies start in Q4.",
-             "approved_by": "cto", "expires": "2026-10-01"},
+             "approved_by": "ben", "approved_on": "2026-01-15", "expires": "2026-10-01"},
         ],
     })
     ndjson(os.path.join(d, "backups", "jobs.ndjson"), [

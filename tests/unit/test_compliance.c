@@ -85,7 +85,8 @@ static void test_shape_errors(void **state)
 		{"{\"framework\":\"iso27001\"}", "controls: must be a list"},
 		{"{\"framework\":\"iso27001\",\"controls\":[{\"control\":\"A\",\"title\":\"t\","
 		 "\"status\":\"passed\",\"reason\":\"r\",\"evidence\":[]}]}",
-		 "controls[1].status: \"passed\" is not one of pass, partial, fail, no_data, attest, waived, n/a"},
+		 "controls[1].status: \"passed\" is not one of pass, partial, fail, no_data, attest, waived, alternative, "
+		 "n/a"},
 		{"{\"framework\":\"iso27001\",\"controls\":[{\"control\":\"A\",\"status\":\"pass\","
 		 "\"reason\":\"r\",\"evidence\":[]}]}", "controls[1].title: missing (a string is required)"},
 		{"{\"framework\":\"iso27001\",\"controls\":[{\"control\":5,\"title\":\"t\","
@@ -104,7 +105,8 @@ static void test_shape_errors(void **state)
 		{"{\"framework\":\"iso27001\",\"controls\":[{\"control\":\"A\",\"title\":\"t\","
 		 "\"status\":\"pass\",\"reason\":\"r\",\"evidence\":[],\"checks\":[{\"check\":\"c\","
 		 "\"status\":\"meh\"}]}]}",
-		 "controls[1].checks[1].status: \"meh\" is not one of pass, partial, fail, no_data, attest, waived, n/a"},
+		 "controls[1].checks[1].status: \"meh\" is not one of pass, partial, fail, no_data, attest, waived, "
+		 "alternative, n/a"},
 		{"{\"framework\":\"iso27001\",\"warnings\":[1],\"controls\":[]}", "warnings: must be a list of strings"},
 		{"{\"framework\":\"iso27001\",\"controls\":[{\"control\":\"A\",\"title\":\"t\","
 		 "\"baselines\":[\"high\",3],\"status\":\"pass\",\"reason\":\"r\",\"evidence\":[]}]}",
@@ -925,8 +927,9 @@ static void attestation(struct fx *x, const char *topic, int64_t date, int64_t e
 	struct attestation *a = &m->attestations[m->n_attestations++];
 	a->topic = topic;
 	a->statement = "reviewed";
-	a->attester = "Carol";
-	a->role = "CISO";
+	a->attester = "carol";
+	a->attester_name = "Carol";
+	a->attester_role = "CISO";
 	a->date = date;
 	a->expires = expires;
 	a->evidence = "https://wiki.example/review";
@@ -944,8 +947,10 @@ static void exception(struct fx *x, const char *control, const char *service, in
 		e->services[0] = service;
 		e->n_services = 1;
 	}
+	e->id = "EX-1";
 	e->justification = "accepted until the migration";
 	e->approved_by = "cto";
+	e->approved_on = FX_AS_OF - 30 * FX_DAY;
 	e->expires = expires;
 }
 
@@ -1026,12 +1031,28 @@ static void test_attestations(void **state)
 	set_frameworks(&rn.x, "iso22301");
 	attestation(&rn.x, "internal_audit", FX_AS_OF - 40 * FX_DAY, DATE_NONE);
 	assert_string_equal(control_status(&rn, "9.2", reason, sizeof(reason)), "pass");
-	/* Without an expiry date it counts for 365 days. */
+	/* Without an expiry date it counts for 365 days ... */
 	memset(&rn, 0, sizeof(rn));
 	healthy(&rn);
 	set_frameworks(&rn.x, "iso22301");
 	attestation(&rn.x, "internal_audit", FX_AS_OF - 400 * FX_DAY, DATE_NONE);
 	assert_string_equal(control_status(&rn, "9.2", reason, sizeof(reason)), "attest");
+	/* ... and with one, too (issue 13 item 10) ... */
+	memset(&rn, 0, sizeof(rn));
+	healthy(&rn);
+	set_frameworks(&rn.x, "iso22301");
+	attestation(&rn.x, "internal_audit", FX_AS_OF - 400 * FX_DAY, FX_AS_OF + 900 * FX_DAY);
+	assert_string_equal(control_status(&rn, "9.2", reason, sizeof(reason)), "attest");
+	if (!strstr(reason, "is older than 365 days, the most it may be"))
+		fail_msg("reason: %s", reason);
+	/* ... and an internal audit by the owner of a service is refused. */
+	memset(&rn, 0, sizeof(rn));
+	healthy(&rn);
+	set_frameworks(&rn.x, "iso22301");
+	attestation(&rn.x, "internal_audit", FX_AS_OF - 40 * FX_DAY, DATE_NONE);
+	rn.x.m->attestations[0].attester = "alice";
+	assert_string_equal(control_status(&rn, "9.2", reason, sizeof(reason)), "attest");
+	assert_non_null(strstr(reason, "is refused: it needs independence, and alice owns service pay"));
 }
 
 static void test_exceptions(void **state)
@@ -1053,15 +1074,33 @@ static void test_exceptions(void **state)
 	set_frameworks(&rn.x, "iso27001");
 	exception(&rn.x, "iso27001:A.8.14", "pay", FX_AS_OF + 30 * FX_DAY);
 	assert_string_equal(control_status(&rn, "A.8.14", reason, sizeof(reason)), "waived");
-	assert_non_null(strstr(reason, "approved by cto until 2026-12-01: accepted until the migration"));
+	assert_non_null(strstr(reason, "by exception EX-1, approved by cto on 2026-10-02 until 2026-12-01: "
+				   "accepted until the migration"));
 
-	/* ... also when written without the framework or the "A." ... */
+	/* ... also when written without the "A." ... */
+	memset(&rn, 0, sizeof(rn));
+	s = healthy(&rn);
+	s->n_regions = 1;
+	set_frameworks(&rn.x, "iso27001");
+	exception(&rn.x, "iso27001:8.14", NULL, FX_AS_OF + 30 * FX_DAY);
+	assert_string_equal(control_status(&rn, "A.8.14", reason, sizeof(reason)), "waived");
+
+	/* ... but an id without its framework is an error (issue 13 item 11) ... */
 	memset(&rn, 0, sizeof(rn));
 	s = healthy(&rn);
 	s->n_regions = 1;
 	set_frameworks(&rn.x, "iso27001");
 	exception(&rn.x, "8.14", NULL, FX_AS_OF + 30 * FX_DAY);
-	assert_string_equal(control_status(&rn, "A.8.14", reason, sizeof(reason)), "waived");
+	run_rules(&rn);
+	struct compliance cc;
+	compliance_init(&cc);
+	assert_false(compliance_run(rn.r, rn.x.m, rn.f, rn.res, &cc, rn.d));
+	char *msg = fx_diags(rn.d);
+	assert_non_null(strstr(msg, "exception \"EX-1\": control \"8.14\" does not name its framework; "
+				"write framework:id (iso27001:A.8.14)"));
+	free(msg);
+	compliance_free(&cc);
+	run_free(&rn);
 
 	/* ... but not for another service ... */
 	memset(&rn, 0, sizeof(rn));
@@ -1076,7 +1115,7 @@ static void test_exceptions(void **state)
 	s = healthy(&rn);
 	s->n_regions = 1;
 	set_frameworks(&rn.x, "iso27001");
-	exception(&rn.x, "soc2:A.8.14", "pay", FX_AS_OF + 30 * FX_DAY);
+	exception(&rn.x, "soc2:A1.2", "pay", FX_AS_OF + 30 * FX_DAY);
 	assert_string_equal(control_status(&rn, "A.8.14", reason, sizeof(reason)), "fail");
 
 	/* ... and an expired one is ignored and named. */
@@ -1086,7 +1125,7 @@ static void test_exceptions(void **state)
 	set_frameworks(&rn.x, "iso27001");
 	exception(&rn.x, "iso27001:A.8.14", "pay", FX_AS_OF - FX_DAY);
 	assert_string_equal(control_status(&rn, "A.8.14", reason, sizeof(reason)), "fail");
-	assert_non_null(strstr(reason, "the exception for pay expired on 2026-10-31 and is not applied"));
+	assert_non_null(strstr(reason, "the exception EX-1 for pay expired on 2026-10-31 and is not applied"));
 }
 
 static void test_scope(void **state)

@@ -364,9 +364,9 @@ static const struct bad_case bad_json[] = {
 	 DIAG_ERROR, 1, 43, "/type",
 	 "invalid value for \"type\": expected \"tabletop\", \"partial_failover\", "
 	 "\"full_simulation\" or \"chaos\", found \"drill\""},
-	{HEAD " \"note\": \"x\"}", DIAG_WARNING, 2, 2, "/note",
+	{HEAD " \"note\": \"x\"}", DIAG_ERROR, 2, 2, "/note",
 	 "unknown key \"note\" in drill, did you mean \"notes\""},
-	{HEAD " \"zzzzzzzz\": 1}", DIAG_WARNING, 2, 2, "/zzzzzzzz",
+	{HEAD " \"zzzzzzzz\": 1}", DIAG_ERROR, 2, 2, "/zzzzzzzz",
 	 "unknown key \"zzzzzzzz\" in drill"},
 	{HEAD " \"notes\": \"a\", \"notes\": \"b\"}", DIAG_ERROR, 2, 16,
 	 "/notes", "duplicate key \"notes\" in drill"},

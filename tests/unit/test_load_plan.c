@@ -158,11 +158,12 @@ static const char full_plan[] =
 	"  \"compliance\": {\"frameworks\": [\"iso27001\", \"dora\"],\n"
 	"                 \"profile\": {\"review_age_days\": 365, \"x\": [true]}},\n"
 	"  \"attestations\": [{\"topic\": \"management_review\", \"statement\": \"done\",\n"
-	"                    \"attester\": \"Eve\", \"role\": \"CEO\", \"date\": \"2026-06-01\",\n"
+	"                    \"attester\": \"alice\", \"date\": \"2026-06-01\",\n"
 	"                    \"expires\": \"2027-06-01\", \"evidence\": \"minutes.pdf\"}],\n"
-	"  \"exceptions\": [{\"control\": \"iso27001:A.8.13\", \"services\": [\"api\"],\n"
-	"                  \"justification\": \"migration\", \"approved_by\": \"CISO\",\n"
-	"                  \"expires\": \"2026-12-31\"}],\n"
+	"  \"exceptions\": [{\"id\": \"EX-1\", \"control\": \"iso27001:A.8.13\", \"services\": [\"api\"],\n"
+	"                  \"datastores\": [\"api-redis\"], \"checks\": [\"immutable_copy\"],\n"
+	"                  \"justification\": \"migration\", \"approved_by\": \"bob\",\n"
+	"                  \"approved_on\": \"2026-02-01\", \"expires\": \"2026-12-31\"}],\n"
 	"  \"maintenance_windows\": [{\"start\": \"2026-10-10T22:00:00Z\",\n"
 	"                           \"end\": \"2026-10-11T02:00:00Z\"},\n"
 	"                          {\"start\": \"0 2 * * SUN\", \"end\": \"0 4 * * SUN\"}]\n"
@@ -255,8 +256,17 @@ static void test_full_plan(void **state)
 			    "{\"review_age_days\":365,\"x\":[true]}");
 	assert_int_equal(m->n_attestations, 1);
 	assert_true(m->attestations[0].expires == day("2027-06-01"));
+	/* the attester's name and role come from the contact */
+	assert_string_equal(m->attestations[0].attester, "alice");
+	assert_string_equal(m->attestations[0].attester_name, "Alice");
+	assert_string_equal(m->attestations[0].attester_role, "DR lead");
 	assert_int_equal(m->n_exceptions, 1);
+	assert_string_equal(m->exceptions[0].id, "EX-1");
 	assert_string_equal(m->exceptions[0].services[0], "api");
+	assert_string_equal(m->exceptions[0].datastores[0], "api-redis");
+	assert_string_equal(m->exceptions[0].checks[0], "immutable_copy");
+	assert_string_equal(m->exceptions[0].approved_by_name, "Bob");
+	assert_true(m->exceptions[0].approved_on == day("2026-02-01"));
 	assert_int_equal(m->n_maintenance_windows, 2);
 	assert_string_equal(m->maintenance_windows[1].end, "0 4 * * SUN");
 	done(&f);
@@ -388,26 +398,62 @@ static void test_dates(void **state)
 		    "RFC 3339 time with offset), found number 20260101");
 	done(&f);
 	/* 2028 is a leap year */
-	load(&f, HEAD "\"services\": [], \"attestations\": [{\"topic\": \"t\", "
+	load(&f, HEAD "\"services\": [], \"contacts\": [{\"id\": \"a\", \"name\": \"A\"}], "
+		 "\"attestations\": [{\"topic\": \"t\", \"statement\": \"s\", "
 		 "\"attester\": \"a\", \"date\": \"2028-02-29\"}]}\n");
 	expect_count(&f, 0);
 	done(&f);
 }
 
-static void test_unknown_key_is_warning(void **state)
+/* Unknown keys are errors (issue 13 item 9): "depend_on" must not load. */
+static void test_unknown_key_is_error(void **state)
 {
 	(void)state;
 	struct fixture f = {0};
 	load(&f, HEAD "\"services\": [{\"id\": \"a\", \"name\": \"A\", "
 		 "\"descripton\": \"x\", \"colour\": 1, \"monthly_costs\": 3}]}\n");
 	expect_count(&f, 3);
-	expect_diag(&f, 0, DIAG_WARNING, 2, 39, "/services/0/descripton",
+	expect_diag(&f, 0, DIAG_ERROR, 2, 39, "/services/0/descripton",
 		    "unknown key \"descripton\" in service, did you mean \"description\"");
-	expect_diag(&f, 1, DIAG_WARNING, 2, 58, "/services/0/colour",
+	expect_diag(&f, 1, DIAG_ERROR, 2, 58, "/services/0/colour",
 		    "unknown key \"colour\" in service");
-	expect_diag(&f, 2, DIAG_WARNING, 2, 71, "/services/0/monthly_costs",
+	expect_diag(&f, 2, DIAG_ERROR, 2, 71, "/services/0/monthly_costs",
 		    "unknown key \"monthly_costs\" in service, did you mean \"monthly_cost\"");
-	assert_true(f.ok);
+	assert_false(f.ok);
+	done(&f);
+	load(&f, HEAD "\"services\": [{\"id\": \"a\", \"name\": \"A\", \"depend_on\": []}]}\n");
+	expect_count(&f, 1);
+	expect_diag(&f, 0, DIAG_ERROR, 2, 39, "/services/0/depend_on",
+		    "unknown key \"depend_on\" in service, did you mean \"depends_on\"");
+	done(&f);
+}
+
+/* Attesters and approvers are contacts; exception ids are unique (item 10, 11). */
+static void test_accountability(void **state)
+{
+	(void)state;
+	struct fixture f = {0};
+	load(&f, HEAD "\"services\": [{\"id\": \"a\", \"name\": \"A\", "
+		 "\"datastores\": [{\"id\": \"a-db\", \"criticality\": \"critical\"}]}],\n"
+		 "\"contacts\": [{\"id\": \"eve-ng\", \"name\": \"Eve Ng\"}],\n"
+		 "\"attestations\": [{\"topic\": \"t\", \"statement\": \"s\", \"attester\": \"Eve Ng\", "
+		 "\"date\": \"2026-01-01\"}],\n"
+		 "\"exceptions\": [{\"id\": \"X\", \"control\": \"f:c\", \"justification\": \"j\", "
+		 "\"approved_by\": \"eve-nq\", \"approved_on\": \"2026-02-01\", \"expires\": \"2026-01-01\", "
+		 "\"datastores\": [\"a-bd\"]},\n"
+		 "{\"id\": \"X\", \"control\": \"f:c\", \"justification\": \"j\", "
+		 "\"approved_by\": \"eve-ng\", \"approved_on\": \"2026-02-01\", \"expires\": \"2026-03-01\"}]}\n");
+	expect_count(&f, 5);
+	expect_diag(&f, 0, DIAG_ERROR, 4, 63, "/attestations/0/attester",
+		    "unknown contact \"Eve Ng\", did you mean \"eve-ng\" (the contact named \"Eve Ng\")");
+	expect_diag(&f, 1, DIAG_ERROR, 5, 83, "/exceptions/0/approved_by",
+		    "unknown contact \"eve-nq\", did you mean \"eve-ng\"");
+	expect_diag(&f, 2, DIAG_ERROR, 5, 133, "/exceptions/0/expires",
+		    "exception \"X\" expires before it was approved");
+	expect_diag(&f, 3, DIAG_ERROR, 5, 162, "/exceptions/0/datastores/0",
+		    "unknown datastore \"a-bd\", did you mean \"a-db\"");
+	expect_diag(&f, 4, DIAG_ERROR, 6, 8, "/exceptions/1/id",
+		    "duplicate exception id \"X\" (first defined on line 5)");
 	done(&f);
 }
 
@@ -420,7 +466,7 @@ static void test_many_problems(void **state)
 		 "\"services\": [{\"id\": \"A\", \"name\": 5, \"tier\": 0, \"monthly_cost\": -2,\n"
 		 "\"depends_on\": [\"nope\", 7]}, \"svc\"],\n"
 		 "\"exceptions\": [{\"control\": \"c\", \"justification\": \"j\"}]}\n");
-	expect_count(&f, 10);
+	expect_count(&f, 13);
 	expect_diag(&f, 0, DIAG_ERROR, 1, 30, "/organization",
 		    "missing required key \"name\" in organization");
 	expect_diag(&f, 1, DIAG_ERROR, 2, 21, "/services/0/id",
@@ -439,9 +485,15 @@ static void test_many_problems(void **state)
 	expect_diag(&f, 6, DIAG_ERROR, 3, 29, "/services/1",
 		    "wrong type for service: expected an object, found string \"svc\"");
 	expect_diag(&f, 7, DIAG_ERROR, 4, 16, "/exceptions/0",
+		    "missing required key \"id\" in exception");
+	expect_diag(&f, 8, DIAG_ERROR, 4, 16, "/exceptions/0",
+		    "missing required key \"approved_by\" in exception");
+	expect_diag(&f, 9, DIAG_ERROR, 4, 16, "/exceptions/0",
+		    "missing required key \"approved_on\" in exception");
+	expect_diag(&f, 10, DIAG_ERROR, 4, 16, "/exceptions/0",
 		    "missing required key \"expires\" in exception");
-	expect_diag(&f, 8, DIAG_ERROR, 1, 61, "/plan/owner", "unknown contact \"x\"");
-	expect_diag(&f, 9, DIAG_ERROR, 3, 16, "/services/0/depends_on/0",
+	expect_diag(&f, 11, DIAG_ERROR, 1, 61, "/plan/owner", "unknown contact \"x\"");
+	expect_diag(&f, 12, DIAG_ERROR, 3, 16, "/services/0/depends_on/0",
 		    "unknown service \"nope\"");
 	done(&f);
 }
@@ -726,7 +778,8 @@ int main(void)
 		cmocka_unit_test(test_full_plan),
 		cmocka_unit_test(test_bad_cases),
 		cmocka_unit_test(test_dates),
-		cmocka_unit_test(test_unknown_key_is_warning),
+		cmocka_unit_test(test_unknown_key_is_error),
+		cmocka_unit_test(test_accountability),
 		cmocka_unit_test(test_many_problems),
 		cmocka_unit_test(test_cycles),
 		cmocka_unit_test(test_long_cycle),

@@ -79,7 +79,8 @@ static void test_tier_thresholds(void **state)
 		int tier;
 	} cases[] = {
 		{1e9, 1}, {100000.01, 1}, {100000, 2}, {10000.5, 2}, {10000, 3},
-		{1000.01, 3}, {1000, 4}, {0, 4}, {-5, 4}, {NAN, 4},
+		{1000.01, 3}, {1000, 4}, {0, 4}, {-5, 4},
+		{NAN, 1},  /* no impact data: unclassified, judged as tier 1 (issue 13 item 8) */
 	};
 	struct run t;
 	char id[32];
@@ -97,10 +98,14 @@ static void test_tier_thresholds(void **state)
 				 t.res->tiers[i].tier, cases[i].tier);
 		assert_false(t.res->tiers[i].overridden);
 		assert_non_null(t.res->tiers[i].reason);
+		assert_int_equal(t.res->tiers[i].unclassified, isnan(cases[i].revenue));
 	}
+	/* the unclassified service is named so, and found */
+	assert_string_equal(t.res->tiers[ARRAY_LEN(cases) - 1].tier_name, "unclassified");
+	assert_int_equal(count(&t, "impact_unknown"), 1);
 	assert_string_equal(t.res->tiers[2].reason,
 			    "revenue loss of 100,000 per hour is above 10,000");
-	assert_string_equal(t.res->tiers[9].reason, "no revenue impact recorded");
+	assert_string_equal(t.res->tiers[9].reason, "no business impact recorded (revenue loss per hour): judged as tier 1 until classified");
 	finish(&t);
 }
 
@@ -577,10 +582,13 @@ static void test_plan_review_and_exceptions(void **state)
 	fx_service(&t.x, "pay", 500000);
 	t.x.m->meta.last_review = analyze_months_before(FX_AS_OF, 13);
 	t.x.m->meta.next_review = DATE_NONE;
-	ex[0] = (struct exception){"iso27001:A.8.13", svc, 1, "budget", "cto",
-				   FX_AS_OF - FX_DAY, {0}};
-	ex[1] = (struct exception){"A.5.30", NULL, 0, "later", "cto",
-				   FX_AS_OF + FX_DAY, {0}};
+	ex[0] = (struct exception){.id = "EX-1", .control = "iso27001:A.8.13", .services = svc,
+				   .n_services = 1, .justification = "budget",
+				   .approved_by = "cto", .approved_on = FX_AS_OF - 90 * FX_DAY,
+				   .expires = FX_AS_OF - FX_DAY};
+	ex[1] = (struct exception){.id = "EX-2", .control = "A.5.30", .justification = "later",
+				   .approved_by = "cto", .approved_on = FX_AS_OF - 90 * FX_DAY,
+				   .expires = FX_AS_OF + FX_DAY};
 	t.x.m->exceptions = ex;
 	t.x.m->n_exceptions = 2;
 	go(&t);
