@@ -1042,7 +1042,8 @@ static void put_services_chart(cJSON *view, const struct pctx *pc, const size_t 
 		snprintf(labels[t], sizeof(labels[t]), "Tier %d", t + 1);
 		snprintf(texts[t], sizeof(texts[t]), "%zu", per_tier[t]);
 		snprintf(status[t], sizeof(status[t]), "tier-%d", t + 1);
-		bars[t] = (struct chart_bar){labels[t], (double)per_tier[t], NAN, texts[t], status[t]};
+		bars[t] = (struct chart_bar){labels[t], (double)per_tier[t], NAN, texts[t], status[t],
+					     NULL, false};
 		buf_printf(&desc, "%s tier %d, %zu", t ? ";" : "", t + 1, per_tier[t]);
 	}
 	buf_putc(&desc, '.');
@@ -1115,12 +1116,13 @@ static void put_backup_chart(cJSON *view, const struct pctx *pc, const size_t *s
 		char rpo_s[48];
 		const char *cur = sj->currency;
 		if (isnan(age))
-			snprintf(texts[i], sizeof(texts[i]), "no copy");
+			snprintf(texts[i], sizeof(texts[i]), "never backed up");
 		else
 			views_format_age(age, texts[i], sizeof(texts[i]));
 		views_format_objective(rpo, rpo_s, sizeof(rpo_s));
 		bars[i] = (struct chart_bar){v->m->datastores[rank[i].k].id,
-					     isnan(age) ? 0 : age, rpo, texts[i], cur};
+					     isnan(age) ? 0 : age, rpo, texts[i], cur, NULL,
+					     isnan(age)};
 		if (isnan(sj->rpo_minutes) || sj->rpo_minutes <= 0)
 			buf_printf(&desc, "%s %s: %s old, RPO 0 min, judged with the %s "
 				   "replication-lag tolerance, %s", i ? ";" : "",
@@ -1161,13 +1163,47 @@ static int result_rank_cmp(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
+/*
+ * Why a drill result failed, in words ("RTO", "integrity", "RPO, availability"),
+ * from the findings the drill rules raised about it (kind, subject service,
+ * ref drill; availability is about the drill as a whole, subject the drill).
+ * The rules decide what fails; this only names it.
+ */
+static void drill_fail_reasons(const struct views *v, const char *drill, const char *svc,
+			       char *out, size_t size)
+{
+	static const struct { const char *kind, *word; } reasons[] = {
+		{"not_recovered", "not recovered"}, {"rto_missed", "RTO"}, {"rpo_missed", "RPO"},
+		{"integrity_failed", "integrity"}, {"availability_missed", "availability"},
+	};
+	size_t len = 0;
+	out[0] = '\0';
+	for (size_t r = 0; r < ARRAY_LEN(reasons); r++) {
+		bool whole = strcmp(reasons[r].kind, "availability_missed") == 0;
+		for (size_t j = 0; j < v->n_findings; j++) {
+			const struct finding *f = v->finding[j];
+			if (!f->kind || strcmp(f->kind, reasons[r].kind) != 0)
+				continue;
+			if (whole ? !f->subject || strcmp(f->subject, drill) != 0
+				  : !f->ref || strcmp(f->ref, drill) != 0 || !svc || !f->subject ||
+				    strcmp(f->subject, svc) != 0)
+				continue;
+			int k = snprintf(out + len, size - len, "%s%s", len ? ", " : "",
+					 reasons[r].word);
+			if (k > 0 && (size_t)k < size - len)
+				len += (size_t)k;
+			break;
+		}
+	}
+}
+
 static void put_drill_chart(cJSON *view, const struct pctx *pc)
 {
 	const struct views *v = pc->v;
 	struct result_rank *rank = NULL;
 	size_t n = 0, cap = 0, shown;
 	struct chart_bar *bars;
-	char (*labels)[160], (*texts)[48];
+	char (*labels)[160], (*texts)[48], (*notes)[80];
 	struct buf desc = BUF_INIT, svg = BUF_INIT;
 
 	if (!pc->charts)
@@ -1201,6 +1237,7 @@ static void put_drill_chart(cJSON *view, const struct pctx *pc)
 	bars = xcalloc(shown, sizeof(*bars));
 	labels = xcalloc(shown, sizeof(*labels));
 	texts = xcalloc(shown, sizeof(*texts));
+	notes = xcalloc(shown, sizeof(*notes));
 	buf_printf(&desc, "Recovery time against the RTO target in drills of the last 12 months%s:",
 		   n > shown ? ", worst first" : "");
 	for (size_t i = 0; i < shown; i++) {
@@ -1215,11 +1252,16 @@ static void put_drill_chart(cJSON *view, const struct pctx *pc)
 		snprintf(labels[i], sizeof(labels[i]), "%s %s", svc ? svc : "?", date);
 		views_format_objective(views_get_num(rj, "recovery_minutes"), texts[i], sizeof(texts[i]));
 		views_format_objective(views_get_num(rj, "target_rto_minutes"), target, sizeof(target));
+		if (status && strcmp(status, "fail") == 0)
+			drill_fail_reasons(v, v->m->drills[rank[i].drill].id, svc, notes[i],
+					   sizeof(notes[i]));
 		bars[i] = (struct chart_bar){labels[i], views_get_num(rj, "recovery_minutes"),
-					     views_get_num(rj, "target_rto_minutes"), texts[i], status};
-		buf_printf(&desc, "%s %s in drill %s: recovered in %s, target %s%s%s", i ? ";" : "",
+					     views_get_num(rj, "target_rto_minutes"), texts[i], status,
+					     notes[i], false};
+		buf_printf(&desc, "%s %s in drill %s: recovered in %s, target %s%s%s%s%s", i ? ";" : "",
 			   svc ? svc : "?", v->m->drills[rank[i].drill].id, texts[i], target,
-			   status ? ", " : "", status ? status : "");
+			   status ? ", " : "", status ? status : "", notes[i][0] ? ": " : "",
+			   notes[i]);
 		cJSON_Delete(dj);
 	}
 	buf_putc(&desc, '.');
@@ -1233,6 +1275,7 @@ static void put_drill_chart(cJSON *view, const struct pctx *pc)
 	free(bars);
 	free(labels);
 	free(texts);
+	free(notes);
 	buf_free(&desc);
 	buf_free(&svg);
 }
