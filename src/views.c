@@ -978,6 +978,90 @@ static bool drill_in_period(const struct views *v, size_t di)
 	return t >= v->m->period_start && t < v->m->period_end && t <= v->m->as_of;
 }
 
+/* A time field of a results.json object, or DATE_NONE. */
+static int64_t json_time(const cJSON *o, const char *key)
+{
+	const char *s = views_get_str(o, key);
+	int64_t t;
+	return s && date_parse_any(s, strlen(s), &t) ? t : DATE_NONE;
+}
+
+/*
+ * The same four counts as the cards, from a previous results.json (its
+ * own as-of and 12-month window): NAN where it does not say.
+ */
+struct kpi_counts {
+	double within_rpo, restore_tested, drills_passed, findings;
+};
+
+static struct kpi_counts previous_kpis(const cJSON *prev)
+{
+	struct kpi_counts k = {NAN, NAN, NAN, NAN};
+	int64_t as_of = json_time(prev, "as_of"), since;
+	const cJSON *x;
+
+	k.within_rpo = views_get_num(views_get(views_get(prev, "summary"), "currency"), "ok");
+	if (cJSON_IsArray(views_get(prev, "findings")))
+		k.findings = (double)cJSON_GetArraySize(views_get(prev, "findings"));
+	if (as_of == DATE_NONE)
+		return k;
+	since = analyze_months_before(as_of, 12);
+	if (cJSON_IsArray(views_get(prev, "datastores"))) {
+		k.restore_tested = 0;
+		cJSON_ArrayForEach(x, views_get(prev, "datastores")) {
+			int64_t t = json_time(x, "last_restore_test");
+			k.restore_tested += t != DATE_NONE && t >= since;
+		}
+	}
+	if (cJSON_IsArray(views_get(prev, "drills"))) {
+		k.drills_passed = 0;
+		cJSON_ArrayForEach(x, views_get(prev, "drills")) {
+			int64_t t = json_time(x, "date");
+			k.drills_passed += t != DATE_NONE && t >= since && t <= as_of &&
+					   cJSON_IsTrue(views_get(x, "passed"));
+		}
+	}
+	return k;
+}
+
+/*
+ * `delta` of a card, with --previous: {text "+2" / "-1" / "no change",
+ * since (the previous period), direction better|worse|same, class}.
+ */
+static void put_delta(cJSON *kpi, double from, double to, bool higher_is_better,
+		      const char *since)
+{
+	if (isnan(from) || isnan(to) || !kpi)
+		return;
+	cJSON *d = put_obj(kpi, "delta");
+	double diff = to - from;
+	const char *dir = diff == 0 ? "same" : (diff > 0) == higher_is_better ? "better" : "worse";
+	if (diff == 0)
+		put_str(d, "text", "no change");
+	else
+		put_fmt(d, "text", "%s%.0f", diff > 0 ? "+" : "\xE2\x88\x92", fabs(diff));
+	put_str(d, "since", since ? since : "the previous build");
+	put_str(d, "direction", dir);
+	put_bool(d, "changed", diff != 0);
+	put_fmt(d, "class", "delta-%s", dir);
+}
+
+static void put_kpi_deltas(cJSON *kpis, const struct views *v, const struct kpi_counts *now)
+{
+	const cJSON *prev = v->in->previous;
+	if (!prev)
+		return;
+	struct kpi_counts was = previous_kpis(prev);
+	const char *since = views_get_str(prev, "period");
+	put_delta(cJSON_GetObjectItem(kpis, "stores_within_rpo"), was.within_rpo, now->within_rpo,
+		  true, since);
+	put_delta(cJSON_GetObjectItem(kpis, "restore_tested"), was.restore_tested,
+		  now->restore_tested, true, since);
+	put_delta(cJSON_GetObjectItem(kpis, "drills_passed"), was.drills_passed, now->drills_passed,
+		  true, since);
+	put_delta(cJSON_GetObjectItem(kpis, "findings"), was.findings, now->findings, false, since);
+}
+
 /* The readiness cards of the dashboard and the audit. */
 static void put_readiness(cJSON *view, const struct views *v)
 {
@@ -1016,6 +1100,8 @@ static void put_readiness(cJSON *view, const struct views *v)
 	put_num(fk, "critical", (double)sev[0]);
 	put_num(fk, "high", (double)sev[1]);
 	put_str(fk, "class", sev[0] ? "kpi-bad" : sev[1] ? "kpi-warn" : "kpi-good");
+	struct kpi_counts now = {(double)ok, (double)tested, (double)passed, (double)v->n_findings};
+	put_kpi_deltas(kpis, v, &now);
 
 	cJSON *bysev = put_arr(view, "findings_by_severity");
 	for (size_t i = 0; i < ARRAY_LEN(severity_names); i++) {
@@ -1365,6 +1451,7 @@ static void put_compliance(cJSON *view, const struct pctx *pc, bool with_control
 
 	struct fw {
 		const char *name;
+		const char *label;  /* the framework's name, as the tables show it */
 		cJSON *obj, *list;
 		size_t counts[ARRAY_LEN(control_statuses) + 1];
 	} *fw = NULL;
@@ -1387,7 +1474,8 @@ static void put_compliance(cJSON *view, const struct pctx *pc, bool with_control
 			fw[k].obj = push_obj(fws);
 			put_str(fw[k].obj, "framework", name);
 			const cJSON *sum = framework_summary(v, name);
-			put_str(fw[k].obj, "name", views_get_str(sum, "name") ? views_get_str(sum, "name") : name);
+			fw[k].label = views_get_str(sum, "name") ? views_get_str(sum, "name") : name;
+			put_str(fw[k].obj, "name", fw[k].label);
 			put_str(fw[k].obj, "scope", views_get_str(sum, "scope"));
 			if (with_controls)
 				fw[k].list = put_arr(fw[k].obj, "controls");
@@ -1439,7 +1527,7 @@ static void put_compliance(cJSON *view, const struct pctx *pc, bool with_control
 		for (size_t s = 0; s <= ARRAY_LEN(control_statuses); s++)
 			total += fw[k].counts[s];
 		put_num(fw[k].obj, "total", (double)total);
-		buf_printf(&desc, "%s %s:", k ? ";" : "", fw[k].name);
+		buf_printf(&desc, "%s %s:", k ? ";" : "", fw[k].label);
 		for (size_t s = 0; s < ARRAY_LEN(control_statuses); s++) {
 			if (!fw[k].counts[s])
 				continue;
@@ -1452,7 +1540,7 @@ static void put_compliance(cJSON *view, const struct pctx *pc, bool with_control
 				(struct chart_segment){control_statuses[s], (double)fw[k].counts[s]};
 			buf_printf(&desc, " %zu %s", fw[k].counts[s], control_statuses[s]);
 		}
-		rows[k] = (struct chart_stack){fw[k].name, &segs[k * ARRAY_LEN(control_statuses)], ns};
+		rows[k] = (struct chart_stack){fw[k].label, &segs[k * ARRAY_LEN(control_statuses)], ns};
 		put_num(fw[k].obj, "failing", (double)fw[k].counts[status_index("fail")]);
 	}
 	buf_putc(&desc, '.');
