@@ -1781,11 +1781,92 @@ static void put_escalation(cJSON *arr, const struct views *v,
 
 /* ---- index.html -------------------------------------------------------- */
 
+/*
+ * Whether service i meets its RTO and RPO, from what the rules and the
+ * currency rule already decided: "no" when a datastore is late, stale or
+ * never backed up, when its result in its last drill failed, or when a
+ * finding about it (or one of its stores) says an objective was missed;
+ * else "unknown" when it has no datastore or no scored drill result; else
+ * "yes".  why gets the reasons in words ("backups stale; last drill
+ * failed").  Returns 0 no, 1 unknown, 2 yes (the sort order: worst first).
+ */
+static int service_meets(const struct views *v, size_t i, struct buf *why)
+{
+	static const char *const objective_kinds[] = {
+		"rto_missed", "rpo_missed", "not_recovered", "backup_stale", "backup_never",
+		"runbook_exceeds_rto",
+	};
+	const char *cur = service_currency(v, i);
+	bool no = false, unknown = false;
+	const char *sep = "";
+
+	buf_reset(why);
+	if (!cur) {
+		unknown = true;
+		buf_puts(why, "no datastore with backups");
+		sep = "; ";
+	} else if (strcmp(cur, "ok") != 0) {
+		no = true;
+		buf_printf(why, "backups %s", strcmp(cur, "never") == 0 ? "never made" : cur);
+		sep = "; ";
+	}
+	long ld = v->f->services[i].last_drill;
+	int outcome = -1;
+	if (ld >= 0) {
+		cJSON *dj = results_drill(v->rs, (size_t)ld);
+		const cJSON *rj;
+		cJSON_ArrayForEach(rj, views_get(dj, "results")) {
+			const char *sid = views_get_str(rj, "service");
+			if (sid && strcmp(sid, v->m->services[i].id) == 0 && jbool_known(rj, "passed")) {
+				outcome = jtrue(rj, "passed");
+				break;
+			}
+		}
+		cJSON_Delete(dj);
+	}
+	if (outcome == 0) {
+		no = true;
+		buf_printf(why, "%slast drill failed", sep);
+		sep = "; ";
+	} else if (outcome < 0) {
+		unknown = true;
+		buf_printf(why, "%sno scored drill result", sep);
+		sep = "; ";
+	}
+	for (size_t k = v->svc_findings_at[i]; k < v->svc_findings_at[i + 1]; k++) {
+		const struct finding *f = v->finding[v->svc_findings[k]];
+		bool hit = false;
+		for (size_t j = 0; f->kind && j < ARRAY_LEN(objective_kinds); j++)
+			hit = hit || strcmp(f->kind, objective_kinds[j]) == 0;
+		if (hit) {
+			no = true;
+			buf_printf(why, "%sfinding %s", sep, f->kind);
+			sep = "; ";
+			break;
+		}
+	}
+	return no ? 0 : unknown ? 1 : 2;
+}
+
+static const char *const meets_words[] = {"no", "unknown", "yes"};
+
 /* One row of the dashboard's service table. */
 static void fill_service_status(cJSON *o, const struct pctx *pc, size_t i)
 {
 	const struct views *v = pc->v;
 	const char *cur = service_currency(v, i);
+	struct buf why = BUF_INIT;
+	int meets = service_meets(v, i, &why);
+	static const char *const meets_class[] = {"st-fail", "st-none", "st-pass"};
+
+	put_str(o, "meets", meets_words[meets]);
+	put_upper(o, "meets_label", meets_words[meets]);
+	put_str(o, "meets_class", meets_class[meets]);
+	put_num(o, "meets_rank", meets);
+	put_str(o, "meets_why", why.data ? why.data : "");
+	buf_free(&why);
+	put_num(o, "rpo_minutes", v->svc[i].rpo_minutes);
+	put_num(o, "rto_minutes", v->svc[i].rto_minutes);
 
 	fill_service_ref(o, pc, i);
 	put_str(o, "team", v->m->services[i].team);
@@ -1840,6 +1921,15 @@ cJSON *views_index(const struct views *v, size_t item, enum views_format f)
 	}
 	put_rows(view, "services", &pc, fill_service_status, v->f->recovery_order,
 		 v->f->n_recovery_order);
+	/* How many services have each verdict, for the table's filter. */
+	size_t meets_n[ARRAY_LEN(meets_words)] = {0};
+	struct buf why = BUF_INIT;
+	for (size_t i = 0; i < v->m->n_services; i++)
+		meets_n[service_meets(v, i, &why)]++;
+	buf_free(&why);
+	cJSON *mc = put_obj(view, "meets_counts");
+	for (size_t k = 0; k < ARRAY_LEN(meets_words); k++)
+		put_num(mc, meets_words[k], (double)meets_n[k]);
 	for (int t = 0; t < RULES_TIERS; t++) {
 		per_tier[t] = members[t].n;
 		put_rows(tier_objs[t], "services", &pc, fill_service_ref, members[t].idx,
