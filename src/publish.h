@@ -132,6 +132,16 @@ int publish_commit(struct publish *p, const struct publish_manifest_info *info,
  * output stays as it was. */
 void publish_abort(struct publish *p);
 
+/*
+ * A copy of the files staged so far (path, SHA-256, size), sorted by path:
+ * what the manifest will list, less what is staged later (the manifest,
+ * SHA256SUMS and the signature are written by publish_commit).  Caller
+ * frees with publish_files_free.
+ */
+struct evidence_file;
+struct evidence_file *publish_files(struct publish *p, size_t *n);
+void publish_files_free(struct evidence_file *files, size_t n);
+
 /* Number of files staged so far. */
 size_t publish_count(const struct publish *p);
 

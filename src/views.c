@@ -680,6 +680,8 @@ static cJSON *put_page(cJSON *view, const struct pctx *pc, const char *current,
 		put_fmt(ev, "controls", "%sevidence/controls.xml", pc->root);
 	put_fmt(ev, "manifest", "%sevidence/manifest.json", pc->root);
 	put_fmt(ev, "sums", "%sevidence/SHA256SUMS", pc->root);
+	if (built(v, BUILD_HTML))
+		put_fmt(links, "evidence_page", "%sevidence.html", pc->root);
 	if (self_stem && built(v, other))
 		put_fmt(page, "alternate", "%s.%s", self_stem,
 			pc->f == VIEWS_HTML ? "md" : "html");
@@ -687,6 +689,12 @@ static cJSON *put_page(cJSON *view, const struct pctx *pc, const char *current,
 	cur = put_obj(page, "current");
 	put_bool(cur, current, true);
 	return page;
+}
+
+cJSON *views_page(cJSON *view, const struct views *v, enum views_format f, const char *current)
+{
+	struct pctx pc = pctx_make(v, f, 0);
+	return put_page(view, &pc, current, NULL);
 }
 
 /* A link to service i's runbook and what every list shows about it. */
