@@ -1848,7 +1848,9 @@ static int service_meets(const struct views *v, size_t i, struct buf *why)
 			hit = hit || strcmp(f->kind, objective_kinds[j]) == 0;
 		if (hit) {
 			no = true;
-			buf_printf(why, "%sfinding %s", sep, f->kind);
+			buf_printf(why, "%sfinding: ", sep);
+			for (const char *c = f->kind; *c; c++)
+				buf_putc(why, *c == '_' ? ' ' : *c);
 			sep = "; ";
 			break;
 		}
