@@ -81,7 +81,7 @@ def main(argv):
              "--disable-background-networking", "--disable-component-update", "--disable-sync",
              "--disable-extensions", "--hide-scrollbars", "--user-data-dir=" + profile,
              "--allow-file-access-from-files", "--window-size=%d,%s" % (max(int(w), 500) if shot else max(int(w), 800), h),
-             "--virtual-time-budget=15000"] +
+             "--virtual-time-budget=%d" % (15000 if mode == "axe" else 1000)] +
             (["--screenshot=" + os.path.abspath(shot)] if shot else ["--dump-dom"]) + ["file://" + frame],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=180)
     finally:
