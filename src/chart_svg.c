@@ -283,6 +283,19 @@ static double scale_value(double v, double max, int log_scale)
 
 /* ---- bars ---------------------------------------------------------------- */
 
+/*
+ * Diagonal white stripes over a bar of width w at (x, top): the mark of a
+ * value that does not exist (no pattern, so no url() reference in the page).
+ */
+static void put_hatch(struct buf *out, double x, double top, double w)
+{
+	buf_puts(out, "<path class=\"hatch\" fill=\"none\" stroke=\"#ffffff\" "
+		      "stroke-opacity=\"0.6\" stroke-width=\"3\" d=\"");
+	for (double sx = x; sx + BAR_H <= x + w; sx += 10)
+		buf_printf(out, "M%.1f %.1fl%.1f %.1f", sx, top + BAR_H, BAR_H, -BAR_H);
+	buf_puts(out, "\"/>");
+}
+
 static void draw_bars(struct buf *out, const char *id, const struct variant *var,
 		      const char *title, const char *desc, const struct chart_bar *bars, size_t n,
 		      const char *axis_label, int log_scale)
@@ -298,11 +311,7 @@ static void draw_bars(struct buf *out, const char *id, const struct variant *var
 			max = bars[i].target;
 		any_missing = any_missing || bars[i].missing;
 	}
-	if (any_missing)
-		buf_printf(&body, "<defs><pattern id=\"%s%s-hatch\" width=\"6\" height=\"6\" "
-				  "patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\">"
-				  "<rect width=\"3\" height=\"6\" fill=\"#ffffff\" fill-opacity=\"0.5\"/>"
-				  "</pattern></defs>", id, var->suffix);
+
 	for (size_t i = 0; i < n; i++) {
 		const struct chart_bar *b = &bars[i];
 		double w = b->missing ? plot_w : plot_w * scale_value(b->value, max, log_scale);
@@ -324,10 +333,12 @@ static void draw_bars(struct buf *out, const char *id, const struct variant *var
 				  "fill=\"%s\"/>",
 			   PAD, top, w < 1 && b->value > 0 ? 1.0 : w, BAR_H, fallback_fill(b->status));
 		if (b->missing)
-			buf_printf(&body, "<rect class=\"hatch\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
-					  "height=\"%.1f\" style=\"fill:url(#%s%s-hatch)\" "
-					  "stroke=\"#111111\" stroke-width=\"1\" stroke-dasharray=\"4 2\"/>",
-				   PAD, top, w, BAR_H, id, var->suffix);
+			buf_printf(&body, "<rect class=\"outline\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+					  "height=\"%.1f\" fill=\"none\" stroke=\"#111111\" "
+					  "stroke-width=\"1\" stroke-dasharray=\"4 2\"/>",
+				   PAD, top, w, BAR_H);
+		if (b->missing)
+			put_hatch(&body, PAD, top, w);
 		if (!isnan(b->target)) {
 			double tx = PAD + plot_w * scale_value(b->target, max, log_scale);
 			buf_printf(&body, "<line class=\"target\" x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" "
@@ -342,7 +353,7 @@ static void draw_bars(struct buf *out, const char *id, const struct variant *var
 	buf_puts(&value, axis_label ? axis_label : "");
 	buf_puts(&value, log_scale ? " (logarithmic scale; dashed line: target"
 				   : " (dashed line: target");
-	buf_puts(&value, any_missing ? "; hatched full bar: no copy ever)" : ")");
+	buf_puts(&value, any_missing ? "; striped full bar: no copy ever)" : ")");
 	y = put_wrapped(&body, PAD, y + AXIS_FONT, W - 2 * PAD, "axis", AXIS_FONT, value.data);
 	put_svg(out, id, var, W, title, desc, y, &body);
 	buf_free(&body);

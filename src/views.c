@@ -1887,6 +1887,79 @@ static void fill_service_status(cJSON *o, const struct pctx *pc, size_t i)
 	put_num(o, "findings", (double)(v->svc_findings_at[i + 1] - v->svc_findings_at[i]));
 }
 
+/* Sorting a permutation of the recovery order by one key, ties in recovery order. */
+struct order_key {
+	size_t service;
+	size_t position;   /* in the recovery order */
+	double key;        /* ascending */
+};
+
+static int order_key_cmp(const void *a, const void *b)
+{
+	const struct order_key *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->position < y->position ? -1 : x->position > y->position;
+}
+
+/*
+ * `service_orders`: the services table in each order it can be read in,
+ * sorted here so that sorting needs no script: {key, label, default,
+ * column (the sorted column's index), direction, services (rows as in
+ * `services`)}; the page shows one at a time (radio buttons and CSS).
+ * `meets_counts`: how many services have each verdict, for the filter.
+ */
+static void put_service_orders(cJSON *view, const struct pctx *pc)
+{
+	const struct views *v = pc->v;
+	size_t n = v->f->n_recovery_order;
+	struct order_key *k = xcalloc(n ? n : 1, sizeof(*k));
+	size_t *idx = xcalloc(n ? n : 1, sizeof(*idx));
+	int *meets = xcalloc(v->m->n_services ? v->m->n_services : 1, sizeof(*meets));
+	size_t meets_n[ARRAY_LEN(meets_words)] = {0};
+	struct buf why = BUF_INIT;
+	static const struct {
+		const char *key, *label, *direction;
+		const char *column;  /* the sorted column: "c" and its index */
+	} orders[] = {
+		{"recovery", "recovery order", "ascending", "c5"},
+		{"meets", "meets RTO/RPO, no first", "ascending", "c1"},
+		{"findings", "findings, most first", "descending", "c8"},
+	};
+
+	for (size_t i = 0; i < v->m->n_services; i++) {
+		meets[i] = service_meets(v, i, &why);
+		meets_n[meets[i]]++;
+	}
+	buf_free(&why);
+	cJSON *mc = put_obj(view, "meets_counts");
+	for (size_t j = 0; j < ARRAY_LEN(meets_words); j++)
+		put_num(mc, meets_words[j], (double)meets_n[j]);
+
+	cJSON *arr = put_arr(view, "service_orders");
+	for (size_t o = 0; o < ARRAY_LEN(orders); o++) {
+		for (size_t p = 0; p < n; p++) {
+			size_t i = v->f->recovery_order[p];
+			double nf = (double)(v->svc_findings_at[i + 1] - v->svc_findings_at[i]);
+			k[p] = (struct order_key){i, p, o == 0 ? (double)p : o == 1 ? meets[i] : -nf};
+		}
+		qsort(k, n, sizeof(*k), order_key_cmp);
+		for (size_t p = 0; p < n; p++)
+			idx[p] = k[p].service;
+		cJSON *x = push_obj(arr);
+		put_str(x, "key", orders[o].key);
+		put_str(x, "label", orders[o].label);
+		put_bool(x, "default", o == 0);
+		put_str(x, "direction", orders[o].direction);
+		cJSON *cols = put_obj(x, "sorted");
+		put_bool(cols, orders[o].column, true);
+		put_rows(x, "services", pc, fill_service_status, idx, n);
+	}
+	free(k);
+	free(idx);
+	free(meets);
+}
+
 cJSON *views_index(const struct views *v, size_t item, enum views_format f)
 {
 	struct pctx pc = pctx_make(v, f, 0);
@@ -1931,15 +2004,7 @@ cJSON *views_index(const struct views *v, size_t item, enum views_format f)
 	}
 	put_rows(view, "services", &pc, fill_service_status, v->f->recovery_order,
 		 v->f->n_recovery_order);
-	/* How many services have each verdict, for the table's filter. */
-	size_t meets_n[ARRAY_LEN(meets_words)] = {0};
-	struct buf why = BUF_INIT;
-	for (size_t i = 0; i < v->m->n_services; i++)
-		meets_n[service_meets(v, i, &why)]++;
-	buf_free(&why);
-	cJSON *mc = put_obj(view, "meets_counts");
-	for (size_t k = 0; k < ARRAY_LEN(meets_words); k++)
-		put_num(mc, meets_words[k], (double)meets_n[k]);
+	put_service_orders(view, &pc);
 	for (int t = 0; t < RULES_TIERS; t++) {
 		per_tier[t] = members[t].n;
 		put_rows(tier_objs[t], "services", &pc, fill_service_ref, members[t].idx,

@@ -8,10 +8,9 @@
  *   layout  targets smaller than 24 x 24 px (WCAG 2.2 target-size), chart
  *           text that overlaps other text or a target line, or leaves the
  *           viewport, and whether the page scrolls sideways
- *   filter  which rows of the services table are shown (display) for the
- *           filter choice checked in the HTML
- *   sort    the services table's order after activating a column's sort
- *           button once and twice (window.PROBE_COLUMN)
+ *   services  the services tables that are displayed, each with its rows
+ *           in order (verdict, rank, id, findings, displayed or not), for
+ *           the filter and sort choices checked in the HTML
  *   axe     axe-core's violations (axe.min.js injected before this file)
  */
 (function () {
@@ -93,31 +92,18 @@
   }
 
   function services() {
-    var t = document.getElementById("services-table");
-    return t ? Array.prototype.slice.call(t.tBodies[0].rows) : [];
-  }
-
-  function filter() {
-    return {rows: services().map(function (r) {
-      return {meets: r.className.replace("meets-", ""), shown: getComputedStyle(r).display !== "none"};
-    })};
-  }
-
-  function sort() {
-    var col = window.PROBE_COLUMN || 1;
-    var th = document.getElementById("services-table").tHead.rows[0].cells[col];
-    var b = th.querySelector("button");
-    function keys() {
-      return services().map(function (r) { return r.cells[col].getAttribute("data-sort"); });
-    }
-    var before = keys();
-    if (!b)
-      return {button: false, before: before};
-    b.click();
-    var asc = keys(), ascSort = th.getAttribute("aria-sort");
-    b.click();
-    return {button: true, before: before, ascending: asc, aria_ascending: ascSort,
-            descending: keys(), aria_descending: th.getAttribute("aria-sort")};
+    var tables = [];
+    Array.prototype.forEach.call(document.querySelectorAll(".services .order"), function (wrap) {
+      if (getComputedStyle(wrap).display === "none")
+        return;
+      var rows = wrap.querySelector("tbody").rows;
+      tables.push({key: wrap.className.replace(/.*order-/, ""), rows: Array.prototype.map.call(rows, function (r) {
+        return {meets: r.className.replace("meets-", ""), rank: +r.cells[1].getAttribute("data-rank"),
+                id: r.cells[0].getAttribute("data-id"), findings: +r.cells[8].textContent,
+                shown: getComputedStyle(r).display !== "none"};
+      })});
+    });
+    return {tables: tables};
   }
 
   function runAxe() {
@@ -139,7 +125,7 @@
     if (mode === "axe")
       runAxe();
     else
-      emit(mode === "filter" ? filter() : mode === "sort" ? sort() : layout());
+      emit(mode === "services" ? services() : layout());
   } catch (e) {
     emit({error: String(e && e.stack || e)});
   }

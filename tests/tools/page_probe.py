@@ -2,11 +2,11 @@
 """page_probe.py -- run tests/tools/page_probe.js on a page in headless Chromium.
 
 usage: page_probe.py BROWSER PAGE.html WIDTH,HEIGHT MODE [options]
-  MODE: layout | filter | sort | axe        (see page_probe.js)
+  MODE: layout | services | axe        (see page_probe.js)
   --axe FILE       axe.min.js, injected before the probe (mode axe)
-  --check ID       check the filter's radio button ID instead of the default
+  --check ID       check radio button ID instead of its group's default
+                   (repeatable)
   --no-scripts     remove the page's own <script> elements from the copy
-  --column N       the services table column sorted (mode sort)
   --at ID          scroll the page to the element ID first (screenshots)
   --screenshot PNG instead of measuring, save a screenshot of the page at
                    that size (mode is then ignored)
@@ -27,9 +27,9 @@ import tempfile
 def main(argv):
     browser, page, size, mode = argv[1:5]
     opts = argv[5:]
-    axe = check = None
+    axe = None
+    checks = []
     no_scripts = False
-    column = 1
     shot = None
     at = ""
     while opts:
@@ -37,26 +37,28 @@ def main(argv):
         if o == "--axe":
             axe = opts.pop(0)
         elif o == "--check":
-            check = opts.pop(0)
+            checks.append(opts.pop(0))
         elif o == "--no-scripts":
             no_scripts = True
         elif o == "--at":
             at = "#" + opts.pop(0)
         elif o == "--screenshot":
             shot = opts.pop(0)
-        elif o == "--column":
-            column = int(opts.pop(0))
         else:
             sys.exit("page_probe.py: unknown option " + o)
     text = open(page, encoding="utf-8").read()
     if no_scripts:
         text = re.sub(r"<script\b.*?</script>", "", text, flags=re.S)
-    if check:
-        text = re.sub(r'(<input type="radio"[^>]*) checked', r"\1", text)
-        text = text.replace('id="%s"' % check, 'id="%s" checked' % check, 1)
+    for c in checks:
+        m = re.search(r'<input type="radio" name="([^"]*)" id="%s"' % re.escape(c), text)
+        if not m:
+            sys.exit("page_probe.py: no radio button " + c)
+        group = re.escape(m.group(1))
+        text = re.sub(r'(<input type="radio" name="%s" id="[^"]*")( checked)?' % group, r"\1", text)
+        text = text.replace('name="%s" id="%s"' % (m.group(1), c), 'name="%s" id="%s" checked' % (m.group(1), c), 1)
     here = os.path.dirname(os.path.abspath(__file__))
     probe = open(os.path.join(here, "page_probe.js"), encoding="utf-8").read()
-    inject = "<script>window.PROBE_MODE = %r; window.PROBE_COLUMN = %d;</script>\n" % (mode, column)
+    inject = "<script>window.PROBE_MODE = %r;</script>\n" % mode
     if axe:
         inject += "<script>" + open(axe, encoding="utf-8").read().replace("</script", "<\\/script") + "</script>\n"
     inject += "<script>" + probe + "</script>\n"
