@@ -665,10 +665,10 @@ struct render *render_begin(const struct render_input *in, struct publish *p,
 		r->w[t].queue = t > 0;
 		r->w[t].d = diags_new();
 	}
+	bool compiled = compile_templates(r->loader, r->jobs, n, d);
 	if (in->formats & BUILD_HTML)
 		r->evidence_page = mustache_loader_get(r->loader, EVIDENCE_PAGE_TEMPLATE, d);
-	if (!compile_templates(r->loader, r->jobs, n, d) ||
-	    ((in->formats & BUILD_HTML) && !r->evidence_page)) {
+	if (!compiled || ((in->formats & BUILD_HTML) && !r->evidence_page)) {
 		atomic_store(&r->sh.failed, true);
 		return r;
 	}
