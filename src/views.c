@@ -1887,6 +1887,11 @@ static void fill_service_status(cJSON *o, const struct pctx *pc, size_t i)
 	put_num(o, "findings", (double)(v->svc_findings_at[i + 1] - v->svc_findings_at[i]));
 }
 
+/* Rows of each other order of the services table (the recovery order has
+ * them all): the worst are what those orders are read for, and the page
+ * stays small at scale. */
+#define SERVICE_ORDER_MAX_ROWS 200
+
 /* Sorting a permutation of the recovery order by one key, ties in recovery order. */
 struct order_key {
 	size_t service;
@@ -1905,8 +1910,10 @@ static int order_key_cmp(const void *a, const void *b)
 /*
  * `service_orders`: the services table in each order it can be read in,
  * sorted here so that sorting needs no script: {key, label, default,
- * column (the sorted column's index), direction, services (rows as in
- * `services`)}; the page shows one at a time (radio buttons and CSS).
+ * sorted.cN (the sorted column, N its index), direction, services (rows as
+ * in `services`), shown, total, capped}; the orders other than the first
+ * hold at most SERVICE_ORDER_MAX_ROWS rows.  The page shows one at a time
+ * (radio buttons and CSS).
  * `meets_counts`: how many services have each verdict, for the filter.
  */
 static void put_service_orders(cJSON *view, const struct pctx *pc)
@@ -1953,7 +1960,11 @@ static void put_service_orders(cJSON *view, const struct pctx *pc)
 		put_str(x, "direction", orders[o].direction);
 		cJSON *cols = put_obj(x, "sorted");
 		put_bool(cols, orders[o].column, true);
-		put_rows(x, "services", pc, fill_service_status, idx, n);
+		size_t shown = o == 0 || n < SERVICE_ORDER_MAX_ROWS ? n : SERVICE_ORDER_MAX_ROWS;
+		put_num(x, "shown", (double)shown);
+		put_num(x, "total", (double)n);
+		put_bool(x, "capped", shown < n);
+		put_rows(x, "services", pc, fill_service_status, idx, shown);
 	}
 	free(k);
 	free(idx);
