@@ -404,6 +404,7 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 		.generated_at = generated, .formats = o->formats,
 		.template_dirs = (const char *const *)tmpl_dirs,
 		.n_template_dirs = n_tmpl_dirs, .threads = o->threads,
+		.signing = o->sign_key != NULL,
 	};
 	struct render *rd = render_begin(&ri, p, d, &rstats);
 	bool go = !diags_has_errors(d) && rules_run_runbooks(rules, m, f, res, d);

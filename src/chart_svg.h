@@ -11,6 +11,7 @@
 #ifndef DRGEN_CHART_SVG_H
 #define DRGEN_CHART_SVG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util.h"
@@ -22,9 +23,14 @@ struct chart_bar {
 	double target;           /* marker position; NAN for none */
 	const char *value_text;  /* printed after the bar ("42 min") */
 	const char *status;      /* CSS class suffix and word ("ok", "stale"); may be NULL */
+	const char *note;        /* after the status: "(fail: integrity)"; may be NULL */
+	bool missing;            /* no value at all: a full-width hatched bar, value_text alone */
 };
 
 /*
+ * Every chart is written twice, as two svg elements: class "chart-wide"
+ * (id) and "chart-narrow" (id "-n"), for the stylesheet to show one.
+ *
  * Horizontal bars scaled to the largest value or target.  With log_scale
  * the axis is logarithmic (ages range from minutes to weeks).  id must be
  * unique within the page (it names the title and desc elements).

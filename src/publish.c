@@ -852,6 +852,28 @@ static void add_file(struct publish *p, const char *rel, uint64_t size,
 	pthread_mutex_unlock(&p->lock);
 }
 
+struct evidence_file *publish_files(struct publish *p, size_t *n)
+{
+	struct evidence_file *copy;
+	pthread_mutex_lock(&p->lock);
+	*n = p->n_files;
+	copy = xcalloc(p->n_files ? p->n_files : 1, sizeof(*copy));
+	for (size_t i = 0; i < p->n_files; i++) {
+		copy[i] = p->files[i];
+		copy[i].path = xstrdup(p->files[i].path);
+	}
+	pthread_mutex_unlock(&p->lock);
+	evidence_files_sort(copy, *n);
+	return copy;
+}
+
+void publish_files_free(struct evidence_file *files, size_t n)
+{
+	for (size_t i = 0; files && i < n; i++)
+		free(files[i].path);
+	free(files);
+}
+
 bool publish_write(struct publish *p, const char *rel, const void *data, size_t len,
 		   struct diags *d)
 {

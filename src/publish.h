@@ -136,6 +136,16 @@ void publish_abort(struct publish *p);
 bool publish_staged_hash(const struct publish *p, const char *rel, char sha256[65],
 			 uint64_t *size);
 
+/*
+ * A copy of the files staged so far (path, SHA-256, size), sorted by path:
+ * what the manifest will list, less what is staged later (the manifest,
+ * SHA256SUMS and the signature are written by publish_commit).  Caller
+ * frees with publish_files_free.
+ */
+struct evidence_file;
+struct evidence_file *publish_files(struct publish *p, size_t *n);
+void publish_files_free(struct evidence_file *files, size_t n);
+
 /* Number of files staged so far. */
 size_t publish_count(const struct publish *p);
 

@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "build.h"
+#include "evidence.h"
 #include "mustache.h"
 #include "util.h"
 #include "views.h"
@@ -614,6 +615,9 @@ static bool write_evidence(const struct render_input *in, struct publish *p, str
 
 /* ---- the entry point --------------------------------------------------- */
 
+#define EVIDENCE_PAGE_TEMPLATE "evidence.html"
+#define EVIDENCE_PAGE_PATH "evidence.html"
+
 struct render {
 	const struct render_input *in;
 	struct publish *p;
@@ -624,6 +628,7 @@ struct render {
 	struct shared sh;
 	int threads;
 	struct worker *w;          /* w[0] renders the single documents */
+	const struct mustache_template *evidence_page;  /* with HTML; rendered last */
 	bool singles_thread;       /* w[0] runs on its own thread */
 };
 
@@ -661,7 +666,10 @@ struct render *render_begin(const struct render_input *in, struct publish *p,
 		r->w[t].queue = t > 0;
 		r->w[t].d = diags_new();
 	}
-	if (!compile_templates(r->loader, r->jobs, n, d)) {
+	bool compiled = compile_templates(r->loader, r->jobs, n, d);
+	if (in->formats & BUILD_HTML)
+		r->evidence_page = mustache_loader_get(r->loader, EVIDENCE_PAGE_TEMPLATE, d);
+	if (!compiled || ((in->formats & BUILD_HTML) && !r->evidence_page)) {
 		atomic_store(&r->sh.failed, true);
 		return r;
 	}
@@ -670,6 +678,26 @@ struct render *render_begin(const struct render_input *in, struct publish *p,
 		r->singles_thread = pthread_create(&r->w[0].thread, NULL, worker_run,
 						   &r->w[0]) == 0;
 	return r;
+}
+
+/*
+ * The evidence page, after every other file is staged: it lists them as
+ * publish holds them (evidence pack files by path, the rest counted).
+ */
+static bool write_evidence_page(struct render *r, struct diags *d)
+{
+	size_t n;
+	struct evidence_file *files = publish_files(r->p, &n);
+	cJSON *view = views_evidence(r->views, files, n, r->in->signing, VIEWS_HTML);
+	struct buf out = BUF_INIT;
+	struct document_sink sink = {r->p, EVIDENCE_PAGE_PATH, NULL, d, 0};
+	bool ok = render_document(r->evidence_page, view, VIEWS_HTML, &out, &sink);
+	r->stats->documents += ok;
+	r->stats->bytes += sink.bytes;
+	buf_free(&out);
+	cJSON_Delete(view);
+	publish_files_free(files, n);
+	return ok;
 }
 
 bool render_end(struct render *r, bool go, struct diags *d)
@@ -701,6 +729,8 @@ bool render_end(struct render *r, bool go, struct diags *d)
 		r->stats->bytes += w[t].bytes;
 	}
 	ok = !atomic_load(&r->sh.failed) && write_evidence(r->in, r->p, d, r->stats);
+	if (ok && r->evidence_page)
+		ok = write_evidence_page(r, d);
 	free(w);
 	free(r->jobs);
 	views_free(r->views);

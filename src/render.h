@@ -36,6 +36,7 @@ struct render_input {
 	const char *const *template_dirs;  /* lookup order */
 	size_t n_template_dirs;
 	int threads;
+	bool signing;                  /* the manifest will be signed (--sign) */
 };
 
 struct render_stats {
@@ -47,7 +48,8 @@ struct render_stats {
 };
 
 /*
- * Renders and stages every document of the formats asked for.  Returns
+ * Renders and stages every document of the formats asked for; with HTML,
+ * the evidence page (evidence.html) last, over every file staged before.  Returns
  * false with diagnostics (template errors name the template file, line and
  * column).  Free stats with render_stats_free.
  */

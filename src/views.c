@@ -680,6 +680,8 @@ static cJSON *put_page(cJSON *view, const struct pctx *pc, const char *current,
 		put_fmt(ev, "controls", "%sevidence/controls.xml", pc->root);
 	put_fmt(ev, "manifest", "%sevidence/manifest.json", pc->root);
 	put_fmt(ev, "sums", "%sevidence/SHA256SUMS", pc->root);
+	if (built(v, BUILD_HTML))
+		put_fmt(links, "evidence_page", "%sevidence.html", pc->root);
 	if (self_stem && built(v, other))
 		put_fmt(page, "alternate", "%s.%s", self_stem,
 			pc->f == VIEWS_HTML ? "md" : "html");
@@ -687,6 +689,12 @@ static cJSON *put_page(cJSON *view, const struct pctx *pc, const char *current,
 	cur = put_obj(page, "current");
 	put_bool(cur, current, true);
 	return page;
+}
+
+cJSON *views_page(cJSON *view, const struct views *v, enum views_format f, const char *current)
+{
+	struct pctx pc = pctx_make(v, f, 0);
+	return put_page(view, &pc, current, NULL);
 }
 
 /* A link to service i's runbook and what every list shows about it. */
@@ -979,6 +987,90 @@ static bool drill_in_period(const struct views *v, size_t di)
 	return t >= v->m->period_start && t < v->m->period_end && t <= v->m->as_of;
 }
 
+/* A time field of a results.json object, or DATE_NONE. */
+static int64_t json_time(const cJSON *o, const char *key)
+{
+	const char *s = views_get_str(o, key);
+	int64_t t;
+	return s && date_parse_any(s, strlen(s), &t) ? t : DATE_NONE;
+}
+
+/*
+ * The same four counts as the cards, from a previous results.json (its
+ * own as-of and 12-month window): NAN where it does not say.
+ */
+struct kpi_counts {
+	double within_rpo, restore_tested, drills_passed, findings;
+};
+
+static struct kpi_counts previous_kpis(const cJSON *prev)
+{
+	struct kpi_counts k = {NAN, NAN, NAN, NAN};
+	int64_t as_of = json_time(prev, "as_of"), since;
+	const cJSON *x;
+
+	k.within_rpo = views_get_num(views_get(views_get(prev, "summary"), "currency"), "ok");
+	if (cJSON_IsArray(views_get(prev, "findings")))
+		k.findings = (double)cJSON_GetArraySize(views_get(prev, "findings"));
+	if (as_of == DATE_NONE)
+		return k;
+	since = analyze_months_before(as_of, 12);
+	if (cJSON_IsArray(views_get(prev, "datastores"))) {
+		k.restore_tested = 0;
+		cJSON_ArrayForEach(x, views_get(prev, "datastores")) {
+			int64_t t = json_time(x, "last_restore_test");
+			k.restore_tested += t != DATE_NONE && t >= since;
+		}
+	}
+	if (cJSON_IsArray(views_get(prev, "drills"))) {
+		k.drills_passed = 0;
+		cJSON_ArrayForEach(x, views_get(prev, "drills")) {
+			int64_t t = json_time(x, "date");
+			k.drills_passed += t != DATE_NONE && t >= since && t <= as_of &&
+					   cJSON_IsTrue(views_get(x, "passed"));
+		}
+	}
+	return k;
+}
+
+/*
+ * `delta` of a card, with --previous: {text "+2" / "-1" / "no change",
+ * since (the previous period), direction better|worse|same, class}.
+ */
+static void put_delta(cJSON *kpi, double from, double to, bool higher_is_better,
+		      const char *since)
+{
+	if (isnan(from) || isnan(to) || !kpi)
+		return;
+	cJSON *d = put_obj(kpi, "delta");
+	double diff = to - from;
+	const char *dir = diff == 0 ? "same" : (diff > 0) == higher_is_better ? "better" : "worse";
+	if (diff == 0)
+		put_str(d, "text", "no change");
+	else
+		put_fmt(d, "text", "%s%.0f", diff > 0 ? "+" : "\xE2\x88\x92", fabs(diff));
+	put_str(d, "since", since ? since : "the previous build");
+	put_str(d, "direction", dir);
+	put_bool(d, "changed", diff != 0);
+	put_fmt(d, "class", "delta-%s", dir);
+}
+
+static void put_kpi_deltas(cJSON *kpis, const struct views *v, const struct kpi_counts *now)
+{
+	const cJSON *prev = v->in->previous;
+	if (!prev)
+		return;
+	struct kpi_counts was = previous_kpis(prev);
+	const char *since = views_get_str(prev, "period");
+	put_delta(cJSON_GetObjectItem(kpis, "stores_within_rpo"), was.within_rpo, now->within_rpo,
+		  true, since);
+	put_delta(cJSON_GetObjectItem(kpis, "restore_tested"), was.restore_tested,
+		  now->restore_tested, true, since);
+	put_delta(cJSON_GetObjectItem(kpis, "drills_passed"), was.drills_passed, now->drills_passed,
+		  true, since);
+	put_delta(cJSON_GetObjectItem(kpis, "findings"), was.findings, now->findings, false, since);
+}
+
 /* The readiness cards of the dashboard and the audit. */
 static void put_readiness(cJSON *view, const struct views *v)
 {
@@ -1017,6 +1109,8 @@ static void put_readiness(cJSON *view, const struct views *v)
 	put_num(fk, "critical", (double)sev[0]);
 	put_num(fk, "high", (double)sev[1]);
 	put_str(fk, "class", sev[0] ? "kpi-bad" : sev[1] ? "kpi-warn" : "kpi-good");
+	struct kpi_counts now = {(double)ok, (double)tested, (double)passed, (double)v->n_findings};
+	put_kpi_deltas(kpis, v, &now);
 
 	cJSON *bysev = put_arr(view, "findings_by_severity");
 	for (size_t i = 0; i < ARRAY_LEN(severity_names); i++) {
@@ -1043,7 +1137,8 @@ static void put_services_chart(cJSON *view, const struct pctx *pc, const size_t 
 		snprintf(labels[t], sizeof(labels[t]), "Tier %d", t + 1);
 		snprintf(texts[t], sizeof(texts[t]), "%zu", per_tier[t]);
 		snprintf(status[t], sizeof(status[t]), "tier-%d", t + 1);
-		bars[t] = (struct chart_bar){labels[t], (double)per_tier[t], NAN, texts[t], status[t]};
+		bars[t] = (struct chart_bar){labels[t], (double)per_tier[t], NAN, texts[t], status[t],
+					     NULL, false};
 		buf_printf(&desc, "%s tier %d, %zu", t ? ";" : "", t + 1, per_tier[t]);
 	}
 	buf_putc(&desc, '.');
@@ -1116,12 +1211,13 @@ static void put_backup_chart(cJSON *view, const struct pctx *pc, const size_t *s
 		char rpo_s[48];
 		const char *cur = sj->currency;
 		if (isnan(age))
-			snprintf(texts[i], sizeof(texts[i]), "no copy");
+			snprintf(texts[i], sizeof(texts[i]), "never backed up");
 		else
 			views_format_age(age, texts[i], sizeof(texts[i]));
 		views_format_objective(rpo, rpo_s, sizeof(rpo_s));
 		bars[i] = (struct chart_bar){v->m->datastores[rank[i].k].id,
-					     isnan(age) ? 0 : age, rpo, texts[i], cur};
+					     isnan(age) ? 0 : age, rpo, texts[i], cur, NULL,
+					     isnan(age)};
 		if (isnan(sj->rpo_minutes) || sj->rpo_minutes <= 0)
 			buf_printf(&desc, "%s %s: %s old, RPO 0 min, judged with the %s "
 				   "replication-lag tolerance, %s", i ? ";" : "",
@@ -1162,13 +1258,47 @@ static int result_rank_cmp(const void *a, const void *b)
 	return x->order < y->order ? -1 : x->order > y->order;
 }
 
+/*
+ * Why a drill result failed, in words ("RTO", "integrity", "RPO, availability"),
+ * from the findings the drill rules raised about it (kind, subject service,
+ * ref drill; availability is about the drill as a whole, subject the drill).
+ * The rules decide what fails; this only names it.
+ */
+static void drill_fail_reasons(const struct views *v, const char *drill, const char *svc,
+			       char *out, size_t size)
+{
+	static const struct { const char *kind, *word; } reasons[] = {
+		{"not_recovered", "not recovered"}, {"rto_missed", "RTO"}, {"rpo_missed", "RPO"},
+		{"integrity_failed", "integrity"}, {"availability_missed", "availability"},
+	};
+	size_t len = 0;
+	out[0] = '\0';
+	for (size_t r = 0; r < ARRAY_LEN(reasons); r++) {
+		bool whole = strcmp(reasons[r].kind, "availability_missed") == 0;
+		for (size_t j = 0; j < v->n_findings; j++) {
+			const struct finding *f = v->finding[j];
+			if (!f->kind || strcmp(f->kind, reasons[r].kind) != 0)
+				continue;
+			if (whole ? !f->subject || strcmp(f->subject, drill) != 0
+				  : !f->ref || strcmp(f->ref, drill) != 0 || !svc || !f->subject ||
+				    strcmp(f->subject, svc) != 0)
+				continue;
+			int k = snprintf(out + len, size - len, "%s%s", len ? ", " : "",
+					 reasons[r].word);
+			if (k > 0 && (size_t)k < size - len)
+				len += (size_t)k;
+			break;
+		}
+	}
+}
+
 static void put_drill_chart(cJSON *view, const struct pctx *pc)
 {
 	const struct views *v = pc->v;
 	struct result_rank *rank = NULL;
 	size_t n = 0, cap = 0, shown;
 	struct chart_bar *bars;
-	char (*labels)[160], (*texts)[48];
+	char (*labels)[160], (*texts)[48], (*notes)[80];
 	struct buf desc = BUF_INIT, svg = BUF_INIT;
 
 	if (!pc->charts)
@@ -1202,6 +1332,7 @@ static void put_drill_chart(cJSON *view, const struct pctx *pc)
 	bars = xcalloc(shown, sizeof(*bars));
 	labels = xcalloc(shown, sizeof(*labels));
 	texts = xcalloc(shown, sizeof(*texts));
+	notes = xcalloc(shown, sizeof(*notes));
 	buf_printf(&desc, "Recovery time against the RTO target in drills of the last 12 months%s:",
 		   n > shown ? ", worst first" : "");
 	for (size_t i = 0; i < shown; i++) {
@@ -1216,11 +1347,16 @@ static void put_drill_chart(cJSON *view, const struct pctx *pc)
 		snprintf(labels[i], sizeof(labels[i]), "%s %s", svc ? svc : "?", date);
 		views_format_objective(views_get_num(rj, "recovery_minutes"), texts[i], sizeof(texts[i]));
 		views_format_objective(views_get_num(rj, "target_rto_minutes"), target, sizeof(target));
+		if (status && strcmp(status, "fail") == 0)
+			drill_fail_reasons(v, v->m->drills[rank[i].drill].id, svc, notes[i],
+					   sizeof(notes[i]));
 		bars[i] = (struct chart_bar){labels[i], views_get_num(rj, "recovery_minutes"),
-					     views_get_num(rj, "target_rto_minutes"), texts[i], status};
-		buf_printf(&desc, "%s %s in drill %s: recovered in %s, target %s%s%s", i ? ";" : "",
+					     views_get_num(rj, "target_rto_minutes"), texts[i], status,
+					     notes[i], false};
+		buf_printf(&desc, "%s %s in drill %s: recovered in %s, target %s%s%s%s%s", i ? ";" : "",
 			   svc ? svc : "?", v->m->drills[rank[i].drill].id, texts[i], target,
-			   status ? ", " : "", status ? status : "");
+			   status ? ", " : "", status ? status : "", notes[i][0] ? ": " : "",
+			   notes[i]);
 		cJSON_Delete(dj);
 	}
 	buf_putc(&desc, '.');
@@ -1234,6 +1370,7 @@ static void put_drill_chart(cJSON *view, const struct pctx *pc)
 	free(bars);
 	free(labels);
 	free(texts);
+	free(notes);
 	buf_free(&desc);
 	buf_free(&svg);
 }
@@ -1354,6 +1491,7 @@ static void put_compliance(cJSON *view, const struct pctx *pc, bool with_control
 
 	struct fw {
 		const char *name;
+		const char *label;  /* the framework's name, as the tables show it */
 		cJSON *obj, *list;
 		size_t counts[ARRAY_LEN(control_statuses) + 1];
 	} *fw = NULL;
@@ -1376,7 +1514,8 @@ static void put_compliance(cJSON *view, const struct pctx *pc, bool with_control
 			fw[k].obj = push_obj(fws);
 			put_str(fw[k].obj, "framework", name);
 			const cJSON *sum = framework_summary(v, name);
-			put_str(fw[k].obj, "name", views_get_str(sum, "name") ? views_get_str(sum, "name") : name);
+			fw[k].label = views_get_str(sum, "name") ? views_get_str(sum, "name") : name;
+			put_str(fw[k].obj, "name", fw[k].label);
 			put_str(fw[k].obj, "scope", views_get_str(sum, "scope"));
 			if (with_controls)
 				fw[k].list = put_arr(fw[k].obj, "controls");
@@ -1429,7 +1568,7 @@ static void put_compliance(cJSON *view, const struct pctx *pc, bool with_control
 		for (size_t s = 0; s <= ARRAY_LEN(control_statuses); s++)
 			total += fw[k].counts[s];
 		put_num(fw[k].obj, "total", (double)total);
-		buf_printf(&desc, "%s %s:", k ? ";" : "", fw[k].name);
+		buf_printf(&desc, "%s %s:", k ? ";" : "", fw[k].label);
 		for (size_t s = 0; s < ARRAY_LEN(control_statuses); s++) {
 			if (!fw[k].counts[s])
 				continue;
@@ -1442,7 +1581,7 @@ static void put_compliance(cJSON *view, const struct pctx *pc, bool with_control
 				(struct chart_segment){control_statuses[s], (double)fw[k].counts[s]};
 			buf_printf(&desc, " %zu %s", fw[k].counts[s], control_statuses[s]);
 		}
-		rows[k] = (struct chart_stack){fw[k].name, &segs[k * ARRAY_LEN(control_statuses)], ns};
+		rows[k] = (struct chart_stack){fw[k].label, &segs[k * ARRAY_LEN(control_statuses)], ns};
 		put_num(fw[k].obj, "failing", (double)fw[k].counts[status_index("fail")]);
 	}
 	buf_putc(&desc, '.');
@@ -1683,11 +1822,94 @@ static void put_escalation(cJSON *arr, const struct views *v,
 
 /* ---- index.html -------------------------------------------------------- */
 
+/*
+ * Whether service i meets its RTO and RPO, from what the rules and the
+ * currency rule already decided: "no" when a datastore is late, stale or
+ * never backed up, when its result in its last drill failed, or when a
+ * finding about it (or one of its stores) says an objective was missed;
+ * else "unknown" when it has no datastore or no scored drill result; else
+ * "yes".  why gets the reasons in words ("backups stale; last drill
+ * failed").  Returns 0 no, 1 unknown, 2 yes (the sort order: worst first).
+ */
+static int service_meets(const struct views *v, size_t i, struct buf *why)
+{
+	static const char *const objective_kinds[] = {
+		"rto_missed", "rpo_missed", "not_recovered", "backup_stale", "backup_never",
+		"runbook_exceeds_rto",
+	};
+	const char *cur = service_currency(v, i);
+	bool no = false, unknown = false;
+	const char *sep = "";
+
+	buf_reset(why);
+	if (!cur) {
+		unknown = true;
+		buf_puts(why, "no datastore with backups");
+		sep = "; ";
+	} else if (strcmp(cur, "ok") != 0) {
+		no = true;
+		buf_printf(why, "backups %s", strcmp(cur, "never") == 0 ? "never made" : cur);
+		sep = "; ";
+	}
+	long ld = v->f->services[i].last_drill;
+	int outcome = -1;
+	if (ld >= 0) {
+		cJSON *dj = results_drill(v->rs, (size_t)ld);
+		const cJSON *rj;
+		cJSON_ArrayForEach(rj, views_get(dj, "results")) {
+			const char *sid = views_get_str(rj, "service");
+			if (sid && strcmp(sid, v->m->services[i].id) == 0 && jbool_known(rj, "passed")) {
+				outcome = jtrue(rj, "passed");
+				break;
+			}
+		}
+		cJSON_Delete(dj);
+	}
+	if (outcome == 0) {
+		no = true;
+		buf_printf(why, "%slast drill failed", sep);
+		sep = "; ";
+	} else if (outcome < 0) {
+		unknown = true;
+		buf_printf(why, "%sno scored drill result", sep);
+		sep = "; ";
+	}
+	for (size_t k = v->svc_findings_at[i]; k < v->svc_findings_at[i + 1]; k++) {
+		const struct finding *f = v->finding[v->svc_findings[k]];
+		bool hit = false;
+		for (size_t j = 0; f->kind && j < ARRAY_LEN(objective_kinds); j++)
+			hit = hit || strcmp(f->kind, objective_kinds[j]) == 0;
+		if (hit) {
+			no = true;
+			buf_printf(why, "%sfinding: ", sep);
+			for (const char *c = f->kind; *c; c++)
+				buf_putc(why, *c == '_' ? ' ' : *c);
+			sep = "; ";
+			break;
+		}
+	}
+	return no ? 0 : unknown ? 1 : 2;
+}
+
+static const char *const meets_words[] = {"no", "unknown", "yes"};
+
 /* One row of the dashboard's service table. */
 static void fill_service_status(cJSON *o, const struct pctx *pc, size_t i)
 {
 	const struct views *v = pc->v;
 	const char *cur = service_currency(v, i);
+	struct buf why = BUF_INIT;
+	int meets = service_meets(v, i, &why);
+	static const char *const meets_class[] = {"st-fail", "st-none", "st-pass"};
+
+	put_str(o, "meets", meets_words[meets]);
+	put_upper(o, "meets_label", meets_words[meets]);
+	put_str(o, "meets_class", meets_class[meets]);
+	put_num(o, "meets_rank", meets);
+	put_str(o, "meets_why", why.data ? why.data : "");
+	buf_free(&why);
+	put_num(o, "rpo_minutes", v->svc[i].rpo_minutes);
+	put_num(o, "rto_minutes", v->svc[i].rto_minutes);
 
 	fill_service_ref(o, pc, i);
 	put_str(o, "team", v->m->services[i].team);
@@ -1696,6 +1918,90 @@ static void fill_service_status(cJSON *o, const struct pctx *pc, size_t i)
 	put_bool(o, "has_stores", cur != NULL);
 	put_last_drill(o, pc, i);
 	put_num(o, "findings", (double)(v->svc_findings_at[i + 1] - v->svc_findings_at[i]));
+}
+
+/* Rows of each other order of the services table (the recovery order has
+ * them all): the worst are what those orders are read for, and the page
+ * stays small at scale. */
+#define SERVICE_ORDER_MAX_ROWS 200
+
+/* Sorting a permutation of the recovery order by one key, ties in recovery order. */
+struct order_key {
+	size_t service;
+	size_t position;   /* in the recovery order */
+	double key;        /* ascending */
+};
+
+static int order_key_cmp(const void *a, const void *b)
+{
+	const struct order_key *x = a, *y = b;
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->position < y->position ? -1 : x->position > y->position;
+}
+
+/*
+ * `service_orders`: the services table in each order it can be read in,
+ * sorted here so that sorting needs no script: {key, label, default,
+ * sorted.cN (the sorted column, N its index), direction, services (rows as
+ * in `services`), shown, total, capped}; the orders other than the first
+ * hold at most SERVICE_ORDER_MAX_ROWS rows.  The page shows one at a time
+ * (radio buttons and CSS).
+ * `meets_counts`: how many services have each verdict, for the filter.
+ */
+static void put_service_orders(cJSON *view, const struct pctx *pc)
+{
+	const struct views *v = pc->v;
+	size_t n = v->f->n_recovery_order;
+	struct order_key *k = xcalloc(n ? n : 1, sizeof(*k));
+	size_t *idx = xcalloc(n ? n : 1, sizeof(*idx));
+	int *meets = xcalloc(v->m->n_services ? v->m->n_services : 1, sizeof(*meets));
+	size_t meets_n[ARRAY_LEN(meets_words)] = {0};
+	struct buf why = BUF_INIT;
+	static const struct {
+		const char *key, *label, *direction;
+		const char *column;  /* the sorted column: "c" and its index */
+	} orders[] = {
+		{"recovery", "recovery order", "ascending", "c5"},
+		{"meets", "meets RTO/RPO, no first", "ascending", "c1"},
+		{"findings", "findings, most first", "descending", "c8"},
+	};
+
+	for (size_t i = 0; i < v->m->n_services; i++) {
+		meets[i] = service_meets(v, i, &why);
+		meets_n[meets[i]]++;
+	}
+	buf_free(&why);
+	cJSON *mc = put_obj(view, "meets_counts");
+	for (size_t j = 0; j < ARRAY_LEN(meets_words); j++)
+		put_num(mc, meets_words[j], (double)meets_n[j]);
+
+	cJSON *arr = put_arr(view, "service_orders");
+	for (size_t o = 0; o < ARRAY_LEN(orders); o++) {
+		for (size_t p = 0; p < n; p++) {
+			size_t i = v->f->recovery_order[p];
+			double nf = (double)(v->svc_findings_at[i + 1] - v->svc_findings_at[i]);
+			k[p] = (struct order_key){i, p, o == 0 ? (double)p : o == 1 ? meets[i] : -nf};
+		}
+		qsort(k, n, sizeof(*k), order_key_cmp);
+		for (size_t p = 0; p < n; p++)
+			idx[p] = k[p].service;
+		cJSON *x = push_obj(arr);
+		put_str(x, "key", orders[o].key);
+		put_str(x, "label", orders[o].label);
+		put_bool(x, "default", o == 0);
+		put_str(x, "direction", orders[o].direction);
+		cJSON *cols = put_obj(x, "sorted");
+		put_bool(cols, orders[o].column, true);
+		size_t shown = o == 0 || n < SERVICE_ORDER_MAX_ROWS ? n : SERVICE_ORDER_MAX_ROWS;
+		put_num(x, "shown", (double)shown);
+		put_num(x, "total", (double)n);
+		put_bool(x, "capped", shown < n);
+		put_rows(x, "services", pc, fill_service_status, idx, shown);
+	}
+	free(k);
+	free(idx);
+	free(meets);
 }
 
 cJSON *views_index(const struct views *v, size_t item, enum views_format f)
@@ -1742,6 +2048,7 @@ cJSON *views_index(const struct views *v, size_t item, enum views_format f)
 	}
 	put_rows(view, "services", &pc, fill_service_status, v->f->recovery_order,
 		 v->f->n_recovery_order);
+	put_service_orders(view, &pc);
 	for (int t = 0; t < RULES_TIERS; t++) {
 		per_tier[t] = members[t].n;
 		put_rows(tier_objs[t], "services", &pc, fill_service_ref, members[t].idx,

@@ -20,6 +20,7 @@
 #ifndef DRGEN_VIEWS_H
 #define DRGEN_VIEWS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <cJSON.h>
@@ -56,6 +57,23 @@ views_builder views_index;
 views_builder views_plan;
 views_builder views_runbook;
 views_builder views_audit;
+
+struct evidence_file;
+
+/*
+ * The evidence page (evidence.html): every file of the evidence pack
+ * staged so far (files[0..n), sorted by path; those under evidence/ are
+ * listed, the others counted), whether the pack will be signed, and how
+ * to check it.  Built after every other file is staged and before the
+ * manifest is written, so it cannot hold the manifest's hash or its own.
+ * Caller frees with cJSON_Delete.
+ */
+cJSON *views_evidence(const struct views *v, const struct evidence_file *files, size_t n,
+		      bool signing, enum views_format f);
+
+/* The `page` object of a top-level document, as every view has it (for
+ * builders outside views.c); current names its navigation entry. */
+cJSON *views_page(cJSON *view, const struct views *v, enum views_format f, const char *current);
 
 /* Display helpers, shared with the evidence writers and tests. */
 

@@ -1,9 +1,11 @@
 #!/bin/sh
 # browser.sh -- the sample's pages in a real browser (headless Chromium):
 # the dashboard and a runbook render to a non-blank screenshot at desktop
-# and phone widths, and the browser logs no console errors for them; with
-# node, axe-core (npm, installed into build/npm when missing) finds no
-# accessibility violation on any runbook.
+# and phone widths, and the browser logs no console errors for them; axe-core
+# finds no accessibility violation on the dashboard and the evidence page
+# (at 1280 and 390 px) nor on any runbook.  axe-core comes from npm,
+# installed once into build/node (no global state); skipped with a message
+# without node or npm, or when the install fails (offline).
 # Installs Debian's chromium when missing; prints a skip line when that is
 # not possible (no network, not root).  Screenshots are kept in
 # $DRGEN_SCREENSHOTS when that is set, for a person to look at.
@@ -101,32 +103,53 @@ page index-390 "$out/index.html" 390,1600
 page runbook-390 "$out/runbooks/card-authorization.html" 390,1600
 
 # Console errors (script errors, blocked or failed loads) while loading.
-for f in index.html runbooks/card-authorization.html plan.html audit/2026-10.html; do
+for f in index.html evidence.html runbooks/card-authorization.html plan.html audit/2026-10.html; do
 	log=$TMP/dom-$(echo "$f" | tr '/.' '--')
 	run_browser "$log" --dump-dom "file://$out/$f"
 	errs=$(grep -E ':CONSOLE|Uncaught|net::ERR_' "$log.err" | grep "file://" || true)
 	check "$f: no console errors${errs:+ ($errs)}" [ -z "$errs" ]
 	check "$f: the browser sees the page's main landmark" grep -q '<main id="main"' "$log.out"
 done
+# axe-core on the dashboard and the evidence page, at both widths.
+AXE_VERSION=4.14.1
+axe=$DRGEN_ROOT/build/node/node_modules/axe-core/axe.min.js
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	skip "axe-core: node or npm is not installed"
+	exit 0
+fi
+if [ ! -s "$axe" ] || ! grep -q "\"version\": \"$AXE_VERSION\"" "$DRGEN_ROOT/build/node/node_modules/axe-core/package.json"; then
+	mkdir -p "$DRGEN_ROOT/build/node"
+	if ! timeout 300 npm install --prefix "$DRGEN_ROOT/build/node" --no-save --no-audit --no-fund \
+		--no-package-lock "axe-core@$AXE_VERSION" >"$TMP/npm.log" 2>&1 || [ ! -s "$axe" ]; then
+		skip "axe-core: npm install axe-core@$AXE_VERSION failed (offline?)"
+		tail -3 "$TMP/npm.log" | sed 's/^/    /'
+		exit 0
+	fi
+fi
+for f in index.html evidence.html; do
+	for size in 1280,1200 390,1200; do
+		python3 tests/tools/page_probe.py "$browser" "$out/$f" "$size" axe --axe "$axe" \
+			>"$TMP/axe.json" 2>"$TMP/axe.err"
+		python3 - "$TMP/axe.json" >"$TMP/axe.out" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+if "error" in r:
+    print(r["error"]); sys.exit(1)
+for v in r["violations"]:
+    print("%s (%s): %s" % (v["id"], v["impact"], v["help"]))
+    for n in v["nodes"]:
+        print("  at", n["target"])
+print("%d rules passed" % (r["passes"] or 0))
+sys.exit(1 if r["violations"] or not r["passes"] else 0)
+PY
+		rc=$?
+		check "axe-core $AXE_VERSION: no violation on $f at ${size%,*} px" [ $rc -eq 0 ]
+		[ $rc -eq 0 ] || sed 's/^/    /' "$TMP/axe.out"
+	done
+done
 
 # axe-core on every runbook: the page with axe.min.js added, run in the
 # browser; the violations are written into the DOM that --dump-dom prints.
-axe=""
-for a in "${AXE_CORE:-}" "$DRGEN_ROOT/build/npm/node_modules/axe-core/axe.min.js" \
-	 "$(npm root -g 2>/dev/null)/axe-core/axe.min.js"; do
-	[ -n "$a" ] && [ -f "$a" ] && { axe=$a; break; }
-done
-if [ -z "$axe" ] && command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
-	mkdir -p "$DRGEN_ROOT/build/npm"
-	if timeout 300 npm install --no-audit --no-fund --silent --prefix "$DRGEN_ROOT/build/npm" axe-core@4 \
-		>"$TMP/npm.log" 2>&1; then
-		axe=$DRGEN_ROOT/build/npm/node_modules/axe-core/axe.min.js
-	fi
-fi
-if [ -z "$axe" ] || [ ! -f "$axe" ]; then
-	skip "axe-core checks: node/npm or the axe-core package is not available (npm install axe-core failed, offline?)"
-	exit 0
-fi
 mkdir -p "$TMP/axe"
 cp "$axe" "$TMP/axe/axe.min.js"
 for f in "$out"/runbooks/*.html; do

@@ -489,6 +489,36 @@ static void test_dot_files_carried(void **state)
 	free(link);
 }
 
+/* publish_files: a sorted copy of what is staged, with sizes and hashes. */
+static void test_files_staged(void **state)
+{
+	(void)state;
+	struct diags *d = diags_new();
+	char *dir = path_in("listed");
+	struct publish *p = NULL;
+	assert_int_equal(publish_begin(dir, &p, d), 0);
+	assert_true(publish_write(p, "evidence/b.csv", "abc", 3, d));
+	assert_true(publish_write(p, "a.html", "", 0, d));
+	size_t n = 99;
+	struct evidence_file *f = publish_files(p, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(f[0].path, "a.html");
+	assert_int_equal(f[0].size, 0);
+	assert_string_equal(f[0].sha256,
+			    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	assert_string_equal(f[1].path, "evidence/b.csv");
+	assert_int_equal(f[1].size, 3);
+	assert_string_equal(f[1].sha256,
+			    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	/* a copy: later writes do not change it */
+	assert_true(publish_write(p, "c.md", "x", 1, d));
+	assert_string_equal(f[1].path, "evidence/b.csv");
+	publish_files_free(f, n);
+	publish_abort(p);
+	diags_free(d);
+	free(dir);
+}
+
 static void test_abort_keeps_previous(void **state)
 {
 	(void)state;
@@ -864,6 +894,7 @@ int main(void)
 		cmocka_unit_test(test_manifest_parse_refuses),
 		cmocka_unit_test_setup_teardown(test_refuse_foreign, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dot_files_carried, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_files_staged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_abort_keeps_previous, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_commit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_staging, setup, teardown),

@@ -403,8 +403,8 @@ static char *render_to(struct fixture *fx, const char *name, int threads)
 	assert_int_equal(publish_begin(out, &p, d), 0);
 	assert_true(render_all(&in, p, d, &stats));
 	assert_false(diags_has_errors(d));
-	/* 2 formats x (plan, audit, 4 runbooks) + index = 13 documents */
-	assert_int_equal(stats.documents, 13);
+	/* 2 formats x (plan, audit, 4 runbooks) + index + evidence page = 14 documents */
+	assert_int_equal(stats.documents, 14);
 	assert_true(stats.n_templates >= 9);
 	struct publish_manifest_info info = {
 		.drgen_version = "test", .as_of = "2026-11-01T00:00:00Z", .period = "2026-10",
@@ -434,6 +434,7 @@ static void test_render_threads_identical(void **state)
 	assert_non_null(strstr(one, "\"runbooks/orders.md\""));
 	assert_non_null(strstr(one, "\"evidence/backups.csv\""));
 	assert_non_null(strstr(one, "\"evidence/controls.xml\""));
+	assert_non_null(strstr(one, "\"evidence.html\""));
 	free(one);
 	free(three);
 	free(many);
