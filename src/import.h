@@ -152,6 +152,8 @@ void imp_error(struct imp_run *r, const struct imp_node *n, const char *fmt, ...
 	PRINTF_LIKE(3, 4);
 void imp_error_at_path(struct imp_run *r, const struct imp_path *p, const char *fmt, ...)
 	PRINTF_LIKE(3, 4);
+/* An error about the file as a whole (no place in it). */
+void imp_error_file(struct imp_run *r, const char *fmt, ...) PRINTF_LIKE(2, 3);
 /* reason is a short fixed phrase, counted per phrase; detail may be NULL. */
 void imp_skip(struct imp_run *r, const struct imp_node *rec, const char *reason,
 	      const char *detail);

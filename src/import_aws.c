@@ -43,7 +43,7 @@ static void aws_end(struct imp_run *r, bool ok)
 {
 	struct aws_ctx *c = imp_ctx(r);
 	if (ok && !c->saw_list)
-		imp_error(r, NULL, "no \"BackupJobs\", \"CopyJobs\" or \"RestoreJobs\" list: "
+		imp_error_file(r, "no \"BackupJobs\", \"CopyJobs\" or \"RestoreJobs\" list: "
 			  "not the output of aws backup list-backup-jobs, list-copy-jobs or "
 			  "list-restore-jobs");
 }
@@ -161,10 +161,24 @@ static const char *opt_str(struct imp_run *r, const struct imp_node *rec, const 
 	return s && *s ? s : NULL;
 }
 
+/*
+ * A job that failed without starting (EXPIRED: its start window passed;
+ * ABORTED before it ran) has no CompletionDate: it ended when its window
+ * did (StartBy), else when it was created.
+ */
 static void times(struct imp_run *r, const struct imp_node *rec, struct imp_rec *o)
 {
 	imp_get_time(r, rec, "CreationDate", true, NULL, &o->started);
 	imp_get_time(r, rec, "CompletionDate", false, NULL, &o->finished);
+	if (o->finished != DATE_NONE || !o->status || strcmp(o->status, "failed") != 0 ||
+	    o->started == DATE_NONE)
+		return;
+	int64_t by = DATE_NONE;
+	if (imp_get(r, rec, "StartBy"))
+		imp_get_time(r, rec, "StartBy", false, NULL, &by);
+	o->finished = by != DATE_NONE && by >= o->started ? by : o->started;
+	imp_rec_prov(o, "finished_from", by != DATE_NONE && by >= o->started
+					       ? "StartBy" : "CreationDate");
 }
 
 static void lifecycle(struct imp_run *r, const struct imp_node *rec, const char *key,

@@ -41,7 +41,7 @@ static void borg_end(struct imp_run *r, bool ok)
 {
 	struct borg_ctx *c = imp_ctx(r);
 	if (ok && !c->saw_archives)
-		imp_error(r, NULL, "no \"archives\" list: not the output of borg info --json "
+		imp_error_file(r, "no \"archives\" list: not the output of borg info --json "
 			  "or borg list --json");
 	borg_free(c);
 }

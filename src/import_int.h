@@ -47,6 +47,7 @@ struct imp_run {
 	struct imp_path rec_path;
 	struct imp_frame rec_frames[IMP_DEPTH_MAX + 2];
 	bool stop;
+	int val_line, val_col;    /* of the value being classified */
 	/* positions: bytes of the current chunk scanned for newlines so far */
 	const unsigned char *chunk;
 	size_t chunk_len;

@@ -280,6 +280,7 @@ static int value_start(struct imp_run *r, enum imp_type type, bool container,
 	}
 	struct imp_path p;
 	path_fill(r, &p);
+	token_pos(r, toklen, &r->val_line, &r->val_col);
 	enum imp_action a = r->tool->classify(r, &p, type);
 	if (a == IMP_STOP || r->stop) {
 		r->stop = true;
@@ -482,7 +483,7 @@ bool imp_json_read(struct imp_run *r, FILE *f, void *sha)
 			 strerror(errno));
 		r->n_errors++;
 		ok = false;
-	} else if (!r->stop) {
+	} else if (!r->stop && any) {
 		r->chunk_base += r->chunk_len;
 		r->chunk_len = 0;
 		r->scanned = 0;
@@ -498,7 +499,7 @@ bool imp_json_read(struct imp_run *r, FILE *f, void *sha)
 			free(msg);
 		}
 	}
-	if (ok && !any && !r->n_errors) {
+	if (ok && !any) {
 		diag_add(r->d, DIAG_ERROR, r->file, 0, 0, NULL, "no JSON value in the file");
 		r->n_errors++;
 	}
@@ -583,8 +584,7 @@ void imp_error(struct imp_run *r, const struct imp_node *n, const char *fmt, ...
 
 void imp_error_at_path(struct imp_run *r, const struct imp_path *p, const char *fmt, ...)
 {
-	int line, col;
-	imp_json_pos(r, &line, &col);
+	int line = r->val_line, col = r->val_col;
 	struct buf b = BUF_INIT;
 	ptr_path(&b, p);
 	if (!b.len)
@@ -841,4 +841,13 @@ bool imp_get_time(struct imp_run *r, const struct imp_node *obj, const char *key
 bool imp_is(const struct imp_node *n, const char *s)
 {
 	return n && n->type == IMP_STR && strcmp(n->str, s) == 0;
+}
+
+void imp_error_file(struct imp_run *r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	diag_vadd(r->d, DIAG_ERROR, r->file, 0, 0, NULL, fmt, ap);
+	va_end(ap);
+	r->n_errors++;
 }

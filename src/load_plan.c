@@ -640,6 +640,7 @@ static const struct field datastore_fields[] = {
 	FENUM("criticality", F_REQUIRED, struct datastore, criticality,
 	      model_criticality_names),
 	FNUM("size_gb", F_NONNEG, struct datastore, size_gb, LIMIT_SIZE_GB),
+	FSTRS("sources", 0, struct datastore, sources, n_sources),
 };
 
 static const struct field health_check_fields[] = {
