@@ -140,6 +140,13 @@ int imp_main(const struct imp_tool *tool, const char *const *files, size_t n_fil
 /* Parses "+01:00", "-0530", "Z", "UTC" into seconds east of UTC. */
 bool imp_parse_tz(const char *s, int *offset);
 
+/*
+ * Whether buf (the first bytes of a file, up to 64 KiB) is the start of a
+ * tool's export that `drgen import` reads: returns its KIND (and in *what,
+ * when not NULL, the command that prints it), or NULL.
+ */
+const char *imp_detect(const char *buf, size_t len, const char **what);
+
 /* ---- what importers call ---- */
 
 void *imp_ctx(struct imp_run *r);             /* the tool's ctx_size bytes */

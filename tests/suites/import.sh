@@ -177,4 +177,36 @@ check "end to end: the imported log is an input of the evidence" \
 	grep -q 'backups/zz-aws-import.ndjson' e2e-out/evidence/manifest.json
 check "end to end: the 8 imported backups are counted" \
 	grep -q " $((before + 8)) backup records" check.out
+
+# ---- drgen check recognises a tool's export in backups/ ----
+cp -R "$DRGEN_ROOT/samples/kestrel" det
+for f in aws-list-backup-jobs.json:aws-backup aws-restore-states.json:aws-backup \
+	 pgbackrest-2.43-info.json:pgbackrest restic-0.16.3-snapshots.json:restic \
+	 restic-manual-snapshots.json:restic borg-1.4-info.json:borg velero-docs-backup.json:velero \
+	 velero-backup-list.json:velero azure-rest-job.json:azure-backup azure-job-list.json:azure-backup; do
+	cp "$FIX/${f%%:*}" "det/backups/x-${f%%:*}.ndjson"
+done
+"$DRGEN" check det >det.out 2>&1; rc=$?
+check "check: a tool's export in backups/ is an error" test $rc -eq 2
+for f in aws-list-backup-jobs.json:aws-backup aws-restore-states.json:aws-backup \
+	 pgbackrest-2.43-info.json:pgbackrest restic-0.16.3-snapshots.json:restic \
+	 restic-manual-snapshots.json:restic borg-1.4-info.json:borg velero-docs-backup.json:velero \
+	 velero-backup-list.json:velero azure-rest-job.json:azure-backup azure-job-list.json:azure-backup; do
+	check "check: ${f%%:*} is recognised as ${f##*:} output" \
+		grep -q "det/backups/x-${f%%:*}.ndjson:1:1: error: this is the output of .*convert it with: drgen import ${f##*:} FILE" det.out
+done
+check "check: one error per export, not one per line" test "$(grep -c ': error:' det.out)" -eq 10
+check "check: the sample's own logs are not taken for exports" \
+	grep -q "6839 backup records.*10 errors" det.out
+
+# ---- a plan's datastores may list sources ----
+cp -R "$DRGEN_ROOT/samples/kestrel" src
+python3 - src/plan.json <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+p["services"][0]["datastores"][0]["sources"] = ["arn:aws:rds:eu-west-1:111122223333:db:x", "x-*"]
+json.dump(p, open(sys.argv[1], "w"), indent=2)
+PY
+"$DRGEN" check src >src.out 2>&1; rc=$?
+check "plan: sources is a known datastore key" sh -c "test $rc -eq 0 && ! grep -q 'unknown key \"sources\"' src.out"
 rm -rf "$TMP"
