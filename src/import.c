@@ -76,6 +76,21 @@ int imp_run_pass(const struct imp_run *r) { return r->pass; }
 const char *imp_run_file(const struct imp_run *r) { return r->file; }
 const struct imp_options *imp_run_options(const struct imp_run *r) { return r->opts; }
 
+static char *tmp_keep(struct imp_run *r, char *s)
+{
+	if (r->n_tmp == r->cap_tmp) {
+		r->cap_tmp = r->cap_tmp ? 2 * r->cap_tmp : 16;
+		r->tmp_strs = xrealloc(r->tmp_strs, r->cap_tmp * sizeof(*r->tmp_strs));
+	}
+	r->tmp_strs[r->n_tmp++] = s;
+	return s;
+}
+
+char *imp_tmp_strndup(struct imp_run *r, const char *s, size_t len)
+{
+	return tmp_keep(r, xstrndup(s, len));
+}
+
 char *imp_tmp_printf(struct imp_run *r, const char *fmt, ...)
 {
 	va_list ap;
@@ -86,12 +101,7 @@ char *imp_tmp_printf(struct imp_run *r, const char *fmt, ...)
 	char *s = buf_detach(&b, NULL);
 	if (!s)
 		s = xstrdup("");
-	if (r->n_tmp == r->cap_tmp) {
-		r->cap_tmp = r->cap_tmp ? 2 * r->cap_tmp : 16;
-		r->tmp_strs = xrealloc(r->tmp_strs, r->cap_tmp * sizeof(*r->tmp_strs));
-	}
-	r->tmp_strs[r->n_tmp++] = s;
-	return s;
+	return tmp_keep(r, s);
 }
 
 void imp_tmp_reset(struct imp_run *r)
@@ -156,41 +166,99 @@ void imp_rec_prov(struct imp_rec *rec, const char *key, const char *value)
 	}
 }
 
+/* A JSON string; runs of bytes that need no escape are copied at once. */
 static void put_str(struct buf *b, const char *s)
 {
 	buf_putc(b, '"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"': buf_puts(b, "\\\""); break;
-		case '\\': buf_puts(b, "\\\\"); break;
-		case '\n': buf_puts(b, "\\n"); break;
-		case '\t': buf_puts(b, "\\t"); break;
-		case '\r': buf_puts(b, "\\r"); break;
-		default:
-			if (*p < 0x20 || *p == 0x7f)
-				buf_printf(b, "\\u%04x", *p);
-			else
-				buf_putc(b, (char)*p);
+	const unsigned char *p = (const unsigned char *)s, *run = p;
+	for (;; p++) {
+		unsigned char c = *p;
+		if (c >= 0x20 && c != '"' && c != '\\' && c != 0x7f)
+			continue;
+		if (p > run)
+			buf_append(b, (const char *)run, (size_t)(p - run));
+		if (!c)
+			break;
+		switch (c) {
+		case '"': buf_append(b, "\\\"", 2); break;
+		case '\\': buf_append(b, "\\\\", 2); break;
+		case '\n': buf_append(b, "\\n", 2); break;
+		case '\t': buf_append(b, "\\t", 2); break;
+		case '\r': buf_append(b, "\\r", 2); break;
+		default: buf_printf(b, "\\u%04x", c);
 		}
+		run = p + 1;
 	}
 	buf_putc(b, '"');
+}
+
+/* ,"key": */
+static void put_key(struct buf *b, const char *k)
+{
+	size_t len = strlen(k);
+	buf_grow(b, len + 4);
+	b->data[b->len++] = ',';
+	b->data[b->len++] = '"';
+	memcpy(b->data + b->len, k, len);
+	b->len += len;
+	b->data[b->len++] = '"';
+	b->data[b->len++] = ':';
+	b->data[b->len] = 0;
 }
 
 static void put_key_str(struct buf *b, const char *k, const char *v)
 {
 	if (!v)
 		return;
-	buf_printf(b, ",\"%s\":", k);
+	put_key(b, k);
 	put_str(b, v);
+}
+
+static void put_u64(struct buf *b, uint64_t v)
+{
+	char d[24];
+	size_t n = 0;
+	do {
+		d[sizeof(d) - 1 - n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	buf_append(b, d + sizeof(d) - n, n);
 }
 
 static void put_key_time(struct buf *b, const char *k, int64_t t)
 {
 	if (t == DATE_NONE)
 		return;
-	char s[DATE_RFC3339_SIZE];
-	date_format_rfc3339(t, s);
-	buf_printf(b, ",\"%s\":\"%s\"", k, s);
+	/* as date_format_rfc3339, without printf: a record has several */
+	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+	int64_t secs = t - days * 86400;
+	int64_t y;
+	unsigned m, d;
+	date_civil_from_days(days, &y, &m, &d);
+	if (y < 0 || y > 9999) {
+		char s[DATE_RFC3339_SIZE];
+		date_format_rfc3339(t, s);
+		put_key_str(b, k, s);
+		return;
+	}
+	char s[24];
+	unsigned v[6] = {(unsigned)y, m, d, (unsigned)(secs / 3600),
+			 (unsigned)(secs / 60 % 60), (unsigned)(secs % 60)};
+	s[0] = '"';
+	s[1] = (char)('0' + v[0] / 1000);
+	s[2] = (char)('0' + v[0] / 100 % 10);
+	s[3] = (char)('0' + v[0] / 10 % 10);
+	s[4] = (char)('0' + v[0] % 10);
+	static const char seps[] = "--T::";
+	for (int i = 1; i < 6; i++) {
+		s[3 * i + 2] = seps[i - 1];
+		s[3 * i + 3] = (char)('0' + v[i] / 10);
+		s[3 * i + 4] = (char)('0' + v[i] % 10);
+	}
+	s[20] = 'Z';
+	s[21] = '"';
+	put_key(b, k);
+	buf_append(b, s, 22);
 }
 
 static bool match_prefix(const struct imp_map *m, size_t n, const char *name, const char **to)
@@ -327,20 +395,25 @@ void imp_emit(struct imp_run *r, const struct imp_node *at, struct imp_rec *rec)
 	if (rec->kind == IMP_RESTORE_TEST) {
 		put_key_str(b, "target", rec->target);
 	} else {
-		if (rec->has_bytes)
-			buf_printf(b, ",\"bytes\":%llu", (unsigned long long)rec->bytes);
+		if (rec->has_bytes) {
+			put_key(b, "bytes");
+			put_u64(b, rec->bytes);
+		}
 		put_key_str(b, "encryption", rec->encryption);
 		put_key_str(b, "compression", rec->compression);
-		if (rec->immutable != IMP_UNKNOWN)
-			buf_printf(b, ",\"immutable\":%s",
-				   rec->immutable == IMP_TRUE ? "true" : "false");
-		if (rec->has_retention)
-			buf_printf(b, ",\"retention_days\":%llu",
-				   (unsigned long long)rec->retention_days);
+		if (rec->immutable != IMP_UNKNOWN) {
+			put_key(b, "immutable");
+			buf_puts(b, rec->immutable == IMP_TRUE ? "true" : "false");
+		}
+		if (rec->has_retention) {
+			put_key(b, "retention_days");
+			put_u64(b, rec->retention_days);
+		}
 		put_key_str(b, "verification", rec->verification);
-		if (rec->verified_ok != IMP_UNKNOWN)
-			buf_printf(b, ",\"verified_ok\":%s",
-				   rec->verified_ok == IMP_TRUE ? "true" : "false");
+		if (rec->verified_ok != IMP_UNKNOWN) {
+			put_key(b, "verified_ok");
+			buf_puts(b, rec->verified_ok == IMP_TRUE ? "true" : "false");
+		}
 	}
 	buf_puts(b, ",\"provenance\":{");
 	for (size_t i = 0; i < rec->n_prov; i++) {

@@ -91,7 +91,7 @@ static const char *arn_field(struct imp_run *r, const char *arn, int idx)
 	size_t len = strcspn(s, ":");
 	if (!len)
 		return NULL;
-	return imp_tmp_printf(r, "%.*s", (int)len, s);
+	return imp_tmp_strndup(r, s, len);
 }
 
 #define ARN_REGION 3
