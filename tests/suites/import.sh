@@ -178,6 +178,20 @@ check "end to end: the imported log is an input of the evidence" \
 check "end to end: the 8 imported backups are counted" \
 	grep -q " $((before + 8)) backup records" check.out
 
+# ---- memory does not grow with the export (release build) ----
+if [ -x /usr/bin/time ] && [ -x "$DRGEN_RELEASE" ]; then
+	python3 "$DRGEN_ROOT/bench/gen_import.py" aws-backup 20000 big-aws.json
+	python3 "$DRGEN_ROOT/bench/gen_import.py" pgbackrest 20000 big-pg.json
+	/usr/bin/time -f %M -o aws.rss "$DRGEN_RELEASE" import aws-backup big-aws.json -o big-aws.ndjson -q
+	check "a 20,000-job AWS export (18 MB) imports in under 32 MiB" test "$(cat aws.rss)" -lt 32768
+	check "all 20,000 jobs written" test "$(wc -l <big-aws.ndjson)" -eq 20000
+	/usr/bin/time -f %M -o pg.rss "$DRGEN_RELEASE" import pgbackrest big-pg.json -o big-pg.ndjson -q
+	check "a 20,000-backup pgBackRest stanza imports in under 32 MiB" test "$(cat pg.rss)" -lt 32768
+	check "all 20,000 backups written" test "$(wc -l <big-pg.ndjson)" -eq 20000
+else
+	skip "memory check: needs GNU time and the release build"
+fi
+
 # ---- drgen check recognises a tool's export in backups/ ----
 cp -R "$DRGEN_ROOT/samples/kestrel" det
 for f in aws-list-backup-jobs.json:aws-backup aws-restore-states.json:aws-backup \
