@@ -169,13 +169,12 @@ static const char *schedule_of(struct imp_run *r, const char *backup)
 	return imp_tmp_printf(r, "%.*s", (int)(len - 15), backup);
 }
 
-static void common(struct imp_run *r, const struct imp_node *obj, const struct imp_node *md,
-		   const struct imp_node *st, struct imp_rec *o)
+static void common(struct imp_run *r, const struct imp_node *md, const struct imp_node *st,
+		   struct imp_rec *o)
 {
 	o->id = str_at(r, md, "name");
 	imp_get_time(r, st, "startTimestamp", false, NULL, &o->started);
 	imp_get_time(r, st, "completionTimestamp", false, NULL, &o->finished);
-	(void)obj;
 	imp_rec_prov(o, "namespace", str_at(r, md, "namespace"));
 	imp_rec_prov(o, "uid", str_at(r, md, "uid"));
 	imp_rec_prov(o, "phase", str_at(r, st, "phase"));
@@ -190,7 +189,7 @@ static void backup(struct imp_run *r, const struct imp_node *b)
 	const struct imp_node *st = imp_get(r, b, "status");
 	if (!phase(r, b, st, backup_phases, ARRAY_LEN(backup_phases), &o.status))
 		return;
-	common(r, b, md, st, &o);
+	common(r, md, st, &o);
 	if (o.started == DATE_NONE) {
 		imp_skip(r, b, "no status.startTimestamp (older Velero versions record no "
 			 "times)", NULL);
@@ -230,7 +229,7 @@ static void restore(struct imp_run *r, const struct imp_node *x)
 	const struct imp_node *st = imp_get(r, x, "status");
 	if (!phase(r, x, st, restore_phases, ARRAY_LEN(restore_phases), &o.status))
 		return;
-	common(r, x, md, st, &o);
+	common(r, md, st, &o);
 	o.method = "restore";
 	o.tested_backup = str_at(r, spec, "backupName");
 	const char *sched = str_at(r, spec, "scheduleName");
