@@ -91,6 +91,13 @@ char *imp_tmp_strndup(struct imp_run *r, const char *s, size_t len)
 	return tmp_keep(r, xstrndup(s, len));
 }
 
+const char *imp_quote(struct imp_run *r, const char *s)
+{
+	char out[256];
+	diag_quote(out, sizeof(out), s ? s : "", 200);
+	return imp_tmp_strndup(r, out, strlen(out));
+}
+
 char *imp_tmp_printf(struct imp_run *r, const char *fmt, ...)
 {
 	va_list ap;
@@ -365,7 +372,7 @@ void imp_emit(struct imp_run *r, const struct imp_node *at, struct imp_rec *rec)
 	}
 	const char *ds = resolve(r, rec);
 	if (strlen(ds) > IMP_ID_MAX) {
-		imp_skip(r, at, "datastore name longer than 512 bytes", ds);
+		imp_skip(r, at, "datastore name longer than 512 bytes", imp_quote(r, ds));
 		return;
 	}
 	const char *loc = rec->location;
@@ -480,9 +487,10 @@ static bool load_plan_sources(struct imp_run *r, const char *dir, struct cJSON *
 								      (void *)dsid);
 					if (prev && strcmp(prev, dsid) != 0)
 						diag_add(r->d, DIAG_WARNING, path, 0, 0, NULL,
-							 "source \"%s\" is listed by datastores "
-							 "\"%s\" and \"%s\"; the last one wins",
-							 name, prev, dsid);
+							 "source %s is listed by datastores "
+							 "%s and %s; the last one wins",
+							 imp_quote(r, name), imp_quote(r, prev),
+							 imp_quote(r, dsid));
 				}
 			}
 		}
@@ -656,7 +664,7 @@ static void summary_notes(struct imp_run *r)
 			 asked ? "" : " (no --plan or --map given)");
 	for (size_t i = 0; i < n && i < 20; i++)
 		diag_add(r->d, DIAG_NOTE, NULL, 0, 0, NULL, "unmatched: %s (records: %llu)",
-			 rows[i].name, (unsigned long long)rows[i].t->records);
+			 imp_quote(r, rows[i].name), (unsigned long long)rows[i].t->records);
 	if (n > 20)
 		diag_add(r->d, DIAG_NOTE, NULL, 0, 0, NULL,
 			 "%zu more unmatched names, listed in the provenance sidecar", n - 20);
@@ -685,14 +693,14 @@ int imp_main(const struct imp_tool *tool, const char *const *files, size_t n_fil
 		const char *eq = strchr(opts->locations[i], '=');
 		if (!eq || !valid_location(eq + 1)) {
 			diag_add(d, DIAG_ERROR, NULL, 0, 0, NULL, "--location %s: expected "
-				 "NAME=primary|secondary|offsite", opts->locations[i]);
+				 "NAME=primary|secondary|offsite", imp_quote(&r, opts->locations[i]));
 			rc = EXIT_INPUT;
 		}
 	}
 	if (opts->location && !valid_location(opts->location)) {
 		diag_add(d, DIAG_ERROR, NULL, 0, 0, NULL,
-			 "--location must be primary, secondary or offsite, not \"%s\"",
-			 opts->location);
+			 "--location must be primary, secondary or offsite, not %s",
+			 imp_quote(&r, opts->location));
 		rc = EXIT_INPUT;
 	}
 	if (rc != EXIT_OK)

@@ -249,5 +249,7 @@ void imp_emit(struct imp_run *r, const struct imp_node *at, struct imp_rec *rec)
 /* A string that lives until the end of the current record. */
 char *imp_tmp_printf(struct imp_run *r, const char *fmt, ...) PRINTF_LIKE(2, 3);
 char *imp_tmp_strndup(struct imp_run *r, const char *s, size_t len);
+/* s as a message shows a user's string: quoted, escaped, cut (diag_quote). */
+const char *imp_quote(struct imp_run *r, const char *s);
 
 #endif

@@ -121,7 +121,8 @@ static const char *map_state(struct imp_run *r, const struct imp_node *rec, cons
 	struct buf b = BUF_INIT;
 	for (size_t i = 0; i < n; i++)
 		buf_printf(&b, "%s%s", i ? ", " : "", m[i].aws);
-	imp_error(r, s, "unknown %s \"%s\" (the service model has %s)", key, s->str, b.data);
+	imp_error(r, s, "unknown %s %s (the service model has %s)", key, imp_quote(r, s->str),
+		  b.data);
 	buf_free(&b);
 	return NULL;
 }

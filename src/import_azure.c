@@ -118,7 +118,7 @@ static void az_record(struct imp_run *r, const struct imp_path *p, const struct 
 	bool is_restore = op && (strcmp(op, "Restore") == 0 || strcmp(op, "CrossRegionRestore") == 0);
 	if (!op || (strcmp(op, "Backup") != 0 && !is_restore)) {
 		imp_skip(r, j, "not a backup or restore operation",
-			 op ? imp_tmp_printf(r, "\"%s\"", op) : "no operation");
+			 op ? imp_quote(r, op) : "no operation");
 		return;
 	}
 	struct imp_rec o;
@@ -133,9 +133,9 @@ static void az_record(struct imp_run *r, const struct imp_path *p, const struct 
 			o.status = statuses[i].status;
 	}
 	if (!o.status) {
-		imp_error(r, st, "unknown status \"%s\" (Azure Backup has InProgress, "
+		imp_error(r, st, "unknown status %s (Azure Backup has InProgress, "
 			  "Completed, CompletedWithWarnings, Failed, Cancelled, Cancelling)",
-			  st->str);
+			  imp_quote(r, st->str));
 		return;
 	}
 	o.id = str_at(r, j, "name");
@@ -164,8 +164,8 @@ static void az_record(struct imp_run *r, const struct imp_path *p, const struct 
 		if (size) {
 			if (!size_bytes(size, &o.bytes)) {
 				imp_error(r, imp_get(r, bag, "Backup Size"),
-					  "invalid size \"%s\" (expected a number and B, KB, "
-					  "MB, GB or TB)", size);
+					  "invalid size %s (expected a number and B, KB, "
+					  "MB, GB or TB)", imp_quote(r, size));
 				return;
 			}
 			o.has_bytes = true;

@@ -808,8 +808,8 @@ bool imp_node_time(struct imp_run *r, const struct imp_node *n, const char *naiv
 	if (shape && !strpbrk(s + 19, "Zz+-")) {
 		const struct imp_options *o = r->opts;
 		if (!o->has_tz) {
-			imp_error(r, n, "time \"%s\" has no offset%s%s; say which with "
-				  "--tz (for example --tz +01:00)", s,
+			imp_error(r, n, "time %s has no offset%s%s; say which with "
+				  "--tz (for example --tz +01:00)", imp_quote(r, s),
 				  naive_hint ? ": " : "", naive_hint ? naive_hint : "");
 			return false;
 		}
@@ -821,8 +821,8 @@ bool imp_node_time(struct imp_run *r, const struct imp_node *n, const char *naiv
 			return true;
 		}
 	}
-	imp_error(r, n, "invalid time \"%s\" (expected RFC 3339, e.g. "
-		  "2026-10-31T02:00:00Z, or epoch seconds)", s);
+	imp_error(r, n, "invalid time %s (expected RFC 3339, e.g. "
+		  "2026-10-31T02:00:00Z, or epoch seconds)", imp_quote(r, s));
 	return false;
 }
 

@@ -151,8 +151,8 @@ static void backup(struct imp_run *r, const struct imp_path *p, const struct imp
 	else if (strcmp(type, "diff") == 0 || strcmp(type, "incr") == 0)
 		o.type = "incremental";
 	else {
-		imp_error(r, imp_get(r, b, "type"), "unknown backup type \"%s\" (pgBackRest "
-			  "has full, diff and incr)", type);
+		imp_error(r, imp_get(r, b, "type"), "unknown backup type %s (pgBackRest "
+			  "has full, diff and incr)", imp_quote(r, type));
 		return;
 	}
 	imp_get_str(r, b, "label", true, &o.id);

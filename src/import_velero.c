@@ -104,7 +104,7 @@ static bool phase(struct imp_run *r, const struct imp_node *obj, const struct im
 			return true;
 		}
 	}
-	imp_error(r, ph, "unknown phase \"%s\"", ph->str);
+	imp_error(r, ph, "unknown phase %s", imp_quote(r, ph->str));
 	return false;
 }
 
@@ -258,8 +258,8 @@ static void velero_record(struct imp_run *r, const struct imp_path *p,
 	else if (!kind && p->depth > 0 && imp_get(r, n, "spec"))
 		imp_skip(r, n, "item without a \"kind\"", NULL);
 	else
-		imp_error(r, n, "not a Velero Backup or Restore (kind %s%s%s)",
-			  kind ? "\"" : "", kind ? kind : "missing", kind ? "\"" : "");
+		imp_error(r, n, "not a Velero Backup or Restore (kind %s)",
+			  kind ? imp_quote(r, kind) : "missing");
 }
 
 const struct imp_tool imp_tool_velero = {

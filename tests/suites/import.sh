@@ -74,7 +74,7 @@ JSON
 "$DRGEN" import aws-backup "$FIX/aws-v2-pages.json" --plan plan -o a.ndjson 2>a.err
 check "--plan: an ARN in sources resolves" test "$(grep -c '"datastore":"ledger-db"' a.ndjson)" -eq 4
 check "--plan: the names that matched nothing are listed" \
-	grep -q 'unmatched: arn:aws:s3:::kestrel-statements (records: 1)' a.err
+	grep -q 'unmatched: "arn:aws:s3:::kestrel-statements" (records: 1)' a.err
 check "--plan: that is a warning" grep -q 'warning: 3 source names matched no datastore' a.err
 check "--plan: the sidecar names the plan and its digest" grep -q '"plan_sha256"' a.ndjson.provenance.json
 "$DRGEN" import aws-backup "$FIX/aws-v2-pages.json" --plan plan --map 'arn:aws:s3:::kestrel-statements=statements' \
