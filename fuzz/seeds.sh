@@ -47,6 +47,16 @@ backups)
 		lines "$f" 20 B
 	done
 	;;
+import)
+	# The option byte's low bits pick the importer (fuzz_import.c): 0 aws-backup,
+	# 1 pgbackrest, 2 restic, 3 borg (8: with --tz), 4 velero, 5 azure-backup.
+	for f in tests/import/fixtures/aws-*.json; do seed "$f" '0'; done
+	for f in tests/import/fixtures/pgbackrest-*.json; do seed "$f" '1'; seed "$f" 'q'; done
+	for f in tests/import/fixtures/restic-*.json; do seed "$f" '2'; done
+	for f in tests/import/fixtures/borg-*.json; do seed "$f" '3'; seed "$f" ';'; done
+	for f in tests/import/fixtures/velero-*.json; do seed "$f" '4'; done
+	for f in tests/import/fixtures/azure-*.json; do seed "$f" '5'; done
+	;;
 jsonpos)
 	for f in "$SAMPLE"/plan.json "$SAMPLE"/drills/*.json tests/bad/*/*.json \
 		schema/*.json "$SHARED_DIR"/mustache-spec/*.json; do

@@ -561,6 +561,7 @@ static const char help_main[] =
 	"  init   DIR       create a plan directory: the sample, or --minimal\n"
 	"  verify OUT       recompute and check the evidence manifest of a build\n"
 	"  render TEMPLATE  render one Mustache template with a JSON view\n"
+	"  import KIND FILE convert a backup tool's export into a backup log\n"
 	"  help [COMMAND]   help on a command; 'drgen help limits' lists input limits\n"
 	"\n"
 	"exit status: 0 success; 1 built, but --fail-on found failing controls;\n"
@@ -651,12 +652,12 @@ int cli_help(const char *topic)
 		      stdout);
 		return EXIT_OK;
 	}
-	if (strcmp(topic, "render") == 0) {
-		char *argv[] = {(char *)"render", (char *)"--help", NULL};
-		return cli_render(2, argv);
+	if (strcmp(topic, "render") == 0 || strcmp(topic, "import") == 0) {
+		char *argv[] = {(char *)topic, (char *)"--help", NULL};
+		return topic[0] == 'r' ? cli_render(2, argv) : cli_import(2, argv);
 	}
 	static const char *const topics[] = {"build", "check", "init", "verify", "render",
-					     "limits"};
+					     "import", "limits"};
 	const char *near = load_plan_closest(topic, topics, ARRAY_LEN(topics));
 	if (near)
 		fprintf(stderr, "drgen help: no help on \"%s\", did you mean \"%s\"?\n", topic,

@@ -20,6 +20,7 @@ int cli_build(int argc, char **argv);
 int cli_init(int argc, char **argv);
 int cli_verify(int argc, char **argv);
 int cli_render(int argc, char **argv);
+int cli_import(int argc, char **argv);   /* cli_import.c */
 
 struct diags;
 /*

@@ -59,6 +59,7 @@
 
 #include "dates.h"
 #include "restore_tests.h"
+#include "import.h"
 
 #define READ_BYTES   (256u << 10)  /* one pread; fits in L2 with the parse */
 #define BUF_PAD      64            /* readable bytes after the data */
@@ -2115,6 +2116,27 @@ static void chunk_push(struct job *j, size_t file, uint64_t start, uint64_t end)
 	c->end = end;
 }
 
+/*
+ * A tool's own export dropped into backups/ (AWS Backup JSON, pgBackRest
+ * info...): one error that names the `drgen import` to run, instead of one
+ * error per line.  True when it is one (reported; the file is skipped).
+ */
+static bool tool_export(const struct file *f, int fd, char *tmp, struct diags *d)
+{
+	ssize_t n = read_at(fd, tmp, PLAN_READ, 0);
+	const char *what = NULL;
+	const char *kind = n > 0 ? imp_detect(tmp, (size_t)n, &what) : NULL;
+	if (!kind)
+		return false;
+	const char *slash = strrchr(f->display, '/');
+	int dir_len = slash ? (int)(slash - f->display) : 0;
+	diag_error(d, f->display, 1, 1, "this is the output of %s, not drgen's NDJSON: "
+		   "move it out of backups/ and convert it with: drgen import %s FILE "
+		   "-o %.*s%s%s.ndjson", what, kind, dir_len, f->display, dir_len ? "/" : "",
+		   kind);
+	return true;
+}
+
 /* Opens one log and cuts it into chunks; false: reported, skip it. */
 static bool file_plan(struct job *j, size_t i, size_t chunk_bytes, char *tmp,
 		      struct diags *d)
@@ -2130,6 +2152,10 @@ static bool file_plan(struct job *j, size_t i, size_t chunk_bytes, char *tmp,
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		diag_error(d, f->display, 0, 0, "not a regular file");
+		close(fd);
+		return false;
+	}
+	if (tool_export(f, fd, tmp, d)) {
 		close(fd);
 		return false;
 	}

@@ -649,6 +649,7 @@ static const struct field datastore_fields[] = {
 	      model_criticality_names),
 	FNUM("size_gb", F_NONNEG, struct datastore, size_gb, LIMIT_SIZE_GB),
 	FCUSTOM("procedure", 0, load_datastore_procedure),
+	FSTRS("sources", 0, struct datastore, sources, n_sources),
 };
 
 static const struct field health_check_fields[] = {

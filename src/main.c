@@ -15,6 +15,7 @@ static void usage(FILE *out)
 	      "       drgen init   [--minimal] DIR\n"
 	      "       drgen verify OUT [--key PUB]\n"
 	      "       drgen render TEMPLATE [DATA.json] [--partials DIR]\n"
+	      "       drgen import KIND FILE... [-o FILE] [--plan DIR] [--map NAME=ID]\n"
 	      "       drgen help   [COMMAND | limits]\n"
 	      "       drgen --help | --version\n",
 	      out);
@@ -45,9 +46,11 @@ int main(int argc, char **argv)
 		rc = cli_verify(argc - 1, argv + 1);
 	} else if (strcmp(cmd, "render") == 0) {
 		rc = cli_render(argc - 1, argv + 1);
+	} else if (strcmp(cmd, "import") == 0) {
+		rc = cli_import(argc - 1, argv + 1);
 	} else {
 		static const char *const commands[] = {"build", "check", "init", "verify",
-						       "render", "help"};
+						       "render", "import", "help"};
 		const char *near = load_plan_closest(cmd, commands,
 						     sizeof(commands) / sizeof(commands[0]));
 		if (near)

@@ -199,6 +199,8 @@ struct datastore {
 	const char *engine;
 	enum criticality criticality;
 	double size_gb;
+	const char **sources;          /* names other tools use (drgen import) */
+	size_t n_sources;
 	size_t service_index;          /* the service that declares it */
 	struct procedure procedure;
 	struct backup_summary backups; /* filled by load_backups */
