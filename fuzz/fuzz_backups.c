@@ -95,11 +95,12 @@ static void check_sums(const struct model *m)
 			records += a->records;
 		}
 		FUZZ_ASSERT(records == b->records);
-		total += b->records;
+		total += b->records + b->restore_test_records;
 	}
+	/* An unknown datastore counts records of both kinds. */
 	for (size_t i = 0; i < m->n_unknown_datastores; i++)
 		total += m->unknown_datastores[i].records;
-	FUZZ_ASSERT(total == m->backup_records);
+	FUZZ_ASSERT(total == m->backup_records + m->restore_test_records);
 }
 
 #define SAME_STR(a, b) FUZZ_ASSERT(strcmp((a), (b)) == 0)
@@ -119,13 +120,22 @@ static void check_same_location(const struct backup_location_summary *a,
 	FUZZ_ASSERT(a->successes_immutable == b->successes_immutable);
 	FUZZ_ASSERT(memcmp(a->successes_by_type, b->successes_by_type,
 			   sizeof(a->successes_by_type)) == 0);
-	FUZZ_ASSERT(a->newest_restore_test_ok == b->newest_restore_test_ok);
-	SAME_STR(a->newest_restore_test_ok_id, b->newest_restore_test_ok_id);
-	FUZZ_ASSERT(a->newest_restore_test_failed == b->newest_restore_test_failed);
-	SAME_STR(a->newest_restore_test_failed_id, b->newest_restore_test_failed_id);
 	FUZZ_ASSERT(a->newest_verified == b->newest_verified);
 	FUZZ_ASSERT(a->verification_failures == b->verification_failures);
 	FUZZ_ASSERT(a->max_retention_days == b->max_retention_days);
+}
+
+static void check_same_tests(const struct restore_test_summary *a,
+			     const struct restore_test_summary *b)
+{
+	FUZZ_ASSERT(a->tests == b->tests && a->failures_in_period == b->failures_in_period);
+	FUZZ_ASSERT(a->newest_ok == b->newest_ok && a->newest_failed == b->newest_failed);
+	SAME_STR(a->newest_ok_id, b->newest_ok_id);
+	SAME_STR(a->newest_ok_tested_backup, b->newest_ok_tested_backup);
+	FUZZ_ASSERT(a->newest_ok_tested_time == b->newest_ok_tested_time);
+	FUZZ_ASSERT(a->newest_ok_location == b->newest_ok_location);
+	FUZZ_ASSERT(memcmp(a->newest_ok_at, b->newest_ok_at, sizeof(a->newest_ok_at)) == 0);
+	SAME_STR(a->newest_failed_id, b->newest_failed_id);
 }
 
 static bool same_opt(const char *a, const char *b)
@@ -141,8 +151,11 @@ static void check_same(const struct run *x, const struct run *y)
 		const struct backup_summary *sa = &a->datastores[i].backups;
 		const struct backup_summary *sb = &b->datastores[i].backups;
 		FUZZ_ASSERT(sa->records == sb->records && sa->future == sb->future);
+		FUZZ_ASSERT(sa->restore_test_records == sb->restore_test_records);
 		for (int l = 0; l < LOC_COUNT; l++)
 			check_same_location(&sa->at[l], &sb->at[l]);
+		for (int k = 0; k < RMETHOD_COUNT; k++)
+			check_same_tests(&sa->tests[k], &sb->tests[k]);
 	}
 	FUZZ_ASSERT(a->n_unknown_datastores == b->n_unknown_datastores);
 	for (size_t i = 0; i < a->n_unknown_datastores; i++) {
