@@ -742,12 +742,23 @@ static char *build_ap(const struct oscal *x, size_t *len)
 	return print_doc(root, len);
 }
 
+/*
+ * Whether drgen's status meets the control's objective: pass; n/a (nothing
+ * in scope); alternative (a HIPAA addressable specification met by a
+ * documented alternative measure, on data that does not fail).
+ */
+static bool objective_met(const char *status)
+{
+	return strcmp(status, "pass") == 0 || strcmp(status, "n/a") == 0 ||
+	       strcmp(status, "alternative") == 0;
+}
+
 /* drgen's status of a control as an OSCAL objective status. */
 static void objective_status(cJSON *target, const char *status, const char *reason)
 {
 	cJSON *st = cJSON_AddObjectToObject(target, "status");
-	bool pass = strcmp(status, "pass") == 0, na = strcmp(status, "n/a") == 0;
-	cJSON_AddStringToObject(st, "state", pass || na ? "satisfied" : "not-satisfied");
+	bool pass = strcmp(status, "pass") == 0;
+	cJSON_AddStringToObject(st, "state", objective_met(status) ? "satisfied" : "not-satisfied");
 	cJSON_AddStringToObject(st, "reason", pass ? "pass" :
 				strcmp(status, "fail") == 0 ? "fail" : "other");
 	if (reason && *reason)
@@ -876,23 +887,46 @@ static void add_remediations(const struct oscal *x, cJSON *risk, const cJSON *c,
 	drop_if_empty(risk, "remediations");
 }
 
-/* The exception that waived a control: its approver and dates. */
-static void add_waiver(const struct oscal *x, cJSON *props, const cJSON *c)
+/* A property in a group (the props of one exception travel together). */
+static void add_group_prop(cJSON *props, const char *name, const char *value,
+			   const char *group)
 {
-	const cJSON *e;
-	cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(c, "evidence")) {
-		if (!json_str(e, "exception"))
-			continue;
-		const char *by = json_str(e, "approved_by");
-		add_prop(props, "exception", json_str(e, "exception_id") ? json_str(e, "exception_id")
-			 : json_str(e, "exception"), true);
+	if (!value || !*value)
+		return;
+	add_prop(props, name, value, true);
+	cJSON *p = cJSON_GetArrayItem(props, cJSON_GetArraySize(props) - 1);
+	if (group && *group)
+		cJSON_AddStringToObject(p, "group", group);
+}
+
+/*
+ * The exceptions applied to a control (results.json `exceptions`): each
+ * one's id, its approver as a party, the approval date and the expiry,
+ * grouped by the exception's id.  The earliest expiry is the risk's
+ * deadline.
+ */
+static void add_waivers(const struct oscal *x, cJSON *props, const cJSON *c,
+			const char **deadline)
+{
+	const cJSON *ex;
+	*deadline = NULL;
+	cJSON_ArrayForEach(ex, cJSON_GetObjectItemCaseSensitive(c, "exceptions")) {
+		const char *id = json_str(ex, "id");
+		char group[128];
+		oscal_control_token("exception", id ? id : "", group, sizeof(group));
+		add_group_prop(props, "exception", id, group);
+		const char *by = json_str(ex, "approved_by_id") ? json_str(ex, "approved_by_id")
+			: json_str(ex, "approved_by");
 		if (by) {
-			char id[37];
-			party_uuid(x, by, id);
-			add_prop(props, "exception-approver", id, true);
+			char party[37];
+			party_uuid(x, by, party);
+			add_group_prop(props, "exception-approver", party, group);
 		}
-		add_prop(props, "exception-approved-on", json_str(e, "approved_on"), true);
-		add_prop(props, "exception-expires", json_str(e, "expires"), true);
+		add_group_prop(props, "exception-approved-on", json_str(ex, "approved_on"), group);
+		const char *exp = json_str(ex, "expires");
+		add_group_prop(props, "exception-expires", exp, group);
+		if (exp && (!*deadline || strcmp(exp, *deadline) < 0))
+			*deadline = exp;
 	}
 }
 
@@ -991,8 +1025,9 @@ static cJSON *build_result(const struct oscal *x)
 		add_prop(fp, "framework", fw, true);
 		add_prop(fp, "control", control, true);
 		add_prop(fp, "ask-for", json_str(c, "ask"), true);
+		const char *deadline = NULL;
 		if (strcmp(status, "waived") == 0)
-			add_waiver(x, fp, c);
+			add_waivers(x, fp, c, &deadline);
 		cJSON *target = cJSON_AddObjectToObject(f, "target");
 		cJSON_AddStringToObject(target, "type", "objective-id");
 		cJSON_AddStringToObject(target, "target-id", tok);
@@ -1019,7 +1054,7 @@ static cJSON *build_result(const struct oscal *x)
 		}
 		drop_if_empty(f, "related-observations");
 
-		if (strcmp(status, "pass") != 0 && strcmp(status, "n/a") != 0) {
+		if (!objective_met(status)) {
 			cJSON *risk = cJSON_CreateObject();
 			add_uuid(x, risk, NULL, "period/%s/risk/%s/%s", x->period, fw, control);
 			char *rt = xasprintf("%s %s is %s", fw, control, status);
@@ -1036,6 +1071,12 @@ static cJSON *build_result(const struct oscal *x)
 			drop_if_empty(risk, "props");
 			bool waived = strcmp(status, "waived") == 0;
 			cJSON_AddStringToObject(risk, "status", waived ? "deviation-approved" : "open");
+			if (waived && deadline) {
+				/* An expiry date is the end of that day, UTC. */
+				char *at = xasprintf("%sT23:59:59Z", deadline);
+				cJSON_AddStringToObject(risk, "deadline", at);
+				free(at);
+			}
 			add_remediations(x, risk, c, fw, control);
 			cJSON_AddItemToArray(risks, risk);
 			cJSON *rr = add_array(f, "related-risks");

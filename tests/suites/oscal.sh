@@ -91,6 +91,17 @@ out.append("component %s" % (component(sa, "ledger") == component(sb, "ledger") 
 out.append("result %s" % (a["results"][0]["uuid"] != b["results"][0]["uuid"]))
 out.append("document %s" % (a["uuid"] != b["uuid"]))
 out.append("modified %s" % a["metadata"]["last-modified"])
+parties = {p["uuid"] for p in a["metadata"]["parties"]}
+waived = [f for f in a["results"][0]["findings"]
+          if any(p["name"] == "drgen-status" and p["value"] == "waived" for p in f["props"])]
+ok = bool(waived)
+for f in waived:
+    props = [p for p in f["props"] if p["name"].startswith("exception")]
+    names = {p["name"] for p in props}
+    approvers = [p["value"] for p in props if p["name"] == "exception-approver"]
+    ok = ok and {"exception", "exception-approver", "exception-approved-on",
+                 "exception-expires"} <= names and all(x in parties for x in approvers)
+out.append("waivers %s" % ok)
 print("\n".join(out))
 PYEOF
 check "oscal: a control's finding keeps its UUID across periods" grep -qx "finding True" "$TMP/uuids.out"
@@ -98,6 +109,8 @@ check "oscal: a service's component keeps its UUID across periods" grep -qx "com
 check "oscal: the result and the document have a UUID of their period" \
 	sh -c "grep -qx 'result True' '$TMP/uuids.out' && grep -qx 'document True' '$TMP/uuids.out'"
 check "oscal: last-modified is SOURCE_DATE_EPOCH" grep -qx "modified 2026-05-28T20:26:40Z" "$TMP/uuids.out"
+check "oscal: a waived control names its exceptions, approvers (parties), approval and expiry" \
+	grep -qx "waivers True" "$TMP/uuids.out"
 
 # Without json output, no OSCAL.
 "$DRGEN" build "$SAMPLE" -o "$TMP/nojson" --period 2026-10 --format html,md >/dev/null 2>&1
