@@ -199,8 +199,8 @@ static void test_with_rules(void **state)
 
 	struct rules_results r = {0};
 	struct service_tier tiers[2] = {
-		{1, "critical", true, "explicit tier", 0, 5, "active-active multi-region", 3.5, true},
-		{2, "essential", false, "revenue", 5, 60, "active-passive multi-region", 2, true}};
+		{1, "critical", true, "explicit tier", 0, 5, "active-active multi-region", 3.5, true, false},
+		{2, "essential", false, "revenue", 5, 60, "active-passive multi-region", 2, true, false}};
 	int tier_of[2] = {1, 2};
 	double rpo_of[2] = {0, 5};
 	bool multi_of[2] = {true, true};
