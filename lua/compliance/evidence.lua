@@ -98,8 +98,8 @@ E.defaults = {
                          "xchacha20-poly1305" },
   encryption_denied = { "none", "des", "des-*", "3des*", "des-ede3*", "rc4*", "blowfish*",
                         "bf-*" },
-  -- evidence references listed per control (the rest are counted)
-  evidence_max = 12,
+  -- evidence references listed per control; 0 lists every one (the default)
+  evidence_max = 0,
 }
 
 -- Settings only one framework has (its `defaults`), by name.
@@ -706,6 +706,7 @@ end
 -- Collects evidence references without duplicates, up to a limit; past
 -- the limit references are only counted (the count may include repeats).
 local function collector(limit)
+  if not limit or limit <= 0 then limit = math.huge end
   local c = { list = {}, seen = {}, more = 0, limit = limit }
   function c.add(e)
     if e == nil or (type(e) == "table" and next(e) == nil) then return end
@@ -730,9 +731,6 @@ local function collector(limit)
     end
   end
   function c.done()
-    if c.more > 0 then
-      c.list[#c.list + 1] = fmt("and %d more evidence reference%s", c.more, c.more == 1 and "" or "s")
-    end
     return c.list
   end
   return c
