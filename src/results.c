@@ -283,6 +283,7 @@ static void add_plan(cJSON *doc, const struct model *m)
 	add_str(org, "id", m->org.id);
 	add_str(org, "name", m->org.name);
 	add_str(org, "entity_type", m->org.entity_type);
+	add_str(org, "currency", m->org.currency);
 	add_str(plan, "version", m->meta.version);
 	add_str(plan, "owner", m->meta.owner);
 	add_str(plan, "approved_by", m->meta.approved_by);
