@@ -32,7 +32,10 @@ static const char *jstr(const cJSON *o, const char *key)
 	return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, key));
 }
 
-/* Lowercase; runs of characters other than [a-z0-9._] become one "-". */
+/*
+ * Lowercase; runs of characters other than [a-z0-9.] become one "-": an
+ * anchor needs no escaping in HTML, URLs or Markdown.
+ */
 static void slug(struct buf *b, const char *s)
 {
 	bool dash = false;
@@ -40,13 +43,14 @@ static void slug(struct buf *b, const char *s)
 		char ch = *s;
 		if (ch >= 'A' && ch <= 'Z')
 			ch = (char)(ch - 'A' + 'a');
-		bool keep = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ||
-			    ch == '.' || ch == '_';
+		bool keep = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.';
 		if (!keep) {
 			dash = true;
 			continue;
 		}
-		if (dash && b->len && b->data[b->len - 1] != '-')
+		if (dash && b->len && b->data[b->len - 1] == '.')
+			b->data[b->len - 1] = '-';   /* "art. 12" is "art-12" */
+		else if (dash && b->len && b->data[b->len - 1] != '-')
 			buf_putc(b, '-');
 		dash = false;
 		buf_putc(b, ch);
@@ -60,6 +64,8 @@ void track_control_anchor(const char *framework, const char *control, char *out,
 	slug(&b, framework);
 	buf_putc(&b, '-');
 	slug(&b, control);
+	while (b.len && (b.data[b.len - 1] == '.' || b.data[b.len - 1] == '-'))
+		b.data[--b.len] = '\0';
 	snprintf(out, size, "%s", b.data ? b.data : "");
 	buf_free(&b);
 }

@@ -29,7 +29,7 @@
 #include "rules.h"
 
 struct track_finding {
-	const char *anchor;          /* "finding-backup_stale-claims-db", unique */
+	const char *anchor;          /* "finding-backup-stale-claims-db", unique */
 	const char *owner;           /* contact id, or NULL */
 	const char *status;          /* "new" or "open" */
 	char open_since[8];          /* YYYY-MM; "" when unknown (no previous) */
@@ -61,8 +61,9 @@ const size_t *track_control_findings(const struct track *t, size_t ci, size_t *n
 
 /*
  * The anchor of a control: "iso27001-a.8.13" (framework, "-", control, in
- * lowercase; every run of characters other than letters, digits, "." and
- * "_" becomes one "-"; none at the end).
+ * lowercase; every run of characters other than letters, digits and "."
+ * becomes one "-"; none at the end).  Finding anchors are "finding-" and
+ * the finding id made the same way, "-2", "-3" added if two collide.
  */
 void track_control_anchor(const char *framework, const char *control, char *out,
 			  size_t size);

@@ -745,6 +745,8 @@ static void put_severity(cJSON *o, const char *sev)
 static void put_audit_href(cJSON *o, const char *key, const struct pctx *pc,
 			   const char *anchor)
 {
+	if (!views_get(o, "anchor"))
+		put_str(o, "anchor", anchor);
 	if (pc->audit)
 		put_fmt(o, key, "#%s", anchor);
 	else
@@ -813,7 +815,7 @@ static void put_tracking(cJSON *o, const struct pctx *pc, const struct finding *
 		return;
 	cJSON *x = put_obj(o, "response");
 	put_str(x, "text", r->response);
-	put_str(x, "owner", contact_name(v, r->owner));
+	put_str(x, "by", contact_name(v, r->owner));
 	put_time_day(x, "target_date", r->target_date);
 	put_bool(x, "accepts_risk", r->accepts_risk);
 	put_str(x, "exception", r->exception);
