@@ -70,6 +70,11 @@ void track_control_anchor(const char *framework, const char *control, char *out,
 	buf_free(&b);
 }
 
+void track_anchor(const char *prefix, const char *s, char *out, size_t size)
+{
+	track_control_anchor(prefix, s, out, size);
+}
+
 /* Who owns what finding f is about (a contact id), or NULL. */
 static const char *owner_of(const struct model *m, const struct finding *f)
 {

@@ -68,6 +68,9 @@ const size_t *track_control_findings(const struct track *t, size_t ci, size_t *n
 void track_control_anchor(const char *framework, const char *control, char *out,
 			  size_t size);
 
+/* Any other anchor made the same way: prefix, "-", s ("exception-ex-2026-01"). */
+void track_anchor(const char *prefix, const char *s, char *out, size_t size);
+
 /* Adds `anchor` and `findings` (ids) to every control of results.json. */
 void track_annotate_controls(const struct track *t, const struct rules_results *r,
 			     cJSON *controls);

@@ -824,7 +824,10 @@ static void put_tracking(cJSON *o, const struct pctx *pc, const struct finding *
 		bool expired = e->expires != DATE_NONE && e->expires < v->m->as_of;
 		put_bool(x, "exception_expired", expired);
 		put_time_day(x, "exception_expires", e->expires);
-		put_fmt(x, "exception_href", "#exception-%s", r->exception);
+		char a[256];
+		track_anchor("exception", r->exception, a, sizeof(a));
+		put_str(x, "exception_anchor", a);
+		put_audit_href(x, "exception_href", pc, a);
 	}
 }
 
@@ -1591,7 +1594,7 @@ static void put_framework_summary(cJSON *o, const struct pctx *pc, const char *n
 				   views_get_str(cJSON_GetArrayItem(causes, 0), "kind_label"),
 				   cause[0].n, cause[0].n == 1 ? "" : "s");
 		if (attest)
-			buf_printf(&b, "; %zu more control%s an attestation", attest,
+			buf_printf(&b, "; %zu other control%s an attestation", attest,
 				   attest == 1 ? " needs" : "s need");
 		if (worse && prev)
 			buf_printf(&b, "; %zu got worse since %s", worse, prev);
@@ -2604,8 +2607,11 @@ cJSON *views_audit(const struct views *v, size_t item, enum views_format f)
 		struct buf sv = BUF_INIT;
 		bool expired = e->expires != DATE_NONE && e->expires < m->as_of;
 		put_str(o, "id", e->id);
-		if (e->id)
-			put_fmt(o, "anchor", "exception-%s", e->id);
+		if (e->id) {
+			char a[256];
+			track_anchor("exception", e->id, a, sizeof(a));
+			put_str(o, "anchor", a);
+		}
 		put_str(o, "control", e->control);
 		for (size_t j = 0; j < e->n_services; j++)
 			buf_printf(&sv, "%s%s", j ? ", " : "", e->services[j]);
