@@ -194,7 +194,6 @@ struct attestation {
 };
 
 struct exception {
-	const char *id;                /* optional; named by management responses */
 	const char *control;           /* e.g. "iso27001:A.8.13" or "A.8.13" */
 	const char **services;         /* empty: every service */
 	size_t n_services;
@@ -202,6 +201,7 @@ struct exception {
 	const char *approved_by;
 	int64_t expires;
 	struct source_pos pos;
+	const char *id;                /* optional; named by management responses */
 };
 
 /*

@@ -575,9 +575,9 @@ static void test_plan_review_and_exceptions(void **state)
 	t.x.m->meta.last_review = analyze_months_before(FX_AS_OF, 13);
 	t.x.m->meta.next_review = DATE_NONE;
 	ex[0] = (struct exception){"iso27001:A.8.13", svc, 1, "budget", "cto",
-				   FX_AS_OF - FX_DAY, {0}};
+				   FX_AS_OF - FX_DAY, {0}, NULL};
 	ex[1] = (struct exception){"A.5.30", NULL, 0, "later", "cto",
-				   FX_AS_OF + FX_DAY, {0}};
+				   FX_AS_OF + FX_DAY, {0}, NULL};
 	t.x.m->exceptions = ex;
 	t.x.m->n_exceptions = 2;
 	go(&t);
