@@ -41,6 +41,8 @@
 #define INDEX_TOP_FINDINGS 10
 /* Evidence lists longer than this collapse on screen (all items are listed). */
 #define CONTROL_SHORT_EVIDENCE 3
+/* Findings of one cause the executive summary names (a larger group: its count). */
+#define SUMMARY_NAMED 5
 /* Escalation contacts in a runbook's "at a glance" box. */
 #define GLANCE_CONTACTS 3
 
@@ -1567,7 +1569,14 @@ static void put_framework_summary(cJSON *o, const struct pctx *pc, const char *n
 		put_num(y, "count", (double)cause[k].n);
 		put_severity(y, severity_names[cause[k].rank < ARRAY_LEN(severity_names) ?
 					       cause[k].rank : ARRAY_LEN(severity_names) - 1]);
-		cJSON_AddItemToObjectCS(y, "findings", cJSON_Duplicate(cause[k].list, true));
+		/* a small group by name; a large one by its count (all are listed below) */
+		bool named = cause[k].n <= SUMMARY_NAMED;
+		put_bool(y, "named", named);
+		const cJSON *first = cJSON_GetArrayItem(cause[k].list, 0);
+		put_str(y, "first_anchor", views_get_str(first, "anchor"));
+		put_str(y, "first_href", views_get_str(first, "href"));
+		if (named)
+			cJSON_AddItemToObjectCS(y, "findings", cJSON_Duplicate(cause[k].list, true));
 	}
 	put_bool(o, "has_causes", n_cause > 0);
 	put_num(o, "findings_linked", (double)n_hit);
