@@ -310,6 +310,11 @@ const struct track_finding *track_of(const struct track *t, const struct finding
 	return &t->f[f - t->r->findings];
 }
 
+const char *track_control_key(const struct track *t, size_t ci)
+{
+	return ci < t->n_controls ? t->control_key[ci] : "";
+}
+
 const size_t *track_control_findings(const struct track *t, size_t ci, size_t *n)
 {
 	*n = ci < t->n_controls ? t->n_by_control[ci] : 0;

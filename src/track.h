@@ -56,6 +56,9 @@ void track_free(struct track *t);
 /* The tracking of finding f, one of r's findings (never NULL). */
 const struct track_finding *track_of(const struct track *t, const struct finding *f);
 
+/* Control ci as "framework:control" (borrowed). */
+const char *track_control_key(const struct track *t, size_t ci);
+
 /* The findings (indices into r->findings) that affect control ci. */
 const size_t *track_control_findings(const struct track *t, size_t ci, size_t *n);
 

@@ -801,15 +801,8 @@ static void put_tracking(cJSON *o, const struct pctx *pc, const struct finding *
 	put_time_day(o, "due", tf->due);
 	put_bool(o, "overdue", tf->overdue);
 	cJSON *ctl = put_arr(o, "controls");
-	for (size_t k = 0; k < tf->n_controls; k++) {
-		cJSON *c = views_get(v->results, "controls") ? cJSON_GetArrayItem(
-			views_get(v->results, "controls"), (int)tf->controls[k]) : NULL;
-		char key[256];
-		cJSON *x = push_obj(ctl);
-		snprintf(key, sizeof(key), "%s:%s", views_get_str(c, "framework") ? views_get_str(c, "framework") : "",
-			 views_get_str(c, "control") ? views_get_str(c, "control") : "");
-		put_control_ref(x, pc, key);
-	}
+	for (size_t k = 0; k < tf->n_controls; k++)
+		put_control_ref(push_obj(ctl), pc, track_control_key(v->in->track, tf->controls[k]));
 	put_bool(o, "has_controls", tf->n_controls > 0);
 	const struct mgmt_response *r = tf->response;
 	put_bool(o, "has_response", r != NULL);
