@@ -1449,6 +1449,10 @@ static void fill_control(cJSON *x, const struct pctx *pc, const cJSON *c, size_t
 		put_severity(y, f->severity);
 		put_words(y, "kind_label", f->kind);
 		put_str(y, "subject", f->subject);
+		if (f->ref)
+			put_fmt(y, "label", "%s (%s)", f->subject, f->ref);
+		else
+			put_str(y, "label", f->subject);
 	}
 	put_bool(x, "has_findings", n > 0);
 }
