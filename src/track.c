@@ -172,9 +172,9 @@ static void link_controls(struct track *t, const cJSON *policy, const cJSON *con
 		cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(c, "checks")) {
 			const char *st = jstr(k, "status"), *check = jstr(k, "check");
 			const char *reason = jstr(k, "reason");
-			if (!st || strcmp(st, "pass") == 0 || strcmp(st, "n/a") == 0)
+			if (!st || !reason || strcmp(st, "pass") == 0 || strcmp(st, "n/a") == 0)
 				continue;
-			for (const char *p = reason; p && *p;) {
+			for (const char *p = reason; *p;) {
 				while (*p && !is_id_char(*p))
 					p++;
 				const char *w = p;
