@@ -1,7 +1,8 @@
 # The audit report as an auditor reads it (docs/audit.md), on the sample
 # built for September and then October (compared with September): every
 # control and finding anchor exists and every cross-link resolves, in HTML
-# and Markdown; no document says "and N more"; finding ids, anchors and
+# and Markdown; no document says "and N more"; a reason names each failing
+# subject once; finding ids, anchors and
 # "open since" persist from period to period; HTML and Markdown agree on
 # every control's status, reason and "Ask for" hint; every amount shows the
 # plan's currency; the due-date policy's boundary (due on the day, overdue
@@ -181,6 +182,21 @@ elif what == "currency":       # DIR CODE: every amount shows the currency
         fail("; ".join(bad[:6]))
     print("    every amount of the plan's cost tables and tier reasons in %s" % cur)
 
+elif what == "once":           # DIR: a reason names each failing subject once
+    r = results(args[0])
+    ids = {s["id"] for s in r["services"]} | {d["id"] for d in r["datastores"]}
+    grouped = 0
+    for c in r["controls"]:
+        lead = [re.match(r"[a-z0-9._-]+", p.strip()) for p in c["reason"].split("; ")]
+        lead = [m.group(0) for m in lead if m and m.group(0) in ids]
+        dup = sorted({x for x in lead if lead.count(x) > 1})
+        if dup:
+            fail("control %s names %s more than once: %s" % (c["anchor"], dup, c["reason"][:300]))
+        grouped += " — " in c["reason"]
+    if grouped < 5:
+        fail("only %d reasons put several checks' facts about one subject together" % grouped)
+    print("    %d reasons group facts by subject" % grouped)
+
 elif what == "overdue":        # DIR ID WANT
     d, fid, want = args
     f = [x for x in results(d)["findings"] if x["id"] == fid]
@@ -201,6 +217,7 @@ check "no template, rule or source writes \"and N more\"${more:+ ($more)}" [ -z 
 check "finding ids, anchors and first reports persist from 2026-09 to 2026-10" $A stable "$TMP/sep" "$TMP/oct"
 check "open since is carried from report to report (2026-10 to 2026-11)" $A stable "$TMP/oct" "$TMP/nov"
 check "HTML and Markdown agree on every control's status, reason and hint" $A parity "$TMP/oct"
+check "a control's reason names every failing subject once" $A once "$TMP/oct"
 check "every amount shows the plan's currency" $A currency "$TMP/oct" EUR
 check "the audit's first screen leads with the executive summary" sh -c '
 	f=$1/audit/2026-10.html
