@@ -117,14 +117,14 @@ static bool is_id_char(char ch)
 	       (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.';
 }
 
-static void add_link(struct track *t, size_t ci, size_t fi, size_t *cap)
+/* Adds finding fi to control ci once: stamp[fi] is the last control + 1 it was added to. */
+static void add_link(struct track *t, size_t ci, size_t fi, size_t *cap, size_t *stamp)
 {
 	size_t *v = t->by_control[ci];
 	size_t n = t->n_by_control[ci];
-	for (size_t k = 0; k < n; k++) {
-		if (v[k] == fi)
-			return;
-	}
+	if (stamp[fi] == ci + 1)
+		return;
+	stamp[fi] = ci + 1;
 	if (n == cap[ci]) {
 		cap[ci] = cap[ci] ? 2 * cap[ci] : 4;
 		t->by_control[ci] = v = xrealloc(v, cap[ci] * sizeof(*v));
@@ -145,6 +145,7 @@ static void link_controls(struct track *t, const cJSON *policy, const cJSON *con
 	struct strmap *by_subject = strmap_new(r->n_findings + 1);
 	size_t n_ctl = (size_t)cJSON_GetArraySize(controls);
 	size_t *cap = xcalloc(n_ctl + 1, sizeof(*cap));
+	size_t *stamp = xcalloc(r->n_findings + 1, sizeof(*stamp));
 
 	t->n_controls = n_ctl;
 	t->by_control = xcalloc(n_ctl + 1, sizeof(*t->by_control));
@@ -167,7 +168,7 @@ static void link_controls(struct track *t, const cJSON *policy, const cJSON *con
 		t->control_key[ci] = arena_strdup(t->arena, key);
 		/* a finding about the control itself (an expired exception) */
 		for (struct link *l = strmap_get(by_subject, key); l; l = l->next)
-			add_link(t, ci, l->finding, cap);
+			add_link(t, ci, l->finding, cap, stamp);
 		const cJSON *k;
 		cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(c, "checks")) {
 			const char *st = jstr(k, "status"), *check = jstr(k, "check");
@@ -187,13 +188,14 @@ static void link_controls(struct track *t, const cJSON *policy, const cJSON *con
 					continue;
 				for (struct link *l = strmap_getn(by_subject, w, len); l; l = l->next) {
 					if (check_judges(policy, r->findings[l->finding].kind, check))
-						add_link(t, ci, l->finding, cap);
+						add_link(t, ci, l->finding, cap, stamp);
 				}
 			}
 		}
 		ci++;
 	}
 	free(cap);
+	free(stamp);
 	strmap_free(by_subject);
 
 	/* and the other way round: each finding's controls, in control order */
