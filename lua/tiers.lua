@@ -56,8 +56,16 @@ M.currency_grace_minutes = 15
 
 local levels = M.levels
 
--- The tier the revenue rule gives, and why.
-local function computed_tier(service)
+-- An amount with the plan's currency: "100,000 EUR" (plain without one).
+local function money(x, ctx)
+  local org = ctx and ctx.model and ctx.model.organization
+  local cur = org and org.currency
+  if cur then return drgen.format_number(x) .. " " .. cur end
+  return drgen.format_number(x)
+end
+
+-- The tier the revenue rule gives, and why (ctx, when given, names the currency).
+local function computed_tier(service, ctx)
   local revenue = service.impact.revenue_loss_per_hour
   if revenue == nil then
     return #levels, "no revenue impact recorded"
@@ -66,12 +74,12 @@ local function computed_tier(service)
     if level.revenue_above == nil then
       return level.tier, string.format(
         "revenue loss of %s per hour is at most %s",
-        drgen.format_number(revenue), drgen.format_number(levels[level.tier - 1].revenue_above))
+        money(revenue, ctx), money(levels[level.tier - 1].revenue_above, ctx))
     end
     if revenue > level.revenue_above then
       return level.tier, string.format(
         "revenue loss of %s per hour is above %s",
-        drgen.format_number(revenue), drgen.format_number(level.revenue_above))
+        money(revenue, ctx), money(level.revenue_above, ctx))
     end
   end
   return #levels, "below every threshold"
@@ -91,7 +99,7 @@ local function unclassified(service)
 end
 
 function M.classify(service, ctx)
-  local tier, why = computed_tier(service)
+  local tier, why = computed_tier(service, ctx)
   if not service.tier and unclassified(service) then
     return {
       tier = M.unclassified_tier, tier_name = "unclassified", unclassified = true,

@@ -42,6 +42,7 @@
 #include "results.h"
 #include "rules.h"
 #include "source.h"
+#include "track.h"
 
 static double now_seconds(void)
 {
@@ -320,7 +321,8 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 	struct rules_results *res = NULL;
 	struct results *entries = NULL;
 	struct publish_previous prev_info = {0};
-	cJSON *results = NULL, *previous = NULL;
+	cJSON *results = NULL, *previous = NULL, *policy = NULL;
+	struct track *track = NULL;
 	struct compliance comp;
 	struct publish *p = NULL;
 	struct render_stats rstats = {0};
@@ -385,6 +387,10 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 	stage(o, r, "compliance", &t0);
 	if (!compliance_run(rules, m, f, res, &comp, d))
 		goto out;
+	/* How findings are tracked: due dates, the checks of each kind. */
+	policy = rules_call_json(rules, m, f, res, "findings", "policy", NULL, d);
+	if (!policy)
+		goto out;
 	rules_finish(rules);   /* its caches go before documents render */
 	release_free_memory();
 	entries = results_new(m, f, res);
@@ -392,6 +398,9 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 	results_add_compliance(results, &comp);
 	if (previous)
 		results_add_changes(results, compare_previous(previous, m, f, res, &comp));
+	track = track_new(m, res, policy, previous, cJSON_GetObjectItem(results, "controls"));
+	track_annotate_controls(track, res, cJSON_GetObjectItem(results, "controls"));
+	results_set_track(entries, track);
 
 	/* The dashboard, plan and audit do not read the runbooks: they render
 	 * on their own thread while runbook.lua runs here. */
@@ -400,7 +409,7 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 	date_format_rfc3339(generation_time(o->as_of), generated);
 	struct render_input ri = {
 		.model = m, .facts = f, .rules = res, .results = results,
-		.entries = entries, .previous = previous,
+		.entries = entries, .previous = previous, .track = track,
 		.generated_at = generated, .formats = o->formats,
 		.template_dirs = (const char *const *)tmpl_dirs,
 		.n_template_dirs = n_tmpl_dirs, .threads = o->threads,
@@ -476,6 +485,8 @@ out:
 	render_stats_free(&rstats);
 	cJSON_Delete(results);
 	results_free(entries);
+	track_free(track);
+	cJSON_Delete(policy);
 	cJSON_Delete(previous);
 	compliance_free(&comp);
 	rules_results_free(res);

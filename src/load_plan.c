@@ -28,6 +28,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "currency.h"
 #include "dates.h"
 #include "jsonpos.h"
 #include "load_plan_accountability.h"
@@ -597,6 +598,7 @@ static const struct field organization_fields[] = {
 	FSTR("id", F_REQUIRED | F_NONEMPTY, struct organization, id),
 	FSTR("name", F_REQUIRED | F_NONEMPTY, struct organization, name),
 	FSTR("entity_type", 0, struct organization, entity_type),
+	FSTR("currency", F_NONEMPTY, struct organization, currency),
 };
 
 static const struct field plan_fields[] = {
@@ -686,6 +688,14 @@ static const struct field exception_fields[] = {
 	FSTR("approved_by", F_REQUIRED | F_NONEMPTY, struct exception, approved_by),
 	FDATE("approved_on", F_REQUIRED, struct exception, approved_on),
 	FDATE("expires", F_REQUIRED, struct exception, expires),
+};
+
+static const struct field response_fields[] = {
+	FSTR("response", F_REQUIRED | F_NONEMPTY, struct mgmt_response, response),
+	FSTR("owner", F_NONEMPTY, struct mgmt_response, owner),
+	FDATE("target_date", 0, struct mgmt_response, target_date),
+	FBOOL("accepts_risk", 0, struct mgmt_response, accepts_risk),
+	FSTR("exception", F_NONEMPTY, struct mgmt_response, exception),
 };
 
 static const struct field window_fields[] = {
@@ -978,6 +988,41 @@ static void load_organization(struct ctx *c, const cJSON *j, jsonpos_node n,
 	struct model *m = obj;
 	load_object(c, j, n, "organization", organization_fields,
 		    ARRAY_LEN(organization_fields), &m->org);
+	if (m->org.currency && !currency_known(m->org.currency)) {
+		size_t old = jsonpos_ptr_push_key(&c->ptr, "currency");
+		report(c, DIAG_ERROR, jsonpos_member(c->pos, n, "currency", 8), false,
+		       "unknown currency %s: expected an ISO 4217 code such as \"EUR\" or \"USD\"",
+		       quote(c, m->org.currency));
+		jsonpos_ptr_pop(&c->ptr, old);
+	}
+}
+
+/* management_responses: {finding id: {response, owner, target_date, ...}} */
+static void load_responses(struct ctx *c, const cJSON *j, jsonpos_node n, void *obj)
+{
+	struct model *m = obj;
+	if (!cJSON_IsObject(j)) {
+		wrong_type(c, j, n, "\"management_responses\"", "an object");
+		return;
+	}
+	size_t len = (size_t)cJSON_GetArraySize(j), i = 0;
+	if (len == 0)
+		return;
+	m->responses = arena_calloc(m->arena, len, sizeof(*m->responses));
+	const cJSON *e;
+	cJSON_ArrayForEach(e, j) {
+		struct mgmt_response *r = &m->responses[i];
+		jsonpos_node en = jsonpos_child(c->pos, n, i++);
+		size_t old = jsonpos_ptr_push_key(&c->ptr, e->string);
+		r->finding = arena_strdup(m->arena, e->string);
+		r->target_date = DATE_NONE;
+		r->exception_index = UNRESOLVED;
+		r->pos = here(c, en);
+		load_object(c, e, en, "management response", response_fields,
+			    ARRAY_LEN(response_fields), r);
+		jsonpos_ptr_pop(&c->ptr, old);
+	}
+	m->n_responses = len;
 }
 
 static void load_meta(struct ctx *c, const cJSON *j, jsonpos_node n, void *obj)
@@ -1095,6 +1140,7 @@ static const struct field plan_json_fields[] = {
 	FCUSTOM("attestations", 0, load_attestations),
 	FCUSTOM("exceptions", 0, load_exceptions),
 	FCUSTOM("maintenance_windows", 0, load_windows),
+	FCUSTOM("management_responses", 0, load_responses),
 };
 
 /* ---- resolve: ids and references ---- */
@@ -1423,6 +1469,42 @@ static void find_cycles(struct ctx *c)
 	free(t.call_k);
 }
 
+/* A response's owner and exception exist; accepting a risk needs an active exception. */
+static void resolve_responses(struct ctx *c)
+{
+	struct model *m = c->m;
+	char ptr[200];
+	for (size_t i = 0; i < m->n_responses; i++) {
+		struct mgmt_response *r = &m->responses[i];
+		if (r->owner) {
+			snprintf(ptr, sizeof(ptr), "%s/owner", r->pos.pointer);
+			resolve_contact(c, r->owner, ptr);
+		}
+		if (r->exception) {
+			for (size_t k = 0; k < m->n_exceptions; k++) {
+				if (m->exceptions[k].id && strcmp(m->exceptions[k].id, r->exception) == 0)
+					r->exception_index = k;
+			}
+			snprintf(ptr, sizeof(ptr), "%s/exception", r->pos.pointer);
+			if (r->exception_index == UNRESOLVED) {
+				report_at(c, DIAG_ERROR, ptr, "unknown exception %s: no exception has this id",
+					  quote(c, r->exception));
+				continue;
+			}
+			const struct exception *ex = &m->exceptions[r->exception_index];
+			if (r->accepts_risk && ex->expires != DATE_NONE && m->as_of != 0 &&
+			    ex->expires < m->as_of)
+				report_at(c, DIAG_WARNING, ptr,
+					  "the risk is accepted under exception %s, which expired before the as-of time",
+					  quote(c, r->exception));
+		} else if (r->accepts_risk) {
+			snprintf(ptr, sizeof(ptr), "%s/accepts_risk", r->pos.pointer);
+			report_at(c, DIAG_ERROR, ptr,
+				  "a response that accepts the risk must name the active exception "
+				  "that records it (\"exception\": its id)");
+		}
+	}
+}
 static void resolve_all(struct ctx *c)
 {
 	struct model *m = c->m;
@@ -1458,6 +1540,7 @@ static void resolve_all(struct ctx *c)
 	}
 	/* attesters, approvers, exception ids and datastores (issue 13) */
 	load_plan_accountability(m, c->pos, c->file, c->d);
+	resolve_responses(c);
 	find_cycles(c);
 }
 

@@ -60,6 +60,7 @@ struct organization {
 	const char *id;
 	const char *name;
 	const char *entity_type;   /* free text; rules decide what it means */
+	const char *currency;      /* ISO 4217 code of every amount, or NULL */
 };
 
 struct plan_meta {
@@ -281,6 +282,22 @@ struct exception {
 	struct source_pos pos;
 };
 
+/*
+ * The management response to one finding (plan.json management_responses,
+ * keyed by finding id; docs/audit.md).  A response that accepts the risk
+ * names the exception that records the acceptance.
+ */
+struct mgmt_response {
+	const char *finding;           /* the finding id (the key) */
+	const char *response;
+	const char *owner;             /* contact id, or NULL */
+	int64_t target_date;           /* DATE_NONE when absent */
+	bool accepts_risk;
+	const char *exception;         /* exception id, or NULL */
+	size_t exception_index;        /* valid when exception resolved */
+	struct source_pos pos;
+};
+
 struct maintenance_window {
 	const char *start;             /* RFC 3339 time, or a cron-like string */
 	const char *end;
@@ -370,6 +387,8 @@ struct model {
 	size_t n_exceptions;
 	struct maintenance_window *maintenance_windows;
 	size_t n_maintenance_windows;
+	struct mgmt_response *responses;  /* plan order */
+	size_t n_responses;
 	struct drill *drills;          /* sorted by date, then id; none after as_of */
 	size_t n_drills;
 	size_t n_drills_after_as_of;   /* read, valid, dated after as_of: left out */

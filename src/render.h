@@ -24,6 +24,8 @@
 #include "rules.h"
 #include "source.h"
 
+struct track;
+
 struct render_input {
 	const struct model *model;
 	const struct facts *facts;
@@ -31,6 +33,7 @@ struct render_input {
 	const cJSON *results;          /* results.json's small parts (results_summary) */
 	const struct results *entries; /* and its entries, built on demand */
 	const cJSON *previous;         /* a previous results.json, or NULL */
+	const struct track *track;     /* findings' tracking (track.h), or NULL */
 	const char *generated_at;      /* RFC 3339; SOURCE_DATE_EPOCH or as-of */
 	unsigned formats;              /* enum build_format bits */
 	const char *const *template_dirs;  /* lookup order */

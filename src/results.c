@@ -22,6 +22,7 @@
 #include "compliance.h"
 #include "dates.h"
 #include "rules.h"
+#include "track.h"
 #include "util.h"
 
 double results_round(double x, int decimals)
@@ -43,6 +44,7 @@ struct results {
 	const struct facts *f;
 	const struct rules_results *r;
 	size_t *finding_order;     /* findings sorted by id; NULL when none */
+	const struct track *track; /* owners, due dates, statuses; or NULL */
 };
 
 struct rules_view_service {
@@ -282,6 +284,7 @@ static void add_plan(cJSON *doc, const struct model *m)
 	add_str(org, "id", m->org.id);
 	add_str(org, "name", m->org.name);
 	add_str(org, "entity_type", m->org.entity_type);
+	add_str(org, "currency", m->org.currency);
 	add_str(plan, "version", m->meta.version);
 	add_str(plan, "owner", m->meta.owner);
 	add_str(plan, "approved_by", m->meta.approved_by);
@@ -605,7 +608,14 @@ cJSON *results_finding(const struct results *rv, size_t i)
 	add_str(o, "recommendation", v->recommendation);
 	add_str(o, "ref", v->ref);
 	add_str(o, "rule", v->rule);
+	if (rv->track)
+		track_put_finding(rv->track, rv->m, v, o);
 	return o;
+}
+
+void results_set_track(struct results *rv, const struct track *t)
+{
+	rv->track = t;
 }
 
 static void add_cost(cJSON *doc, const struct results *rv)

@@ -60,6 +60,14 @@ cJSON *results_drill(const struct results *rs, size_t i);
 cJSON *results_finding(const struct results *rs, size_t i);
 
 size_t results_finding_count(const struct results *rs);
+
+/*
+ * Findings' entries then carry what track.h adds (owner, status, due date,
+ * controls, management response).  Call before any entry is built; t is
+ * borrowed and must outlive rs.
+ */
+struct track;
+void results_set_track(struct results *rs, const struct track *t);
 /* The i-th finding in id order (borrowed from the rule results). */
 const struct finding *results_finding_at(const struct results *rs, size_t i);
 

@@ -271,6 +271,7 @@ static const struct vfield org_fields[] = {
 	FLD("id", F_STR, 0, organization, id),
 	FLD("name", F_STR, 0, organization, name),
 	FLD("entity_type", F_STR, 0, organization, entity_type),
+	FLD("currency", F_STR, 0, organization, currency),
 };
 
 static const struct vfield plan_fields[] = {

@@ -32,14 +32,17 @@
 #include "dates.h"
 #include "markdown.h"
 #include "mustache.h"
+#include "track.h"
 #include "util.h"
 
 /* Rows shown by a chart before it says how many it left out. */
 #define CHART_MAX_ROWS 25
 /* Findings listed on the dashboard (the full list is in the audit). */
 #define INDEX_TOP_FINDINGS 10
-/* Evidence items shown per control (results.json has them all). */
-#define CONTROL_MAX_EVIDENCE 6
+/* Evidence lists longer than this collapse on screen (all items are listed). */
+#define CONTROL_SHORT_EVIDENCE 3
+/* Findings of one cause the executive summary names (a larger group: its count). */
+#define SUMMARY_NAMED 5
 /* Escalation contacts in a runbook's "at a glance" box. */
 #define GLANCE_CONTACTS 3
 
@@ -309,13 +312,21 @@ static void put_age(cJSON *o, const char *key, double minutes)
 	put_str(o, key, s);
 }
 
-static void put_money(cJSON *o, const char *key, double x)
+/* An amount with the plan's currency: "12,400 EUR" (organization.currency). */
+static void put_money(const struct views *v, cJSON *o, const char *key, double x, int decimals)
 {
 	char s[64];
+	const char *cur = v->m->org.currency;
 	if (isnan(x))
 		return;
-	views_format_number(x, 0, s, sizeof(s));
-	put_str(o, key, s);
+	if (decimals > 0)
+		format_short(x, decimals, s, sizeof(s));
+	else
+		views_format_number(x, 0, s, sizeof(s));
+	if (cur)
+		put_fmt(o, key, "%s %s", s, cur);
+	else
+		put_str(o, key, s);
 }
 
 /* A fraction 0..1 as "87.5 %". */
@@ -578,12 +589,13 @@ struct pctx {
 	const char *root;   /* "" or "../" */
 	const char *ext;    /* "html" or "md" */
 	bool charts;        /* inline SVG charts (HTML only) */
+	bool audit;         /* the audit itself: its anchors are "#..." links */
 };
 
 static struct pctx pctx_make(const struct views *v, enum views_format f, int depth)
 {
 	struct pctx pc = {v, f, depth ? "../" : "", f == VIEWS_HTML ? "html" : "md",
-			  f == VIEWS_HTML};
+			  f == VIEWS_HTML, false};
 	return pc;
 }
 
@@ -666,6 +678,7 @@ static cJSON *put_page(cJSON *view, const struct pctx *pc, const char *current,
 	put_str(page, "ext", pc->ext);
 	put_bool(page, "html", pc->f == VIEWS_HTML);
 	put_bool(page, "md", pc->f == VIEWS_MD);
+	put_str(page, "currency", v->m->org.currency);
 
 	links = put_obj(page, "links");
 	if (built(v, BUILD_HTML))
@@ -739,6 +752,89 @@ static void put_severity(cJSON *o, const char *sev)
 	put_class(o, "severity_class", "sev-", sev);
 }
 
+/* A link to anchor `anchor` of the audit: "#a" inside it, else its path. */
+static void put_audit_href(cJSON *o, const char *key, const struct pctx *pc,
+			   const char *anchor)
+{
+	if (!views_get(o, "anchor"))
+		put_str(o, "anchor", anchor);
+	if (pc->audit)
+		put_fmt(o, key, "#%s", anchor);
+	else
+		put_fmt(o, key, "%saudit/%s.%s#%s", pc->root, pc->v->period, pc->ext, anchor);
+}
+
+static const char *contact_name(const struct views *v, const char *id)
+{
+	const struct contact *c = id ? model_contact_find(v->m, id) : NULL;
+	return c && c->name ? c->name : id;
+}
+
+/* "framework:control" as the control's label and audit link. */
+static void put_control_ref(cJSON *o, const struct pctx *pc, const char *key)
+{
+	const char *colon = key ? strchr(key, ':') : NULL;
+	char anchor[256], fw[64];
+	if (!colon)
+		return;
+	snprintf(fw, sizeof(fw), "%.*s", (int)(colon - key < 63 ? colon - key : 63), key);
+	track_control_anchor(fw, colon + 1, anchor, sizeof(anchor));
+	put_str(o, "framework", fw);
+	put_str(o, "control", colon + 1);
+	put_str(o, "anchor", anchor);
+	put_audit_href(o, "href", pc, anchor);
+}
+
+/* Status of a tracked finding: "NEW", "OPEN since 2026-09", "OPEN". */
+static void put_tracking(cJSON *o, const struct pctx *pc, const struct finding *fj)
+{
+	const struct views *v = pc->v;
+	const struct track_finding *tf;
+	if (!v->in->track)
+		return;
+	tf = track_of(v->in->track, fj);
+	put_str(o, "anchor", tf->anchor);
+	put_audit_href(o, "href", pc, tf->anchor);
+	put_str(o, "owner_id", tf->owner);
+	put_str(o, "owner", contact_name(v, tf->owner));
+	put_str(o, "status", tf->status);
+	put_bool(o, "is_new", strcmp(tf->status, "new") == 0);
+	put_str(o, "open_since", tf->open_since[0] ? tf->open_since : NULL);
+	if (strcmp(tf->status, "new") == 0)
+		put_str(o, "status_label", "NEW this period");
+	else if (tf->open_since[0])
+		put_fmt(o, "status_label", "OPEN since %s", tf->open_since);
+	else
+		put_str(o, "status_label", "OPEN");
+	put_str(o, "status_class", strcmp(tf->status, "new") == 0 ? "st-fail" : "st-late");
+	put_time_day(o, "due", tf->due);
+	put_bool(o, "overdue", tf->overdue);
+	cJSON *ctl = put_arr(o, "controls");
+	for (size_t k = 0; k < tf->n_controls; k++)
+		put_control_ref(push_obj(ctl), pc, track_control_key(v->in->track, tf->controls[k]));
+	put_bool(o, "has_controls", tf->n_controls > 0);
+	const struct mgmt_response *r = tf->response;
+	put_bool(o, "has_response", r != NULL);
+	if (!r)
+		return;
+	cJSON *x = put_obj(o, "response");
+	put_str(x, "text", r->response);
+	put_str(x, "by", contact_name(v, r->owner));
+	put_time_day(x, "target_date", r->target_date);
+	put_bool(x, "accepts_risk", r->accepts_risk);
+	put_str(x, "exception", r->exception);
+	if (r->exception && r->exception_index < v->m->n_exceptions) {
+		const struct exception *e = &v->m->exceptions[r->exception_index];
+		bool expired = e->expires != DATE_NONE && e->expires < v->m->as_of;
+		put_bool(x, "exception_expired", expired);
+		put_time_day(x, "exception_expires", e->expires);
+		char a[256];
+		track_anchor("exception", r->exception, a, sizeof(a));
+		put_str(x, "exception_anchor", a);
+		put_audit_href(x, "exception_href", pc, a);
+	}
+}
+
 static void fill_finding(cJSON *o, const struct pctx *pc, size_t j)
 {
 	const struct finding *fj = pc->v->finding[j];
@@ -756,6 +852,7 @@ static void fill_finding(cJSON *o, const struct pctx *pc, size_t j)
 	put_str(o, "message", fj->message);
 	put_str(o, "recommendation", fj->recommendation);
 	put_str(o, "rule", fj->rule);
+	put_tracking(o, pc, fj);
 }
 
 static void put_currency(cJSON *o, const char *cur)
@@ -1467,6 +1564,235 @@ static const cJSON *framework_summary(const struct views *v, const char *name)
 }
 
 /*
+ * One row of the control matrix: its anchor, every evidence item (a list
+ * on paper, collapsible on screen when long), and links to the findings
+ * that affect it (track.h).  ci is its index in results.json `controls`.
+ */
+static void fill_control(cJSON *x, const struct pctx *pc, const cJSON *c, size_t ci)
+{
+	const struct views *v = pc->v;
+	const char *st = views_get_str(c, "status");
+	char anchor[256];
+
+	put_str(x, "control", views_get_str(c, "control"));
+	put_str(x, "title", views_get_str(c, "title"));
+	put_str(x, "status", st);
+	put_status_label(x, "status_label", st);
+	put_class(x, "status_class", "st-", st);
+	put_str(x, "reason", views_get_str(c, "reason"));
+	put_str(x, "ask", views_get_str(c, "ask"));
+	put_baselines(x, views_get(c, "baselines"));
+	track_control_anchor(views_get_str(c, "framework"), views_get_str(c, "control"),
+			     anchor, sizeof(anchor));
+	put_str(x, "anchor", anchor);
+
+	struct buf ev = BUF_INIT, item = BUF_INIT;
+	const cJSON *e;
+	cJSON *items = put_arr(x, "evidence_items");
+	size_t n_ev = 0;
+	cJSON_ArrayForEach(e, views_get(c, "evidence")) {
+		n_ev++;
+		buf_reset(&item);
+		put_evidence_item(&item, e);
+		put_str(push_obj(items), "text", item.data ? item.data : "");
+		if (ev.len)
+			buf_puts(&ev, "; ");
+		buf_puts(&ev, item.data ? item.data : "");
+	}
+	put_str(x, "evidence", ev.data ? ev.data : "");
+	put_num(x, "evidence_count", (double)n_ev);
+	put_bool(x, "has_evidence", n_ev > 0);
+	put_bool(x, "evidence_long", n_ev > CONTROL_SHORT_EVIDENCE);
+	buf_free(&ev);
+	buf_free(&item);
+
+	cJSON *fl = put_arr(x, "findings");
+	size_t n = 0;
+	const size_t *fi = v->in->track ? track_control_findings(v->in->track, ci, &n) : NULL;
+	for (size_t k = 0; k < n; k++) {
+		const struct finding *f = &v->r->findings[fi[k]];
+		const struct track_finding *tf = track_of(v->in->track, f);
+		cJSON *y = push_obj(fl);
+		put_str(y, "id", f->id);
+		put_str(y, "anchor", tf->anchor);
+		put_audit_href(y, "href", pc, tf->anchor);
+		put_severity(y, f->severity);
+		put_words(y, "kind_label", f->kind);
+		put_str(y, "subject", f->subject);
+		if (f->ref)
+			put_fmt(y, "label", "%s (%s)", f->subject, f->ref);
+		else
+			put_str(y, "label", f->subject);
+	}
+	put_bool(x, "has_findings", n > 0);
+}
+
+struct cause {
+	const char *kind;
+	size_t n, rank;     /* findings; the most severe one's rank */
+	cJSON *list;
+};
+
+static int cause_cmp(const void *a, const void *b)
+{
+	const struct cause *x = a, *y = b;
+	if (x->n != y->n)
+		return x->n > y->n ? -1 : 1;
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return strcmp(x->kind, y->kind);
+}
+
+/* The changes of framework `name` since the previous report, for its summary. */
+static size_t put_framework_changes(cJSON *o, const struct pctx *pc, const char *name)
+{
+	static const char *const lists[] = {"controls_worse", "controls_better", "controls_changed"};
+	const cJSON *ch = views_get(pc->v->results, "changes");
+	cJSON *arr = put_arr(o, "changed");
+	size_t worse = 0;
+	for (size_t i = 0; i < ARRAY_LEN(lists); i++) {
+		const cJSON *x;
+		cJSON_ArrayForEach(x, views_get(ch, lists[i])) {
+			const char *fw = views_get_str(x, "framework");
+			char anchor[256];
+			if (!fw || strcmp(fw, name) != 0)
+				continue;
+			cJSON *y = push_obj(arr);
+			track_control_anchor(fw, views_get_str(x, "control"), anchor, sizeof(anchor));
+			put_str(y, "control", views_get_str(x, "control"));
+			put_str(y, "title", views_get_str(x, "title"));
+			put_audit_href(y, "href", pc, anchor);
+			put_upper(y, "from_label", views_get_str(x, "from"));
+			put_class(y, "from_class", "st-", views_get_str(x, "from"));
+			put_upper(y, "to_label", views_get_str(x, "to"));
+			put_class(y, "to_class", "st-", views_get_str(x, "to"));
+			put_bool(y, "worse", i == 0);
+			worse += i == 0;
+		}
+	}
+	put_bool(o, "has_changed", cJSON_GetArraySize(arr) > 0);
+	return worse;
+}
+
+/*
+ * The executive summary of one framework (the audit): its main causes (the
+ * findings that affect its controls, grouped by kind, the largest group
+ * first), its changes since the previous report and one sentence that
+ * says what the data supports.
+ */
+static void put_framework_summary(cJSON *o, const struct pctx *pc, const char *name,
+				  const char *label, const size_t *counts)
+{
+	const struct views *v = pc->v;
+	const struct track *tr = v->in->track;
+	size_t nf = v->r ? v->r->n_findings : 0;
+	bool *hit = xcalloc(nf + 1, sizeof(*hit));
+	const cJSON *c;
+	size_t ci = 0;
+
+	cJSON_ArrayForEach(c, views_get(v->results, "controls")) {
+		const char *fw = views_get_str(c, "framework");
+		size_t n = 0;
+		const size_t *fi = tr && fw && strcmp(fw, name) == 0 ?
+			track_control_findings(tr, ci, &n) : NULL;
+		for (size_t k = 0; k < n; k++)
+			hit[fi[k]] = true;
+		ci++;
+	}
+	struct cause *cause = xcalloc(nf + 1, sizeof(*cause));
+	size_t n_cause = 0, n_hit = 0;
+	cJSON *holder = cJSON_CreateObject();
+	for (size_t j = 0; j < v->n_findings; j++) {   /* most severe first */
+		const struct finding *f = v->finding[j];
+		size_t idx = (size_t)(f - v->r->findings), k;
+		if (!hit[idx])
+			continue;
+		n_hit++;
+		for (k = 0; k < n_cause && strcmp(cause[k].kind, f->kind) != 0; k++)
+			;
+		if (k == n_cause) {
+			cause[k] = (struct cause){f->kind, 0, severity_rank(f->severity),
+						  cJSON_CreateArray()};
+			cJSON_AddItemToArray(holder, cause[k].list);
+			n_cause++;
+		}
+		cause[k].n++;
+		cJSON *y = push_obj(cause[k].list);
+		put_str(y, "subject", f->subject);
+		if (f->ref)
+			put_fmt(y, "label", "%s (%s)", f->subject, f->ref);
+		else
+			put_str(y, "label", f->subject);
+		put_str(y, "id", f->id);
+		put_audit_href(y, "href", pc, track_of(tr, f)->anchor);
+		put_severity(y, f->severity);
+	}
+	qsort(cause, n_cause, sizeof(*cause), cause_cmp);
+	cJSON *causes = put_arr(o, "causes");
+	for (size_t k = 0; k < n_cause; k++) {
+		cJSON *y = push_obj(causes);
+		put_str(y, "kind", cause[k].kind);
+		put_words(y, "kind_label", cause[k].kind);
+		put_num(y, "count", (double)cause[k].n);
+		put_severity(y, severity_names[cause[k].rank < ARRAY_LEN(severity_names) ?
+					       cause[k].rank : ARRAY_LEN(severity_names) - 1]);
+		/* a small group by name; a large one by its count (all are listed below) */
+		bool named = cause[k].n <= SUMMARY_NAMED;
+		put_bool(y, "named", named);
+		const cJSON *first = cJSON_GetArrayItem(cause[k].list, 0);
+		put_str(y, "first_anchor", views_get_str(first, "anchor"));
+		put_str(y, "first_href", views_get_str(first, "href"));
+		if (named)
+			cJSON_AddItemToObjectCS(y, "findings", cJSON_Duplicate(cause[k].list, true));
+	}
+	put_bool(o, "has_causes", n_cause > 0);
+	put_num(o, "findings_linked", (double)n_hit);
+	size_t worse = put_framework_changes(o, pc, name);
+
+	size_t fail = counts[status_index("fail")], partial = counts[status_index("partial")],
+	       no_data = counts[status_index("no_data")], attest = counts[status_index("attest")],
+	       waived = counts[status_index("waived")], pass = counts[status_index("pass")],
+	       na = counts[status_index("n/a")];
+	size_t judged = fail + partial + no_data + attest + waived + pass;
+	size_t short_of = fail + partial + no_data;
+	const char *prev = views_get_str(views_get(views_get(v->results, "changes"), "previous"),
+					 "period");
+	struct buf b = BUF_INIT;
+	if (judged == 0) {
+		buf_printf(&b, "None of the %zu controls of %s applies to this plan, so the report "
+			   "gives no basis for reliance on them.", na, label);
+	} else if (short_of > 0) {
+		buf_printf(&b, "The data does not support reliance on %zu of the %zu applicable "
+			   "controls of %s (%zu fail, %zu partly met, %zu without data)",
+			   short_of, judged, label, fail, partial, no_data);
+		if (n_cause > 0)
+			buf_printf(&b, "; the main cause is %s (%zu finding%s)",
+				   views_get_str(cJSON_GetArrayItem(causes, 0), "kind_label"),
+				   cause[0].n, cause[0].n == 1 ? "" : "s");
+		if (attest)
+			buf_printf(&b, "; %zu other control%s an attestation", attest,
+				   attest == 1 ? " needs" : "s need");
+		if (worse && prev)
+			buf_printf(&b, "; %zu got worse since %s", worse, prev);
+		buf_putc(&b, '.');
+	} else if (attest > 0) {
+		buf_printf(&b, "The data supports every control of %s that it can judge (%zu pass%s); "
+			   "%zu control%s an attestation by a person before reliance.", label, pass,
+			   waived ? ", the others under an active exception" : "", attest,
+			   attest == 1 ? " needs" : "s need");
+	} else {
+		buf_printf(&b, "The data supports reliance on every applicable control of %s "
+			   "(%zu pass%s).", label, pass,
+			   waived ? ", the others under an active exception" : "");
+	}
+	put_str(o, "conclusion", b.data);
+	buf_free(&b);
+	cJSON_Delete(holder);
+	free(cause);
+	free(hit);
+}
+
+/*
  * `compliance`: {has_controls, frameworks: [{framework, counts..., controls}]}
  * grouped by framework in order of first appearance.
  */
@@ -1497,9 +1823,11 @@ static void put_compliance(cJSON *view, const struct pctx *pc, bool with_control
 	} *fw = NULL;
 	size_t cap = 0;
 
+	size_t ci = 0;
 	cJSON_ArrayForEach(c, controls) {
 		const char *name = views_get_str(c, "framework");
 		size_t k;
+		ci++;
 		if (!name)
 			name = "";
 		for (k = 0; k < n_fw && strcmp(fw[k].name, name) != 0; k++)
@@ -1525,36 +1853,7 @@ static void put_compliance(cJSON *view, const struct pctx *pc, bool with_control
 		fw[k].counts[status_index(st)]++;
 		if (!with_controls)
 			continue;
-		cJSON *x = push_obj(fw[k].list);
-		put_str(x, "control", views_get_str(c, "control"));
-		put_str(x, "title", views_get_str(c, "title"));
-		put_str(x, "status", st);
-		put_status_label(x, "status_label", st);
-		put_class(x, "status_class", "st-", st);
-		put_str(x, "reason", views_get_str(c, "reason"));
-		put_str(x, "ask", views_get_str(c, "ask"));
-		put_baselines(x, views_get(c, "baselines"));
-		struct buf ev = BUF_INIT, item = BUF_INIT;
-		const cJSON *e;
-		cJSON *items = put_arr(x, "evidence_items");
-		size_t n_ev = 0;
-		cJSON_ArrayForEach(e, views_get(c, "evidence")) {
-			if (n_ev++ >= CONTROL_MAX_EVIDENCE)
-				continue;
-			buf_reset(&item);
-			put_evidence_item(&item, e);
-			put_str(push_obj(items), "text", item.data ? item.data : "");
-			if (ev.len)
-				buf_puts(&ev, "; ");
-			buf_puts(&ev, item.data ? item.data : "");
-		}
-		put_str(x, "evidence", ev.data ? ev.data : "");
-		put_num(x, "evidence_count", (double)n_ev);
-		put_bool(x, "evidence_capped", n_ev > CONTROL_MAX_EVIDENCE);
-		put_num(x, "evidence_more", n_ev > CONTROL_MAX_EVIDENCE
-			? (double)(n_ev - CONTROL_MAX_EVIDENCE) : 0);
-		buf_free(&ev);
-		buf_free(&item);
+		fill_control(push_obj(fw[k].list), pc, c, ci - 1);
 	}
 
 	struct chart_stack *rows = xcalloc(n_fw ? n_fw : 1, sizeof(*rows));
@@ -1583,6 +1882,10 @@ static void put_compliance(cJSON *view, const struct pctx *pc, bool with_control
 		}
 		rows[k] = (struct chart_stack){fw[k].label, &segs[k * ARRAY_LEN(control_statuses)], ns};
 		put_num(fw[k].obj, "failing", (double)fw[k].counts[status_index("fail")]);
+		put_fmt(fw[k].obj, "anchor", "framework-%s", fw[k].name);
+		if (with_controls)
+			put_framework_summary(fw[k].obj, pc, fw[k].name,
+					      views_get_str(fw[k].obj, "name"), fw[k].counts);
 	}
 	buf_putc(&desc, '.');
 	put_bool(comp, "has_controls", n_fw > 0);
@@ -1708,6 +2011,11 @@ static void put_changes(cJSON *view, const struct pctx *pc)
 	put_bool(o, "has_changes", jtrue(ch, "has_changes"));
 	put_direction(o, views_get_str(sum, "readiness"));
 	put_num(o, "regressions", views_get_num(sum, "regressions"));
+	cJSON *sc = put_obj(o, "summary_counts");
+	static const char *const counted[] = {"findings_new", "findings_resolved",
+					      "controls_worse", "controls_better"};
+	for (size_t i = 0; i < ARRAY_LEN(counted); i++)
+		put_num(sc, counted[i], views_get_num(sum, counted[i]));
 	put_bool(o, "has_regressions", views_get_num(sum, "regressions") > 0);
 
 	static const char *const control_lists[] = {
@@ -2187,15 +2495,11 @@ static void fill_classification(cJSON *o, const struct pctx *pc, size_t i)
 	const struct model *m = pc->v->m;
 	const struct service *s = &m->services[i];
 	cJSON *sj = results_service(pc->v->rs, i);
-	char rev[64];
 
 	fill_service_ref(o, pc, i);
 	put_str(o, "reason", views_get_str(sj, "tier_reason"));
 	put_str(o, "description", s->description);
-	if (!isnan(s->impact.revenue_loss_per_hour)) {
-		views_format_number(s->impact.revenue_loss_per_hour, 0, rev, sizeof(rev));
-		put_str(o, "revenue_loss_per_hour", rev);
-	}
+	put_money(pc->v, o, "revenue_loss_per_hour", s->impact.revenue_loss_per_hour, 0);
 	put_joined(o, "regions", views_get(sj, "regions"));
 	put_joined(o, "data_scope", views_get(sj, "data_scope"));
 	put_joined(o, "depends_on", views_get(sj, "depends_on"));
@@ -2203,10 +2507,10 @@ static void fill_classification(cJSON *o, const struct pctx *pc, size_t i)
 	if (s->owner && s->owner_index < m->n_contacts)
 		put_contact(put_obj(o, "owner"), &m->contacts[s->owner_index]);
 	put_bool(o, "single_region", jtrue(sj, "single_region"));
-	put_money(o, "monthly_cost", s->monthly_cost);
-	put_money(o, "dr_cost", views_get_num(sj, "dr_monthly_cost"));
-	put_money(o, "dr_infrastructure", views_get_num(sj, "dr_infrastructure_cost"));
-	put_money(o, "dr_storage", views_get_num(sj, "dr_storage_cost"));
+	put_money(pc->v, o, "monthly_cost", s->monthly_cost, 0);
+	put_money(pc->v, o, "dr_cost", views_get_num(sj, "dr_monthly_cost"), 0);
+	put_money(pc->v, o, "dr_infrastructure", views_get_num(sj, "dr_infrastructure_cost"), 0);
+	put_money(pc->v, o, "dr_storage", views_get_num(sj, "dr_storage_cost"), 0);
 	cJSON_Delete(sj);
 }
 
@@ -2298,24 +2602,22 @@ cJSON *views_plan(const struct views *v, size_t item, enum views_format f)
 		put_num(o, "tier", t + 1);
 		if (v->r && v->r->levels[t].tier == t + 1)
 			put_str(o, "name", v->r->levels[t].name);
-		put_money(o, "amount", views_get_num(views_get(cost, "by_tier"), key));
+		put_money(v, o, "amount", views_get_num(views_get(cost, "by_tier"), key), 0);
 		size_t count = 0;
 		for (size_t i = 0; i < m->n_services; i++)
 			count += v->svc[i].tier == t + 1;
 		put_num(o, "services", (double)count);
 	}
-	put_money(c, "total", views_get_num(cost, "monthly_total"));
-	put_money(c, "backup_storage", views_get_num(cost, "backup_storage"));
+	put_money(v, c, "total", views_get_num(cost, "monthly_total"), 0);
+	put_money(v, c, "backup_storage", views_get_num(cost, "backup_storage"), 0);
 	cJSON *prices = put_arr(c, "prices");
 	const cJSON *price_list = v->r ? v->r->cost_prices : NULL;
 	cJSON_ArrayForEach(x, price_list) {
 		if (!cJSON_IsNumber(x) || !x->string)
 			continue;
-		char pr[48];
 		cJSON *o = push_obj(prices);
 		put_str(o, "location", x->string);
-		format_short(x->valuedouble, 6, pr, sizeof(pr));
-		put_str(o, "price", pr);
+		put_money(v, o, "price", x->valuedouble, 6);
 	}
 	put_bool(c, "has_prices", cJSON_GetArraySize(prices) > 0);
 
@@ -2875,6 +3177,37 @@ cJSON *views_runbook(const struct views *v, size_t i, enum views_format f)
 	return view;
 }
 
+/*
+ * `findings_resolved`: the findings of the previous report that this one
+ * no longer raises (results.json changes), most severe first.
+ */
+static void put_resolved_findings(cJSON *view, const struct pctx *pc)
+{
+	const cJSON *ch = views_get(pc->v->results, "changes");
+	const cJSON *src = views_get(ch, "findings_resolved"), *x;
+	const char *prev = views_get_str(views_get(ch, "previous"), "period");
+	size_t n = (size_t)cJSON_GetArraySize(src), k = 0;
+	const cJSON **sorted = xcalloc(n ? n : 1, sizeof(*sorted));
+	cJSON *arr = put_arr(view, "findings_resolved");
+	cJSON_ArrayForEach(x, src) {
+		sorted[k++] = x;
+	}
+	sort_by_severity((const void **)sorted, n, json_severity);
+	for (k = 0; k < n; k++) {
+		cJSON *o = push_obj(arr);
+		put_str(o, "id", views_get_str(sorted[k], "id"));
+		put_words(o, "kind_label", views_get_str(sorted[k], "kind"));
+		put_severity(o, views_get_str(sorted[k], "severity"));
+		put_str(o, "subject", views_get_str(sorted[k], "subject"));
+		put_str(o, "message", views_get_str(sorted[k], "message"));
+		put_str(o, "owner", contact_name(pc->v, views_get_str(sorted[k], "owner")));
+		put_fmt(o, "status_label", "RESOLVED since %s", prev ? prev : "the previous report");
+	}
+	free(sorted);
+	put_bool(view, "has_findings_resolved", n > 0);
+	put_bool(view, "has_findings_or_resolved", n > 0 || pc->v->n_findings > 0);
+}
+
 /* ---- audit/<period> ---------------------------------------------------- */
 
 cJSON *views_audit(const struct views *v, size_t item, enum views_format f)
@@ -2885,6 +3218,7 @@ cJSON *views_audit(const struct views *v, size_t item, enum views_format f)
 	cJSON *x;
 	(void)item;
 
+	pc.audit = true;
 	put_page(view, &pc, "audit", v->period);
 	put_readiness(view, v);
 	put_changes(view, &pc);
@@ -2947,6 +3281,7 @@ cJSON *views_audit(const struct views *v, size_t item, enum views_format f)
 
 	/* Findings, all of them, in results order (severity first). */
 	put_rows(view, "findings", &pc, fill_finding, NULL, v->n_findings);
+	put_resolved_findings(view, &pc);
 
 	/* Backup readiness per store. */
 	put_rows(view, "datastores", &pc, fill_store, NULL, m->n_datastores);
@@ -2996,6 +3331,12 @@ cJSON *views_audit(const struct views *v, size_t item, enum views_format f)
 		cJSON *o = push_obj(x);
 		struct buf sv = BUF_INIT;
 		bool expired = e->expires != DATE_NONE && e->expires < m->as_of;
+		put_str(o, "id", e->id);
+		if (e->id) {
+			char a[256];
+			track_anchor("exception", e->id, a, sizeof(a));
+			put_str(o, "anchor", a);
+		}
 		put_str(o, "control", e->control);
 		for (size_t j = 0; j < e->n_services; j++)
 			buf_printf(&sv, "%s%s", j ? ", " : "", e->services[j]);

@@ -118,8 +118,10 @@ end
 -- ---- check results ---------------------------------------------------------
 
 local function new_result(ev, check)
+  local keep = ev.p.evidence_max
+  if not keep or keep <= 0 then keep = math.huge end   -- 0: no limit (the default)
   return { check = check, items = {}, n = 0, n_pass = 0, evidence = {}, metrics = {},
-           keep = ev.p.evidence_max }
+           keep = keep }
 end
 
 -- One subject's outcome.  `related` names a second service the outcome is
@@ -144,21 +146,21 @@ local function item(res, status, subject, service, detail, evidence, related)
   }
 end
 
--- The reason of a set of non-passing items: the worst first, a few named.
-function H.summarize(items, status, limit)
-  limit = limit or 3
-  local parts, more = {}, 0
+-- The reason of a set of non-passing items: those of `status` (the worst)
+-- first, every one named once (a detail repeated by several items is
+-- given once).  No "and N more": an auditor needs the whole list.
+function H.summarize(items, status)
+  local parts, seen = {}, {}
   for pass = 1, 2 do
     for _, it in ipairs(items) do
       local first = (it.status == status)
-      if (pass == 1) == first then
-        if #parts < limit then parts[#parts + 1] = it.detail else more = more + 1 end
+      if (pass == 1) == first and it.detail and not seen[it.detail] then
+        seen[it.detail] = true
+        parts[#parts + 1] = it.detail
       end
     end
   end
-  local s = table.concat(parts, "; ")
-  if more > 0 then s = fmt("%s; and %d more", s, more) end
-  return s
+  return table.concat(parts, "; ")
 end
 
 local function finish(res, pass_reason, empty_status, empty_reason)

@@ -102,8 +102,8 @@ E.defaults = {
                          "xchacha20-poly1305" },
   encryption_denied = { "none", "des", "des-*", "3des*", "des-ede3*", "rc4*", "blowfish*",
                         "bf-*" },
-  -- evidence references listed per control (the rest are counted)
-  evidence_max = 12,
+  -- evidence references listed per control; 0 lists every one (the default)
+  evidence_max = 0,
 }
 
 -- Settings only one framework has (its `defaults`), by name.
@@ -806,6 +806,7 @@ end
 -- Collects evidence references without duplicates, up to a limit; past
 -- the limit references are only counted (the count may include repeats).
 local function collector(limit)
+  if not limit or limit <= 0 then limit = math.huge end
   local c = { list = {}, seen = {}, more = 0, limit = limit }
   function c.add(e)
     if e == nil or (type(e) == "table" and next(e) == nil) then return end
@@ -830,12 +831,62 @@ local function collector(limit)
     end
   end
   function c.done()
-    if c.more > 0 then
-      c.list[#c.list + 1] = fmt("and %d more evidence reference%s", c.more, c.more == 1 and "" or "s")
-    end
     return c.list
   end
   return c
+end
+
+-- detail without its leading subject ("fraud-models (important): x" is
+-- "x"), or nil when it does not start with the subject.
+local function without_subject(detail, subject)
+  if type(subject) ~= "string" or subject == "" or detail:sub(1, #subject) ~= subject then return nil end
+  local rest = detail:sub(#subject + 1)
+  if not rest:match("^[%s:(]") then return nil end
+  rest = rest:gsub("^%s*%b()", "", 1):gsub("^%s*:", "", 1):gsub("^%s+", "")
+  if rest == "" then return nil end
+  return rest
+end
+
+-- The reason of a control's worst checks, every subject named once: what
+-- several checks found about one subject is put together, the later
+-- details without the subject's name and after a dash ("fraud-models
+-- (important) has no successful backup — all 33 jobs failed, ...; identity-db
+-- ...").  A check whose reason is
+-- not a list of subjects is kept as it is, once.
+local function by_subject(pending, machine)
+  local order, groups, seen = {}, {}, {}
+  local function add(subject, text)
+    if seen[text] then return end
+    seen[text] = true
+    local g = subject and groups[subject]
+    if not g then
+      g = { subject = subject, texts = {} }
+      if subject then groups[subject] = g end
+      order[#order + 1] = g
+    end
+    g.texts[#g.texts + 1] = text
+  end
+  for _, pnd in ipairs(pending) do
+    if not pnd.informational and pnd.status == machine then
+      if pnd.listed then
+        local st = pnd.status
+        for pass = 1, 2 do
+          for _, it in ipairs(pnd.listed) do
+            if (pass == 1) == (it.status == st) and it.detail then add(it.subject, it.detail) end
+          end
+        end
+      else
+        add(nil, pnd.reason)
+      end
+    end
+  end
+  local parts = {}
+  for _, g in ipairs(order) do
+    local t = { g.texts[1] }
+    for i = 2, #g.texts do t[i] = without_subject(g.texts[i], g.subject) or g.texts[i] end
+    parts[#parts + 1] = table.concat(t, " — ")
+  end
+  return table.concat(parts, "; ")
 end
 
 local function na_control(fw, def, reason)
@@ -873,6 +924,9 @@ function Ev:control(def)
       if not used_ex[ex] then used_ex[ex] = true; used_ex[#used_ex + 1] = ex end
     end
     local reason = r.reason
+    -- the items the reason lists, when it is exactly their summary (so that
+    -- the control's reason can name each subject once, across its checks)
+    local listed = (#r.items > 0 and E.summarize(r.items, r.status) == r.reason) and r.items or nil
     if #used > 0 then
       -- the reason names only what is still failing, never a waived subject
       local rest = {}
@@ -881,10 +935,12 @@ function Ev:control(def)
         else rest[#rest + 1] = it end
       end
       reason = #rest > 0 and E.summarize(rest, st) or ("waived: " .. E.summarize(items, "waived"))
+      listed = #rest > 0 and rest or nil
     end
     if st == "no_data" and c.no_data == "fail" then
       st = "fail"
       reason = reason .. " (missing evidence counts as failing here)"
+      listed = nil
     end
     if c.cap and RANK[st] > RANK[c.cap] then st = c.cap end
     if c.at_best and st == "pass" then
@@ -894,7 +950,7 @@ function Ev:control(def)
     checks[#checks + 1] = { check = c.label or c[1], status = st, reason = reason,
                             informational = c.informational or nil }
     pending[#pending + 1] = { items = items, r = r, informational = c.informational, status = st,
-                              reason = reason }
+                              reason = reason, listed = listed }
     if not c.informational then
       machine = worst(machine, st)
       n_machine = n_machine + 1
@@ -964,7 +1020,7 @@ function Ev:control(def)
         reason = table.concat(pass_reasons, "; ")
       end
     else
-      reason = table.concat(worst_reasons, "; ")
+      reason = by_subject(pending, machine)
       if #missing > 0 then
         local t = {}
         for _, m in ipairs(missing) do t[#t + 1] = m.topic end
