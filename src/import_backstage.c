@@ -68,6 +68,7 @@ struct bctx {
 	struct edge *edges;
 	size_t n_edges;
 	cJSON *hand;               /* the hand plan (base), or NULL */
+	const char *hand_file;     /* its path, for messages */
 	unsigned dangling, renamed, dropped, ignored, errors;
 	unsigned n_svc, n_ds, n_contacts;
 };
@@ -466,6 +467,16 @@ static cJSON *find_by_id(cJSON *arr, const char *id)
 	return NULL;
 }
 
+static bool find_string(const cJSON *arr, const char *s)
+{
+	const cJSON *it;
+
+	cJSON_ArrayForEach(it, arr)
+		if (cJSON_IsString(it) && strcmp(it->valuestring, s) == 0)
+			return true;
+	return false;
+}
+
 static cJSON *array_of(cJSON *obj, const char *key)
 {
 	cJSON *a = cJSON_GetObjectItemCaseSensitive(obj, key);
@@ -670,11 +681,21 @@ static void merge_services(struct bctx *c, cJSON *plan, const bool *kept)
 		set_str(s, "owner", owner, true);
 		set_str(s, "team", owner_name(e), false);
 		/* Topology: the catalog wins. */
-		cJSON_DeleteItemFromObjectCaseSensitive(s, "depends_on");
 		deps = cJSON_CreateArray();
 		for (size_t k = 0; k < c->n_edges; k++)
 			if (kept[k] && c->edges[k].from == e)
 				cJSON_AddItemToArray(deps, cJSON_CreateString(c->edges[k].to->id));
+		{
+			const cJSON *old = cJSON_GetObjectItemCaseSensitive(s, "depends_on"), *it;
+
+			cJSON_ArrayForEach(it, old)
+				if (cJSON_IsString(it) && !find_string(deps, it->valuestring))
+					diag_add(c->d, DIAG_NOTE, c->hand_file, 0, 0, NULL,
+						 "service \"%s\": dependency on \"%s\" from plan.json "
+						 "dropped (not in the catalog, which wins on topology)",
+						 e->id, it->valuestring);
+		}
+		cJSON_DeleteItemFromObjectCaseSensitive(s, "depends_on");
 		if (cJSON_GetArraySize(deps))
 			cJSON_AddItemToObject(s, "depends_on", deps);
 		else
@@ -712,7 +733,7 @@ static void merge_services(struct bctx *c, cJSON *plan, const bool *kept)
 		if (cJSON_IsArray(dss) && cJSON_GetArraySize(dss) == 0)
 			cJSON_DeleteItemFromObjectCaseSensitive(s, "datastores");
 		if (cJSON_IsString(id) && !strmap_get(catalog, id->valuestring))
-			diag_add(c->d, DIAG_NOTE, "plan.json", 0, 0, NULL,
+			diag_add(c->d, DIAG_NOTE, c->hand_file, 0, 0, NULL,
 				 "service \"%s\" is not in the catalog: kept from plan.json",
 				 id->valuestring);
 	}
@@ -859,8 +880,10 @@ int import_backstage_main(int argc, char **argv)
 		free(docs.docs);
 		source_file_free(&f);
 	}
-	if (plan_dir)
+	if (plan_dir) {
+		c.hand_file = arena_printf(c.a, "%s/plan.json", plan_dir);
 		c.hand = read_hand_plan(&c, plan_dir);
+	}
 	if (c.errors)
 		goto report;
 

@@ -258,10 +258,17 @@ static bool read_yaml(struct arena *a, const char *file, const char *text,
 			const yaml_mark_t *m = p.problem ? &p.problem_mark
 							 : &p.mark;
 
-			diag_add(d, DIAG_ERROR, file, (int)m->line + 1,
-				 (int)m->column + 1, NULL, "malformed YAML: %s%s%s",
-				 p.problem ? p.problem : "parse error",
-				 p.context ? " " : "", p.context ? p.context : "");
+			if (p.context)
+				diag_add(d, DIAG_ERROR, file, (int)m->line + 1,
+					 (int)m->column + 1, NULL,
+					 "malformed YAML: %s %s (started at line %d, column %d)",
+					 p.problem ? p.problem : "parse error", p.context,
+					 (int)p.context_mark.line + 1,
+					 (int)p.context_mark.column + 1);
+			else
+				diag_add(d, DIAG_ERROR, file, (int)m->line + 1,
+					 (int)m->column + 1, NULL, "malformed YAML: %s",
+					 p.problem ? p.problem : "parse error");
 			ok = false;
 			break;
 		}
