@@ -528,8 +528,10 @@ static void choose_holders(struct bctx *c)
 		for (size_t k = 0; k < r->users_n && !r->holder; k++) {
 			const char *id = r->users[k]->id;
 
+			const cJSON *hid = hs ? cJSON_GetObjectItemCaseSensitive(hs, "id") : NULL;
+
 			if ((pin && strcmp(pin, id) == 0) ||
-			    (!pin && hs && strcmp(cJSON_GetObjectItemCaseSensitive(hs, "id")->valuestring, id) == 0))
+			    (!pin && cJSON_IsString(hid) && strcmp(hid->valuestring, id) == 0))
 				r->holder = r->users[k];
 		}
 		owner = bs_str(bs_get(r->doc, "spec"), "owner");
@@ -771,6 +773,22 @@ static cJSON *read_hand_plan(struct bctx *c, const char *dir)
 				 "plan.json must be a JSON object");
 			cJSON_Delete(root);
 			root = NULL;
+		} else {
+			static const char *const arrays[] = {"/services", "/contacts"};
+
+			/* Never replace what the user wrote: wrong shapes stop here. */
+			for (size_t i = 0; i < ARRAY_LEN(arrays) && root; i++) {
+				const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, arrays[i] + 1);
+				int line = 0, col = 0;
+
+				if (!v || cJSON_IsArray(v))
+					continue;
+				jsonpos_find(idx, arrays[i], &line, &col);
+				diag_add(c->d, DIAG_ERROR, f.path, line, col, arrays[i],
+					 "expected an array (run drgen check on the hand plan)");
+				cJSON_Delete(root);
+				root = NULL;
+			}
 		}
 		jsonpos_free(idx);
 		source_file_free(&f);
