@@ -148,7 +148,8 @@ static bool on_event(struct yctx *c, const yaml_event_t *e)
 		c->anchors = strmap_new(16);
 		return true;
 	case YAML_DOCUMENT_END_EVENT:
-		if (c->doc) {
+		/* An empty document (a trailing "---") holds nothing. */
+		if (c->doc && !(c->doc->kind == BS_SCALAR && !c->doc->str[0])) {
 			c->out->docs = xrealloc(c->out->docs, (c->out->n + 1) *
 						sizeof(*c->out->docs));
 			c->out->docs[c->out->n++] = c->doc;
