@@ -430,7 +430,7 @@ static int cmp_edge(const void *a, const void *b)
 /* Drops, with a warning, each edge (in id order) that would close a cycle. */
 static bool *break_cycles(struct bctx *c)
 {
-	bool *kept = xmalloc((c->n_edges ? c->n_edges : 1) * sizeof(*kept));
+	bool *kept = xcalloc(c->n_edges ? c->n_edges : 1, sizeof(*kept));
 	unsigned char *seen = xmalloc(c->n_ents ? c->n_ents : 1);
 
 	if (c->n_edges)

@@ -82,7 +82,7 @@ check "import backstage: renames and a cycle still give a plan drgen check accep
 check "import backstage: an id that had to change is reported" \
 	grep -q 'r.yaml:1:1: warning: renamed Component component:default/payments_api.v2 to service id "payments-api-v2-2"' "$TMP/r.err"
 check "import backstage: a dependency closing a cycle is dropped and reported" \
-	grep -q 'r.yaml:9:50: warning: dependency of "payments-api-v2" on "payments-api-v2-2" dropped: it would close a cycle' "$TMP/r.err"
+	grep -q 'r.yaml:4:50: warning: dependency of "payments-api-v2-2" on "payments-api-v2" dropped: it would close a cycle' "$TMP/r.err"
 
 # 5. Hostile input: located errors, exit 2, nothing written.
 hostile() { # NAME EXPECTED-GREP (the file is $TMP/h.yaml)
