@@ -49,6 +49,9 @@ struct ent {
 	size_t users_n;            /* resources: services using it */
 	struct ent **users;
 	struct ent *holder;        /* resources: the service that has it */
+	size_t idx;                /* position in the sorted entities */
+	size_t out_n;              /* kept dependencies (break_cycles) */
+	struct ent **out;
 };
 
 struct edge {
@@ -65,6 +68,7 @@ struct bctx {
 	struct strmap *by_ref;
 	struct strmap *ids;        /* taken ids, per prefix "s:", "d:", "c:" */
 	struct strmap *providers;  /* api ref -> first providing component */
+	struct strmap *edge_set;   /* "from>to" of the edges so far */
 	struct edge *edges;
 	size_t n_edges;
 	cJSON *hand;               /* the hand plan (base), or NULL */
@@ -251,11 +255,11 @@ static void assign_ids(struct bctx *c)
 static void add_edge(struct bctx *c, struct ent *from, struct ent *to,
 		     const char *file, const struct bs_node *at)
 {
-	if (from == to)
+	const char *key = arena_printf(c->a, "%zu>%zu", from->idx, to->idx);
+
+	if (from == to || strmap_get(c->edge_set, key))
 		return;
-	for (size_t i = 0; i < c->n_edges; i++)
-		if (c->edges[i].from == from && c->edges[i].to == to)
-			return;
+	strmap_put(c->edge_set, key, (void *)key);
 	c->edges = xrealloc(c->edges, (c->n_edges + 1) * sizeof(*c->edges));
 	c->edges[c->n_edges++] = (struct edge){from, to, file, at ? at->line : 0,
 					       at ? at->col : 0};
@@ -382,41 +386,29 @@ static void on_consumes(struct bctx *c, struct ent *e, const char *key,
 }
 
 /* Whether to is reachable from from along the edges kept so far. */
-static bool reaches(struct bctx *c, const bool *kept, struct ent *from,
-		    struct ent *to, unsigned char *seen)
+static bool reaches(struct bctx *c, struct ent *from, struct ent *to,
+		    unsigned char *seen, struct ent **stack)
 {
-	size_t stack_n = 1, cap = 16;
-	struct ent **stack = xmalloc(cap * sizeof(*stack));
-	bool found = false;
+	size_t stack_n = 1;
 
 	memset(seen, 0, c->n_ents);
 	stack[0] = from;
-	while (stack_n && !found) {
+	seen[from->idx] = 1;
+	while (stack_n) {
 		struct ent *x = stack[--stack_n];
 
-		if (x == to) {
-			found = true;
-			break;
-		}
-		for (size_t i = 0; i < c->n_edges; i++) {
-			size_t k;
+		if (x == to)
+			return true;
+		for (size_t i = 0; i < x->out_n; i++) {
+			struct ent *y = x->out[i];
 
-			if (!kept[i] || c->edges[i].from != x)
+			if (seen[y->idx])
 				continue;
-			for (k = 0; k < c->n_ents && c->ents[k] != c->edges[i].to; k++)
-				;
-			if (k == c->n_ents || seen[k])
-				continue;
-			seen[k] = 1;
-			if (stack_n == cap) {
-				cap *= 2;
-				stack = xrealloc(stack, cap * sizeof(*stack));
-			}
-			stack[stack_n++] = c->edges[i].to;
+			seen[y->idx] = 1;
+			stack[stack_n++] = y;   /* each entity at most once */
 		}
 	}
-	free(stack);
-	return found;
+	return false;
 }
 
 static int cmp_edge(const void *a, const void *b)
@@ -432,6 +424,7 @@ static bool *break_cycles(struct bctx *c)
 {
 	bool *kept = xcalloc(c->n_edges ? c->n_edges : 1, sizeof(*kept));
 	unsigned char *seen = xmalloc(c->n_ents ? c->n_ents : 1);
+	struct ent **stack = xmalloc((c->n_ents ? c->n_ents : 1) * sizeof(*stack));
 
 	if (c->n_edges)
 		qsort(c->edges, c->n_edges, sizeof(*c->edges), cmp_edge);
@@ -439,7 +432,7 @@ static bool *break_cycles(struct bctx *c)
 		struct edge *e = &c->edges[i];
 
 		kept[i] = false;
-		if (reaches(c, kept, e->to, e->from, seen)) {
+		if (reaches(c, e->to, e->from, seen, stack)) {
 			diag_add(c->d, DIAG_WARNING, e->file, e->line, e->col, NULL,
 				 "dependency of \"%s\" on \"%s\" dropped: it would close a cycle",
 				 e->from->id, e->to->id);
@@ -447,7 +440,10 @@ static bool *break_cycles(struct bctx *c)
 			continue;
 		}
 		kept[i] = true;
+		e->from->out = xrealloc(e->from->out, (e->from->out_n + 1) * sizeof(*e->from->out));
+		e->from->out[e->from->out_n++] = e->to;
 	}
+	free(stack);
 	free(seen);
 	return kept;
 }
@@ -881,6 +877,7 @@ int import_backstage_main(int argc, char **argv)
 	c.by_ref = strmap_new(256);
 	c.ids = strmap_new(256);
 	c.providers = strmap_new(64);
+	c.edge_set = strmap_new(256);
 	for (size_t i = 0; i < n_files; i++) {
 		struct source_file f;
 		struct bs_docs docs = {0, NULL};
@@ -907,6 +904,8 @@ int import_backstage_main(int argc, char **argv)
 
 	if (c.n_ents)
 		qsort(c.ents, c.n_ents, sizeof(*c.ents), cmp_ent);
+	for (size_t i = 0; i < c.n_ents; i++)
+		c.ents[i]->idx = i;
 	assign_ids(&c);
 	for (size_t i = 0; i < c.n_ents; i++)
 		if (c.ents[i]->kind == K_COMPONENT)
@@ -960,13 +959,16 @@ report:
 		cJSON_Delete(c.hand);
 	free(text);
 	free(kept);
-	for (size_t i = 0; i < c.n_ents; i++)
+	for (size_t i = 0; i < c.n_ents; i++) {
 		free(c.ents[i]->users);
+		free(c.ents[i]->out);
+	}
 	free(c.ents);
 	free(c.edges);
 	strmap_free(c.by_ref);
 	strmap_free(c.ids);
 	strmap_free(c.providers);
+	strmap_free(c.edge_set);
 	diags_free(c.d);
 	arena_free(c.a);
 	free(files);
