@@ -26,6 +26,19 @@ J
 cp "$FX/surefire-dhis2.TEST.xml" "$P/drills/2026-12-01-surefire.xml"
 echo '{"id": "2026-12-surefire", "type": "tabletop"}' >"$P/drills/2026-12-01-surefire.xml.json"
 
+# The sidecars match schema/drill-sidecar.schema.json (Debian's python3-jsonschema).
+if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
+	for f in "$P"/drills/*.xml.json; do
+		check "junit runners: $(basename "$f") matches drill-sidecar.schema.json" sh -c \
+			"/usr/bin/python3 '$DRGEN_ROOT/tests/tools/validate_schema.py' '$DRGEN_ROOT/schema/drill-sidecar.schema.json' '$f' >/dev/null"
+	done
+	echo '{"tz": "Europe/Berlin"}' >"$TMP/badzone.json"
+	check "junit runners: the sidecar schema refuses a named zone" sh -c \
+		"/usr/bin/python3 '$DRGEN_ROOT/tests/tools/validate_schema.py' '$DRGEN_ROOT/schema/drill-sidecar.schema.json' '$TMP/badzone.json' >/dev/null 2>&1; [ \$? -eq 1 ]"
+else
+	skip "junit runners: sidecar schema: python3-jsonschema is not installed"
+fi
+
 "$DRGEN" build "$P" -o "$TMP/out" --period 2026-12 -q 2>"$TMP/build.err"
 check "junit runners: the sample plus pytest, gotestsum and Surefire reports builds" test $? -eq 0
 R="$TMP/out/evidence/results.json"
