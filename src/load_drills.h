@@ -100,6 +100,10 @@ bool load_drills_sidecar_parse(struct model *m, const char *file,
 			       const char *data, size_t len,
 			       struct load_drills_sidecar *sc, struct diags *d);
 
+/* The sidecar's "services" entry for key (sorted: a binary search), or NULL. */
+const struct load_drills_sc_value *load_drills_sidecar_service(
+	const struct load_drills_sidecar *sc, const char *key);
+
 /* load_drills_xml with the file's sidecar (NULL: none). */
 bool load_drills_xml_sidecar(struct model *m, const char *rel,
 			     const char *file, const char *data, size_t len,

@@ -97,6 +97,61 @@ static void take_value(struct sctx *c, const cJSON *j, jsonpos_node n,
 	v->pointer = arena_strdup(c->m->arena, pointer);
 }
 
+struct sc_pair {
+	const char *key;
+	struct load_drills_sc_value v;
+};
+
+static int cmp_pair(const void *a, const void *b)
+{
+	const struct sc_pair *x = a, *y = b;
+	int r = strcmp(x->key, y->key);
+
+	/* Equal keys keep document order: the first one is found. */
+	if (r)
+		return r;
+	return x->v.line != y->v.line ? (x->v.line < y->v.line ? -1 : 1)
+				      : (x->v.col < y->v.col ? -1 : x->v.col > y->v.col);
+}
+
+/* Sorts the services by key, so that lookups are binary searches. */
+static void sort_services(struct load_drills_sidecar *sc)
+{
+	struct sc_pair *p;
+
+	if (sc->n_services < 2)
+		return;
+	p = xmalloc(sc->n_services * sizeof(*p));
+	for (size_t i = 0; i < sc->n_services; i++) {
+		p[i].key = sc->service_keys[i];
+		p[i].v = sc->services[i];
+	}
+	qsort(p, sc->n_services, sizeof(*p), cmp_pair);
+	for (size_t i = 0; i < sc->n_services; i++) {
+		sc->service_keys[i] = p[i].key;
+		sc->services[i] = p[i].v;
+	}
+	free(p);
+}
+
+const struct load_drills_sc_value *load_drills_sidecar_service(
+	const struct load_drills_sidecar *sc, const char *key)
+{
+	size_t lo = 0, hi = sc->n_services;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(sc->service_keys[mid], key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < sc->n_services && strcmp(sc->service_keys[lo], key) == 0)
+		return &sc->services[lo];
+	return NULL;
+}
+
 static void read_services(struct sctx *c, const cJSON *j, jsonpos_node n,
 			  struct load_drills_sidecar *sc)
 {
@@ -144,6 +199,7 @@ static void read_services(struct sctx *c, const cJSON *j, jsonpos_node n,
 		}
 		buf_free(&ptr);
 	}
+	sort_services(sc);
 }
 
 bool load_drills_sidecar_parse(struct model *m, const char *file,

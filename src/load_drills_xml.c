@@ -607,10 +607,7 @@ static const struct load_drills_sc_value *sidecar_service(struct xctx *c,
 {
 	if (!c->sc || !key || !key[0])
 		return NULL;
-	for (size_t i = 0; i < c->sc->n_services; i++)
-		if (strcmp(c->sc->service_keys[i], key) == 0)
-			return &c->sc->services[i];
-	return NULL;
+	return load_drills_sidecar_service(c->sc, key);
 }
 
 /*
