@@ -136,6 +136,7 @@ static void add_entity(struct bctx *c, const char *file, const struct bs_node *d
 	const struct bs_node *meta = bs_get(doc, "metadata");
 	const char *name = bs_str(meta, "name"), *ns = bs_str(meta, "namespace");
 	struct ent *e, *prev;
+	char qa[96];
 	int k;
 
 	if (doc->kind != BS_MAP) {
@@ -150,14 +151,15 @@ static void add_entity(struct bctx *c, const char *file, const struct bs_node *d
 	}
 	if (!api || strncmp(api, "backstage.io/", 13) != 0)
 		rep(c, DIAG_WARNING, file, bs_get(doc, "apiVersion") ? bs_get(doc, "apiVersion") : doc,
-		    NULL, "apiVersion %s%.64s%s is not backstage.io/...; read as Backstage",
-		    api ? "\"" : "", api ? api : "(missing)", api ? "\"" : "");
+		    NULL, "apiVersion %s is not backstage.io/...; read as Backstage",
+		    api ? diag_quote(qa, sizeof(qa), api, 64) : "(missing)");
 	k = model_enum_find(kind_names, ARRAY_LEN(kind_names), lower(c->a, kind));
 	if (k < 0) {
 		if (model_enum_find(ignored_kinds, ARRAY_LEN(ignored_kinds),
 				    lower(c->a, kind)) < 0)
 			rep(c, DIAG_WARNING, file, bs_get(doc, "kind"), NULL,
-			    "unknown kind \"%.64s\": not imported", kind);
+			    "unknown kind %s: not imported",
+			    diag_quote(qa, sizeof(qa), kind, 64));
 		c->ignored++;
 		return;
 	}

@@ -166,10 +166,14 @@ static bool on_event(struct yctx *c, const yaml_event_t *e)
 	case YAML_ALIAS_EVENT:
 		n = strmap_get(c->anchors, (const char *)e->data.alias.anchor);
 		if (!n) {
+			char q[96];
+
+			diag_quote(q, sizeof(q), (const char *)e->data.alias.anchor, 64);
+			/* The name without its quotes: *name, as written. */
+			q[strlen(q) - 1] = '\0';
 			diag_add(c->d, DIAG_ERROR, c->file, (int)m->line + 1,
 				 (int)m->column + 1, NULL,
-				 "alias *%.64s names no complete anchor before it",
-				 (const char *)e->data.alias.anchor);
+				 "alias *%s names no complete anchor before it", q + 1);
 			return false;
 		}
 		c->expanded = sat_add(c->expanded, n->weight);

@@ -253,12 +253,14 @@ bool load_drills_sidecar_parse(struct model *m, const char *file,
 		case 7: break;
 		default: {
 			int line = 0, col = 0;
+			char qk[96];
 
 			jsonpos_key_pos(idx, n, &line, &col);
 			diag_add(d, DIAG_WARNING, file, line, col, ptr.data,
-				 "unknown key \"%.64s\" in drill sidecar "
+				 "unknown key %s in drill sidecar "
 				 "(expected id, type, date, tz, availability, "
-				 "traffic_percent or services)", it->string);
+				 "traffic_percent or services)",
+				 diag_quote(qk, sizeof(qk), it->string, 64));
 		}
 		}
 		buf_free(&ptr);
