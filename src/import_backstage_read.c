@@ -26,6 +26,9 @@
 
 #include "jsonpos.h"
 
+/* Duplicate keys are looked for among the first this many of a mapping. */
+#define BS_MAX_KEY_CHECK 1000
+
 const struct bs_node *bs_get(const struct bs_node *n, const char *key)
 {
 	if (!n || n->kind != BS_MAP)
@@ -59,6 +62,7 @@ struct frame {
 	struct bs_node **items;  /* xrealloc'd, copied to the arena at the end */
 	const char *pending_key; /* maps: the key waiting for its value */
 	bool have_key;
+	int key_line, key_col;   /* where pending_key was written */
 	const char *anchor;      /* to register when the node is complete */
 };
 
@@ -106,6 +110,8 @@ static bool attach(struct yctx *c, struct bs_node *n)
 			return false;
 		}
 		f->pending_key = n->str;
+		f->key_line = n->line;
+		f->key_col = n->col;
 		f->have_key = true;
 		return true;
 	}
@@ -116,6 +122,19 @@ static bool attach(struct yctx *c, struct bs_node *n)
 			f->keys = xrealloc(f->keys, f->cap * sizeof(*f->keys));
 	}
 	if (f->node->kind == BS_MAP) {
+		/* A key given twice: an error, as in plan.json (bounded work). */
+		for (size_t i = 0; i < f->node->n && i < BS_MAX_KEY_CHECK; i++) {
+			if (strcmp(f->keys[i], f->pending_key) == 0) {
+				char q[96];
+
+				diag_add(c->d, DIAG_ERROR, c->file, f->key_line,
+					 f->key_col, NULL,
+					 "duplicate key %s (first on line %d)",
+					 diag_quote(q, sizeof(q), f->pending_key, 64),
+					 f->items[i]->line);
+				return false;
+			}
+		}
 		f->keys[f->node->n] = f->pending_key;
 		f->have_key = false;
 	}

@@ -90,6 +90,7 @@ struct load_drills_sidecar {
 	size_t n_services;
 	const char **service_keys;
 	struct load_drills_sc_value *services;
+	bool *used;              /* per entry: some testcase looked it up */
 };
 
 /*

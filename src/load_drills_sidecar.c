@@ -147,8 +147,10 @@ const struct load_drills_sc_value *load_drills_sidecar_service(
 		else
 			hi = mid;
 	}
-	if (lo < sc->n_services && strcmp(sc->service_keys[lo], key) == 0)
+	if (lo < sc->n_services && strcmp(sc->service_keys[lo], key) == 0) {
+		sc->used[lo] = true;
 		return &sc->services[lo];
+	}
 	return NULL;
 }
 
@@ -179,6 +181,8 @@ static void read_services(struct sctx *c, const cJSON *j, jsonpos_node n,
 					sizeof(*sc->service_keys));
 	sc->services = arena_calloc(c->m->arena, count ? count : 1,
 				    sizeof(*sc->services));
+	sc->used = arena_calloc(c->m->arena, count ? count : 1,
+				sizeof(*sc->used));
 	for (const cJSON *it = j->child; it; it = it->next, i++) {
 		struct buf ptr = BUF_INIT;
 		jsonpos_node k = jsonpos_child(c->idx, n, i);

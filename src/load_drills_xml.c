@@ -986,5 +986,12 @@ bool load_drills_xml_sidecar(struct model *m, const char *rel,
 		      root->name);
 	}
 	xmlFreeDoc(doc);
+	/* A mapping no testcase used is likely a typo in its key. */
+	for (size_t i = 0; sc && i < sc->n_services; i++)
+		if (!sc->used[i])
+			diag_add(d, DIAG_WARNING, sc->file, sc->services[i].line,
+				 sc->services[i].col, sc->services[i].pointer,
+				 "no testcase of %s is named %s (classname.name, name or classname)",
+				 rel, quote(&c, sc->service_keys[i]));
 	return !c.error;
 }

@@ -115,6 +115,8 @@ printf -- '---\nkind: Banana\nmetadata: {name: x}\n---\n- a list\n---\napiVersio
 hostile "wrong kinds" 'h.yaml:5:1: error: a catalog entity must be a mapping'
 check "import backstage: wrong kinds: an unknown kind is a located warning" grep -q 'h.yaml:2:7: warning: unknown kind "Banana": not imported' "$TMP/h.err"
 check "import backstage: wrong kinds: a Component without a name" grep -q 'h.yaml:9:11: error: Component without metadata.name' "$TMP/h.err"
+printf 'kind: Component\nmetadata:\n  name: a\n  name: b\n' >"$TMP/h.yaml"
+hostile "duplicate key" 'h.yaml:4:3: error: duplicate key "name" (first on line 3)'
 printf '{"items": [{"kind": "Component", "metadata": {"name": "x"}},]}\n' >"$TMP/h.yaml"
 hostile "bad JSON" 'h.yaml:1:61: error: malformed JSON: trailing comma'
 head -c 17000000 /dev/zero | tr '\0' ' ' >"$TMP/h.yaml"

@@ -1337,7 +1337,8 @@ static void test_load_dir_sidecar(void **state)
 	write_file(dir, "drills/2026-03-04-it.xml",
 		   "<testsuite><testcase classname=\"org.x.WebIT\" name=\"failover\" time=\"1,200\"/></testsuite>\n");
 	write_file(dir, "drills/2026-03-04-it.xml.json",
-		   "{\"id\": \"it\", \"type\": \"chaos\", \"services\": {\"org.x.WebIT\": \"web\"}}\n");
+		   "{\"id\": \"it\", \"type\": \"chaos\", \"services\": {\"org.x.WebIT\": \"web\",\n"
+		   "  \"org.x.WbeIT\": \"web\"}}\n");
 	write_file(dir, "drills/gone.xml.json", "{\"id\": \"gone\"}\n");
 	f->ok = load_drills(f->m, src, f->d);
 	assert_true(f->ok);
@@ -1347,7 +1348,11 @@ static void test_load_dir_sidecar(void **state)
 	assert_true(fabs(f->m->drills[0].results[0].recovery_minutes - 20) < 1e-9);
 	orphan = xasprintf("drill sidecar without its JUnit file (drills/gone.xml): ignored");
 	expect_diag(f->d, DIAG_WARNING, 0, 0, NULL, orphan);
-	assert_int_equal(diags_len(f->d), 1);
+	/* A mapping no testcase uses: a typo, most likely. */
+	expect_diag(f->d, DIAG_WARNING, 2, 18, "/services/org.x.WbeIT",
+		    "no testcase of drills/2026-03-04-it.xml is named \"org.x.WbeIT\" "
+		    "(classname.name, name or classname)");
+	assert_int_equal(diags_len(f->d), 2);
 	free(orphan);
 	source_set_free(src);
 	remove_tree(dir);
