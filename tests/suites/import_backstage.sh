@@ -48,6 +48,9 @@ mkdir -p "$TMP/m"
 "$DRGEN" import backstage "$FX"/*.yaml "$HERE/org.yaml" --plan "$HERE/plan" -o "$TMP/m/plan.json" 2>"$TMP/m.err"
 check "import backstage: merged with plan.json (exit 0)" test $? -eq 0
 check "import backstage: the merged plan passes drgen check" "$DRGEN" check "$TMP/m" -q
+check "import backstage: the merged plan builds its documents" \
+	"$DRGEN" build "$TMP/m" -o "$TMP/m-out" --period 2026-10 -q
+check "import backstage: the runbook of a catalog-only service is written" test -s "$TMP/m-out/runbooks/www-artist.html"
 M="$TMP/m/plan.json"
 check "import backstage: impact, tier, regions and name stay from plan.json" \
 	jqe '(.services[] | select(.id == "artist-web")) as $s | $s.tier == 1 and $s.impact.revenue_loss_per_hour == 5000 and $s.regions == ["eu-west-1","eu-central-1"] and $s.name == "Artist website"' "$M"
