@@ -835,7 +835,7 @@ int import_backstage_main(int argc, char **argv)
 	struct bctx c;
 	const char *out = NULL, *plan_dir = NULL;
 	const char **files = xmalloc((size_t)(argc + 1) * sizeof(*files));
-	size_t n_files = 0, n_docs = 0;
+	size_t n_files = 0;
 	bool quiet = false, *kept = NULL;
 	int rc = EXIT_OK;
 	char *text = NULL;
@@ -893,7 +893,6 @@ int import_backstage_main(int argc, char **argv)
 				add_entity(&c, files[i], docs.docs[k]);
 		else
 			c.errors++;
-		n_docs += docs.n;
 		free(docs.docs);
 		source_file_free(&f);
 	}
@@ -956,7 +955,6 @@ report:
 			c.dangling == 1 ? "" : "s", c.renamed, c.dropped,
 			c.dropped == 1 ? "y" : "ies");
 	}
-	(void)n_docs;
 	if (c.hand)
 		cJSON_Delete(c.hand);
 	free(text);
