@@ -933,6 +933,10 @@ static void read_testsuite(struct xctx *c, const char *rel, xmlNodePtr ts,
 				      seen);
 	}
 	strmap_free(seen);
+	if (n_cases && !dr->n_results && !c->error)
+		xdiag(c, DIAG_WARNING, ts, path,
+		      "no testcase of this drill counts as a result (all skipped or "
+		      "unusable): it records that the drill ran, not what recovered");
 
 	/* Without a usable id the drill cannot be referred to: drop it. */
 	if (bad_id)
