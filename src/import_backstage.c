@@ -811,22 +811,42 @@ static cJSON *skeleton(void)
 	return p;
 }
 
+/*
+ * Writes text to path (or standard output) whole or not at all: into
+ * PATH.tmp first, then renamed over PATH, so that `-o plan/plan.json` never
+ * leaves a cut hand plan behind.
+ */
 static bool write_out(const char *path, const char *text, struct diags *d)
 {
-	FILE *fp = path ? fopen(path, "w") : stdout;
+	char *tmp;
+	FILE *fp;
 	bool ok;
 
+	if (!path) {
+		ok = fputs(text, stdout) >= 0 && fputc('\n', stdout) != EOF &&
+		     fflush(stdout) == 0;
+		if (!ok)
+			diag_add(d, DIAG_ERROR, "stdout", 0, 0, NULL, "write failed");
+		return ok;
+	}
+	tmp = xasprintf("%s.tmp", path);
+	fp = fopen(tmp, "w");
 	if (!fp) {
-		diag_add(d, DIAG_ERROR, path, 0, 0, NULL, "cannot write: %s", strerror(errno));
+		diag_add(d, DIAG_ERROR, tmp, 0, 0, NULL, "cannot write: %s", strerror(errno));
+		free(tmp);
 		return false;
 	}
 	ok = fputs(text, fp) >= 0 && fputc('\n', fp) != EOF;
-	if (path)
-		ok = fclose(fp) == 0 && ok;
-	else
-		ok = fflush(fp) == 0 && ok;
+	ok = fclose(fp) == 0 && ok;
+	if (ok && rename(tmp, path) != 0) {
+		diag_add(d, DIAG_ERROR, path, 0, 0, NULL, "cannot write: %s", strerror(errno));
+		ok = false;
+	} else if (!ok) {
+		diag_add(d, DIAG_ERROR, tmp, 0, 0, NULL, "write failed");
+	}
 	if (!ok)
-		diag_add(d, DIAG_ERROR, path ? path : "stdout", 0, 0, NULL, "write failed");
+		remove(tmp);
+	free(tmp);
 	return ok;
 }
 

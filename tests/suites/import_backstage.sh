@@ -67,6 +67,12 @@ check "import backstage: Groups and Users are contacts; owner names the Group" \
 check "import backstage: regions, organization and plan owner stay" \
 	jqe '.organization.id == "artists-inc" and .plan.owner == "dr-lead" and (.regions | length) == 2' "$M"
 
+# In place: -o the hand plan itself (written whole, then renamed over it).
+cp -R "$HERE/plan" "$TMP/inplace"
+"$DRGEN" import backstage "$FX"/*.yaml "$HERE/org.yaml" --plan "$TMP/inplace" -o "$TMP/inplace/plan.json" -q
+check "import backstage: -o over the hand plan itself gives the merged plan" cmp -s "$M" "$TMP/inplace/plan.json"
+check "import backstage: no temporary file is left behind" test ! -e "$TMP/inplace/plan.json.tmp"
+
 # 4. Renames and cycles.
 cat >"$TMP/r.yaml" <<'Y'
 apiVersion: backstage.io/v1alpha1
