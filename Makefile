@@ -10,7 +10,7 @@
 PREFIX  ?= /usr/local
 DESTDIR ?=
 CC      ?= cc
-PKGS     = libxml-2.0 libcmark libcjson lua5.4 libcrypto yajl
+PKGS     = libxml-2.0 libcmark libcjson lua5.4 libcrypto yajl yaml-0.1
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 SAMPLE  ?= samples/kestrel
 OUT     ?= output

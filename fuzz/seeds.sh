@@ -74,6 +74,9 @@ drills)
 	for f in "$SAMPLE"/drills/*.json tests/*/*/drills/*.json; do seed "$f" 0; done
 	for f in "$SAMPLE"/drills/*.xml tests/*/*/drills/*.xml; do seed "$f" 1; done
 	;;
+backstage)
+	for f in tests/formats/backstage/*.yaml tests/import_backstage/*.yaml tests/import_backstage/*.json; do seed "$f"; done
+	;;
 mustache)
 	# Every test of the specification, written by the spec runner.
 	runner=${MUSTACHE_SPEC_RUNNER:-build/tools/mustache_spec}

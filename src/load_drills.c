@@ -227,6 +227,41 @@ static size_t drop_duplicates(struct load_drills_batch *b, struct diags *d)
 	return kept;
 }
 
+/* Whether the JUnit file of sidecar name (NAME.xml.json) is listed. */
+static bool sidecar_owner(char **all, size_t n, const char *name)
+{
+	size_t k = strlen(name) - 5;
+
+	for (size_t i = 0; i < n; i++)
+		if (strlen(all[i]) == k && memcmp(all[i], name, k) == 0)
+			return true;
+	return false;
+}
+
+/* Parses one JUnit file, with its sidecar NAME.xml.json when there is one. */
+static void load_xml_with_sidecar(struct model *m, struct source_set *src,
+				  char **all, size_t n, const char *rel,
+				  const struct source_file *f,
+				  struct load_drills_batch *batch,
+				  struct diags *d)
+{
+	struct load_drills_sidecar sc;
+	struct source_file sf;
+	bool have = false;
+	char *name = arena_printf(m->arena, "%s.json", rel);
+
+	for (size_t i = 0; i < n && !have; i++)
+		have = strcmp(all[i], name) == 0;
+	if (have && source_read(src, name, "drills", SOURCE_MAX_JSON, &sf, d)) {
+		load_drills_sidecar_parse(m, sf.path, sf.data, sf.len, &sc, d);
+		source_file_free(&sf);
+		load_drills_xml_sidecar(m, rel, f->path, f->data, f->len, &sc,
+					batch, d);
+		return;
+	}
+	load_drills_xml(m, rel, f->path, f->data, f->len, batch, d);
+}
+
 bool load_drills(struct model *m, struct source_set *src, struct diags *d)
 {
 	size_t errors_before = diags_count(d, DIAG_ERROR);
@@ -250,11 +285,21 @@ bool load_drills(struct model *m, struct source_set *src, struct diags *d)
 		bool is_xml = has_suffix(all[i], ".xml");
 		struct source_file f;
 
+		/* NAME.xml.json is the sidecar of NAME.xml, read with it. */
+		if (has_suffix(all[i], ".xml.json")) {
+			if (!sidecar_owner(all, n_all, all[i]))
+				diag_add(d, DIAG_WARNING, all[i], 0, 0, NULL,
+					 "drill sidecar without its JUnit file "
+					 "(%.*s): ignored",
+					 (int)(strlen(all[i]) - 5), all[i]);
+			continue;
+		}
 		if (!source_read(src, all[i], "drills",
 				 is_xml ? SOURCE_MAX_XML : SOURCE_MAX_JSON, &f, d))
 			continue;
 		if (is_xml)
-			load_drills_xml(m, all[i], f.path, f.data, f.len, &batch, d);
+			load_xml_with_sidecar(m, src, all, n_all, all[i], &f,
+					      &batch, d);
 		else
 			load_drills_json(m, all[i], f.path, f.data, f.len, &batch, d);
 		source_file_free(&f);

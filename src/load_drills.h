@@ -73,6 +73,51 @@ bool load_drills_xml(struct model *m, const char *rel, const char *file,
 		     struct load_drills_batch *out, struct diags *d);
 
 /*
+ * The sidecar of a JUnit file (drills/NAME.xml.json beside drills/NAME.xml,
+ * docs/drill-format.md): what a test runner cannot write into its XML.
+ * Every value remembers where it was written, for diagnostics.
+ */
+struct load_drills_sc_value {
+	const char *s;           /* NULL: absent */
+	int line, col;
+	const char *pointer;     /* JSON pointer */
+};
+
+struct load_drills_sidecar {
+	const char *file;        /* shown in diagnostics */
+	struct load_drills_sc_value id, type, date, tz, availability, traffic;
+	/* "services": testcase name, classname.name or classname -> service */
+	size_t n_services;
+	const char **service_keys;
+	struct load_drills_sc_value *services;
+	bool *used;              /* per entry: some testcase looked it up */
+};
+
+/*
+ * Reads a sidecar's text into *sc (strings in m->arena).  Returns false
+ * (after diagnostics) when it is unusable; *sc is then empty.
+ */
+bool load_drills_sidecar_parse(struct model *m, const char *file,
+			       const char *data, size_t len,
+			       struct load_drills_sidecar *sc, struct diags *d);
+
+/* The sidecar's "services" entry for key (sorted: a binary search), or NULL. */
+const struct load_drills_sc_value *load_drills_sidecar_service(
+	const struct load_drills_sidecar *sc, const char *key);
+
+/* load_drills_xml with the file's sidecar (NULL: none). */
+bool load_drills_xml_sidecar(struct model *m, const char *rel,
+			     const char *file, const char *data, size_t len,
+			     const struct load_drills_sidecar *sc,
+			     struct load_drills_batch *out, struct diags *d);
+
+/*
+ * A fixed UTC offset ("Z", "UTC", "+01:00", "-0530", "+02") in seconds
+ * east of UTC; false when s is none of these.
+ */
+bool load_drills_parse_tz(const char *s, int *offset_seconds);
+
+/*
  * Whether id can be a drill id: 1..LOAD_DRILLS_ID_MAX bytes of letters,
  * digits, '.', '_' and '-', starting with a letter or digit (drill ids end
  * up in file names and anchors, so they must not escape a folder).

@@ -259,8 +259,10 @@ out:
 
 struct xctx {
 	struct model *m;
+	const char *rel;
 	const char *file;
 	struct diags *d;
+	const struct load_drills_sidecar *sc;   /* NULL: none */
 	struct load_drills_quotes q;
 	bool error;
 };
@@ -371,11 +373,48 @@ static bool parse_number(const char *s, double *out)
 }
 
 /*
+ * A number of seconds as test runners write them: a plain decimal, or with
+ * thousands separators in the integer part ("1,024.612", Surefire).
+ */
+static bool parse_seconds(const char *s, double *out)
+{
+	char buf[64];
+	size_t n = 0, digits = 0, group = 0;
+	const char *p = s;
+
+	if (!strchr(s, ','))
+		return parse_number(s, out);
+	/* d{1,3}(,ddd)+ then an optional fraction; nothing else. */
+	for (; *p && *p != '.'; p++) {
+		if (*p == ',') {
+			if (digits == 0 || (group == 0 ? digits > 3 : digits != 3))
+				return false;
+			group++;
+			digits = 0;
+			continue;
+		}
+		if (!(*p >= '0' && *p <= '9') || n + 2 >= sizeof(buf))
+			return false;
+		buf[n++] = *p;
+		digits++;
+	}
+	if (digits != 3)
+		return false;
+	for (; *p; p++) {
+		if (!((*p >= '0' && *p <= '9') || *p == '.') || n + 2 >= sizeof(buf))
+			return false;
+		buf[n++] = *p;
+	}
+	buf[n] = '\0';
+	return parse_number(buf, out);
+}
+
+/*
  * JUnit timestamps are usually ISO 8601 without an offset
  * ("2026-07-14T10:00:00"); those are read as UTC.  Otherwise the drill date
  * rules apply (YYYY-MM-DD, or RFC 3339 with offset).
  */
-static bool parse_timestamp(const char *s, int64_t *out)
+static bool parse_timestamp(const char *s, int tz_offset, int64_t *out)
 {
 	size_t n = strlen(s);
 	char buf[64];
@@ -390,26 +429,87 @@ static bool parse_timestamp(const char *s, int64_t *out)
 	memcpy(buf, s, n);
 	buf[n] = 'Z';
 	buf[n + 1] = '\0';
-	return date_parse_rfc3339(buf, n + 1, out);
+	if (!date_parse_rfc3339(buf, n + 1, out))
+		return false;
+	/* Local time at tz_offset east of UTC: UTC is that much earlier. */
+	*out -= tz_offset;
+	return true;
+}
+
+/*
+ * The first YYYY-MM-DD in a file name ("drills/2026-10-20-ci.xml"), as the
+ * drill date when neither the XML nor its sidecar gives one.
+ */
+static bool date_from_name(const char *rel, int64_t *out)
+{
+	const char *base = strrchr(rel, '/');
+
+	base = base ? base + 1 : rel;
+	for (const char *p = base; strlen(p) >= 10; p++) {
+		bool shape = p[4] == '-' && p[7] == '-';
+
+		for (int i = 0; shape && i < 10; i++)
+			if (i != 4 && i != 7 && !(p[i] >= '0' && p[i] <= '9'))
+				shape = false;
+		if (shape && (p == base || !(p[-1] >= '0' && p[-1] <= '9')) &&
+		    !(p[10] >= '0' && p[10] <= '9'))
+			return date_parse_day(p, 10, out);
+	}
+	return false;
 }
 
 static const char *const suite_props[] = {
 	"drill.id", "drill.type", "drill.availability", "drill.traffic_percent",
+	"drill.date", "drill.tz",
 };
-enum { SP_ID, SP_TYPE, SP_AVAILABILITY, SP_TRAFFIC, SP_COUNT };
+enum { SP_ID, SP_TYPE, SP_AVAILABILITY, SP_TRAFFIC, SP_DATE, SP_TZ, SP_COUNT };
 
 static const char *const case_props[] = {
 	"data_loss_seconds", "data_integrity", "target_rto_minutes",
-	"target_rpo_minutes", "restored_from_backup",
+	"target_rpo_minutes", "restored_from_backup", "drill.service",
 };
-enum { CP_LOSS, CP_INTEGRITY, CP_RTO, CP_RPO, CP_FROM_BACKUP, CP_COUNT };
+enum { CP_LOSS, CP_INTEGRITY, CP_RTO, CP_RPO, CP_FROM_BACKUP, CP_SERVICE,
+       CP_COUNT };
 
 /* One <property>, read: its value and where it was written. */
 struct prop {
 	const char *value;
 	xmlNodePtr node;
 	const char *path;
+	const struct load_drills_sc_value *sc;  /* from the sidecar instead */
 };
+
+/* A diagnostic at the place a property's value was written. */
+PRINTF_LIKE(4, 5)
+static void pdiag(struct xctx *c, enum diag_severity sev,
+		  const struct prop *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (sev == DIAG_ERROR)
+		c->error = true;
+	va_start(ap, fmt);
+	if (p->sc) {
+		diag_vadd(c->d, sev, c->sc->file, p->sc->line, p->sc->col,
+			  p->sc->pointer, fmt, ap);
+	} else {
+		long line = p->node ? xmlGetLineNo(p->node) : 0;
+
+		diag_vadd(c->d, sev, c->file,
+			  line > 0 && line < INT32_MAX ? (int)line : 0, 0,
+			  p->path, fmt, ap);
+	}
+	va_end(ap);
+}
+
+/* A property the XML lacks, from the sidecar's value v (when it has one). */
+static void prop_fallback(struct prop *p, const struct load_drills_sc_value *v)
+{
+	if (p->value || !v || !v->s)
+		return;
+	p->value = v->s;
+	p->sc = v;
+}
 
 /*
  * Reads the <property> children of a <properties> element into
@@ -478,10 +578,10 @@ static double prop_number(struct xctx *c, const struct prop *p,
 {
 	double v;
 
-	if (!p->node)
+	if (!p->value)
 		return NAN;
 	if (!parse_number(p->value, &v) || v < lo || v > hi) {
-		xdiag(c, DIAG_ERROR, p->node, p->path,
+		pdiag(c, DIAG_ERROR, p,
 		      "invalid value for property \"%s\": expected %s, found %s",
 		      name, expected, quote(c, p->value));
 		return NAN;
@@ -489,10 +589,104 @@ static double prop_number(struct xctx *c, const struct prop *p,
 	return v;
 }
 
+/* "classname.name" (or either alone) of a testcase, for messages. */
+static const char *testcase_label(struct xctx *c, xmlNodePtr tc)
+{
+	const char *cls = attr(c, tc, "classname"), *name = attr(c, tc, "name");
+
+	if (cls && cls[0] && name && name[0])
+		return arena_printf(c->m->arena, "%s.%s", cls, name);
+	if (name && name[0])
+		return name;
+	return cls ? cls : "";
+}
+
+/* The sidecar's "services" entry for key, or NULL. */
+static const struct load_drills_sc_value *sidecar_service(struct xctx *c,
+							  const char *key)
+{
+	if (!c->sc || !key || !key[0])
+		return NULL;
+	return load_drills_sidecar_service(c->sc, key);
+}
+
+/*
+ * The service a testcase recovered: its property "drill.service", else the
+ * sidecar's "services" entry for "classname.name", "name" or "classname",
+ * else the classname itself when it is a service id (the classname is
+ * usually a module path: tests.test_failover, org.example.FailoverIT).
+ * *id is the id found (NULL when none); errors are reported unless quiet
+ * (skipped testcases only warn).
+ */
+static const struct service *testcase_service(struct xctx *c, xmlNodePtr tc,
+					      const char *path,
+					      const struct prop *prop,
+					      bool quiet, const char **id)
+{
+	const char *cls = attr(c, tc, "classname"), *name = attr(c, tc, "name");
+	const struct load_drills_sc_value *v = NULL;
+	const struct service *svc;
+
+	*id = NULL;
+	if (prop->node) {
+		svc = model_service_find(c->m, prop->value);
+		*id = prop->value;
+		if (!svc && !quiet)
+			xdiag(c, DIAG_ERROR, prop->node, prop->path,
+			      "unknown service %s%s", quote(c, prop->value),
+			      load_drills_suggest_service(&c->q, c->m,
+							  prop->value));
+		return svc;
+	}
+	if (cls && cls[0] && name && name[0])
+		v = sidecar_service(c, arena_printf(c->m->arena, "%s.%s", cls,
+						    name));
+	if (!v)
+		v = sidecar_service(c, name);
+	if (!v)
+		v = sidecar_service(c, cls);
+	if (v) {
+		svc = model_service_find(c->m, v->s);
+		*id = v->s;
+		if (!svc && !quiet) {
+			diag_add(c->d, DIAG_ERROR, c->sc->file, v->line, v->col,
+				 v->pointer, "unknown service %s%s",
+				 quote(c, v->s),
+				 load_drills_suggest_service(&c->q, c->m, v->s));
+			c->error = true;
+		}
+		return svc;
+	}
+	if (!cls || !cls[0]) {
+		if (!quiet)
+			xdiag(c, DIAG_ERROR, tc, path,
+			      "missing attribute \"classname\" on <testcase> (the service id)");
+		return NULL;
+	}
+	svc = model_service_find(c->m, cls);
+	if (svc) {
+		*id = cls;
+		return svc;
+	}
+	if (quiet)
+		return NULL;
+	if (strchr(cls, '.') || strchr(cls, '/'))
+		xdiag(c, DIAG_ERROR, tc, path,
+		      "no service for testcase %s: classname %s is not a service id; "
+		      "add a property \"drill.service\" to the testcase or map it in "
+		      "\"services\" of %s.json",
+		      quote(c, testcase_label(c, tc)), quote(c, cls), c->rel);
+	else
+		xdiag(c, DIAG_ERROR, tc, path, "unknown service %s%s",
+		      quote(c, cls),
+		      load_drills_suggest_service(&c->q, c->m, cls));
+	return NULL;
+}
+
 static void read_testcase(struct xctx *c, struct drill *dr, xmlNodePtr tc,
 			  const char *path, struct strmap *seen)
 {
-	struct prop props[CP_COUNT] = {{NULL, NULL, NULL}};
+	struct prop props[CP_COUNT] = {{NULL, NULL, NULL, NULL}};
 	struct drill_result *r = &dr->results[dr->n_results];
 	const struct service *svc;
 	xmlNodePtr failed = NULL, skipped = NULL;
@@ -527,25 +721,21 @@ static void read_testcase(struct xctx *c, struct drill *dr, xmlNodePtr tc,
 		}
 	}
 
-	service = attr(c, tc, "classname");
-	if (!service || !service[0]) {
-		xdiag(c, DIAG_ERROR, tc, path,
-		      "missing attribute \"classname\" on <testcase> (the service id)");
-		return;
-	}
-	svc = model_service_find(c->m, service);
-	if (!svc) {
-		xdiag(c, DIAG_ERROR, tc, path, "unknown service %s%s",
-		      quote(c, service),
-		      load_drills_suggest_service(&c->q, c->m, service));
-		return;
-	}
+	svc = testcase_service(c, tc, path, &props[CP_SERVICE], skipped != NULL,
+			       &service);
 	if (skipped) {
-		xdiag(c, DIAG_WARNING, skipped, path,
-		      "skipped testcase for service %s is not counted as a result",
-		      quote(c, service));
+		if (service)
+			xdiag(c, DIAG_WARNING, skipped, path,
+			      "skipped testcase for service %s is not counted as a result",
+			      quote(c, service));
+		else
+			xdiag(c, DIAG_WARNING, skipped, path,
+			      "skipped testcase %s is not counted as a result",
+			      quote(c, testcase_label(c, tc)));
 		return;
 	}
+	if (!svc)
+		return;
 	if (strmap_get(seen, svc->id)) {
 		xdiag(c, DIAG_ERROR, tc, path,
 		      "duplicate result for service %s", quote(c, service));
@@ -557,7 +747,7 @@ static void read_testcase(struct xctx *c, struct drill *dr, xmlNodePtr tc,
 	r->service_index = (size_t)(svc - c->m->services);
 	time_s = attr(c, tc, "time");
 	if (time_s) {
-		if (parse_number(time_s, &v) && v >= 0)
+		if (parse_seconds(time_s, &v) && v >= 0)
 			r->recovery_minutes = v / 60.0;
 		else
 			xdiag(c, DIAG_ERROR, tc, path,
@@ -616,14 +806,14 @@ static void read_testcase(struct xctx *c, struct drill *dr, xmlNodePtr tc,
 static void read_testsuite(struct xctx *c, const char *rel, xmlNodePtr ts,
 			   const char *path, struct load_drills_batch *out)
 {
-	struct prop props[SP_COUNT] = {{NULL, NULL, NULL}};
+	struct prop props[SP_COUNT] = {{NULL, NULL, NULL, NULL}};
 	struct drill *dr = load_drills_batch_add(out, c->m, rel, c->file);
 	size_t n_cases = 0, case_index = 0, n_props = 0;
 	bool bad_id = false;
 	const char *stamp;
 	char why[64];
 	struct strmap *seen;
-	int type;
+	int type, tz_offset = 0;
 
 	dr->pos.line = (int)xmlGetLineNo(ts);
 	dr->pos.pointer = arena_strdup(c->m->arena, path);
@@ -647,14 +837,36 @@ static void read_testsuite(struct xctx *c, const char *rel, xmlNodePtr ts,
 		}
 	}
 
-	if (!props[SP_ID].node) {
+	if (c->sc) {
+		prop_fallback(&props[SP_ID], &c->sc->id);
+		prop_fallback(&props[SP_TYPE], &c->sc->type);
+		prop_fallback(&props[SP_AVAILABILITY], &c->sc->availability);
+		prop_fallback(&props[SP_TRAFFIC], &c->sc->traffic);
+		prop_fallback(&props[SP_DATE], &c->sc->date);
+		prop_fallback(&props[SP_TZ], &c->sc->tz);
+	}
+	if (props[SP_TZ].value &&
+	    !load_drills_parse_tz(props[SP_TZ].value, &tz_offset))
+		pdiag(c, DIAG_ERROR, &props[SP_TZ],
+		      "invalid value for property \"drill.tz\": expected a UTC offset (\"+01:00\", \"-05:00\", \"Z\"), found %s",
+		      quote(c, props[SP_TZ].value));
+
+	if (!props[SP_ID].value) {
 		xdiag(c, DIAG_ERROR, ts, path,
-		      "missing property \"drill.id\" in <testsuite>");
+		      "missing property \"drill.id\" in <testsuite> (or \"id\" in the sidecar %s.json)",
+		      c->rel);
 		bad_id = true;
 	} else if (!load_drills_id_valid(props[SP_ID].value)) {
-		load_drills_report_id(c->d, c->file,
-				      (int)xmlGetLineNo(props[SP_ID].node), 0,
-				      props[SP_ID].path, props[SP_ID].value);
+		if (props[SP_ID].sc)
+			load_drills_report_id(c->d, c->sc->file,
+					      props[SP_ID].sc->line,
+					      props[SP_ID].sc->col,
+					      props[SP_ID].sc->pointer,
+					      props[SP_ID].value);
+		else
+			load_drills_report_id(c->d, c->file,
+					      (int)xmlGetLineNo(props[SP_ID].node), 0,
+					      props[SP_ID].path, props[SP_ID].value);
 		c->error = true;
 		bad_id = true;
 	} else {
@@ -662,10 +874,19 @@ static void read_testsuite(struct xctx *c, const char *rel, xmlNodePtr ts,
 	}
 
 	stamp = attr(c, ts, "timestamp");
-	if (!stamp)
+	if (!stamp && props[SP_DATE].value) {
+		if (!parse_timestamp(props[SP_DATE].value, tz_offset, &dr->date))
+			pdiag(c, DIAG_ERROR, &props[SP_DATE],
+			      "invalid date %s for \"drill.date\": expected YYYY-MM-DD or an ISO 8601 time",
+			      quote(c, props[SP_DATE].value));
+	} else if (!stamp && date_from_name(c->rel, &dr->date))
+		;
+	else if (!stamp)
 		xdiag(c, DIAG_ERROR, ts, path,
-		      "missing attribute \"timestamp\" on <testsuite> (the drill date)");
-	else if (parse_timestamp(stamp, &dr->date))
+		      "missing attribute \"timestamp\" on <testsuite> (the drill date): "
+		      "give a property \"drill.date\", \"date\" in the sidecar %s.json, "
+		      "or a YYYY-MM-DD in the file name", c->rel);
+	else if (parse_timestamp(stamp, tz_offset, &dr->date))
 		;
 	else if (load_drills_date_impossible(stamp, why, sizeof(why)))
 		xdiag(c, DIAG_ERROR, ts, path,
@@ -676,15 +897,15 @@ static void read_testsuite(struct xctx *c, const char *rel, xmlNodePtr ts,
 		      "invalid date %s for attribute \"timestamp\": expected YYYY-MM-DD or an ISO 8601 time (2026-10-01T09:30:00, read as UTC, or with an offset)",
 		      quote(c, stamp));
 
-	if (!props[SP_TYPE].node) {
+	if (!props[SP_TYPE].value) {
 		xdiag(c, DIAG_ERROR, ts, path,
-		      "missing property \"drill.type\" in <testsuite>");
+		      "missing property \"drill.type\" in <testsuite> (or \"type\" in the sidecar %s.json)",
+		      c->rel);
 	} else {
 		type = model_enum_find(model_drill_type_names, DRILL_TYPE_COUNT,
 				       props[SP_TYPE].value);
 		if (type < 0)
-			xdiag(c, DIAG_ERROR, props[SP_TYPE].node,
-			      props[SP_TYPE].path,
+			pdiag(c, DIAG_ERROR, &props[SP_TYPE],
 			      "invalid value for property \"drill.type\": expected \"tabletop\", \"partial_failover\", \"full_simulation\" or \"chaos\", found %s",
 			      quote(c, props[SP_TYPE].value));
 		else
@@ -712,6 +933,10 @@ static void read_testsuite(struct xctx *c, const char *rel, xmlNodePtr ts,
 				      seen);
 	}
 	strmap_free(seen);
+	if (n_cases && !dr->n_results && !c->error)
+		xdiag(c, DIAG_WARNING, ts, path,
+		      "no testcase of this drill counts as a result (all skipped or "
+		      "unusable): it records that the drill ran, not what recovered");
 
 	/* Without a usable id the drill cannot be referred to: drop it. */
 	if (bad_id)
@@ -722,6 +947,14 @@ bool load_drills_xml(struct model *m, const char *rel, const char *file,
 		     const char *data, size_t len,
 		     struct load_drills_batch *out, struct diags *d)
 {
+	return load_drills_xml_sidecar(m, rel, file, data, len, NULL, out, d);
+}
+
+bool load_drills_xml_sidecar(struct model *m, const char *rel,
+			     const char *file, const char *data, size_t len,
+			     const struct load_drills_sidecar *sc,
+			     struct load_drills_batch *out, struct diags *d)
+{
 	struct xctx c;
 	xmlDocPtr doc = parse_document(file, data, len, d);
 	xmlNodePtr root;
@@ -731,8 +964,10 @@ bool load_drills_xml(struct model *m, const char *rel, const char *file,
 		return false;
 	memset(&c, 0, sizeof(c));
 	c.m = m;
+	c.rel = rel;
 	c.file = file;
 	c.d = d;
+	c.sc = sc;
 	root = xmlDocGetRootElement(doc);
 	if (named(root, "testsuite")) {
 		read_testsuite(&c, rel, root, "/testsuite", out);
@@ -755,5 +990,12 @@ bool load_drills_xml(struct model *m, const char *rel, const char *file,
 		      root->name);
 	}
 	xmlFreeDoc(doc);
+	/* A mapping no testcase used is likely a typo in its key. */
+	for (size_t i = 0; sc && i < sc->n_services; i++)
+		if (!sc->used[i])
+			diag_add(d, DIAG_WARNING, sc->file, sc->services[i].line,
+				 sc->services[i].col, sc->services[i].pointer,
+				 "no testcase of %s is named %s (classname.name, name or classname)",
+				 rel, quote(&c, sc->service_keys[i]));
 	return !c.error;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "import_backstage.h"
 #include "load_plan.h"
 
 static void usage(FILE *out)
@@ -36,6 +37,8 @@ int main(int argc, char **argv)
 	} else if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
 		printf("drgen %s\n", DRGEN_VERSION);
 		rc = EXIT_OK;
+	} else if (strcmp(cmd, "import") == 0 && argc > 2 && strcmp(argv[2], "backstage") == 0) {
+		rc = import_backstage_main(argc - 2, argv + 2);
 	} else if (strcmp(cmd, "build") == 0) {
 		rc = cli_build(argc - 1, argv + 1);
 	} else if (strcmp(cmd, "check") == 0) {

@@ -6,7 +6,7 @@ set -eu
 need=""
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 for p in build-essential pkg-config libxml2-dev libcmark-dev libcjson-dev \
-         liblua5.4-dev libssl-dev libyajl-dev libcmocka-dev clang libclang-rt-14-dev jq \
+         liblua5.4-dev libssl-dev libyajl-dev libyaml-dev libcmocka-dev clang libclang-rt-14-dev jq \
          libxml2-utils python3 python3-jsonschema python3-regex openssl; do
 	have_pkg "$p" || need="$need $p"
 done

@@ -634,7 +634,7 @@ static const struct bad_case bad_xml[] = {
 	{"<testsuite timestamp=\"2026-05-05\"><properties>\n"
 	 "<property name=\"drill.type\" value=\"chaos\"/></properties>"
 	 SUITE_CLOSE, DIAG_ERROR, 1, 0, "/testsuite",
-	 "missing property \"drill.id\" in <testsuite>"},
+	 "missing property \"drill.id\" in <testsuite> (or \"id\" in the sidecar drills/d.xml.json)"},
 	{"<testsuite timestamp=\"2026-05-05\"><properties>\n"
 	 "<property name=\"drill.id\" value=\"a/b\"/>"
 	 "<property name=\"drill.type\" value=\"chaos\"/></properties>"
@@ -645,7 +645,8 @@ static const struct bad_case bad_xml[] = {
 	 "<property name=\"drill.id\" value=\"t\"/>"
 	 "<property name=\"drill.type\" value=\"chaos\"/></properties>"
 	 SUITE_CLOSE, DIAG_ERROR, 1, 0, "/testsuite",
-	 "missing attribute \"timestamp\" on <testsuite> (the drill date)"},
+	 "missing attribute \"timestamp\" on <testsuite> (the drill date): give a property "
+	 "\"drill.date\", \"date\" in the sidecar drills/d.xml.json, or a YYYY-MM-DD in the file name"},
 	{"<testsuite timestamp=\"yesterday\"><properties>\n"
 	 "<property name=\"drill.id\" value=\"t\"/>"
 	 "<property name=\"drill.type\" value=\"chaos\"/></properties>"
@@ -656,7 +657,7 @@ static const struct bad_case bad_xml[] = {
 	{"<testsuite timestamp=\"2026-05-05\"><properties>\n"
 	 "<property name=\"drill.id\" value=\"t\"/></properties>" SUITE_CLOSE,
 	 DIAG_ERROR, 1, 0, "/testsuite",
-	 "missing property \"drill.type\" in <testsuite>"},
+	 "missing property \"drill.type\" in <testsuite> (or \"type\" in the sidecar drills/d.xml.json)"},
 	{"<testsuite timestamp=\"2026-05-05\"><properties>\n"
 	 "<property name=\"drill.id\" value=\"t\"/>\n"
 	 "<property name=\"drill.type\" value=\"game-day\"/></properties>"
@@ -1074,6 +1075,294 @@ static void test_load_dir_hostile_xml(void **state)
 	free(sub);
 }
 
+/* ---- JUnit from real runners (fixtures in tests/formats/junit/) ---- */
+
+/* A fixture file's text (run from the project root, as run-tests.sh does). */
+static char *read_fixture(const char *name, size_t *len)
+{
+	char *path = xasprintf("tests/formats/junit/%s", name);
+	FILE *fp = fopen(path, "rb");
+	char *text;
+	long n;
+
+	if (!fp) {
+		print_message("cannot open %s (run from the project root)\n", path);
+		fail();
+	}
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	n = ftell(fp);
+	assert_true(n > 0);
+	rewind(fp);
+	text = malloc((size_t)n + 1);
+	assert_int_equal(fread(text, 1, (size_t)n, fp), (size_t)n);
+	text[n] = '\0';
+	fclose(fp);
+	free(path);
+	*len = (size_t)n;
+	return text;
+}
+
+static void parse_with_sidecar(struct fixture *f, const char *rel,
+			       const char *xml, size_t len, const char *side)
+{
+	struct load_drills_sidecar sc;
+
+	assert_true(load_drills_sidecar_parse(f->m, "plan/drills/d.xml.json",
+					      side, strlen(side), &sc, f->d));
+	f->ok = load_drills_xml_sidecar(f->m, rel, FILE_XML, xml, len, &sc,
+					&f->b, f->d);
+}
+
+static int64_t utc(const char *s)
+{
+	int64_t t;
+
+	assert_true(date_parse_rfc3339(s, strlen(s), &t));
+	return t;
+}
+
+static void test_junit_pytest(void **state)
+{
+	struct fixture *f = *state;
+	size_t len;
+	char *xml = read_fixture("junit-pytest-7.2.1.xml", &len);
+	const struct drill *dr;
+
+	/* Without a mapping: the classname is a module path, a located error. */
+	f->ok = load_drills_xml(f->m, "drills/d.xml", FILE_XML, xml, len, &f->b, f->d);
+	assert_false(f->ok);
+	expect_diag(f->d, DIAG_ERROR, 1, 0, "/testsuites/testsuite[1]/testcase[1]",
+		    "no service for testcase \"tests.test_failover.test_card_authorization_failover\": "
+		    "classname \"tests.test_failover\" is not a service id; add a property "
+		    "\"drill.service\" to the testcase or map it in \"services\" of drills/d.xml.json");
+	load_drills_batch_free(&f->b);
+	diags_free(f->d);
+	f->d = diags_new();
+
+	parse_with_sidecar(f, "drills/d.xml", xml, len,
+			   "{\"tz\": \"+01:00\", \"services\": {\n"
+			   " \"test_card_authorization_failover\": \"web\",\n"
+			   " \"tests.test_failover.test_ledger_failover\": \"ledger-db\",\n"
+			   " \"test_internal_wiki_failover\": \"payments-api\"}}");
+	assert_true(f->ok);
+	assert_int_equal(f->b.n, 1);
+	dr = &f->b.drills[0];
+	/* drill.id and drill.type come from the suite's properties. */
+	assert_string_equal(dr->id, "2026-10-ci-failover");
+	assert_int_equal(dr->type, DRILL_PARTIAL_FAILOVER);
+	/* 19:39:30.734113 in Berlin (+01:00 in December) is 18:39:30 UTC. */
+	assert_true(dr->date == utc("2026-12-03T18:39:30Z"));
+	assert_int_equal(dr->n_results, 2);
+	assert_string_equal(dr->results[0].service, "web");
+	assert_true(dr->results[0].recovered);
+	assert_true(fabs(dr->results[0].data_loss_minutes) < 1e-9);
+	assert_string_equal(dr->results[1].service, "ledger-db");
+	assert_false(dr->results[1].recovered);
+	assert_non_null(strstr(dr->results[1].failure, "replica lag above 15 min"));
+	expect_diag(f->d, DIAG_WARNING, 6, 0, "/testsuites/testsuite[1]/testcase[3]",
+		    "skipped testcase for service \"payments-api\" is not counted as a result");
+	free(xml);
+}
+
+static void test_junit_gotestsum(void **state)
+{
+	struct fixture *f = *state;
+	size_t len;
+	char *xml = read_fixture("junit-gotestsum-1.8.2.xml", &len);
+	const struct drill *dr;
+
+	/* The timestamp has an offset: "tz" does not apply to it. */
+	parse_with_sidecar(f, "drills/d.xml", xml, len,
+			   "{\"id\": \"2026-12-go\", \"type\": \"chaos\", \"tz\": \"-05:00\",\n"
+			   " \"services\": {\"TestLedgerFailover\": \"ledger-db\",\n"
+			   "  \"example.com/dr/failover.TestCardAuthorizationFailover\": \"web\"}}");
+	assert_true(f->ok);
+	dr = &f->b.drills[0];
+	assert_string_equal(dr->id, "2026-12-go");
+	assert_int_equal(dr->type, DRILL_CHAOS);
+	assert_true(dr->date == utc("2026-12-03T18:39:43Z"));
+	assert_int_equal(dr->n_results, 2);
+	assert_string_equal(dr->results[0].service, "ledger-db");
+	assert_false(dr->results[0].recovered);
+	assert_string_equal(dr->results[0].failure, "Failed");
+	assert_string_equal(dr->results[1].service, "web");
+	assert_true(fabs(dr->results[1].recovery_minutes) < 1e-9);
+	/* The skipped test has no mapping: a warning, not an error. */
+	expect_diag(f->d, DIAG_WARNING, 11, 0, "/testsuites/testsuite[1]/testcase[2]",
+		    "skipped testcase \"example.com/dr/failover.TestInternalWikiFailover\" "
+		    "is not counted as a result");
+	free(xml);
+}
+
+static void test_junit_surefire(void **state)
+{
+	struct fixture *f = *state;
+	size_t len;
+	char *xml = read_fixture("surefire-dhis2.TEST.xml", &len);
+
+	/* No timestamp, no date anywhere: a located error naming the ways. */
+	parse_with_sidecar(f, "drills/d.xml", xml, len,
+			   "{\"id\": \"sf\", \"type\": \"tabletop\"}");
+	assert_false(f->ok);
+	expect_diag(f->d, DIAG_ERROR, 2, 0, "/testsuite",
+		    "missing attribute \"timestamp\" on <testsuite> (the drill date): give a "
+		    "property \"drill.date\", \"date\" in the sidecar drills/d.xml.json, or a "
+		    "YYYY-MM-DD in the file name");
+	load_drills_batch_free(&f->b);
+	diags_free(f->d);
+	f->d = diags_new();
+
+	/* The date from the file name. */
+	parse_with_sidecar(f, "drills/2026-11-05-surefire.xml", xml, len,
+			   "{\"id\": \"sf\", \"type\": \"tabletop\"}");
+	assert_true(f->ok);
+	assert_true(f->b.drills[0].date == utc("2026-11-05T00:00:00Z"));
+	assert_int_equal(f->b.drills[0].n_results, 0);
+	expect_diag(f->d, DIAG_WARNING, 2, 0, "/testsuite",
+		    "no testcase of this drill counts as a result (all skipped or unusable): "
+		    "it records that the drill ran, not what recovered");
+	load_drills_batch_free(&f->b);
+
+	/* The sidecar's date wins over the name's, read in its "tz". */
+	parse_with_sidecar(f, "drills/2026-11-05-surefire.xml", xml, len,
+			   "{\"id\": \"sf\", \"type\": \"tabletop\", \"tz\": \"+02:00\",\n"
+			   " \"date\": \"2026-11-06T10:00:00\"}");
+	assert_true(f->ok);
+	assert_true(f->b.drills[0].date == utc("2026-11-06T08:00:00Z"));
+	free(xml);
+}
+
+static void test_junit_thousands_and_properties(void **state)
+{
+	struct fixture *f = *state;
+	const struct drill_result *r;
+
+	parse_xml(f,
+		  "<testsuite>\n"
+		  "<properties><property name=\"drill.id\" value=\"t\"/>\n"
+		  "<property name=\"drill.type\" value=\"chaos\"/>\n"
+		  "<property name=\"drill.date\" value=\"2026-10-01T23:30:00\"/>\n"
+		  "<property name=\"drill.tz\" value=\"-0100\"/></properties>\n"
+		  "<testcase classname=\"org.example.FailoverIT\" name=\"a\" time=\"1,024.612\">\n"
+		  "<properties><property name=\"drill.service\" value=\"web\"/></properties></testcase>\n"
+		  "<testcase classname=\"ledger-db\" time=\"12,345,678\"/>\n"
+		  "<testcase classname=\"payments-api\" time=\"1,02.5\"/>\n"
+		  "</testsuite>\n");
+	assert_false(f->ok);
+	assert_true(f->b.drills[0].date == utc("2026-10-02T00:30:00Z"));
+	r = f->b.drills[0].results;
+	assert_string_equal(r[0].service, "web");
+	assert_true(fabs(r[0].recovery_minutes - 1024.612 / 60.0) < 1e-9);
+	assert_true(fabs(r[1].recovery_minutes - 12345678 / 60.0) < 1e-6);
+	expect_diag(f->d, DIAG_ERROR, 9, 0, "/testsuite/testcase[3]",
+		    "invalid value for attribute \"time\": expected a number of seconds, "
+		    "0 or more, found \"1,02.5\"");
+	assert_int_equal(diags_len(f->d), 1);
+	load_drills_batch_free(&f->b);
+	diags_free(f->d);
+	f->d = diags_new();
+
+	/* Wrong values: a bad zone, a property naming no service. */
+	parse_xml(f,
+		  "<testsuite timestamp=\"2026-10-01T10:00:00\">\n"
+		  "<properties><property name=\"drill.id\" value=\"t\"/>\n"
+		  "<property name=\"drill.type\" value=\"chaos\"/>\n"
+		  "<property name=\"drill.tz\" value=\"Europe/Berlin\"/></properties>\n"
+		  "<testcase classname=\"x.y\" time=\"1\">\n"
+		  "<properties><property name=\"drill.service\" value=\"webb\"/></properties></testcase>\n"
+		  "</testsuite>\n");
+	assert_false(f->ok);
+	expect_diag(f->d, DIAG_ERROR, 4, 0, "/testsuite/properties/property[3]",
+		    "invalid value for property \"drill.tz\": expected a UTC offset "
+		    "(\"+01:00\", \"-05:00\", \"Z\"), found \"Europe/Berlin\"");
+	expect_diag(f->d, DIAG_ERROR, 6, 0, "/testsuite/testcase[1]/properties/property[1]",
+		    "unknown service \"webb\", did you mean \"web\"");
+}
+
+static void test_junit_sidecar_errors(void **state)
+{
+	struct fixture *f = *state;
+	struct load_drills_sidecar sc;
+	int off;
+
+	{
+		const char *t = "{\"id\": \"x\",\n  \"tz\" 1}";
+
+		assert_false(load_drills_sidecar_parse(f->m, "s.json", t, strlen(t), &sc, f->d));
+	}
+	assert_int_equal(diags_get(f->d, 0)->line, 2);
+	assert_int_equal(diags_get(f->d, 0)->col, 8);
+	diags_free(f->d);
+	f->d = diags_new();
+
+	{
+		const char *t = "{\"id\": 5, \"tz\": \"+25:00\", \"colour\": 1,\n \"services\": []}";
+
+		assert_false(load_drills_sidecar_parse(f->m, "s.json", t, strlen(t), &sc, f->d));
+	}
+	expect_diag(f->d, DIAG_ERROR, 1, 8, "/id", "invalid value for \"id\": expected a string");
+	expect_diag(f->d, DIAG_ERROR, 1, 17, "/tz",
+		    "invalid value for \"tz\": expected a UTC offset (\"+01:00\", \"-05:00\", \"Z\")");
+	expect_diag(f->d, DIAG_WARNING, 1, 27, "/colour",
+		    "unknown key \"colour\" in drill sidecar (expected id, type, date, tz, "
+		    "availability, traffic_percent or services)");
+	expect_diag(f->d, DIAG_ERROR, 2, 14, "/services",
+		    "invalid value for \"services\": expected an object mapping testcase "
+		    "names to service ids");
+	diags_free(f->d);
+	f->d = diags_new();
+
+	/* A mapped service that does not exist: located in the sidecar. */
+	parse_with_sidecar(f, "drills/d.xml",
+			   "<testsuite timestamp=\"2026-10-01\"><testcase classname=\"m.n\" name=\"t\"/></testsuite>",
+			   strlen("<testsuite timestamp=\"2026-10-01\"><testcase classname=\"m.n\" name=\"t\"/></testsuite>"), "{\"id\": \"a\", \"type\": \"chaos\",\n \"services\": {\"t\": \"wbe\"}}");
+	assert_false(f->ok);
+	expect_diag(f->d, DIAG_ERROR, 2, 20, "/services/t",
+		    "unknown service \"wbe\", did you mean \"web\"");
+	assert_string_equal(diags_get(f->d, 0)->file, "plan/drills/d.xml.json");
+
+	assert_true(load_drills_parse_tz("Z", &off) && off == 0);
+	assert_true(load_drills_parse_tz("+05:30", &off) && off == 19800);
+	assert_true(load_drills_parse_tz("-08", &off) && off == -28800);
+	assert_false(load_drills_parse_tz("+1", &off));
+	assert_false(load_drills_parse_tz("+01:60", &off));
+	assert_false(load_drills_parse_tz("CET", &off));
+}
+
+static void test_load_dir_sidecar(void **state)
+{
+	struct fixture *f = *state;
+	char *dir = tmp_dir(), *sub = xasprintf("%s/drills", dir);
+	struct source_set *src = source_set_new(dir);
+	char *orphan;
+
+	assert_int_equal(mkdir(sub, 0700), 0);
+	write_file(dir, "drills/2026-03-04-it.xml",
+		   "<testsuite><testcase classname=\"org.x.WebIT\" name=\"failover\" time=\"1,200\"/></testsuite>\n");
+	write_file(dir, "drills/2026-03-04-it.xml.json",
+		   "{\"id\": \"it\", \"type\": \"chaos\", \"services\": {\"org.x.WebIT\": \"web\",\n"
+		   "  \"org.x.WbeIT\": \"web\"}}\n");
+	write_file(dir, "drills/gone.xml.json", "{\"id\": \"gone\"}\n");
+	f->ok = load_drills(f->m, src, f->d);
+	assert_true(f->ok);
+	assert_int_equal(f->m->n_drills, 1);
+	assert_string_equal(f->m->drills[0].id, "it");
+	assert_true(f->m->drills[0].date == utc("2026-03-04T00:00:00Z"));
+	assert_true(fabs(f->m->drills[0].results[0].recovery_minutes - 20) < 1e-9);
+	orphan = xasprintf("drill sidecar without its JUnit file (drills/gone.xml): ignored");
+	expect_diag(f->d, DIAG_WARNING, 0, 0, NULL, orphan);
+	/* A mapping no testcase uses: a typo, most likely. */
+	expect_diag(f->d, DIAG_WARNING, 2, 18, "/services/org.x.WbeIT",
+		    "no testcase of drills/2026-03-04-it.xml is named \"org.x.WbeIT\" "
+		    "(classname.name, name or classname)");
+	assert_int_equal(diags_len(f->d), 2);
+	free(orphan);
+	source_set_free(src);
+	remove_tree(dir);
+	free(dir);
+	free(sub);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -1099,6 +1388,12 @@ int main(void)
 		T(test_xml_undeclared_entity),
 		T(test_xml_external_entity),
 		T(test_load_dir_hostile_xml),
+		T(test_junit_pytest),
+		T(test_junit_gotestsum),
+		T(test_junit_surefire),
+		T(test_junit_thousands_and_properties),
+		T(test_junit_sidecar_errors),
+		T(test_load_dir_sidecar),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
