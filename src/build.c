@@ -37,6 +37,7 @@
 #include "evidence.h"
 #include "load.h"
 #include "publish.h"
+#include "records.h"
 #include "render.h"
 #include "results.h"
 #include "rules.h"
@@ -250,6 +251,7 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 	struct compliance comp;
 	struct publish *p = NULL;
 	struct render_stats rstats = {0};
+	struct records *records = NULL;
 	struct source_input *rule_files = NULL;
 	size_t n_rule_files = 0;
 	char *rule_dirs[3], *tmpl_dirs[3];
@@ -319,6 +321,13 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 	if (previous)
 		results_add_changes(results, compare_previous(previous, m, f, res, &comp));
 
+	/* Inputs copied into the pack, and the records verdicts rely on. */
+	records = records_build(m, src, cJSON_GetObjectItem(results, "controls"), p, d);
+	if (!records) {
+		rc = EXIT_INTERNAL;
+		goto out;
+	}
+
 	/* The dashboard, plan and audit do not read the runbooks: they render
 	 * on their own thread while runbook.lua runs here. */
 	stage(o, r, "runbooks", &t0);
@@ -330,6 +339,7 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 		.generated_at = generated, .formats = o->formats,
 		.template_dirs = (const char *const *)tmpl_dirs,
 		.n_template_dirs = n_tmpl_dirs, .threads = o->threads,
+		.records = records,
 	};
 	struct render *rd = render_begin(&ri, p, d, &rstats);
 	bool go = !diags_has_errors(d) && rules_run_runbooks(rules, m, f, res, d);
@@ -391,6 +401,7 @@ out:
 		publish_abort(p);
 	free_inputs(rule_files, n_rule_files);
 	render_stats_free(&rstats);
+	records_free(records);
 	cJSON_Delete(results);
 	results_free(entries);
 	cJSON_Delete(previous);

@@ -20,6 +20,7 @@
 #include "diag.h"
 #include "model.h"
 #include "publish.h"
+#include "records.h"
 #include "results.h"
 #include "rules.h"
 #include "source.h"
@@ -36,6 +37,7 @@ struct render_input {
 	const char *const *template_dirs;  /* lookup order */
 	size_t n_template_dirs;
 	int threads;
+	const struct records *records; /* evidence links (records_href), or NULL */
 };
 
 struct render_stats {

@@ -1371,10 +1371,14 @@ static void put_compliance(cJSON *view, const struct pctx *pc, bool with_control
 				continue;
 			buf_reset(&item);
 			put_evidence_item(&item, e);
-			put_str(push_obj(items), "text", item.data ? item.data : "");
+			cJSON *it = push_obj(items);
+			put_str(it, "text", item.data ? item.data : "");
 			if (ev.len)
 				buf_puts(&ev, "; ");
 			buf_puts(&ev, item.data ? item.data : "");
+			buf_reset(&item);
+			if (records_href(v->in->records, e, pc->root, &item))
+				put_str(it, "href", item.data);
 		}
 		put_str(x, "evidence", ev.data ? ev.data : "");
 		put_num(x, "evidence_count", (double)n_ev);
