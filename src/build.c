@@ -35,6 +35,7 @@
 #include "compliance.h"
 #include "dates.h"
 #include "evidence.h"
+#include "fingerprint.h"
 #include "load.h"
 #include "publish.h"
 #include "records.h"
@@ -131,13 +132,24 @@ static void free_dirs(char **dirs, size_t n)
  */
 static char *manifest_path(const struct build_options *o, const char *path)
 {
-	size_t n = strlen(o->data_dir);
-	if (strncmp(path, o->data_dir, n) == 0 && path[n] == '/')
-		return xasprintf("drgen:%s", path + n + 1);
-	n = strlen(o->plan_dir);
-	if (strncmp(path, o->plan_dir, n) == 0 && path[n] == '/')
-		return xasprintf("plan:%s", path + n + 1);
-	return xstrdup(path);
+	return fingerprint_label_path(o->data_dir, o->plan_dir, path);
+}
+
+/* The rule files of `all` that `before` does not list: loaded after the
+ * reports rendered, so outside their fingerprint.  Borrowed strings. */
+static size_t later_rules(const struct source_input *all, size_t n_all,
+			  const struct source_input *before, size_t n_before,
+			  const char **out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < n_all; i++) {
+		size_t k = 0;
+		while (k < n_before && strcmp(before[k].path, all[i].path) != 0)
+			k++;
+		if (k == n_before)
+			out[n++] = all[i].path;
+	}
+	return n;
 }
 
 /*
@@ -252,8 +264,9 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 	struct publish *p = NULL;
 	struct render_stats rstats = {0};
 	struct records *records = NULL;
-	struct source_input *rule_files = NULL;
-	size_t n_rule_files = 0;
+	struct source_input *rule_files = NULL, *verdict_rules = NULL;
+	size_t n_rule_files = 0, n_verdict_rules = 0;
+	const char **excludes = NULL;
 	char *rule_dirs[3], *tmpl_dirs[3];
 	size_t n_rule_dirs = search_dirs(o, "rules", o->rules_dir, "lua", rule_dirs);
 	size_t n_tmpl_dirs = search_dirs(o, "templates", o->templates_dir, "templates",
@@ -331,6 +344,9 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 	/* The dashboard, plan and audit do not read the runbooks: they render
 	 * on their own thread while runbook.lua runs here. */
 	stage(o, r, "runbooks", &t0);
+	verdict_rules = rule_inputs(o, rules, &n_verdict_rules);
+	const struct source_input *read_inputs;
+	size_t n_read_inputs = source_inputs(src, &read_inputs);
 	char generated[DATE_RFC3339_SIZE];
 	date_format_rfc3339(generation_time(o->as_of), generated);
 	struct render_input ri = {
@@ -340,6 +356,10 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 		.template_dirs = (const char *const *)tmpl_dirs,
 		.n_template_dirs = n_tmpl_dirs, .threads = o->threads,
 		.records = records,
+		.fp_inputs = read_inputs, .n_fp_inputs = n_read_inputs,
+		.fp_rules = verdict_rules, .n_fp_rules = n_verdict_rules,
+		.data_dir = o->data_dir, .plan_dir = o->plan_dir,
+		.signed_pack = o->sign_key != NULL,
 	};
 	struct render *rd = render_begin(&ri, p, d, &rstats);
 	bool go = !diags_has_errors(d) && rules_run_runbooks(rules, m, f, res, d);
@@ -357,11 +377,9 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 	stage(o, r, "publish", &t0);
 	r->files_written = publish_count(p);
 	rule_files = rule_inputs(o, rules, &n_rule_files);
-	for (size_t i = 0; i < rstats.n_templates; i++) {
-		char *rel = manifest_path(o, rstats.templates[i].path);
-		free(rstats.templates[i].path);
-		rstats.templates[i].path = rel;
-	}
+	excludes = xcalloc(n_rule_files + 1, sizeof(*excludes));
+	size_t n_excludes = later_rules(rule_files, n_rule_files, verdict_rules,
+					n_verdict_rules, excludes);
 	char plan_label[256];
 	const struct source_input *inputs;
 	size_t n_inputs = source_inputs(src, &inputs);
@@ -375,6 +393,8 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 		.rules = rule_files, .n_rules = n_rule_files,
 		.templates = rstats.templates, .n_templates = rstats.n_templates,
 		.previous = previous ? &prev_info : NULL,
+		.fingerprint = rstats.fingerprint,
+		.fingerprint_excludes = excludes, .n_fingerprint_excludes = n_excludes,
 	};
 	rc = publish_commit(p, &info, o->sign_key, d);
 	p = NULL;
@@ -400,6 +420,8 @@ out:
 	if (p)
 		publish_abort(p);
 	free_inputs(rule_files, n_rule_files);
+	free_inputs(verdict_rules, n_verdict_rules);
+	free(excludes);
 	render_stats_free(&rstats);
 	records_free(records);
 	cJSON_Delete(results);

@@ -493,10 +493,16 @@ int cli_verify(int argc, char **argv)
 	rc = publish_verify(pos[0], o.key, d, &report);
 	diags_sort(d);
 	diags_print(d, stderr, cli_stderr_is_tty(), o.quiet);
-	if (!o.quiet && rc == EXIT_OK)
+	if (!o.quiet && rc == EXIT_OK) {
 		fprintf(stderr, "drgen: %s: %zu files match the manifest%s\n", pos[0],
 			report.files_checked,
-			report.signature_checked ? "; signature is valid" : "");
+			report.signature_checked ? "; signature is valid"
+			: report.signed_pack ? "; signature not checked (give --key PUB.pem)"
+					     : "; integrity only: not signed");
+		if (report.fingerprint[0])
+			fprintf(stderr, "drgen: report fingerprint %s (printed on the report's "
+				"first page and in every page footer)\n", report.fingerprint);
+	}
 	diags_free(d);
 	return rc;
 }

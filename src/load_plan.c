@@ -594,6 +594,7 @@ static const struct field organization_fields[] = {
 	FSTR("id", F_REQUIRED | F_NONEMPTY, struct organization, id),
 	FSTR("name", F_REQUIRED | F_NONEMPTY, struct organization, name),
 	FSTR("entity_type", 0, struct organization, entity_type),
+	FSTR("classification", F_NONEMPTY, struct organization, classification),
 };
 
 static const struct field plan_fields[] = {

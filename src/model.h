@@ -56,6 +56,7 @@ struct organization {
 	const char *id;
 	const char *name;
 	const char *entity_type;   /* free text; rules decide what it means */
+	const char *classification; /* marking printed on every page, or NULL */
 };
 
 struct plan_meta {

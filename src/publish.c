@@ -1416,6 +1416,7 @@ int publish_verify(const char *out_dir, const char *pub_key, struct diags *d,
 		status = err == EFBIG || err == EINVAL ? 2 : 3;
 		goto out;
 	}
+	r->signed_pack = faccessat(out_fd, EVIDENCE_SIG, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 	if (pub_key) {
 		status = verify_signature(out_fd, out_dir, pub_key, &manifest, d);
 		r->signature_checked = status == 0;
@@ -1426,6 +1427,15 @@ int publish_verify(const char *out_dir, const char *pub_key, struct diags *d,
 	if (!evidence_manifest_parse(manifest.data, manifest.len, shown, &m, d)) {
 		status = worse(status, 2);
 		goto out;
+	}
+	if (m.fingerprint) {
+		snprintf(r->fingerprint, sizeof(r->fingerprint), "%s", m.fingerprint);
+		if (!m.fingerprint_matches) {
+			diag_error(d, NULL, 0, 0,
+				   "evidence check failed: the report fingerprint %s in %s is not the "
+				   "one its inputs, rules and templates give", r->fingerprint, shown);
+			status = worse(status, 2);
+		}
 	}
 	walk(out_fd, "", 0, &l, out_dir, d);
 	if (l.err)

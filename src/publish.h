@@ -102,6 +102,11 @@ struct publish_manifest_info {
 	/* The results.json given to --previous (NULL without): its as-of time,
 	 * period, SHA-256 and size, not its path (a machine path). */
 	const struct publish_previous *previous;
+	/* The report fingerprint (fingerprint.h; NULL: none) and the rule
+	 * paths it leaves out. */
+	const char *fingerprint;
+	const char *const *fingerprint_excludes;
+	size_t n_fingerprint_excludes;
 };
 
 struct publish_previous {
@@ -146,6 +151,8 @@ struct publish_verify_report {
 	size_t files_checked;
 	size_t changed, missing, added;
 	bool signature_checked;
+	bool signed_pack;          /* evidence/manifest.sig is there */
+	char fingerprint[65];      /* the manifest's report fingerprint, or "" */
 };
 
 /*
@@ -157,6 +164,8 @@ struct publish_verify_report {
  * relative, so a copied output folder verifies too.  With pub_key (PEM,
  * Ed25519 public or private key), checks evidence/manifest.sig too;
  * without, a present signature earns a note that it was not checked.
+ * A manifest with a report fingerprint must give it again from its own
+ * inputs, rules and templates (fingerprint.h), else that is an error too.
  * Returns an exit status: 0 all match, 2 mismatch, bad signature or no
  * manifest, 3 I/O error (which wins).  report may be NULL.
  */

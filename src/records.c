@@ -51,6 +51,7 @@ struct records {
 	struct want **wants;
 	size_t n_wants;
 	char **paths;            /* the inputs map's keys */
+	uint64_t restore_tests;  /* every restore-test record of the backup files */
 	size_t n_paths;
 };
 
@@ -175,11 +176,15 @@ static void scan_line(struct records *r, const char *file, long lineno, const ch
 	size_t len = 0;
 	const char *id = quick_id(line, n, &len);
 	struct want *w = id ? strmap_getn(r->backups, id, len) : NULL;
-	if (id && !w)
+	bool restore = memmem(line, n, "\"restore_test\"", 14) != NULL;
+	if (id && !w && !restore)
 		return;
 	cJSON *o = cJSON_ParseWithLength(line, n);
 	if (!o)
 		return;
+	const char *k = str_of(o, "kind"), *v = str_of(o, "verification");
+	if ((k && strcmp(k, "restore_test") == 0) || (!k && v && strcmp(v, "restore_test") == 0))
+		r->restore_tests++;
 	if (!w && str_of(o, "id"))
 		w = strmap_get(r->backups, str_of(o, "id"));
 	if (w) {
@@ -209,7 +214,7 @@ static void scan_line(struct records *r, const char *file, long lineno, const ch
 static bool copy_input(struct records *r, struct source_set *src,
 		       const struct source_input *in, struct publish *p, struct diags *d)
 {
-	bool scan = in->kind && strcmp(in->kind, "backups") == 0 && strmap_count(r->backups);
+	bool scan = in->kind && strcmp(in->kind, "backups") == 0;
 	char *path = xasprintf("%s/%s", source_root(src), in->path);
 	char *rel = xasprintf("%s%s", RECORDS_INPUTS, in->path);
 	char *shown = source_display_path(src, in->path);
@@ -440,4 +445,9 @@ bool records_href(const struct records *r, const cJSON *item, const char *root,
 		return true;
 	}
 	return false;
+}
+
+uint64_t records_restore_tests(const struct records *r)
+{
+	return r ? r->restore_tests : 0;
 }

@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <cJSON.h>
 
@@ -45,6 +46,10 @@ void records_free(struct records *r);
 
 /* Rows of records.csv, and how many of them are of kind `kind`. */
 size_t records_count(const struct records *r, const char *kind);
+
+/* Restore-test records in the backup files (all of them, not only the
+ * ones a control names): the population of the audit's method section. */
+uint64_t records_restore_tests(const struct records *r);
 
 /*
  * The link target of one evidence item (an object of a control's
