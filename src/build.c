@@ -37,6 +37,7 @@
 #include "evidence.h"
 #include "fingerprint.h"
 #include "load.h"
+#include "pdf.h"
 #include "publish.h"
 #include "records.h"
 #include "render.h"
@@ -249,6 +250,27 @@ static cJSON *compare_previous(const cJSON *previous, const struct model *m,
 	return changes;
 }
 
+/* audit/PERIOD.pdf and plan.pdf from their HTML, carrying the evidence. */
+static int make_pdfs(const struct pdf_engine *e, struct publish *p, const char *period,
+		     const char *fingerprint, struct diags *d)
+{
+	char *audit_html = xasprintf("audit/%s.html", period);
+	char *audit_pdf = xasprintf("audit/%s.pdf", period);
+	char *id_audit = xasprintf("%.32s-audit-%s", fingerprint, period);
+	char *id_plan = xasprintf("%.32s-plan-%s", fingerprint, period);
+	const struct pdf_job jobs[] = {
+		{audit_html, audit_pdf, id_audit},
+		{"plan.html", "plan.pdf", id_plan},
+	};
+	static const char *const attachments[] = {"evidence/results.json", RECORDS_CSV};
+	int rc = pdf_render(e, p, jobs, ARRAY_LEN(jobs), attachments, ARRAY_LEN(attachments), d);
+	free(audit_html);
+	free(audit_pdf);
+	free(id_audit);
+	free(id_plan);
+	return rc;
+}
+
 int build_run(const struct build_options *o, struct diags *d, struct build_report *r)
 {
 	int rc = EXIT_INPUT;
@@ -264,6 +286,7 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 	struct publish *p = NULL;
 	struct render_stats rstats = {0};
 	struct records *records = NULL;
+	struct pdf_engine *pdf = NULL;
 	struct source_input *rule_files = NULL, *verdict_rules = NULL;
 	size_t n_rule_files = 0, n_verdict_rules = 0;
 	const char **excludes = NULL;
@@ -287,6 +310,8 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 	if (!plan_folders_inside(src, d))
 		goto out;
 	if (o->sign_key && !evidence_key_check(o->sign_key, true, d))
+		goto out;
+	if ((o->formats & BUILD_PDF) && !(pdf = pdf_engine_find(d)))
 		goto out;
 	rc = publish_begin(o->out_dir, &p, d);
 	if (rc != EXIT_OK)
@@ -374,6 +399,14 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 		goto out;
 	}
 
+	if (pdf) {
+		stage(o, r, "pdf", &t0);
+		rc = make_pdfs(pdf, p, r->period, rstats.fingerprint, d);
+		if (rc != EXIT_OK)
+			goto out;
+		rc = EXIT_INPUT;
+	}
+
 	stage(o, r, "publish", &t0);
 	r->files_written = publish_count(p);
 	rule_files = rule_inputs(o, rules, &n_rule_files);
@@ -424,6 +457,7 @@ out:
 	free(excludes);
 	render_stats_free(&rstats);
 	records_free(records);
+	pdf_engine_free(pdf);
 	cJSON_Delete(results);
 	results_free(entries);
 	cJSON_Delete(previous);

@@ -81,7 +81,7 @@ static const char *command_usage(const char *cmd)
 {
 	if (strcmp(cmd, "build") == 0)
 		return "usage: drgen build [DIR] [-o OUT] [--period YYYY-MM] [--as-of TIME]\n"
-		       "                   [--format html,md,json,junit] [--rules DIR] [--templates DIR]\n"
+		       "                   [--format html,md,json,junit,pdf] [--rules DIR] [--templates DIR]\n"
 		       "                   [--fail-on fail|partial] [--previous OUT_OR_RESULTS_JSON]\n"
 		       "                   [--sign KEY.pem] [-q] [-v]\n";
 	if (strcmp(cmd, "check") == 0)
@@ -391,7 +391,7 @@ static bool parse_formats(const char *text, unsigned *formats)
 {
 	static const struct { const char *name; unsigned bit; } names[] = {
 		{"html", BUILD_HTML}, {"md", BUILD_MD}, {"json", BUILD_JSON},
-		{"junit", BUILD_JUNIT},
+		{"junit", BUILD_JUNIT}, {"pdf", BUILD_PDF | BUILD_HTML},
 	};
 	*formats = 0;
 	char *copy = xstrdup(text), *save = NULL;
@@ -440,7 +440,7 @@ int cli_build(int argc, char **argv)
 		bo.on_stage = progress_stage;
 	if (o.formats && !parse_formats(o.formats, &bo.formats))
 		return usage_error("build", "--format \"%s\": expected a comma-separated list "
-				   "of html, md, json, junit", o.formats);
+				   "of html, md, json, junit, pdf", o.formats);
 	if (o.fail_on) {
 		if (strcmp(o.fail_on, "fail") == 0)
 			bo.fail_on = BUILD_FAIL_ON_FAIL;
@@ -617,7 +617,7 @@ int cli_help(const char *topic)
 		      "  --period YYYY-MM   report period (default: the last whole month)\n"
 		      "  --as-of TIME       facts are taken at this time (default: the end of\n"
 		      "                     the period, given or not)\n"
-		      "  --format LIST      html,md,json,junit (default: all)\n"
+		      "  --format LIST      html,md,json,junit,pdf (default: all but pdf)\n"
 		      "  --rules DIR        rule files that replace shipped ones of the same name\n"
 		      "  --templates DIR    templates that replace shipped ones of the same name\n"
 		      "  --fail-on LEVEL    exit 1 when a control is at or below fail|partial\n"

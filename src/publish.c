@@ -923,6 +923,11 @@ bool publish_failed(const struct publish *p)
 	return failed;
 }
 
+char *publish_staged_path(const struct publish *p, const char *rel)
+{
+	return xasprintf("%s/%s/%s", p->parent, p->staging_name, rel);
+}
+
 size_t publish_count(const struct publish *p)
 {
 	struct publish *q = (struct publish *)p;

@@ -137,6 +137,13 @@ int publish_commit(struct publish *p, const struct publish_manifest_info *info,
  * output stays as it was. */
 void publish_abort(struct publish *p);
 
+/*
+ * The path of a staged file for a child process to read (pdf.c):
+ * "PARENT/.OUT.drgen-staging.XXXXXX/rel".  Caller frees.  Only valid until
+ * publish_commit or publish_abort.
+ */
+char *publish_staged_path(const struct publish *p, const char *rel);
+
 /* Number of files staged so far. */
 size_t publish_count(const struct publish *p);
 
