@@ -66,10 +66,10 @@ check "audit PDF: every control id, every cell of the backup table, inside the p
 	"$OUT/evidence/results.json" "$OUT/audit/2026-10.html" "$TMP/audit.txt" <<'EOF'
 import html.parser, json, re, sys
 res = json.load(open(sys.argv[1]))
-text = re.sub(r"\s+", "", open(sys.argv[3], encoding="utf-8").read())
+text = re.sub(r"\s+", "", open(sys.argv[3], encoding="utf-8").read()).lower()
 missing = []
 for c in res["controls"]:
-    if re.sub(r"\s+", "", c["control"]) not in text:
+    if re.sub(r"\s+", "", c["control"]).lower() not in text:
         missing.append("control " + c["control"])
 
 class Cells(html.parser.HTMLParser):
@@ -93,7 +93,7 @@ class Cells(html.parser.HTMLParser):
 p = Cells(); p.feed(open(sys.argv[2], encoding="utf-8").read())
 assert len(p.cells) > 50, "backup table not found (%d cells)" % len(p.cells)
 for cell in p.cells:
-    t = re.sub(r"\s+", "", cell)
+    t = re.sub(r"\s+", "", cell).lower()
     if t and t not in text:
         missing.append("cell " + cell)
 if missing:
