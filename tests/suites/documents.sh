@@ -68,6 +68,10 @@ def md_to_html(text):
 bad = 0
 for root in sys.argv[1:]:
     for dp, dn, fn in os.walk(root):
+        # evidence/inputs/ holds the plan's own files, copied byte for byte
+        # (docs/evidence.md): inputs, not documents drgen wrote.
+        if os.path.relpath(dp, root) == "evidence":
+            dn[:] = [d for d in dn if d != "inputs"]
         for f in sorted(fn):
             path = os.path.join(dp, f)
             if f.endswith(".html"):
@@ -246,9 +250,10 @@ else
 	ok "hostile plan builds"
 	check "hostile plan: no dangerous markup in HTML or Markdown" python3 "$TMP/check_documents.py" "$H"
 	# A backslash before < is Markdown's escape: that text stays text.
+	# (evidence/inputs/ is the plan's own files, copied byte for byte.)
 	raw=$(grep -rlE '<(script|iframe|svg onload|img src=x)|onerror="|href="javascript|src="javascript' "$H" \
-		--include='*.html' --include='*.xml' || true)
-	raw="$raw$(grep -rlE '(^|[^\\])<(script|iframe|svg|img|a )' "$H" --include='*.md' || true)"
+		--include='*.html' --include='*.xml' --exclude-dir=inputs || true)
+	raw="$raw$(grep -rlE '(^|[^\\])<(script|iframe|svg|img|a )' "$H" --include='*.md' --exclude-dir=inputs || true)"
 	check "hostile plan: no raw <script>, onerror= or javascript: links${raw:+ ($raw)}" [ -z "$raw" ]
 	check "hostile plan: script tags arrive escaped in HTML" grep -q '&lt;script&gt;alert' "$H/runbooks/evil.html"
 	check "hostile plan: ampersands arrive as &amp;" grep -q 'Sons&quot; &#39;Ltd&#39;\|&amp; &quot;Sons' "$H/index.html"
