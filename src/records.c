@@ -218,7 +218,7 @@ static bool copy_input(struct records *r, struct source_set *src,
 	char *path = xasprintf("%s/%s", source_root(src), in->path);
 	char *rel = xasprintf("%s%s", RECORDS_INPUTS, in->path);
 	char *shown = source_display_path(src, in->path);
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
 	struct stat st;
 	bool ok = false;
 	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
