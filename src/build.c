@@ -360,6 +360,7 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 		results_add_changes(results, compare_previous(previous, m, f, res, &comp));
 
 	/* Inputs copied into the pack, and the records verdicts rely on. */
+	stage(o, r, "evidence", &t0);
 	records = records_build(m, src, cJSON_GetObjectItem(results, "controls"), p, d);
 	if (!records) {
 		rc = EXIT_INTERNAL;

@@ -44,7 +44,7 @@ struct build_options {
 	void *stage_ctx;
 };
 
-#define BUILD_MAX_STAGES 8
+#define BUILD_MAX_STAGES 10
 
 struct build_report {
 	size_t files_written;

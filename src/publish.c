@@ -896,13 +896,26 @@ bool publish_stream_write(struct publish_stream *s, const void *data, size_t len
 
 bool publish_stream_close(struct publish_stream *s, bool keep, struct diags *d)
 {
+	return publish_stream_close_checked(s, keep, NULL, NULL, d);
+}
+
+bool publish_stream_close_checked(struct publish_stream *s, bool keep, const char *expect,
+				  bool *mismatch, struct diags *d)
+{
 	char sha[65];
 	bool ok = true;
+	if (mismatch)
+		*mismatch = false;
 	if (!s)
 		return false;
 	if (close(s->fd) != 0 && !s->err)
 		s->err = errno;
 	source_hash_end(s->hash, sha);
+	if (!s->err && keep && expect && strcmp(sha, expect) != 0) {
+		keep = ok = false;
+		if (mismatch)
+			*mismatch = true;
+	}
 	if (s->err)
 		ok = report_write_error(s->p, s->rel, s->err, d);
 	else if (keep)

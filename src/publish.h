@@ -85,6 +85,10 @@ struct publish_stream *publish_stream_open(struct publish *p, const char *rel,
 					   struct diags *d);
 bool publish_stream_write(struct publish_stream *s, const void *data, size_t len);
 bool publish_stream_close(struct publish_stream *s, bool keep, struct diags *d);
+/* The same, and with expect (64 hex) a file whose bytes do not hash to it
+ * is removed: false, *mismatch set, no diagnostic (the caller words it). */
+bool publish_stream_close_checked(struct publish_stream *s, bool keep, const char *expect,
+				  bool *mismatch, struct diags *d);
 
 /* What the manifest says besides the outputs' hashes. */
 struct publish_manifest_info {

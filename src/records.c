@@ -210,7 +210,49 @@ static void scan_line(struct records *r, const char *file, long lineno, const ch
 	cJSON_Delete(o);
 }
 
-/* Streams root/rel into evidence/inputs/rel, scanning backup lines. */
+/* Scans the complete lines of data (len bytes, a piece of one file):
+ * a line cut by the piece's end waits in `line` for the next piece. */
+struct scan {
+	struct buf line;      /* an unfinished line carried over */
+	bool too_long;        /* the carried line outgrew LINE_MAX_SCAN */
+	long lineno;
+};
+
+static void scan_piece(struct records *r, const char *file, struct scan *sc,
+		       const char *data, size_t len)
+{
+	const char *p = data, *end = data + len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *stop = nl ? nl : end;
+		if (sc->line.len || !nl) {
+			/* part of a line that started in an earlier piece, or one
+			 * that goes on in the next */
+			if (!sc->too_long && sc->line.len + (size_t)(stop - p) <= LINE_MAX_SCAN)
+				buf_append(&sc->line, p, (size_t)(stop - p));
+			else
+				sc->too_long = true;
+			if (nl) {
+				if (!sc->too_long && sc->line.len)
+					scan_line(r, file, sc->lineno, sc->line.data, sc->line.len);
+				buf_reset(&sc->line);
+				sc->too_long = false;
+			}
+		} else if ((size_t)(stop - p) <= LINE_MAX_SCAN && stop > p) {
+			scan_line(r, file, sc->lineno, p, (size_t)(stop - p));
+		}
+		if (!nl)
+			break;
+		sc->lineno++;
+		p = nl + 1;
+	}
+}
+
+/*
+ * Streams root/rel into evidence/inputs/rel, scanning backup lines.  The
+ * copy's hash (publish computes it) must be the one recorded when the file
+ * was read, so the pack holds the bytes the verdicts came from.
+ */
 static bool copy_input(struct records *r, struct source_set *src,
 		       const struct source_input *in, struct publish *p, struct diags *d)
 {
@@ -229,11 +271,9 @@ static bool copy_input(struct records *r, struct source_set *src,
 	struct publish_stream *s = publish_stream_open(p, rel, d);
 	if (!s)
 		goto out;
-	struct source_hash *h = source_hash_new();
-	struct buf line = BUF_INIT;
+	struct scan sc = {BUF_INIT, false, 1};
 	char *chunk = xmalloc(COPY_CHUNK);
-	long lineno = 1;
-	bool io_ok = true, too_long = false;
+	bool io_ok = true;
 	ssize_t got;
 	while ((got = read(fd, chunk, COPY_CHUNK)) != 0) {
 		if (got < 0) {
@@ -244,42 +284,23 @@ static bool copy_input(struct records *r, struct source_set *src,
 			io_ok = false;
 			break;
 		}
-		source_hash_update(h, chunk, (size_t)got);
 		if (!publish_stream_write(s, chunk, (size_t)got)) {
 			io_ok = false;
 			break;
 		}
-		for (size_t i = 0, start = 0; scan && i < (size_t)got; i++) {
-			if (chunk[i] != '\n' && i + 1 < (size_t)got)
-				continue;
-			size_t end = chunk[i] == '\n' ? i : i + 1;
-			if (!too_long && line.len + (end - start) <= LINE_MAX_SCAN)
-				buf_append(&line, chunk + start, end - start);
-			else
-				too_long = true;
-			if (chunk[i] == '\n') {
-				if (!too_long && line.len)
-					scan_line(r, in->path, lineno, line.data, line.len);
-				buf_reset(&line);
-				too_long = false;
-				lineno++;
-			}
-			start = i + 1;
-		}
+		if (scan)
+			scan_piece(r, in->path, &sc, chunk, (size_t)got);
 	}
-	if (scan && io_ok && line.len && !too_long)
-		scan_line(r, in->path, lineno, line.data, line.len);
+	if (scan && io_ok && sc.line.len && !sc.too_long)
+		scan_line(r, in->path, sc.lineno, sc.line.data, sc.line.len);
 	free(chunk);
-	buf_free(&line);
-	char hex[65];
-	source_hash_end(h, hex);
-	if (io_ok && strcmp(hex, in->sha256) != 0) {
+	buf_free(&sc.line);
+	bool changed = false;
+	ok = publish_stream_close_checked(s, io_ok, in->sha256, &changed, d) && io_ok;
+	if (changed)
 		diag_error(d, shown, 0, 0,
 			   "changed while drgen was building (its hash is not the one read); "
 			   "build again");
-		io_ok = false;
-	}
-	ok = publish_stream_close(s, io_ok, d) && io_ok;
 out:
 	if (fd >= 0)
 		close(fd);
