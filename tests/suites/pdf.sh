@@ -53,6 +53,12 @@ for f in "$A" "$P"; do
 		cmp -s "$TMP/detach/results.json" "$OUT/evidence/results.json"
 	check "$name: the embedded records.csv is the pack's, byte for byte" \
 		cmp -s "$TMP/detach/records.csv" "$OUT/evidence/records.csv"
+	# PDF/A-3: attachments are associated files, with a MIME type.
+	check "$name: both attachments are associated files (AF, AFRelationship, MIME type)" sh -c \
+		'[ "$(grep -a -c "/AFRelationship /Data" "$1")" -ge 1 ] &&
+		 grep -a -q "/AF \[ *[0-9]* 0 R [0-9]* 0 R *\]" "$1" &&
+		 grep -a -q "/Subtype /application#2Fjson" "$1" && grep -a -q "/Subtype /text#2Fcsv" "$1" &&
+		 grep -a -q "/F (results.json)" "$1" && grep -a -q "/F (records.csv)" "$1"' _ "$f"
 	sum=$(sha256sum "$f" | cut -d' ' -f1)
 	check "$name: the manifest lists it with its SHA-256" \
 		grep -qF "{\"path\": \"$name\", \"sha256\": \"$sum\"" "$OUT/evidence/manifest.json"
