@@ -77,13 +77,17 @@ static const char *fallback_fill(const char *status)
 	return "#37474f";
 }
 
+/* font-size="12" on the root: the stylesheet sets the sizes in browsers
+ * (CSS wins over a presentation attribute), but a renderer that does not
+ * apply the page's CSS inside SVG (WeasyPrint, for --format pdf) would take
+ * 16 and push labels past the viewBox, where they are clipped. */
 static void open_svg(struct buf *out, const char *id, const char *title, const char *desc,
 		     double width, double height)
 {
 	buf_printf(out,
 		   "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" role=\"img\" "
 		   "viewBox=\"0 0 %.1f %.1f\" width=\"100%%\" preserveAspectRatio=\"xMinYMin meet\" "
-		   "aria-labelledby=\"%s-title %s-desc\">",
+		   "font-size=\"12\" aria-labelledby=\"%s-title %s-desc\">",
 		   width, height, id, id);
 	buf_printf(out, "<title id=\"%s-title\">", id);
 	chart_svg_escape(out, title);
