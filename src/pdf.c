@@ -7,7 +7,8 @@
  * runs).  The interpreter is the one of the weasyprint program's #! line,
  * which is the one WeasyPrint is installed for.  Each child gets /dev/null
  * as input, its own process group (so a timeout kills everything it
- * started), and two pipes: the PDF comes back on stdout, messages on
+ * started; it is killed too if drgen dies), and two pipes: the PDF comes
+ * back on stdout, messages on
  * stderr; the last few KiB of those are quoted when it fails.  Every
  * descriptor drgen holds is O_CLOEXEC, so the child inherits none.
  */
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -218,10 +220,15 @@ static bool spawn(const struct pdf_engine *e, struct child *c, const char *html,
 	argv[k++] = c->job->identifier ? c->job->identifier : "drgen";
 	for (size_t i = 0; i < n_atts; i++)
 		argv[k++] = atts[i];
+	pid_t parent = getpid();
 	pid_t pid = fork();
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDONLY);
 		setpgid(0, 0);
+		/* dies with drgen (an interrupted build leaves no engine behind) */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(125);
 		if (null < 0 || dup2(null, 0) < 0 || dup2(out[1], 1) < 0 || dup2(err[1], 2) < 0)
 			_exit(126);
 		signal(SIGPIPE, SIG_DFL);

@@ -192,4 +192,21 @@ check "engine over its time limit: says so" mentions "did not finish"
 check "engine over its time limit: the previous output is untouched" diff -r "$TMP/before" "$MO"
 check "engine over its time limit: no staging folder left" \
 	sh -c '! ls -a "$1" | grep -q "^\.mini-out\.drgen-staging\."' _ "$TMP"
+# drgen killed while the engine works: the engine goes with it.
+engine_running() { ps -eo args | grep -v grep | grep -qF "$TMP/.mini-out.drgen-staging"; }
+"$DRGEN" build "$M" -o "$MO" --period 2026-10 --format pdf -q 2>/dev/null &
+pid=$!
+i=0
+while [ "$i" -lt 100 ] && ! engine_running; do sleep 0.2; i=$((i + 1)); done
+if engine_running; then
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	i=0
+	while [ "$i" -lt 25 ] && engine_running; do sleep 0.2; i=$((i + 1)); done
+	check "drgen killed: no PDF engine left running" sh -c '! ps -eo args | grep -v grep | grep -qF "$1"' _ "$TMP/.mini-out.drgen-staging"
+	check "drgen killed: the previous output is untouched" diff -r "$TMP/before" "$MO"
+else
+	wait "$pid" 2>/dev/null
+	skip "drgen killed during the PDF: the engine was never seen running"
+fi
 rm -rf "$TMP"
