@@ -11,6 +11,10 @@
 #   BENCH_HUGO=0|1     skip Hugo / install it when missing (default: use it
 #                      when it is installed)
 #   BENCH_SEED=S       generator seed (default 1)
+#   BENCH_PAGES=0|1    time opening the dashboard, plan, audit and a runbook
+#                      in headless Chromium, when installed (default 1)
+#   BENCH_PAGE_RUNS=N  runs of each page open (default 1); BENCH_PAGE_TIMEOUT
+#                      seconds before one is given up (default 300)
 #   BENCH_OUT=DIR      where the documents are written (default build/bench;
 #                      /dev/shm/... takes the file system out of the figures)
 #
@@ -154,6 +158,27 @@ if [ -d "$OUTS/out.0" ]; then
 	measure copy "$RUNS" "cp -R '$OUTS/out.0' '$OUTS/copied.'\$RUN"
 fi
 STAGES=$(grep '^drgen: [a-z]* *[0-9.]* s$' "$WORK/build.err" | sed 's/^drgen: //' | tr -s ' ' | paste -sd, - | sed 's/,/, /g')
+
+# Page-open time (issue 16): headless Chromium loads the page from disk and
+# takes a screenshot, with a fresh profile, offline; what a reader waits.
+BROWSER=""
+for b in chromium chromium-browser; do command -v "$b" >/dev/null 2>&1 && BROWSER=$b && break; done
+PAGES=""
+if [ -n "$BROWSER" ] && [ -d "$OUTS/out.0" ] && [ "${BENCH_PAGES:-1}" != 0 ]; then
+	first_runbook=$(ls "$OUTS/out.0/runbooks/" | grep '\.html$' | head -n 1)
+	for page in index:index.html plan:plan.html audit:audit/2026-10.html \
+		    runbook:runbooks/$first_runbook; do
+		name=${page%%:*} file=${page#*:}
+		[ -f "$OUTS/out.0/$file" ] || continue
+		echo "bench: opening $file in $BROWSER" >&2
+		PAGES="$PAGES $name:$file:$(du -k "$OUTS/out.0/$file" | cut -f1)"
+		measure "open_$name" "${BENCH_PAGE_RUNS:-1}" "p=\$(mktemp -d); timeout ${BENCH_PAGE_TIMEOUT:-300} \
+			$BROWSER --headless --no-sandbox --disable-gpu --no-first-run \
+			--disable-background-networking --disable-component-update --disable-sync \
+			--disable-extensions --user-data-dir=\$p --window-size=1280,1024 \
+			--screenshot='$WORK/open_$name.png' 'file://$OUTS/out.0/$file'; s=\$?; rm -rf \$p; exit \$s"
+	done
+fi
 rm -rf "$OUTS"/out.* "$OUTS"/out-less.* "$OUTS"/copied.*
 
 # The aggregation the issue measures: per datastore the newest successful
@@ -245,6 +270,15 @@ row copy "cp -R of the output, $OUT_MB MB (writing floor)"
 row jq "jq | awk (newest success, failures)"
 row py "Python json.loads per line"
 row hugo "Hugo, $((SERVICES * 2)) Markdown pages"
+if [ -n "$PAGES" ]; then
+	echo
+	echo "page open (headless $BROWSER: load and screenshot; target < 3 s each):"
+	for p in $PAGES; do
+		name=${p%%:*} rest=${p#*:}
+		file=${rest%:*} kib=${rest##*:}
+		row "open_$name" "  $file ($(awk -v k="$kib" 'BEGIN{printf "%.1f", k / 1024}') MB)"
+	done
+fi
 echo
 echo "memory against the number of backup records:"
 printf '  %-10s %14s %14s\n' "records" "check peak" "build peak"

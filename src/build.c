@@ -35,9 +35,12 @@
 #include "compliance.h"
 #include "dates.h"
 #include "evidence.h"
+#include "fingerprint.h"
 #include "load.h"
 #include "oscal.h"
+#include "pdf.h"
 #include "publish.h"
+#include "records.h"
 #include "render.h"
 #include "results.h"
 #include "rules.h"
@@ -132,13 +135,24 @@ static void free_dirs(char **dirs, size_t n)
  */
 static char *manifest_path(const struct build_options *o, const char *path)
 {
-	size_t n = strlen(o->data_dir);
-	if (strncmp(path, o->data_dir, n) == 0 && path[n] == '/')
-		return xasprintf("drgen:%s", path + n + 1);
-	n = strlen(o->plan_dir);
-	if (strncmp(path, o->plan_dir, n) == 0 && path[n] == '/')
-		return xasprintf("plan:%s", path + n + 1);
-	return xstrdup(path);
+	return fingerprint_label_path(o->data_dir, o->plan_dir, path);
+}
+
+/* The rule files of `all` that `before` does not list: loaded after the
+ * reports rendered, so outside their fingerprint.  Borrowed strings. */
+static size_t later_rules(const struct source_input *all, size_t n_all,
+			  const struct source_input *before, size_t n_before,
+			  const char **out)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < n_all; i++) {
+		size_t k = 0;
+		while (k < n_before && strcmp(before[k].path, all[i].path) != 0)
+			k++;
+		if (k == n_before)
+			out[n++] = all[i].path;
+	}
+	return n;
 }
 
 /*
@@ -311,6 +325,27 @@ static cJSON *compare_previous(const cJSON *previous, const struct model *m,
 	return changes;
 }
 
+/* audit/PERIOD.pdf and plan.pdf from their HTML, carrying the evidence. */
+static int make_pdfs(const struct pdf_engine *e, struct publish *p, const char *period,
+		     const char *fingerprint, struct diags *d)
+{
+	char *audit_html = xasprintf("audit/%s.html", period);
+	char *audit_pdf = xasprintf("audit/%s.pdf", period);
+	char *id_audit = xasprintf("%.32s-audit-%s", fingerprint, period);
+	char *id_plan = xasprintf("%.32s-plan-%s", fingerprint, period);
+	const struct pdf_job jobs[] = {
+		{audit_html, audit_pdf, id_audit},
+		{"plan.html", "plan.pdf", id_plan},
+	};
+	static const char *const attachments[] = {"evidence/results.json", RECORDS_CSV};
+	int rc = pdf_render(e, p, jobs, ARRAY_LEN(jobs), attachments, ARRAY_LEN(attachments), d);
+	free(audit_html);
+	free(audit_pdf);
+	free(id_audit);
+	free(id_plan);
+	return rc;
+}
+
 int build_run(const struct build_options *o, struct diags *d, struct build_report *r)
 {
 	int rc = EXIT_INPUT;
@@ -326,8 +361,11 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 	struct compliance comp;
 	struct publish *p = NULL;
 	struct render_stats rstats = {0};
-	struct source_input *rule_files = NULL;
-	size_t n_rule_files = 0;
+	struct records *records = NULL;
+	struct pdf_engine *pdf = NULL;
+	struct source_input *rule_files = NULL, *verdict_rules = NULL;
+	size_t n_rule_files = 0, n_verdict_rules = 0;
+	const char **excludes = NULL;
 	char *rule_dirs[3], *tmpl_dirs[3];
 	size_t n_rule_dirs = search_dirs(o, "rules", o->rules_dir, "lua", rule_dirs);
 	size_t n_tmpl_dirs = search_dirs(o, "templates", o->templates_dir, "templates",
@@ -348,6 +386,8 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 	if (!plan_folders_inside(src, d))
 		goto out;
 	if (o->sign_key && !evidence_key_check(o->sign_key, true, d))
+		goto out;
+	if ((o->formats & BUILD_PDF) && !(pdf = pdf_engine_find(d)))
 		goto out;
 	rc = publish_begin(o->out_dir, &p, d);
 	if (rc != EXIT_OK)
@@ -402,9 +442,20 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 	track_annotate_controls(track, res, cJSON_GetObjectItem(results, "controls"));
 	results_set_track(entries, track);
 
+	/* Inputs copied into the pack, and the records verdicts rely on. */
+	stage(o, r, "evidence", &t0);
+	records = records_build(m, src, cJSON_GetObjectItem(results, "controls"), p, d);
+	if (!records) {
+		rc = EXIT_INTERNAL;
+		goto out;
+	}
+
 	/* The dashboard, plan and audit do not read the runbooks: they render
 	 * on their own thread while runbook.lua runs here. */
 	stage(o, r, "runbooks", &t0);
+	verdict_rules = rule_inputs(o, rules, &n_verdict_rules);
+	const struct source_input *read_inputs;
+	size_t n_read_inputs = source_inputs(src, &read_inputs);
 	char generated[DATE_RFC3339_SIZE];
 	date_format_rfc3339(generation_time(o->as_of), generated);
 	struct render_input ri = {
@@ -413,7 +464,11 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 		.generated_at = generated, .formats = o->formats,
 		.template_dirs = (const char *const *)tmpl_dirs,
 		.n_template_dirs = n_tmpl_dirs, .threads = o->threads,
-		.signing = o->sign_key != NULL,
+		.records = records,
+		.fp_inputs = read_inputs, .n_fp_inputs = n_read_inputs,
+		.fp_rules = verdict_rules, .n_fp_rules = n_verdict_rules,
+		.data_dir = o->data_dir, .plan_dir = o->plan_dir,
+		.signed_pack = o->sign_key != NULL,
 	};
 	struct render *rd = render_begin(&ri, p, d, &rstats);
 	bool go = !diags_has_errors(d) && rules_run_runbooks(rules, m, f, res, d);
@@ -428,24 +483,31 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 		goto out;
 	}
 
-	rule_files = rule_inputs(o, rules, &n_rule_files);
-	const struct source_input *inputs;
-	size_t n_inputs = source_inputs(src, &inputs);
 	if (o->formats & BUILD_JSON) {
+		const struct source_input *oscal_inputs;
+		size_t n_oscal_inputs = source_inputs(src, &oscal_inputs);
 		stage(o, r, "oscal", &t0);
-		if (!write_oscal(p, &ri, inputs, n_inputs, rule_files, n_rule_files, d)) {
+		if (!write_oscal(p, &ri, oscal_inputs, n_oscal_inputs, verdict_rules,
+				 n_verdict_rules, d)) {
 			rc = EXIT_INTERNAL;
 			goto out;
 		}
 	}
 
+	if (pdf) {
+		stage(o, r, "pdf", &t0);
+		rc = make_pdfs(pdf, p, r->period, rstats.fingerprint, d);
+		if (rc != EXIT_OK)
+			goto out;
+		rc = EXIT_INPUT;
+	}
+
 	stage(o, r, "publish", &t0);
 	r->files_written = publish_count(p);
-	for (size_t i = 0; i < rstats.n_templates; i++) {
-		char *rel = manifest_path(o, rstats.templates[i].path);
-		free(rstats.templates[i].path);
-		rstats.templates[i].path = rel;
-	}
+	rule_files = rule_inputs(o, rules, &n_rule_files);
+	excludes = xcalloc(n_rule_files + 1, sizeof(*excludes));
+	size_t n_excludes = later_rules(rule_files, n_rule_files, verdict_rules,
+					n_verdict_rules, excludes);
 	char plan_label[256];
 	struct publish_manifest_info info = {
 		.drgen_version = DRGEN_VERSION,
@@ -457,6 +519,8 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 		.rules = rule_files, .n_rules = n_rule_files,
 		.templates = rstats.templates, .n_templates = rstats.n_templates,
 		.previous = previous ? &prev_info : NULL,
+		.fingerprint = rstats.fingerprint,
+		.fingerprint_excludes = excludes, .n_fingerprint_excludes = n_excludes,
 	};
 	rc = publish_commit(p, &info, o->sign_key, d);
 	p = NULL;
@@ -482,7 +546,11 @@ out:
 	if (p)
 		publish_abort(p);
 	free_inputs(rule_files, n_rule_files);
+	free_inputs(verdict_rules, n_verdict_rules);
+	free(excludes);
 	render_stats_free(&rstats);
+	records_free(records);
+	pdf_engine_free(pdf);
 	cJSON_Delete(results);
 	results_free(entries);
 	track_free(track);

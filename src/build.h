@@ -19,6 +19,7 @@ enum build_format {
 	BUILD_MD = 1 << 1,
 	BUILD_JSON = 1 << 2,   /* evidence/results.json (always written) */
 	BUILD_JUNIT = 1 << 3,  /* evidence/controls.xml */
+	BUILD_PDF = 1 << 4,    /* audit/PERIOD.pdf and plan.pdf, from the HTML (pdf.h) */
 	BUILD_ALL = BUILD_HTML | BUILD_MD | BUILD_JSON | BUILD_JUNIT,
 };
 
@@ -43,7 +44,7 @@ struct build_options {
 	void *stage_ctx;
 };
 
-#define BUILD_MAX_STAGES 10
+#define BUILD_MAX_STAGES 12
 
 struct build_report {
 	size_t files_written;

@@ -253,7 +253,11 @@ static const struct variant variants[] = {
 
 /*
  * The svg element.  Its height is only known once the rows are drawn, so
- * the body is drawn first into `body` and wrapped here.
+ * the body is drawn first into `body` and wrapped here.  font-size="12"
+ * on the root: the stylesheet sets the sizes in browsers (CSS wins over a
+ * presentation attribute), but a renderer that does not apply the page's
+ * CSS inside SVG (WeasyPrint, for --format pdf) would take 16 and push
+ * labels past the viewBox, where they are clipped.
  */
 static void put_svg(struct buf *out, const char *id, const struct variant *var, double width,
 		    const char *title, const char *desc, double height, const struct buf *body)
@@ -261,7 +265,7 @@ static void put_svg(struct buf *out, const char *id, const struct variant *var, 
 	buf_printf(out,
 		   "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart %s\" role=\"img\" "
 		   "viewBox=\"0 0 %.1f %.1f\" width=\"100%%\" preserveAspectRatio=\"xMinYMin meet\" "
-		   "aria-labelledby=\"%s%s-title %s%s-desc\">",
+		   "font-size=\"12\" aria-labelledby=\"%s%s-title %s%s-desc\">",
 		   var->cls, width, height, id, var->suffix, id, var->suffix);
 	buf_printf(out, "<title id=\"%s%s-title\">", id, var->suffix);
 	chart_svg_escape(out, title);

@@ -81,7 +81,7 @@ static const char *command_usage(const char *cmd)
 {
 	if (strcmp(cmd, "build") == 0)
 		return "usage: drgen build [DIR] [-o OUT] [--period YYYY-MM] [--as-of TIME]\n"
-		       "                   [--format html,md,json,junit] [--rules DIR] [--templates DIR]\n"
+		       "                   [--format html,md,json,junit,pdf] [--rules DIR] [--templates DIR]\n"
 		       "                   [--fail-on fail|partial] [--previous OUT_OR_RESULTS_JSON]\n"
 		       "                   [--sign KEY.pem] [-q] [-v]\n";
 	if (strcmp(cmd, "check") == 0)
@@ -396,7 +396,7 @@ static bool parse_formats(const char *text, unsigned *formats)
 {
 	static const struct { const char *name; unsigned bit; } names[] = {
 		{"html", BUILD_HTML}, {"md", BUILD_MD}, {"json", BUILD_JSON},
-		{"junit", BUILD_JUNIT},
+		{"junit", BUILD_JUNIT}, {"pdf", BUILD_PDF | BUILD_HTML},
 	};
 	*formats = 0;
 	char *copy = xstrdup(text), *save = NULL;
@@ -445,7 +445,7 @@ int cli_build(int argc, char **argv)
 		bo.on_stage = progress_stage;
 	if (o.formats && !parse_formats(o.formats, &bo.formats))
 		return usage_error("build", "--format \"%s\": expected a comma-separated list "
-				   "of html, md, json, junit", o.formats);
+				   "of html, md, json, junit, pdf", o.formats);
 	if (o.fail_on) {
 		if (strcmp(o.fail_on, "fail") == 0)
 			bo.fail_on = BUILD_FAIL_ON_FAIL;
@@ -498,10 +498,16 @@ int cli_verify(int argc, char **argv)
 	rc = publish_verify(pos[0], o.key, d, &report);
 	diags_sort(d);
 	diags_print(d, stderr, cli_stderr_is_tty(), o.quiet);
-	if (!o.quiet && rc == EXIT_OK)
+	if (!o.quiet && rc == EXIT_OK) {
 		fprintf(stderr, "drgen: %s: %zu files match the manifest%s\n", pos[0],
 			report.files_checked,
-			report.signature_checked ? "; signature is valid" : "");
+			report.signature_checked ? "; signature is valid"
+			: report.signed_pack ? "; signature not checked (give --key PUB.pem)"
+					     : "; integrity only: not signed");
+		if (report.fingerprint[0])
+			fprintf(stderr, "drgen: report fingerprint %s (printed on the report's "
+				"first page and in every page footer)\n", report.fingerprint);
+	}
 	diags_free(d);
 	return rc;
 }
@@ -617,7 +623,7 @@ int cli_help(const char *topic)
 		      "  --period YYYY-MM   report period (default: the last whole month)\n"
 		      "  --as-of TIME       facts are taken at this time (default: the end of\n"
 		      "                     the period, given or not)\n"
-		      "  --format LIST      html,md,json,junit (default: all)\n"
+		      "  --format LIST      html,md,json,junit,pdf (default: all but pdf)\n"
 		      "  --rules DIR        rule files that replace shipped ones of the same name\n"
 		      "  --templates DIR    templates that replace shipped ones of the same name\n"
 		      "  --fail-on LEVEL    exit 1 when a control is at or below fail|partial\n"

@@ -25,6 +25,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "fingerprint.h"
 #include "source.h"
 
 #define KEY_MAX (64u << 10)
@@ -171,6 +172,17 @@ void evidence_manifest_write(struct buf *b, const struct publish_manifest_info *
 		buf_printf(b, ", \"sha256\": \"%s\", \"size\": %llu},\n",
 			   info->previous->sha256, (unsigned long long)info->previous->size);
 	}
+	if (info->fingerprint) {
+		buf_printf(b, "  \"fingerprint\": {\"version\": %d, \"sha256\": ", FINGERPRINT_VERSION);
+		put_str(b, info->fingerprint);
+		buf_puts(b, ", \"excludes\": [");
+		for (size_t i = 0; i < info->n_fingerprint_excludes; i++) {
+			if (i)
+				buf_puts(b, ", ");
+			put_str(b, info->fingerprint_excludes[i]);
+		}
+		buf_puts(b, "]},\n");
+	}
 	buf_puts(b, "  \"outputs\": [");
 	for (size_t i = 0; i < n_outputs; i++) {
 		buf_puts(b, i ? ",\n    {\"path\": " : "\n    {\"path\": ");
@@ -205,6 +217,7 @@ void evidence_manifest_free(struct evidence_manifest *m)
 		free(m->outputs[i].path);
 	free(m->outputs);
 	free(m->drgen_version);
+	free(m->fingerprint);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -248,6 +261,52 @@ static bool parse_output(const cJSON *item, size_t i, const char *shown,
 	return true;
 }
 
+/* One list of the manifest as fingerprint files; NULL entries skipped.
+ * Borrowed strings (from the tree). */
+static struct fingerprint_file *fp_list(const cJSON *root, const char *key, size_t *n)
+{
+	const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, key), *x;
+	struct fingerprint_file *v = xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof(*v));
+	*n = 0;
+	cJSON_ArrayForEach(x, arr) {
+		const cJSON *p = cJSON_GetObjectItemCaseSensitive(x, "path");
+		const cJSON *h = cJSON_GetObjectItemCaseSensitive(x, "sha256");
+		if (cJSON_IsString(p) && cJSON_IsString(h))
+			v[(*n)++] = (struct fingerprint_file){p->valuestring, h->valuestring};
+	}
+	return v;
+}
+
+/* Reads "fingerprint" and recomputes it from the manifest's own lists. */
+static void parse_fingerprint(const cJSON *root, struct evidence_manifest *m)
+{
+	const cJSON *fp = cJSON_GetObjectItemCaseSensitive(root, "fingerprint");
+	const cJSON *sha = cJSON_GetObjectItemCaseSensitive(fp, "sha256");
+	const cJSON *ex = cJSON_GetObjectItemCaseSensitive(fp, "excludes"), *x;
+	if (!cJSON_IsString(sha))
+		return;
+	m->fingerprint = xstrdup(sha->valuestring);
+	struct fingerprint_set set = {0};
+	const char **excludes = xcalloc((size_t)cJSON_GetArraySize(ex) + 1, sizeof(*excludes));
+	cJSON_ArrayForEach(x, ex)
+		if (cJSON_IsString(x))
+			excludes[set.n_excludes++] = x->valuestring;
+	set.excludes = excludes;
+	struct fingerprint_file *i = fp_list(root, "inputs", &set.n_inputs);
+	struct fingerprint_file *r = fp_list(root, "rules", &set.n_rules);
+	struct fingerprint_file *t = fp_list(root, "templates", &set.n_templates);
+	set.inputs = i;
+	set.rules = r;
+	set.templates = t;
+	char hex[65];
+	fingerprint_compute(&set, hex);
+	m->fingerprint_matches = strcmp(hex, m->fingerprint) == 0;
+	free(i);
+	free(r);
+	free(t);
+	free(excludes);
+}
+
 bool evidence_manifest_parse(const char *data, size_t len, const char *shown,
 			     struct evidence_manifest *m, struct diags *d)
 {
@@ -269,6 +328,7 @@ bool evidence_manifest_parse(const char *data, size_t len, const char *shown,
 	const cJSON *dv = cJSON_GetObjectItemCaseSensitive(root, "drgen_version");
 	if (cJSON_IsString(dv))
 		m->drgen_version = xstrdup(dv->valuestring);
+	parse_fingerprint(root, m);
 	const cJSON *outputs = cJSON_GetObjectItemCaseSensitive(root, "outputs");
 	if (!cJSON_IsArray(outputs)) {
 		diag_add(d, DIAG_ERROR, shown, 0, 0, "/outputs",

@@ -54,6 +54,11 @@ struct evidence_manifest {
 	struct evidence_file *outputs;  /* sorted by path; owned */
 	size_t n_outputs;
 	char *drgen_version;            /* owned; NULL when absent */
+	/* "fingerprint"."sha256" (owned; NULL when the manifest has none) and
+	 * whether it is the one its inputs, rules and templates give
+	 * (fingerprint.h). */
+	char *fingerprint;
+	bool fingerprint_matches;
 };
 
 /*

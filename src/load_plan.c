@@ -599,6 +599,7 @@ static const struct field organization_fields[] = {
 	FSTR("name", F_REQUIRED | F_NONEMPTY, struct organization, name),
 	FSTR("entity_type", 0, struct organization, entity_type),
 	FSTR("currency", F_NONEMPTY, struct organization, currency),
+	FSTR("classification", F_NONEMPTY, struct organization, classification),
 };
 
 static const struct field plan_fields[] = {

@@ -61,6 +61,7 @@ struct organization {
 	const char *name;
 	const char *entity_type;   /* free text; rules decide what it means */
 	const char *currency;      /* ISO 4217 code of every amount, or NULL */
+	const char *classification; /* marking printed on every page, or NULL */
 };
 
 struct plan_meta {

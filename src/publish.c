@@ -930,13 +930,26 @@ bool publish_stream_write(struct publish_stream *s, const void *data, size_t len
 
 bool publish_stream_close(struct publish_stream *s, bool keep, struct diags *d)
 {
+	return publish_stream_close_checked(s, keep, NULL, NULL, d);
+}
+
+bool publish_stream_close_checked(struct publish_stream *s, bool keep, const char *expect,
+				  bool *mismatch, struct diags *d)
+{
 	char sha[65];
 	bool ok = true;
+	if (mismatch)
+		*mismatch = false;
 	if (!s)
 		return false;
 	if (close(s->fd) != 0 && !s->err)
 		s->err = errno;
 	source_hash_end(s->hash, sha);
+	if (!s->err && keep && expect && strcmp(sha, expect) != 0) {
+		keep = ok = false;
+		if (mismatch)
+			*mismatch = true;
+	}
 	if (s->err)
 		ok = report_write_error(s->p, s->rel, s->err, d);
 	else if (keep)
@@ -972,6 +985,11 @@ bool publish_staged_hash(const struct publish *p, const char *rel, char sha256[6
 	}
 	pthread_mutex_unlock(&q->lock);
 	return found;
+}
+
+char *publish_staged_path(const struct publish *p, const char *rel)
+{
+	return xasprintf("%s/%s/%s", p->parent, p->staging_name, rel);
 }
 
 size_t publish_count(const struct publish *p)
@@ -1467,6 +1485,7 @@ int publish_verify(const char *out_dir, const char *pub_key, struct diags *d,
 		status = err == EFBIG || err == EINVAL ? 2 : 3;
 		goto out;
 	}
+	r->signed_pack = faccessat(out_fd, EVIDENCE_SIG, F_OK, AT_SYMLINK_NOFOLLOW) == 0;
 	if (pub_key) {
 		status = verify_signature(out_fd, out_dir, pub_key, &manifest, d);
 		r->signature_checked = status == 0;
@@ -1477,6 +1496,15 @@ int publish_verify(const char *out_dir, const char *pub_key, struct diags *d,
 	if (!evidence_manifest_parse(manifest.data, manifest.len, shown, &m, d)) {
 		status = worse(status, 2);
 		goto out;
+	}
+	if (m.fingerprint) {
+		snprintf(r->fingerprint, sizeof(r->fingerprint), "%s", m.fingerprint);
+		if (!m.fingerprint_matches) {
+			diag_error(d, NULL, 0, 0,
+				   "evidence check failed: the report fingerprint %s in %s is not the "
+				   "one its inputs, rules and templates give", r->fingerprint, shown);
+			status = worse(status, 2);
+		}
 	}
 	walk(out_fd, "", 0, &l, out_dir, d);
 	if (l.err)

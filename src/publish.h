@@ -85,6 +85,10 @@ struct publish_stream *publish_stream_open(struct publish *p, const char *rel,
 					   struct diags *d);
 bool publish_stream_write(struct publish_stream *s, const void *data, size_t len);
 bool publish_stream_close(struct publish_stream *s, bool keep, struct diags *d);
+/* The same, and with expect (64 hex) a file whose bytes do not hash to it
+ * is removed: false, *mismatch set, no diagnostic (the caller words it). */
+bool publish_stream_close_checked(struct publish_stream *s, bool keep, const char *expect,
+				  bool *mismatch, struct diags *d);
 
 /* What the manifest says besides the outputs' hashes. */
 struct publish_manifest_info {
@@ -102,6 +106,11 @@ struct publish_manifest_info {
 	/* The results.json given to --previous (NULL without): its as-of time,
 	 * period, SHA-256 and size, not its path (a machine path). */
 	const struct publish_previous *previous;
+	/* The report fingerprint (fingerprint.h; NULL: none) and the rule
+	 * paths it leaves out. */
+	const char *fingerprint;
+	const char *const *fingerprint_excludes;
+	size_t n_fingerprint_excludes;
 };
 
 struct publish_previous {
@@ -146,6 +155,13 @@ struct evidence_file;
 struct evidence_file *publish_files(struct publish *p, size_t *n);
 void publish_files_free(struct evidence_file *files, size_t n);
 
+/*
+ * The path of a staged file for a child process to read (pdf.c):
+ * "PARENT/.OUT.drgen-staging.XXXXXX/rel".  Caller frees.  Only valid until
+ * publish_commit or publish_abort.
+ */
+char *publish_staged_path(const struct publish *p, const char *rel);
+
 /* Number of files staged so far. */
 size_t publish_count(const struct publish *p);
 
@@ -160,6 +176,8 @@ struct publish_verify_report {
 	size_t files_checked;
 	size_t changed, missing, added;
 	bool signature_checked;
+	bool signed_pack;          /* evidence/manifest.sig is there */
+	char fingerprint[65];      /* the manifest's report fingerprint, or "" */
 };
 
 /*
@@ -171,6 +189,8 @@ struct publish_verify_report {
  * relative, so a copied output folder verifies too.  With pub_key (PEM,
  * Ed25519 public or private key), checks evidence/manifest.sig too;
  * without, a present signature earns a note that it was not checked.
+ * A manifest with a report fingerprint must give it again from its own
+ * inputs, rules and templates (fingerprint.h), else that is an error too.
  * Returns an exit status: 0 all match, 2 mismatch, bad signature or no
  * manifest, 3 I/O error (which wins).  report may be NULL.
  */

@@ -35,6 +35,7 @@
 
 #include "build.h"
 #include "evidence.h"
+#include "fingerprint.h"
 #include "mustache.h"
 #include "util.h"
 #include "views.h"
@@ -136,6 +137,8 @@ struct job {
 
 struct shared {
 	const struct views *views;
+	const struct render_input *in;
+	const struct render_stats *stats;
 	struct publish *publish;
 	const struct job *jobs;
 	size_t n_jobs;
@@ -214,6 +217,105 @@ static bool render_document(const struct mustache_template *t, const cJSON *view
 	return publish_stream_close(sink->stream, ok, sink->d) && ok;
 }
 
+/* A CSS string literal of s for a triple-mustache place in a <style>:
+ * every ASCII byte but letters, digits, space and ".,:;-_()/" escaped. */
+static void css_string(struct buf *b, const char *s)
+{
+	buf_putc(b, '"');
+	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+		unsigned char c = *p;
+		if (c >= 0x80 || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr(" .,:;-_()/", c))
+			buf_putc(b, (char)c);
+		else
+			buf_printf(b, "\\%x ", c);
+	}
+	buf_putc(b, '"');
+}
+
+static void put_css(cJSON *o, const char *key, const char *text)
+{
+	struct buf b = BUF_INIT;
+	css_string(&b, text);
+	cJSON_AddStringToObject(o, key, b.data);
+	buf_free(&b);
+}
+
+static void put_files(cJSON *list, const char *kind, const struct source_input *in, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		cJSON *f = cJSON_CreateObject();
+		cJSON_AddStringToObject(f, "kind", kind);
+		cJSON_AddStringToObject(f, "path", in[i].path);
+		cJSON_AddStringToObject(f, "sha256", in[i].sha256);
+		cJSON_AddItemToArray(list, f);
+	}
+}
+
+/*
+ * What every single document (dashboard, plan, audit) carries besides its
+ * view: `fingerprint` (first screen, page footers), `print` (the running
+ * header and footer of paged media, as CSS strings) and, in the audit,
+ * `method` (the population examined and every file with its digest).
+ */
+static void add_report_meta(cJSON *view, const struct shared *sh, const struct doc_kind *doc)
+{
+	const struct render_input *in = sh->in;
+	const struct model *m = in->model;
+	const char *fp = sh->stats->fingerprint;
+	const char *org = m->org.name ? m->org.name : m->org.id;
+	bool audit = doc->build == views_audit;
+	const char *title = audit ? "Audit report" : doc->build == views_plan
+		? "Disaster recovery plan" : "Disaster recovery dashboard";
+	const char *root = strchr(doc->path, '/') ? "../" : "";
+	char period[8];
+	char shortfp[FINGERPRINT_SHORT + 1];
+	struct buf b = BUF_INIT;
+
+	snprintf(period, sizeof(period), "%s", views_period(sh->views));
+	snprintf(shortfp, sizeof(shortfp), "%.*s", FINGERPRINT_SHORT, fp);
+	cJSON *f = cJSON_AddObjectToObject(view, "fingerprint");
+	cJSON_AddStringToObject(f, "sha256", fp);
+	cJSON_AddStringToObject(f, "short", shortfp);
+	cJSON_AddBoolToObject(f, "signed", in->signed_pack);
+	cJSON_AddStringToObject(f, "verify", in->signed_pack
+				? "drgen verify OUT --key PUBLIC-KEY.pem" : "drgen verify OUT");
+	cJSON_AddStringToObject(f, "manifest", audit ? "../evidence/manifest.json"
+						      : "evidence/manifest.json");
+
+	cJSON *pr = cJSON_AddObjectToObject(view, "print");
+	buf_printf(&b, "%s · %s · %s", org, title, period);
+	put_css(pr, "header", b.data);
+	if (m->org.classification) {
+		put_css(pr, "classification", m->org.classification);
+		cJSON_AddStringToObject(pr, "classification_text", m->org.classification);
+	}
+	buf_reset(&b);
+	buf_printf(&b, "Report fingerprint %s", fp);
+	put_css(pr, "footer", b.data);
+	buf_free(&b);
+
+	if (!audit)
+		return;
+	cJSON *me = cJSON_AddObjectToObject(view, "method");
+	char num[32];
+	views_format_number((double)m->backup_records, 0, num, sizeof(num));
+	cJSON_AddStringToObject(me, "backup_records", num);
+	views_format_number((double)m->n_drills, 0, num, sizeof(num));
+	cJSON_AddStringToObject(me, "drills", num);
+	views_format_number((double)records_restore_tests(in->records), 0, num, sizeof(num));
+	cJSON_AddStringToObject(me, "restore_tests", num);
+	views_format_number((double)records_count(in->records, NULL), 0, num, sizeof(num));
+	cJSON_AddStringToObject(me, "records", num);
+	cJSON_AddStringToObject(me, "records_href", root[0] ? "../" RECORDS_CSV : RECORDS_CSV);
+	cJSON_AddStringToObject(me, "inputs_href", root[0] ? "../" RECORDS_INPUTS
+							   : RECORDS_INPUTS);
+	cJSON *files = cJSON_AddArrayToObject(me, "files");
+	put_files(files, "input", in->fp_inputs, in->n_fp_inputs);
+	put_files(files, "rule", in->fp_rules, in->n_fp_rules);
+	put_files(files, "template", sh->stats->templates, sh->stats->n_templates);
+}
+
 /* Renders and stages one job; false (and the build fails) on an error. */
 static bool render_job(struct worker *w, const struct job *j, struct buf *out,
 		       struct buf *path)
@@ -222,6 +324,8 @@ static bool render_job(struct worker *w, const struct job *j, struct buf *out,
 	job_path(sh->views, j, path);
 	struct document_sink sink = {sh->publish, path->data, NULL, w->d, 0};
 	cJSON *view = j->doc->build(sh->views, j->item, j->doc->format);
+	if (j->doc->repeat == DOC_ONCE)
+		add_report_meta(view, sh, j->doc);
 	buf_reset(out);
 	bool ok = render_document(j->tmpl, view, j->doc->format, out, &sink);
 	cJSON_Delete(view);
@@ -650,7 +754,8 @@ struct render *render_begin(const struct render_input *in, struct publish *p,
 		mustache_loader_add_dir(r->loader, in->template_dirs[i]);
 	r->views = views_new(in);
 	r->jobs = make_jobs(in, r->views, &n);
-	r->sh = (struct shared){.views = r->views, .publish = p, .jobs = r->jobs, .n_jobs = n};
+	r->sh = (struct shared){.views = r->views, .in = in, .stats = stats, .publish = p,
+				.jobs = r->jobs, .n_jobs = n};
 	while (r->sh.n_single < n && r->jobs[r->sh.n_single].doc->repeat == DOC_ONCE)
 		r->sh.n_single++;
 	atomic_init(&r->sh.next, r->sh.n_single);
@@ -674,6 +779,14 @@ struct render *render_begin(const struct render_input *in, struct publish *p,
 		return r;
 	}
 	record_templates(r->loader, stats);
+	for (size_t i = 0; i < stats->n_templates; i++) {
+		char *label = fingerprint_label_path(in->data_dir, in->plan_dir,
+						     stats->templates[i].path);
+		free(stats->templates[i].path);
+		stats->templates[i].path = label;
+	}
+	fingerprint_of_inputs(in->fp_inputs, in->n_fp_inputs, in->fp_rules, in->n_fp_rules,
+			      stats->templates, stats->n_templates, NULL, 0, stats->fingerprint);
 	if (r->threads > 1)
 		r->singles_thread = pthread_create(&r->w[0].thread, NULL, worker_run,
 						   &r->w[0]) == 0;
@@ -688,7 +801,7 @@ static bool write_evidence_page(struct render *r, struct diags *d)
 {
 	size_t n;
 	struct evidence_file *files = publish_files(r->p, &n);
-	cJSON *view = views_evidence(r->views, files, n, r->in->signing, VIEWS_HTML);
+	cJSON *view = views_evidence(r->views, files, n, r->in->signed_pack, VIEWS_HTML);
 	struct buf out = BUF_INIT;
 	struct document_sink sink = {r->p, EVIDENCE_PAGE_PATH, NULL, d, 0};
 	bool ok = render_document(r->evidence_page, view, VIEWS_HTML, &out, &sink);

@@ -20,6 +20,7 @@
 #include "diag.h"
 #include "model.h"
 #include "publish.h"
+#include "records.h"
 #include "results.h"
 #include "rules.h"
 #include "source.h"
@@ -39,15 +40,24 @@ struct render_input {
 	const char *const *template_dirs;  /* lookup order */
 	size_t n_template_dirs;
 	int threads;
-	bool signing;                  /* the manifest will be signed (--sign) */
+	const struct records *records; /* evidence links (records_href), or NULL */
+	/* For the report fingerprint (fingerprint.h) and the method section:
+	 * the inputs read and the rule files run so far (manifest paths), and
+	 * the folders whose files the manifest names "drgen:" and "plan:". */
+	const struct source_input *fp_inputs, *fp_rules;
+	size_t n_fp_inputs, n_fp_rules;
+	const char *data_dir, *plan_dir;
+	bool signed_pack;              /* --sign given */
 };
 
 struct render_stats {
 	size_t documents;
 	size_t bytes;
 	/* Template files used, for the manifest (path, sha256); owned. */
-	struct source_input *templates;
+	struct source_input *templates;   /* paths as the manifest names them */
 	size_t n_templates;
+	/* The report fingerprint of the single documents (64 hex). */
+	char fingerprint[65];
 };
 
 /*

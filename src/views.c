@@ -1594,10 +1594,15 @@ static void fill_control(cJSON *x, const struct pctx *pc, const cJSON *c, size_t
 		n_ev++;
 		buf_reset(&item);
 		put_evidence_item(&item, e);
-		put_str(push_obj(items), "text", item.data ? item.data : "");
+		cJSON *it = push_obj(items);
+		put_str(it, "text", item.data ? item.data : "");
 		if (ev.len)
 			buf_puts(&ev, "; ");
 		buf_puts(&ev, item.data ? item.data : "");
+		/* the record or file the item names (records.csv, evidence/inputs/) */
+		buf_reset(&item);
+		if (records_href(v->in->records, e, pc->root, &item))
+			put_str(it, "href", item.data);
 	}
 	put_str(x, "evidence", ev.data ? ev.data : "");
 	put_num(x, "evidence_count", (double)n_ev);

@@ -36,7 +36,7 @@ check "impossible period exits 2" test $rc -eq 2
 check "impossible period writes nothing" test ! -e out
 "$DRGEN" build --as-of yesterday "$DRGEN_ROOT/samples/kestrel" -o out 2>err.txt
 check "bad --as-of exits 2" test $? -eq 2
-"$DRGEN" build --format html,pdf "$DRGEN_ROOT/samples/kestrel" -o out 2>err.txt
+"$DRGEN" build --format html,docx "$DRGEN_ROOT/samples/kestrel" -o out 2>err.txt
 check "unknown format exits 2" test $? -eq 2
 "$DRGEN" build --fail-on never "$DRGEN_ROOT/samples/kestrel" -o out 2>err.txt
 check "bad --fail-on exits 2" test $? -eq 2

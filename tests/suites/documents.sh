@@ -79,6 +79,10 @@ def md_to_html(text):
 bad = 0
 for root in sys.argv[1:]:
     for dp, dn, fn in os.walk(root):
+        # evidence/inputs/ holds the plan's own files, copied byte for byte
+        # (docs/evidence.md): inputs, not documents drgen wrote.
+        if os.path.relpath(dp, root) == "evidence":
+            dn[:] = [d for d in dn if d != "inputs"]
         for f in sorted(fn):
             path = os.path.join(dp, f)
             if f.endswith(".html"):
@@ -258,10 +262,11 @@ else
 	ok "hostile plan builds"
 	check "hostile plan: no dangerous markup in HTML or Markdown" python3 "$TMP/check_documents.py" "$H"
 	# A backslash before < is Markdown's escape: that text stays text.
+	# (evidence/inputs/ is the plan's own files, copied byte for byte.)
 	raw=$(grep -rlE '<(script[^>]|iframe|svg onload|img src=x)|onerror="|href="javascript|src="javascript' "$H" \
-		--include='*.html' --include='*.xml' || true)
+		--include='*.html' --include='*.xml' --exclude-dir=inputs || true)
 	# (the audit's anchors, <a id="slug"></a>, are drgen's own: [a-z0-9.-] only)
-	for f in $(find "$H" -name '*.md' | sort); do
+	for f in $(find "$H" -path "$H/evidence/inputs" -prune -o -name '*.md' -print | sort); do
 		if sed -E 's/<a id="[a-z0-9.-]+"><\/a>//g' "$f" | grep -qE '(^|[^\\])<(script|iframe|svg|img|a )'; then
 			raw="$raw $f"
 		fi

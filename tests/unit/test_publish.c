@@ -713,6 +713,37 @@ static void test_threads(void **state)
 	diags_free(d);
 }
 
+/* A stream closed against an expected hash (records.c's input copies):
+ * kept when its bytes hash to it, removed (no diagnostic) when not. */
+static void test_stream_checked(void **state)
+{
+	(void)state;
+	struct diags *d = diags_new();
+	char *dir = path_in("out");
+	struct publish *p = NULL;
+	char abc[65], other[65];
+	bool mismatch = true;
+	source_sha256_hex("abc", 3, abc);
+	source_sha256_hex("abd", 3, other);
+	assert_int_equal(publish_begin(dir, &p, d), 0);
+	struct publish_stream *s = publish_stream_open(p, "evidence/inputs/a.json", d);
+	assert_true(publish_stream_write(s, "abc", 3));
+	assert_true(publish_stream_close_checked(s, true, abc, &mismatch, d));
+	assert_false(mismatch);
+	s = publish_stream_open(p, "evidence/inputs/b.json", d);
+	assert_true(publish_stream_write(s, "abc", 3));
+	assert_false(publish_stream_close_checked(s, true, other, &mismatch, d));
+	assert_true(mismatch);
+	assert_int_equal(diags_count(d, DIAG_ERROR), 0);
+	assert_int_equal(publish_count(p), 1);
+	assert_int_equal(publish_commit(p, &info, NULL, d), 0);
+	char *b = path_in("out/evidence/inputs/b.json");
+	assert_int_not_equal(access(b, F_OK), 0);
+	free(b);
+	free(dir);
+	diags_free(d);
+}
+
 static void test_verify(void **state)
 {
 	(void)state;
@@ -901,6 +932,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_restore_old, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nested_parent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stream_checked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_copy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_signature, setup, teardown),
