@@ -509,6 +509,8 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 	size_t n_excludes = later_rules(rule_files, n_rule_files, verdict_rules,
 					n_verdict_rules, excludes);
 	char plan_label[256];
+	const struct source_input *inputs;
+	size_t n_inputs = source_inputs(src, &inputs);
 	struct publish_manifest_info info = {
 		.drgen_version = DRGEN_VERSION,
 		.as_of = r->as_of,
