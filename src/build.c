@@ -264,6 +264,7 @@ static bool write_oscal(struct publish *p, const struct render_input *ri,
 		{"evidence/results.json", "results.json: every fact and verdict of the build"},
 		{"evidence/backups.csv", "backups.csv: the backup summary per datastore and location"},
 		{"evidence/controls.xml", "controls.xml: the controls as JUnit XML"},
+		{"evidence/records.csv", "records.csv: every record a verdict relies on, with its file and line"},
 	};
 	size_t n_staged = sizeof(staged) / sizeof(*staged);
 	struct oscal_file *files = xcalloc(n_staged + n_inputs + n_rules, sizeof(*files));
@@ -308,6 +309,23 @@ static bool write_oscal(struct publish *p, const struct render_input *ri,
 	free(sums);
 	free(files);
 	return ok;
+}
+
+/* The OSCAL documents as the render's last files (render.h stage_last). */
+struct oscal_stage {
+	struct publish *p;
+	const struct render_input *ri;
+	struct source_set *src;
+	const struct source_input *rules;
+	size_t n_rules;
+};
+
+static bool stage_oscal(void *ctx, struct diags *d)
+{
+	struct oscal_stage *s = ctx;
+	const struct source_input *inputs;
+	size_t n_inputs = source_inputs(s->src, &inputs);
+	return write_oscal(s->p, s->ri, inputs, n_inputs, s->rules, s->n_rules, d);
 }
 
 /*
@@ -470,6 +488,11 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 		.data_dir = o->data_dir, .plan_dir = o->plan_dir,
 		.signed_pack = o->sign_key != NULL,
 	};
+	struct oscal_stage oscal = {p, &ri, src, verdict_rules, n_verdict_rules};
+	if (o->formats & BUILD_JSON) {
+		ri.stage_last = stage_oscal;
+		ri.stage_last_ctx = &oscal;
+	}
 	struct render *rd = render_begin(&ri, p, d, &rstats);
 	bool go = !diags_has_errors(d) && rules_run_runbooks(rules, m, f, res, d);
 	rules_finish(rules);
@@ -481,17 +504,6 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 		 * could not be staged is an I/O error. */
 		rc = publish_failed(p) ? EXIT_INTERNAL : EXIT_INPUT;
 		goto out;
-	}
-
-	if (o->formats & BUILD_JSON) {
-		const struct source_input *oscal_inputs;
-		size_t n_oscal_inputs = source_inputs(src, &oscal_inputs);
-		stage(o, r, "oscal", &t0);
-		if (!write_oscal(p, &ri, oscal_inputs, n_oscal_inputs, verdict_rules,
-				 n_verdict_rules, d)) {
-			rc = EXIT_INTERNAL;
-			goto out;
-		}
 	}
 
 	if (pdf) {

@@ -842,6 +842,8 @@ bool render_end(struct render *r, bool go, struct diags *d)
 		r->stats->bytes += w[t].bytes;
 	}
 	ok = !atomic_load(&r->sh.failed) && write_evidence(r->in, r->p, d, r->stats);
+	if (ok && r->in->stage_last)
+		ok = r->in->stage_last(r->in->stage_last_ctx, d);
 	if (ok && r->evidence_page)
 		ok = write_evidence_page(r, d);
 	free(w);

@@ -48,6 +48,11 @@ struct render_input {
 	size_t n_fp_inputs, n_fp_rules;
 	const char *data_dir, *plan_dir;
 	bool signed_pack;              /* --sign given */
+	/* Called once every other file is staged, before the evidence page,
+	 * which then lists what it staged too (build.c: the OSCAL documents);
+	 * NULL for none.  Returning false fails the build. */
+	bool (*stage_last)(void *ctx, struct diags *d);
+	void *stage_last_ctx;
 };
 
 struct render_stats {
