@@ -55,12 +55,20 @@ M.programme = {
       scope = "fault injection in production, within error budgets",
     },
   },
-  pass_criteria = {
-    rto_achievement = "at least 0.95",
-    rpo_achievement = "at least 0.98",
-    data_integrity = "100 %",
-    availability = "at least 0.99 during the test",
-  },
+}
+
+-- The pass criteria as the plan shows them: whole phrases, made from
+-- M.pass so that the text cannot disagree with the scoring.
+local function percent(x)
+  local s = string.format("%.1f", x * 100):gsub("%.0$", "")
+  return s .. " %"
+end
+M.programme.pass_criteria = {
+  rto_achievement = "RTO achievement ≥ " .. percent(M.pass.rto_achievement),
+  rpo_achievement = "RPO achievement ≥ " .. percent(M.pass.rpo_achievement),
+  data_integrity = "data integrity " .. (M.pass.data_integrity >= 1 and "100 %"
+    or "≥ " .. percent(M.pass.data_integrity)),
+  availability = "availability ≥ " .. percent(M.pass.availability) .. " during the test",
 }
 
 -- Drills each service must have had, by tier: the drill type, how recent
@@ -279,6 +287,16 @@ function M.check(service, ctx)
   return out
 end
 
+-- The contact-verification age limit in days: compliance.profile's top-level
+-- contact_verification_max_age_days when the plan sets one, else the
+-- compliance engine's default.
+local function contact_max_age(model)
+  local profile = model.compliance and model.compliance.profile
+  local v = type(profile) == "table" and profile.contact_verification_max_age_days
+  if type(v) == "number" and v >= 0 then return v end
+  return require("compliance/evidence").defaults.contact_verification_max_age_days
+end
+
 function M.findings(ctx)
   local out = {}
   local model = ctx.model
@@ -303,6 +321,25 @@ function M.findings(ctx)
       recommendation = string.format(
         "Review the plan (at least every %d months) and record the new review dates", M.review_months),
     })
+  end
+
+  -- Contacts not verified recently: the people the runbooks send the
+  -- on-call engineer to.  The limit is the compliance checks' own
+  -- (contact_verification_max_age_days, which compliance.profile may
+  -- set), so the plan and the audit flag the same people.
+  local max_age = contact_max_age(model)
+  for _, c in ipairs(model.contacts) do
+    local never = c.last_verified == nil
+    if never or as_of - c.last_verified > max_age * 86400 then
+      add(out, {
+        kind = "contact_unverified", severity = "medium", subject = c.id,
+        message = never and string.format("contact %s has never been verified", c.id)
+          or string.format("contact %s was last verified on %s, more than %d days before %s",
+            c.id, drgen.format_date(c.last_verified), max_age, drgen.format_date(as_of)),
+        recommendation = string.format(
+          "Verify %s's phone and e-mail and record last_verified in plan.json", c.id),
+      })
+    end
   end
 
   -- Exceptions past their expiry are ignored by the compliance rules.

@@ -2640,10 +2640,21 @@ cJSON *views_plan(const struct views *v, size_t item, enum views_format f)
 		}
 	}
 
-	/* People: contacts and the default escalation chain. */
+	/* People: contacts (those not verified recently flagged, from the
+	 * rules' contact_unverified findings) and the default escalation chain. */
+	struct strmap *unverified = strmap_new(8);
+	for (size_t i = 0; i < v->n_findings; i++) {
+		const struct finding *f = v->finding[i];
+		if (f->kind && f->subject && strcmp(f->kind, "contact_unverified") == 0)
+			strmap_put(unverified, f->subject, (void *)f);
+	}
 	cJSON *contacts = put_arr(view, "contacts");
-	for (size_t i = 0; i < m->n_contacts; i++)
-		put_contact(push_obj(contacts), &m->contacts[i]);
+	for (size_t i = 0; i < m->n_contacts; i++) {
+		cJSON *x = push_obj(contacts);
+		put_contact(x, &m->contacts[i]);
+		put_bool(x, "unverified", strmap_get(unverified, m->contacts[i].id) != NULL);
+	}
+	strmap_free(unverified);
 	put_escalation(put_arr(view, "escalation"), v, m->escalation, m->n_escalation,
 		       m->n_escalation);
 

@@ -149,3 +149,23 @@ else
 	fi
 	rm -rf "$profile"
 fi
+
+# Text defects of the plan (issue 14 item 8): pass criteria as phrases
+# made from the scoring thresholds; contacts not verified recently flagged,
+# with the compliance profile's limit (a tighter limit flags more people).
+check "plan: pass criteria read 'RPO achievement ≥ 98 %'" grep -q '^- RPO achievement ≥ 98 %$' "$out/plan.md"
+check "plan: a contact not verified for 180 days is flagged (tom-hale)" \
+	grep -q '^| Tom Hale |.*2025-08-19 \*\*NOT VERIFIED RECENTLY\*\* |$' "$out/plan.md"
+check "plan: a contact verified 151 days ago is not (sean-doherty)" \
+	sh -c "! grep -q '^| Seán Doherty |.*NOT VERIFIED' '$out/plan.md'"
+cp -R samples/kestrel "$TMP/tight"
+jq '.compliance.profile.contact_verification_max_age_days = 120' samples/kestrel/plan.json >"$TMP/tight/plan.json"
+if "$DRGEN" build "$TMP/tight" -o "$TMP/tight-out" --period 2026-10 -q 2>"$TMP/tight.err"; then
+	check "plan: with a 120-day limit sean-doherty is flagged too" \
+		grep -q '^| Seán Doherty |.*NOT VERIFIED RECENTLY' "$TMP/tight-out/plan.md"
+	check "plan: the flag and the finding agree" \
+		test "$(jq '[.findings[] | select(.kind == "contact_unverified")] | length' "$TMP/tight-out/evidence/results.json")" \
+		-eq "$(grep -c 'NOT VERIFIED RECENTLY' "$TMP/tight-out/plan.md")"
+else
+	fail "plan: the 120-day plan builds"; sed 's/^/    /' "$TMP/tight.err" | head -5
+fi
