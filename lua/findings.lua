@@ -47,6 +47,7 @@ M.controls = {
   single_region = { "redundant_region_for_tier1" },
   tier_inversion = { "recovery_objectives_defined", "redundant_region_for_tier1" },
   plan_review_overdue = { "plan_reviewed_within_12_months" },
+  contact_unverified = { "contacts_complete" },
   runbook_exceeds_rto = { "recovery_objectives_defined" },
 }
 
