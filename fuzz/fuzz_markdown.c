@@ -7,9 +7,10 @@
  *
  *   HTML: no raw HTML reaches the page.  cmark escapes '<' in text, so
  *   every '<' of the output must open one of the tags cmark itself writes
- *   or the table tags markdown.c writes for pipe tables (or cmark's "raw
- *   HTML omitted" comment), with only their attributes (a table cell's
- *   style is one of three fixed alignments), and
+ *   or the tags markdown.c writes itself (pipe tables; the div of a GitHub
+ *   alert; heading ids and focusable code blocks) (or cmark's "raw HTML
+ *   omitted" comment), with only their attributes (a table cell's style is
+ *   one of three fixed alignments), and
  *   every href must be relative or use an allowed scheme (http, https,
  *   mailto, tel), and every src must load nothing from anywhere: embedded
  *   data:image/png|jpeg|gif|webp;base64, or a relative path inside the
@@ -134,9 +135,10 @@ static void check_html(const char *html, size_t len)
 		"p", "h1", "h2", "h3", "h4", "h5", "h6", "a", "img", "em", "strong",
 		"code", "pre", "ul", "ol", "li", "blockquote", "hr", "br",
 		"table", "thead", "tbody", "tr", "th", "td",
+		"div",   /* GitHub alerts: <div class="alert alert-KIND" role="note"> */
 	};
 	static const char *const attrs[] = {"href", "src", "alt", "title", "class", "start",
-					    "scope", "style"};
+					    "scope", "style", "id", "tabindex", "role"};
 	static const char *const styles[] = {"text-align: left", "text-align: center",
 					     "text-align: right"};
 	static const char comment[] = "<!-- raw HTML omitted -->";

@@ -104,9 +104,12 @@ static void stanza_member(struct imp_run *r, const struct imp_path *p,
 	if (strcmp(key, "name") == 0) {
 		if (n->type != IMP_STR || !*n->str)
 			imp_error(r, n, "a stanza's \"name\" must be a non-empty string");
-		else
+		else {
+			free(s->name);   /* a name given twice: the last one */
 			s->name = xstrdup(n->str);
+		}
 	} else if (strcmp(key, "cipher") == 0 && n->type == IMP_STR) {
+		free(s->cipher);
 		s->cipher = xstrdup(n->str);
 	} else if (strcmp(key, "repo") == 0 && n->type == IMP_ARR) {
 		for (const struct imp_node *e = n->child; e; e = e->next) {

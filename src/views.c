@@ -2644,15 +2644,15 @@ cJSON *views_plan(const struct views *v, size_t item, enum views_format f)
 	 * rules' contact_unverified findings) and the default escalation chain. */
 	struct strmap *unverified = strmap_new(8);
 	for (size_t i = 0; i < v->n_findings; i++) {
-		const struct finding *f = v->finding[i];
-		if (f->kind && f->subject && strcmp(f->kind, "contact_unverified") == 0)
-			strmap_put(unverified, f->subject, (void *)f);
+		const struct finding *fnd = v->finding[i];
+		if (fnd->kind && fnd->subject && strcmp(fnd->kind, "contact_unverified") == 0)
+			strmap_put(unverified, fnd->subject, (void *)fnd);
 	}
 	cJSON *contacts = put_arr(view, "contacts");
 	for (size_t i = 0; i < m->n_contacts; i++) {
-		cJSON *x = push_obj(contacts);
-		put_contact(x, &m->contacts[i]);
-		put_bool(x, "unverified", strmap_get(unverified, m->contacts[i].id) != NULL);
+		cJSON *row = push_obj(contacts);
+		put_contact(row, &m->contacts[i]);
+		put_bool(row, "unverified", strmap_get(unverified, m->contacts[i].id) != NULL);
 	}
 	strmap_free(unverified);
 	put_escalation(put_arr(view, "escalation"), v, m->escalation, m->n_escalation,

@@ -124,9 +124,9 @@ for c in 'CP-3(2)' CP-11 CP-12 CP-13; do
 done
 A="$TMP/out-sample/audit/2026-10"
 check "sample: the audit (HTML) shows CP-2(1)'s baselines" \
-	grep -q '<th scope="row" class="nowrap">CP-2(1)</th><td>Coordinate with related plans<br><span class="note">SP 800-53B baselines: moderate, high</span>' "$A.html"
+	grep -q '>CP-2(1)</a></th><td>Coordinate with related plans<br><span class="note">SP 800-53B baselines: moderate, high</span>' "$A.html"
 check "sample: the audit (Markdown) shows CP-2(2)'s baselines" \
-	grep -q '^| CP-2(2) | Capacity planning (SP 800-53B baselines: high) |' "$A.md"
+	grep -q '^| <a id="nist80053-cp-2-2"></a>\[CP-2(2)\](#nist80053-cp-2-2) | Capacity planning (SP 800-53B baselines: high) |' "$A.md"
 check "sample: the audit shows no baselines for other frameworks" \
 	sh -c '! grep -q "^| A.8.13 | Information backup (SP 800-53B" "$1"' _ "$A.md"
 
