@@ -95,13 +95,16 @@ class Cells(html.parser.HTMLParser):
         elif tag == "table": self.wanted = False
     def handle_data(self, d):
         if self.cap is not None: self.cap += d
-        if self.cell is not None: self.cell += d
+        # each run of text of a cell on its own: a cell of two lines (a name
+        # and a note) may come out of pdftotext with a neighbour between them
+        if self.cell is not None: self.cell += d + "\0"
 p = Cells(); p.feed(open(sys.argv[2], encoding="utf-8").read())
 assert len(p.cells) > 50, "backup table not found (%d cells)" % len(p.cells)
 for cell in p.cells:
-    t = re.sub(r"\s+", "", cell).lower()
-    if t and t not in text:
-        missing.append("cell " + cell)
+    for part in cell.split("\0"):
+        t = re.sub(r"\s+", "", part).lower()
+        if t and t not in text:
+            missing.append("cell " + cell.replace("\0", " | "))
 if missing:
     print("missing:", missing[:10]); sys.exit(1)
 EOF

@@ -174,7 +174,7 @@ mk ex_scope '.exceptions += [{"id": "EX-T1", "control": "iso27001:A.8.13", "data
 check "11: an exception narrowed to a datastore and a check builds" test "$RC" -eq 0
 is "11: the waived datastore leaves the check's reason; the rest still counts" \
 	"$(jq -r '.controls[] | select(.framework == "iso27001" and .control == "A.8.13") | .checks[] | select(.check == "backup_failures_remediated") | "\(.status)\t\(.reason)"' "$R")" \
-	"partial${TAB}warehouse: success rate 92.1 % is below 95 %"
+	"partial${TAB}warehouse: success rate 91.9 % is below 95 %; wiki-db: success rate 94.9 % is below 95 %"
 is "11: the control stays failing, with the exception recorded" \
 	"$(jq -r '.controls[] | select(.framework == "iso27001" and .control == "A.8.13") | [.status, (.exceptions | map(.id) | join(","))] | join(" ")' "$R")" \
 	"fail EX-T1"
