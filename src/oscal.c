@@ -540,16 +540,30 @@ static char *print_doc(cJSON *root, size_t *len)
 	return text;
 }
 
+/*
+ * A new document of OSCAL model `model` ("system-security-plan"): its root,
+ * the model's object with a UUID of the period and the metadata titled
+ * "ORG: disaster-recovery WHAT, PERIOD".  Returns the model's object.
+ */
+static cJSON *new_document(const struct oscal *x, cJSON **root, const char *model,
+			   const char *what)
+{
+	const struct model *m = x->in->model;
+	*root = cJSON_CreateObject();
+	cJSON *doc = cJSON_AddObjectToObject(*root, model);
+	add_uuid(x, doc, NULL, "period/%s/%s", x->period, model);
+	char *title = xasprintf("%s: disaster-recovery %s, %s",
+				m->org.name ? m->org.name : x->org, what, x->period);
+	cJSON_AddItemToObject(doc, "metadata", metadata(x, title));
+	free(title);
+	return doc;
+}
+
 static char *build_ssp(const struct oscal *x, size_t *len)
 {
 	const struct model *m = x->in->model;
-	cJSON *root = cJSON_CreateObject();
-	cJSON *ssp = cJSON_AddObjectToObject(root, "system-security-plan");
-	add_uuid(x, ssp, NULL, "period/%s/system-security-plan", x->period);
-	char *title = xasprintf("%s: disaster-recovery system security plan",
-				m->org.name ? m->org.name : x->org);
-	cJSON_AddItemToObject(ssp, "metadata", metadata(x, title));
-	free(title);
+	cJSON *root;
+	cJSON *ssp = new_document(x, &root, "system-security-plan", "system security plan");
 	char ref[38];
 	cJSON *ip = cJSON_AddObjectToObject(ssp, "import-profile");
 	if (resource_ref(x, "controls.json", ref))
@@ -702,13 +716,8 @@ static const char *check_activity(const char *check)
 static char *build_ap(const struct oscal *x, size_t *len)
 {
 	const struct model *m = x->in->model;
-	cJSON *root = cJSON_CreateObject();
-	cJSON *ap = cJSON_AddObjectToObject(root, "assessment-plan");
-	add_uuid(x, ap, NULL, "period/%s/assessment-plan", x->period);
-	char *title = xasprintf("%s: disaster-recovery assessment plan, %s",
-				m->org.name ? m->org.name : x->org, x->period);
-	cJSON_AddItemToObject(ap, "metadata", metadata(x, title));
-	free(title);
+	cJSON *root;
+	cJSON *ap = new_document(x, &root, "assessment-plan", "assessment plan");
 	cJSON *is = cJSON_AddObjectToObject(ap, "import-ssp");
 	cJSON_AddStringToObject(is, "href", "system-security-plan.json");
 	cJSON *ld = cJSON_AddObjectToObject(ap, "local-definitions");
@@ -1109,14 +1118,8 @@ static cJSON *build_result(const struct oscal *x)
 
 static char *build_ar(const struct oscal *x, size_t *len)
 {
-	const struct model *m = x->in->model;
-	cJSON *root = cJSON_CreateObject();
-	cJSON *ar = cJSON_AddObjectToObject(root, "assessment-results");
-	add_uuid(x, ar, NULL, "period/%s/assessment-results", x->period);
-	char *title = xasprintf("%s: disaster-recovery assessment results, %s",
-				m->org.name ? m->org.name : x->org, x->period);
-	cJSON_AddItemToObject(ar, "metadata", metadata(x, title));
-	free(title);
+	cJSON *root;
+	cJSON *ar = new_document(x, &root, "assessment-results", "assessment results");
 	cJSON *ia = cJSON_AddObjectToObject(ar, "import-ap");
 	cJSON_AddStringToObject(ia, "href", "assessment-plan.json");
 	cJSON *results = add_array(ar, "results");

@@ -422,33 +422,6 @@ static void record_templates(struct mustache_loader *l, struct render_stats *sta
 
 /* ---- evidence/backups.csv -------------------------------------------------- */
 
-/*
- * One CSV cell (RFC 4180): quoted when it holds a comma, quote, CR or LF;
- * a cell a spreadsheet would read as a formula (= + - @, or a tab or CR
- * first) gets a leading apostrophe.
- */
-static void csv_cell(struct buf *b, const char *s, bool last)
-{
-	bool quote, formula;
-	if (!s)
-		s = "";
-	formula = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' ||
-		  s[0] == '\t' || s[0] == '\r';
-	quote = strpbrk(s, ",\"\r\n") != NULL;
-	if (quote)
-		buf_putc(b, '"');
-	if (formula)
-		buf_putc(b, '\'');
-	for (const char *p = s; *p; p++) {
-		if (*p == '"')
-			buf_putc(b, '"');
-		buf_putc(b, *p);
-	}
-	if (quote)
-		buf_putc(b, '"');
-	buf_puts(b, last ? "\r\n" : ",");
-}
-
 static void csv_number(struct buf *b, double x, bool last)
 {
 	char s[64] = "";
@@ -458,7 +431,7 @@ static void csv_number(struct buf *b, double x, bool last)
 	size_t n = strlen(s);
 	if (n > 3 && strcmp(s + n - 3, ".00") == 0)
 		s[n - 3] = '\0';
-	csv_cell(b, s, last);
+	records_csv_cell(b, s, last);
 }
 
 /*
@@ -496,15 +469,15 @@ static void write_backups_csv(const struct render_input *in, struct buf *b)
 			const char *cur = isnan(rpo) ? "" :
 				analyze_currency_name(analyze_currency(age_s, rpo,
 								      isnan(tol) ? 0 : tol));
-			csv_cell(b, ds->id, false);
-			csv_cell(b, svc, false);
-			csv_cell(b, model_criticality_names[ds->criticality], false);
-			csv_cell(b, l < LOC_COUNT ? model_location_names[l] : "", false);
-			csv_cell(b, views_get_str(lj, "newest_success"), false);
+			records_csv_cell(b, ds->id, false);
+			records_csv_cell(b, svc, false);
+			records_csv_cell(b, model_criticality_names[ds->criticality], false);
+			records_csv_cell(b, l < LOC_COUNT ? model_location_names[l] : "", false);
+			records_csv_cell(b, views_get_str(lj, "newest_success"), false);
 			csv_number(b, age, false);
 			csv_number(b, rpo, false);
-			csv_cell(b, cur, false);
-			csv_cell(b, views_get_str(sj, "currency"), true);
+			records_csv_cell(b, cur, false);
+			records_csv_cell(b, views_get_str(sj, "currency"), true);
 		}
 		cJSON_Delete(sj);
 	}
