@@ -349,10 +349,10 @@ function M.findings(ctx)
       add(out, {
         kind = "exception_expired", severity = "medium", subject = ex.control,
         ref = drgen.format_date(ex.expires),
-        message = string.format("the exception for %s (%s) expired on %s and is no longer applied",
-          ex.control, scope, drgen.format_date(ex.expires)),
+        message = string.format("the exception %s for %s (%s) expired on %s and is no longer applied",
+          ex.id, ex.control, scope, drgen.format_date(ex.expires)),
         recommendation = string.format(
-          "Fix %s, or renew the exception with a new approval and expiry date", ex.control),
+          "Fix %s, or renew exception %s with a new approval and expiry date", ex.control, ex.id),
       })
     end
   end

@@ -72,8 +72,8 @@ check "gaps: an active exception waives ISO 27001 A.8.14" \
 check "gaps: an expired exception is not applied and is named" jqe \
 	'.controls[] | select(.framework == "soc2" and .control == "A1.2") | .status == "fail" and (.reason | contains("expired on 2026-10-01 and is not applied"))' \
 	"$R"
-check "gaps: the expired exception is a finding" jqe \
-	'any(.findings[]; .kind == "exception_expired")' "$R"
+check "gaps: the expired exception is a finding that names it by its id" jqe \
+	'[.findings[] | select(.kind == "exception_expired")] | length > 0 and all(.message | test("^the exception [^ ]+ for "))' "$R"
 check "gaps: an expired attestation leaves an attestation-only control at attest" \
 	test "$(status_of "$R" iso22301 9.2)" = attest
 check "gaps: a missing attestation caps passing checks at partial" jqe \
