@@ -24,7 +24,8 @@
 -- scores an RTO achievement of 0.
 -- A result that was recovered but measured neither a recovery time nor a
 -- data loss proves nothing: its status is "no_data" (not a pass), and a
--- drill with such a result and no failing one is "no_data" too.
+-- drill with such a result and no failing one is "no_data" too, and so is
+-- a technical (not tabletop) drill with no result at all.
 
 local M = {}
 
@@ -254,6 +255,9 @@ function M.score(drill, ctx)
     end
   end
 
+  -- A technical drill with no result (every JUnit testcase skipped, say)
+  -- records that it ran, not that anything recovered: it proves nothing.
+  if #drill.results == 0 and drill.type ~= "tabletop" then all_passed = false end
   local drill_status = all_passed and "pass" or any_failed and "fail" or "no_data"
   return { passed = all_passed, status = drill_status, results = results, findings = findings }
 end

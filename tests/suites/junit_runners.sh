@@ -25,6 +25,17 @@ cat >"$P/drills/ci-go.xml.json" <<'J'
 J
 cp "$FX/surefire-dhis2.TEST.xml" "$P/drills/2026-12-01-surefire.xml"
 echo '{"id": "2026-12-surefire", "type": "tabletop"}' >"$P/drills/2026-12-01-surefire.xml.json"
+# The gotestsum report with every testcase skipped: a technical drill
+# that recorded nothing.
+sed -e 's|<failure[^>]*>[^<]*</failure>|<skipped message="not run"></skipped>|' \
+    -e 's|time="0.000000"></testcase>|time="0.000000"><skipped message="not run"></skipped></testcase>|' \
+	"$FX/junit-gotestsum-1.8.2.xml" >"$P/drills/ci-go-skipped.xml"
+cat >"$P/drills/ci-go-skipped.xml.json" <<'J'
+{"id": "2026-12-go-skipped", "type": "partial_failover",
+ "services": {"TestLedgerFailover": "ledger",
+              "TestInternalWikiFailover": "internal-wiki",
+              "TestCardAuthorizationFailover": "card-authorization"}}
+J
 
 # The sidecars match schema/drill-sidecar.schema.json (Debian's python3-jsonschema).
 if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import jsonschema' 2>/dev/null; then
@@ -52,6 +63,13 @@ check "junit runners: Surefire drill dated by its file name" \
 	test "$(drill 2026-12-surefire .date)" = "2026-12-01T00:00:00Z"
 check "junit runners: the sidecars are read, not taken for drill JSON" \
 	sh -c "! grep -q 'xml.json' '$TMP/build.err'"
+check "junit runners: a technical drill whose testcases were all skipped is NO DATA, not a pass" \
+	test "$(drill 2026-12-go-skipped '.status + " " + (.passed | tostring) + " " + (.results | length | tostring)')" = "no_data false 0"
+"$DRGEN" check "$P" --period 2026-12 >"$TMP/skipped.out" 2>&1
+check "junit runners: ... and check warns that it records only that the drill ran" \
+	grep -q 'ci-go-skipped.xml:[0-9]*: warning: no testcase of this drill counts as a result' "$TMP/skipped.out"
+check "junit runners: a tabletop exercise with no results still passes" \
+	test "$(drill 2026-12-surefire .status)" = pass
 
 # Without sidecars: errors with file, line and element path, exit status 2.
 rm "$P"/drills/*.xml.json
