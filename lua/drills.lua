@@ -25,7 +25,8 @@
 -- A result that was recovered but measured neither a recovery time nor a
 -- data loss proves nothing: its status is "no_data" (not a pass), and a
 -- drill with such a result and no failing one is "no_data" too, and so is
--- a technical (not tabletop) drill with no result at all.
+-- a technical (not tabletop) drill that measured nothing at all: no
+-- result and no availability.
 
 local M = {}
 
@@ -256,8 +257,11 @@ function M.score(drill, ctx)
   end
 
   -- A technical drill with no result (every JUnit testcase skipped, say)
-  -- records that it ran, not that anything recovered: it proves nothing.
-  if #drill.results == 0 and drill.type ~= "tabletop" then all_passed = false end
+  -- and no availability records that it ran, not that anything recovered:
+  -- it proves nothing.  Availability alone is a measurement of the drill.
+  if #drill.results == 0 and drill.availability == nil and drill.type ~= "tabletop" then
+    all_passed = false
+  end
   local drill_status = all_passed and "pass" or any_failed and "fail" or "no_data"
   return { passed = all_passed, status = drill_status, results = results, findings = findings }
 end

@@ -456,7 +456,7 @@ static void test_drill_findings(void **state)
 	struct run t;
 
 	(void)state;
-	start(&t, 2, 0, 5);
+	start(&t, 2, 0, 7);
 	fx_service(&t.x, "pay", 500000);       /* tier 1: RTO 5, RPO 0 */
 	fx_service(&t.x, "wiki", 10);          /* tier 4: RTO 72 h */
 	struct drill *d = fx_drill(&t.x, "rto", DRILL_FULL_SIMULATION, FX_AS_OF - 5 * FX_DAY, 2);
@@ -471,6 +471,9 @@ static void test_drill_findings(void **state)
 	d->availability = 0.989;
 	d = fx_drill(&t.x, "avail-ok", DRILL_PARTIAL_FAILOVER, FX_AS_OF - 1 * FX_DAY, 0);
 	d->availability = 0.99;
+	/* Measured nothing: no result, no availability.  A tabletop may. */
+	fx_drill(&t.x, "silent", DRILL_PARTIAL_FAILOVER, FX_AS_OF - 1 * FX_DAY, 0);
+	fx_drill(&t.x, "talk", DRILL_TABLETOP, FX_AS_OF - 1 * FX_DAY, 0);
 	go(&t);
 
 	/* Targets default to the tier's: 7 minutes against 5 achieves 71.4 %. */
@@ -503,6 +506,9 @@ static void test_drill_findings(void **state)
 	assert_non_null(find(&t, "availability_missed", "avail"));
 	assert_true(t.res->drills[4].passed);
 	assert_null(find(&t, "availability_missed", "avail-ok"));
+	assert_false(t.res->drills[5].passed);
+	assert_string_equal(t.res->drills[5].status, "no_data");
+	assert_true(t.res->drills[6].passed);
 	finish(&t);
 }
 
