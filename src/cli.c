@@ -357,7 +357,7 @@ int cli_check(int argc, char **argv)
 			fprintf(stderr, "%s: plan.json could not be %s, so nothing else was "
 					"checked; %zu error%s, %zu warning%s\n",
 				pos[0], plan_readable(pos[0]) ? "parsed" : "read",
-				errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+				errors, util_plural(errors), warnings, util_plural(warnings));
 		} else {
 			char later[64] = "";
 			if (m->n_drills_after_as_of)
@@ -367,13 +367,15 @@ int cli_check(int argc, char **argv)
 			if (m->restore_test_records)
 				snprintf(tests, sizeof(tests), ", %llu restore test%s",
 					 (unsigned long long)m->restore_test_records,
-					 m->restore_test_records == 1 ? "" : "s");
-			fprintf(stderr, "%s: %zu services, %zu datastores, %llu backup records%s, "
-					"%zu drills%s; %zu error%s, %zu warning%s\n",
-				pos[0], m->n_services, m->n_datastores,
-				(unsigned long long)m->backup_records, tests, m->n_drills,
-				later,
-				errors, errors == 1 ? "" : "s", warnings, warnings == 1 ? "" : "s");
+					 util_plural(m->restore_test_records));
+			fprintf(stderr, "%s: %zu service%s, %zu datastore%s, %llu backup record%s%s, "
+					"%zu drill%s%s; %zu error%s, %zu warning%s\n",
+				pos[0], m->n_services, util_plural(m->n_services),
+				m->n_datastores, util_plural(m->n_datastores),
+				(unsigned long long)m->backup_records,
+				util_plural(m->backup_records), tests, m->n_drills,
+				util_plural(m->n_drills), later,
+				errors, util_plural(errors), warnings, util_plural(warnings));
 		}
 	}
 	model_free(m);

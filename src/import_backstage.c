@@ -963,16 +963,16 @@ report:
 	if (c.errors) {
 		rc = EXIT_INPUT;
 		fprintf(stderr, "drgen import backstage: %u error%s, nothing written\n",
-			c.errors, c.errors == 1 ? "" : "s");
+			c.errors, util_plural(c.errors));
 	} else if (!quiet) {
 		fprintf(stderr,
 			"drgen import backstage: %zu file%s, %zu entit%s: %u service%s, "
 			"%u datastore%s, %u contact%s; %u ignored, %u dangling reference%s, "
 			"%u renamed, %u dependenc%s dropped (cycles)\n",
-			n_files, n_files == 1 ? "" : "s", c.n_ents, c.n_ents == 1 ? "y" : "ies",
-			c.n_svc, c.n_svc == 1 ? "" : "s", c.n_ds, c.n_ds == 1 ? "" : "s",
-			c.n_contacts, c.n_contacts == 1 ? "" : "s", c.ignored, c.dangling,
-			c.dangling == 1 ? "" : "s", c.renamed, c.dropped,
+			n_files, util_plural(n_files), c.n_ents, c.n_ents == 1 ? "y" : "ies",
+			c.n_svc, util_plural(c.n_svc), c.n_ds, util_plural(c.n_ds),
+			c.n_contacts, util_plural(c.n_contacts), c.ignored, c.dangling,
+			util_plural(c.dangling), c.renamed, c.dropped,
 			c.dropped == 1 ? "y" : "ies");
 	}
 	if (c.hand)

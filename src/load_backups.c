@@ -2288,7 +2288,7 @@ static void file_report(struct job *j, struct file *f, struct diags *d)
 	if (more)
 		diag_add(d, DIAG_NOTE, f->display, 0, 0, NULL,
 			 "%" PRIu64 " more error%s in this file not shown", more,
-			 more == 1 ? "" : "s");
+			 util_plural(more));
 	for (size_t k = 0; k < n_keys; k++) {
 		if (keys[k].note != NOTE_UNKNOWN) {
 			key_note_report(d, f, &keys[k]);
@@ -2351,8 +2351,8 @@ static void unknown_report(struct model *m, struct unknown_ids *u, const char *d
 	if (complete)
 		diag_warning(d, dir, 0, 0,
 			     "%" PRIu64 " backup record%s name%s %zu datastore%s the plan does not "
-			     "have", u->records, u->records == 1 ? "" : "s",
-			     u->records == 1 ? "s" : "", u->n, u->n == 1 ? "" : "s");
+			     "have", u->records, util_plural(u->records),
+			     u->records == 1 ? "s" : "", u->n, util_plural(u->n));
 	else
 		diag_warning(d, dir, 0, 0,
 			     "%" PRIu64 " backup records name more than %zu datastores the plan "

@@ -329,8 +329,8 @@ static void add_drills(struct records *r, const struct model *m)
 		for (size_t k = 0; k < dr->n_issues; k++)
 			open += dr->issues[k].open;
 		x->status = xasprintf("%zu result%s, %zu issue%s (%zu open)", dr->n_results,
-				      dr->n_results == 1 ? "" : "s", dr->n_issues,
-				      dr->n_issues == 1 ? "" : "s", open);
+				      util_plural(dr->n_results), dr->n_issues,
+				      util_plural(dr->n_issues), open);
 		x->verification = xstrdup("");
 		x->verified_ok = xstrdup("");
 		x->controls = w->controls.data;

@@ -217,6 +217,20 @@ static bool render_document(const struct mustache_template *t, const cJSON *view
 	return publish_stream_close(sink->stream, ok, sink->d) && ok;
 }
 
+/* A count for a sentence: KEY as a formatted number, KEY_one when it is
+ * exactly one and KEY_none when it is zero, so that a template can write
+ * {{^KEY_one}}s{{/KEY_one}}. */
+static void put_count(cJSON *o, const char *key, uint64_t n)
+{
+	char num[32], flag[64];
+	views_format_number((double)n, 0, num, sizeof(num));
+	cJSON_AddStringToObject(o, key, num);
+	snprintf(flag, sizeof(flag), "%s_one", key);
+	cJSON_AddBoolToObject(o, flag, n == 1);
+	snprintf(flag, sizeof(flag), "%s_none", key);
+	cJSON_AddBoolToObject(o, flag, n == 0);
+}
+
 /* A CSS string literal of s for a triple-mustache place in a <style>:
  * every ASCII byte but letters, digits, space and ".,:;-_()/" escaped. */
 static void css_string(struct buf *b, const char *s)
@@ -298,15 +312,10 @@ static void add_report_meta(cJSON *view, const struct shared *sh, const struct d
 	if (!audit)
 		return;
 	cJSON *me = cJSON_AddObjectToObject(view, "method");
-	char num[32];
-	views_format_number((double)m->backup_records, 0, num, sizeof(num));
-	cJSON_AddStringToObject(me, "backup_records", num);
-	views_format_number((double)m->n_drills, 0, num, sizeof(num));
-	cJSON_AddStringToObject(me, "drills", num);
-	views_format_number((double)records_restore_tests(in->records), 0, num, sizeof(num));
-	cJSON_AddStringToObject(me, "restore_tests", num);
-	views_format_number((double)records_count(in->records, NULL), 0, num, sizeof(num));
-	cJSON_AddStringToObject(me, "records", num);
+	put_count(me, "backup_records", m->backup_records);
+	put_count(me, "drills", m->n_drills);
+	put_count(me, "restore_tests", records_restore_tests(in->records));
+	put_count(me, "records", records_count(in->records, NULL));
 	cJSON_AddStringToObject(me, "records_href", root[0] ? "../" RECORDS_CSV : RECORDS_CSV);
 	cJSON_AddStringToObject(me, "inputs_href", root[0] ? "../" RECORDS_INPUTS
 							   : RECORDS_INPUTS);

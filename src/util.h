@@ -92,4 +92,10 @@ bool util_path_within(const char *path, const char *root);
 /* Levenshtein distance, capped: returns cap+1 when larger (for "did you mean"). */
 size_t util_edit_distance(const char *a, const char *b, size_t cap);
 
+/* The English plural ending for a count: "" for one, "s" otherwise. */
+static inline const char *util_plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
 #endif

@@ -1773,7 +1773,7 @@ static void put_framework_summary(cJSON *o, const struct pctx *pc, const char *n
 		if (n_cause > 0)
 			buf_printf(&b, "; the main cause is %s (%zu finding%s)",
 				   views_get_str(cJSON_GetArrayItem(causes, 0), "kind_label"),
-				   cause[0].n, cause[0].n == 1 ? "" : "s");
+				   cause[0].n, util_plural(cause[0].n));
 		if (attest)
 			buf_printf(&b, "; %zu other control%s an attestation", attest,
 				   attest == 1 ? " needs" : "s need");
@@ -3276,7 +3276,7 @@ cJSON *views_audit(const struct views *v, size_t item, enum views_format f)
 		views_format_number((double)m->backup_unknown_keys[k].records, 0, n, sizeof(n));
 		buf_printf(&kl, "%s\"%s\" (%s record%s)", k ? ", " : "",
 			   m->backup_unknown_keys[k].name, n,
-			   m->backup_unknown_keys[k].records == 1 ? "" : "s");
+			   util_plural(m->backup_unknown_keys[k].records));
 	}
 	if (m->backup_unknown_keys_other) {
 		views_format_number((double)m->backup_unknown_keys_other, 0, n, sizeof(n));

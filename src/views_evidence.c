@@ -27,7 +27,7 @@ static void put_size(cJSON *o, uint64_t bytes)
 {
 	char n[64], t[96];
 	views_format_number((double)bytes, 0, n, sizeof(n));
-	snprintf(t, sizeof(t), "%s byte%s", n, bytes == 1 ? "" : "s");
+	snprintf(t, sizeof(t), "%s byte%s", n, util_plural(bytes));
 	put_str(o, "size", t);
 	cJSON_AddItemToObjectCS(o, "bytes", cJSON_CreateNumber((double)bytes));
 }

@@ -162,9 +162,11 @@ lines = [l for f in glob.glob(os.path.join(plan, "backups/*.ndjson"))
 restore = sum(1 for l in lines if json.loads(l).get("kind") == "restore_test")
 backups = len(lines) - restore
 drills = len(json.load(open(os.path.join(out, "evidence/results.json")))["drills"])
-assert "all {:,} backup records".format(backups) in sec, backups
-assert "{:,} restore tests".format(restore) in sec, restore
-assert "{:,} drills".format(drills) in sec, drills
+def count(n, word):  # "1 drill", "2 drills"
+    return "{:,} {}{}".format(n, word, "" if n == 1 else "s")
+assert count(backups, "backup record") + "," in sec, backups
+assert count(restore, "restore test") + " in" in sec, restore
+assert count(drills, "drill") + " and" in sec, drills
 m = json.load(open(os.path.join(out, "evidence/manifest.json")))
 for key in ("inputs", "rules", "templates"):
     for f in m[key]:
