@@ -10,10 +10,11 @@
 #include "diag.h"
 #include "import.h"
 #include "load_plan.h"
+#include "zone.h"
 
 static const char import_usage[] =
 	"usage: drgen import KIND FILE... [-o FILE] [--plan DIR] [--map NAME=DATASTORE]...\n"
-	"                    [--location L | --location NAME=L]... [--tz OFFSET]\n"
+	"                    [--location L | --location NAME=L]... [--tz ZONE]\n"
 	"                    [--provenance FILE] [-q]\n";
 
 static void import_kinds(FILE *out)
@@ -40,8 +41,8 @@ static int import_help(void)
 	      "                      tool does not place itself\n"
 	      "  --location NAME=L   the location of one repository key (pgbackrest) or\n"
 	      "                      storage location (velero)\n"
-	      "  --tz OFFSET         offset of times printed without one (borg 1.x):\n"
-	      "                      +01:00, -0500, Z\n"
+	      "  --tz ZONE           zone of times printed without an offset (borg 1.x):\n"
+	      "                      +01:00, -0500, Z, or a name such as Europe/Berlin\n"
 	      "  --provenance FILE   where the sidecar goes (needed with standard output)\n"
 	      "  -q, --quiet         errors only\n"
 	      "Exit status 2 on bad input (nothing written), 3 on I/O errors.\n"
@@ -84,6 +85,7 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name,
 int cli_import(int argc, char **argv)
 {
 	struct imp_options o = {0};
+	struct zone *tz = NULL;
 	const char **files = xcalloc((size_t)argc + 1, sizeof(*files));
 	size_t n_files = 0;
 	o.maps = xcalloc((size_t)argc + 1, sizeof(*o.maps));
@@ -133,13 +135,15 @@ int cli_import(int argc, char **argv)
 				else
 					o.location = v;
 			} else if (k == 4) {
-				if (!imp_parse_tz(v, &o.tz_offset)) {
-					rc = import_usage_error("--tz %s: expected an offset such as "
-								"+01:00, -0500 or Z", v);
+				const char *why = NULL;
+				zone_free(tz);
+				o.tz = tz = zone_open(v, &why);
+				if (!tz) {
+					char *msg = xasprintf("%s: %s", v, why);
+					rc = import_usage_error("--tz %s", msg);
+					free(msg);
 					goto out;
 				}
-				o.tz_text = v;
-				o.has_tz = true;
 			} else {
 				o.provenance = v;
 			}
@@ -190,5 +194,6 @@ out:
 	free(o.maps);
 	free(o.locations);
 	free(files);
+	zone_free(tz);
 	return rc;
 }

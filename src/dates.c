@@ -194,3 +194,37 @@ void date_format_month(int64_t t, char out[8])
 	memcpy(out, tmp, 7);
 	out[7] = '\0';
 }
+
+bool date_parse_offset(const char *s, int *offset_seconds)
+{
+	int sign, h, mi = 0;
+	size_t n;
+
+	if (strcmp(s, "Z") == 0 || strcmp(s, "UTC") == 0 ||
+	    strcmp(s, "z") == 0) {
+		*offset_seconds = 0;
+		return true;
+	}
+	n = strlen(s);
+	if (n < 3 || (s[0] != '+' && s[0] != '-'))
+		return false;
+	sign = s[0] == '-' ? -1 : 1;
+	if (!(s[1] >= '0' && s[1] <= '9' && s[2] >= '0' && s[2] <= '9'))
+		return false;
+	h = (s[1] - '0') * 10 + (s[2] - '0');
+	if (n == 3) {
+		;
+	} else if (n == 6 && s[3] == ':' && s[4] >= '0' && s[4] <= '9' &&
+		   s[5] >= '0' && s[5] <= '9') {
+		mi = (s[4] - '0') * 10 + (s[5] - '0');
+	} else if (n == 5 && s[3] >= '0' && s[3] <= '9' && s[4] >= '0' &&
+		   s[4] <= '9') {
+		mi = (s[3] - '0') * 10 + (s[4] - '0');
+	} else {
+		return false;
+	}
+	if (h > 14 || mi > 59 || (h == 14 && mi > 0))
+		return false;
+	*offset_seconds = sign * (h * 3600 + mi * 60);
+	return true;
+}

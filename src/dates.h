@@ -46,4 +46,10 @@ void date_format_day(int64_t t, char out[11]);
 /* "2026-11" into out (8 bytes). */
 void date_format_month(int64_t t, char out[8]);
 
+/*
+ * A fixed UTC offset: "Z", "z", "UTC", "+HH", "+HHMM" or "+HH:MM" (and "-"),
+ * at most 14 hours; seconds east of UTC.
+ */
+bool date_parse_offset(const char *s, int *offset_seconds);
+
 #endif

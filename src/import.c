@@ -24,6 +24,7 @@
 
 #include "cli.h"
 #include "dates.h"
+#include "zone.h"
 #include "source.h"
 
 const struct imp_tool *const imp_tools[] = {
@@ -38,35 +39,6 @@ const struct imp_tool *imp_tool_find(const char *name)
 			return imp_tools[i];
 	}
 	return NULL;
-}
-
-bool imp_parse_tz(const char *s, int *offset)
-{
-	if (strcmp(s, "Z") == 0 || strcmp(s, "UTC") == 0 || strcmp(s, "z") == 0) {
-		*offset = 0;
-		return true;
-	}
-	if (s[0] != '+' && s[0] != '-')
-		return false;
-	int h, m = 0;
-	size_t len = strlen(s);
-	if (len == 6 && s[3] == ':' && sscanf(s + 1, "%2d:%2d", &h, &m) == 2) {
-		;
-	} else if (len == 5 && sscanf(s + 1, "%2d%2d", &h, &m) == 2) {
-		;
-	} else if (len == 3 && sscanf(s + 1, "%2d", &h) == 1) {
-		;
-	} else {
-		return false;
-	}
-	for (size_t i = 1; i < len; i++) {
-		if (s[i] != ':' && (s[i] < '0' || s[i] > '9'))
-			return false;
-	}
-	if (h > 14 || m > 59)
-		return false;
-	*offset = (h * 3600 + m * 60) * (s[0] == '-' ? -1 : 1);
-	return true;
 }
 
 /* ---- accessors ---- */
@@ -552,8 +524,11 @@ static char *sidecar_json(struct imp_run *r, const char *const *files, size_t n_
 		for (size_t i = 0; i < o->n_locations; i++)
 			cJSON_AddItemToArray(l, cJSON_CreateString(o->locations[i]));
 	}
-	if (o->has_tz)
-		cJSON_AddStringToObject(opt, "tz", o->tz_text);
+	if (o->tz) {
+		cJSON_AddStringToObject(opt, "tz", zone_spec(o->tz));
+		if (zone_data_version(o->tz))
+			cJSON_AddStringToObject(opt, "tzdata", zone_data_version(o->tz));
+	}
 	cJSON *map = cJSON_AddObjectToObject(root, "mapping");
 	if (o->plan_dir) {
 		cJSON_AddStringToObject(map, "plan", o->plan_dir);

@@ -28,6 +28,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct zone;
+
 #include "diag.h"
 
 #define IMP_RECORD_MAX (1u << 20)   /* bytes of one record's tree */
@@ -121,9 +123,7 @@ struct imp_options {
 	const char *location;     /* --location L: default location */
 	const char **locations;   /* --location NAME=L: per repository / storage */
 	size_t n_locations;
-	const char *tz_text;      /* --tz as given */
-	int tz_offset;            /* seconds east of UTC */
-	bool has_tz;
+	const struct zone *tz;    /* --tz, or NULL */
 	struct imp_map *maps;     /* --map FROM=DATASTORE, in order given */
 	size_t n_maps;
 };
@@ -136,9 +136,6 @@ struct imp_options {
  */
 int imp_main(const struct imp_tool *tool, const char *const *files, size_t n_files,
 	     const struct imp_options *opts, struct diags *d);
-
-/* Parses "+01:00", "-0530", "Z", "UTC" into seconds east of UTC. */
-bool imp_parse_tz(const char *s, int *offset);
 
 /*
  * Whether buf (the first bytes of a file, up to 64 KiB) is the start of a

@@ -25,6 +25,7 @@
 #include <yajl/yajl_parse.h>
 
 #include "dates.h"
+#include "zone.h"
 
 #define IMP_CHUNK (256u * 1024u)
 #define IMP_POOL_BLOCK (64u * 1024u)
@@ -789,6 +790,37 @@ static bool epoch_of(struct imp_run *r, const struct imp_node *n, int64_t *out)
 	return true;
 }
 
+/* The instant of wall-clock time WALL in zone TZ; an hour the clocks
+ * skipped or repeated is an error, not a guess. */
+static bool local_time(struct imp_run *r, const struct imp_node *n,
+		       const struct zone *tz, int64_t wall, int64_t *out)
+{
+	int64_t later;
+	char a[DATE_RFC3339_SIZE], b[DATE_RFC3339_SIZE];
+	switch (zone_to_utc(tz, wall, out, &later)) {
+	case ZONE_FIT_ONE:
+		return true;
+	case ZONE_FIT_FOLD:
+		date_format_rfc3339(*out, a);
+		date_format_rfc3339(later, b);
+		imp_error(r, n, "time %s occurs twice in %s (%s and %s, as the clocks "
+			  "went back); give --tz as the fixed offset in force when the "
+			  "tool ran", imp_quote(r, n->str), zone_spec(tz), a, b);
+		return false;
+	case ZONE_FIT_GAP:
+		imp_error(r, n, "time %s does not exist in %s (the clocks skipped it); "
+			  "give --tz as the fixed offset in force when the tool ran",
+			  imp_quote(r, n->str), zone_spec(tz));
+		return false;
+	case ZONE_FIT_BEYOND:
+		break;
+	}
+	imp_error(r, n, "time %s is after the last daylight-saving change in the "
+		  "zoneinfo for %s; give --tz as a fixed offset", imp_quote(r, n->str),
+		  zone_spec(tz));
+	return false;
+}
+
 bool imp_node_time(struct imp_run *r, const struct imp_node *n, const char *naive_hint,
 		   int64_t *out)
 {
@@ -807,19 +839,19 @@ bool imp_node_time(struct imp_run *r, const struct imp_node *n, const char *naiv
 		     s[13] == ':' && s[16] == ':';
 	if (shape && !strpbrk(s + 19, "Zz+-")) {
 		const struct imp_options *o = r->opts;
-		if (!o->has_tz) {
+		if (!o->tz) {
 			imp_error(r, n, "time %s has no offset%s%s; say which with "
-				  "--tz (for example --tz +01:00)", imp_quote(r, s),
-				  naive_hint ? ": " : "", naive_hint ? naive_hint : "");
+				  "--tz (for example --tz Europe/Berlin or --tz +01:00)",
+				  imp_quote(r, s), naive_hint ? ": " : "",
+				  naive_hint ? naive_hint : "");
 			return false;
 		}
 		char *t = xasprintf("%sZ", s);
-		bool ok = date_parse_rfc3339(t, strlen(t), out);
+		int64_t wall;
+		bool ok = date_parse_rfc3339(t, strlen(t), &wall);
 		free(t);
-		if (ok) {
-			*out -= o->tz_offset;
-			return true;
-		}
+		if (ok)
+			return local_time(r, n, o->tz, wall, out);
 	}
 	imp_error(r, n, "invalid time %s (expected RFC 3339, e.g. "
 		  "2026-10-31T02:00:00Z, or epoch seconds)", imp_quote(r, s));

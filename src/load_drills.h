@@ -112,12 +112,6 @@ bool load_drills_xml_sidecar(struct model *m, const char *rel,
 			     struct load_drills_batch *out, struct diags *d);
 
 /*
- * A fixed UTC offset ("Z", "UTC", "+01:00", "-0530", "+02") in seconds
- * east of UTC; false when s is none of these.
- */
-bool load_drills_parse_tz(const char *s, int *offset_seconds);
-
-/*
  * Whether id can be a drill id: 1..LOAD_DRILLS_ID_MAX bytes of letters,
  * digits, '.', '_' and '-', starting with a letter or digit (drill ids end
  * up in file names and anchors, so they must not escape a folder).

@@ -16,45 +16,12 @@
 
 #include <cjson/cJSON.h>
 
+#include "dates.h"
 #include "jsonpos.h"
 
 #define SIDECAR_MAX_DEPTH 8
 /* More mapped testcases than any drill suite has. */
 #define SIDECAR_MAX_SERVICES 10000
-
-bool load_drills_parse_tz(const char *s, int *offset_seconds)
-{
-	int sign, h, mi = 0;
-	size_t n;
-
-	if (strcmp(s, "Z") == 0 || strcmp(s, "UTC") == 0 ||
-	    strcmp(s, "z") == 0) {
-		*offset_seconds = 0;
-		return true;
-	}
-	n = strlen(s);
-	if (n < 3 || (s[0] != '+' && s[0] != '-'))
-		return false;
-	sign = s[0] == '-' ? -1 : 1;
-	if (!(s[1] >= '0' && s[1] <= '9' && s[2] >= '0' && s[2] <= '9'))
-		return false;
-	h = (s[1] - '0') * 10 + (s[2] - '0');
-	if (n == 3) {
-		;
-	} else if (n == 6 && s[3] == ':' && s[4] >= '0' && s[4] <= '9' &&
-		   s[5] >= '0' && s[5] <= '9') {
-		mi = (s[4] - '0') * 10 + (s[5] - '0');
-	} else if (n == 5 && s[3] >= '0' && s[3] <= '9' && s[4] >= '0' &&
-		   s[4] <= '9') {
-		mi = (s[3] - '0') * 10 + (s[4] - '0');
-	} else {
-		return false;
-	}
-	if (h > 14 || mi > 59 || (h == 14 && mi > 0))
-		return false;
-	*offset_seconds = sign * (h * 3600 + mi * 60);
-	return true;
-}
 
 struct sctx {
 	struct model *m;
@@ -272,7 +239,7 @@ bool load_drills_sidecar_parse(struct model *m, const char *file,
 	if (sc->tz.s) {
 		int off;
 
-		if (!load_drills_parse_tz(sc->tz.s, &off)) {
+		if (!date_parse_offset(sc->tz.s, &off)) {
 			diag_add(d, DIAG_ERROR, file, sc->tz.line, sc->tz.col,
 				 "/tz", "invalid value for \"tz\": expected a "
 				 "UTC offset (\"+01:00\", \"-05:00\", \"Z\")");

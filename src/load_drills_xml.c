@@ -846,7 +846,7 @@ static void read_testsuite(struct xctx *c, const char *rel, xmlNodePtr ts,
 		prop_fallback(&props[SP_TZ], &c->sc->tz);
 	}
 	if (props[SP_TZ].value &&
-	    !load_drills_parse_tz(props[SP_TZ].value, &tz_offset))
+	    !date_parse_offset(props[SP_TZ].value, &tz_offset))
 		pdiag(c, DIAG_ERROR, &props[SP_TZ],
 		      "invalid value for property \"drill.tz\": expected a UTC offset (\"+01:00\", \"-05:00\", \"Z\"), found %s",
 		      quote(c, props[SP_TZ].value));

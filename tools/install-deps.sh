@@ -4,13 +4,14 @@
 set -eu
 
 # weasyprint renders --format pdf; poppler-utils (pdfinfo, pdftotext, pdfdetach)
-# is what the PDF tests read it with.
+# is what the PDF tests read it with; tzdata holds the zones `import --tz`
+# accepts by name.
 need=""
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 for p in build-essential pkg-config libxml2-dev libcmark-dev libcjson-dev \
          liblua5.4-dev libssl-dev libyajl-dev libyaml-dev libcmocka-dev clang libclang-rt-14-dev jq \
          libxml2-utils python3 python3-jsonschema python3-regex openssl \
-         weasyprint poppler-utils; do
+         weasyprint poppler-utils tzdata; do
 	have_pkg "$p" || need="$need $p"
 done
 [ -z "$need" ] && exit 0

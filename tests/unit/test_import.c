@@ -10,6 +10,7 @@
 #include "diag.h"
 #include "import.h"
 #include "util.h"
+#include "zone.h"
 
 /* What the test importer saw, per record. */
 struct seen {
@@ -249,19 +250,95 @@ static void test_times(void **state)
 	assert_int_equal(run(t, strlen(t), NULL, NULL, &d), 2);
 	assert_true(has_diag(d, "has no offset: naive; say which with --tz", 1, 8));
 	diags_free(d);
-	struct imp_options o = {.has_tz = true, .tz_offset = 3600, .tz_text = "+01:00"};
+	const char *why = NULL;
+	struct zone *plus1 = zone_open("+01:00", &why);
+	assert_non_null(plus1);
+	struct imp_options o = {.tz = plus1};
 	assert_int_equal(run(t, strlen(t), &o, NULL, NULL), 0);
 	assert_int_equal(seen[0].time, 1488198440 - 3600);
+	zone_free(plus1);
 	t = "[{\"t\": -5}]";
 	assert_int_equal(run(t, strlen(t), NULL, NULL, &d), 2);
 	assert_true(has_diag(d, "not a time drgen can use", 1, 8));
 	diags_free(d);
-	int off;
-	assert_true(imp_parse_tz("+05:30", &off) && off == 19800);
-	assert_true(imp_parse_tz("-0800", &off) && off == -28800);
-	assert_true(imp_parse_tz("Z", &off) && off == 0);
-	assert_false(imp_parse_tz("Europe/Berlin", &off));
-	assert_false(imp_parse_tz("+25:00", &off));
+}
+
+/* Seconds of a wall-clock or UTC reading "YYYY-MM-DDTHH:MM:SS". */
+static int64_t at(const char *s)
+{
+	char t[32];
+	int64_t v;
+	snprintf(t, sizeof(t), "%sZ", s);
+	assert_true(date_parse_rfc3339(t, strlen(t), &v));
+	return v;
+}
+
+static void test_zone_offsets(void **state)
+{
+	(void)state;
+	const char *why = NULL;
+	static const struct { const char *spec; int off; } ok[] = {
+		{"+05:30", 19800}, {"-0800", -28800}, {"Z", 0}, {"UTC", 0}, {"+02", 7200},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(ok); i++) {
+		struct zone *z = zone_open(ok[i].spec, &why);
+		assert_non_null(z);
+		int64_t u;
+		assert_int_equal(zone_to_utc(z, 1000000, &u, NULL), ZONE_FIT_ONE);
+		assert_int_equal(u, 1000000 - ok[i].off);
+		assert_string_equal(zone_spec(z), ok[i].spec);
+		zone_free(z);
+	}
+	/* not offsets, and names that could reach outside the zoneinfo */
+	static const char *const bad[] = {
+		"+25:00", "+14:30", "+1", "../../etc/passwd", "/etc/localtime", "localtime",
+		"Europe/../../../etc/passwd", ".hidden", "Europe//Berlin", "", "Mars/Olympus",
+	};
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		why = NULL;
+		assert_null(zone_open(bad[i], &why));
+		assert_non_null(why);
+	}
+}
+
+static void test_zone_names(void **state)
+{
+	(void)state;
+	const char *why = NULL;
+	struct zone *z = zone_open("Europe/Berlin", &why);
+	if (!z) {
+		/* tools/install-deps.sh installs tzdata; a machine without it */
+		print_message("skip: no Europe/Berlin in the zoneinfo: %s\n", why);
+		skip();
+	}
+	int64_t u, later;
+	assert_int_equal(zone_to_utc(z, at("2026-01-15T12:00:00"), &u, NULL), ZONE_FIT_ONE);
+	assert_int_equal(u, at("2026-01-15T11:00:00"));
+	assert_int_equal(zone_to_utc(z, at("2026-07-01T12:00:00"), &u, NULL), ZONE_FIT_ONE);
+	assert_int_equal(u, at("2026-07-01T10:00:00"));
+	/* the last Sunday of March: 02:00 to 03:00 never happens */
+	assert_int_equal(zone_to_utc(z, at("2026-03-29T02:30:00"), &u, NULL), ZONE_FIT_GAP);
+	assert_int_equal(zone_to_utc(z, at("2026-03-29T03:00:00"), &u, NULL), ZONE_FIT_ONE);
+	assert_int_equal(u, at("2026-03-29T01:00:00"));
+	assert_int_equal(zone_to_utc(z, at("2026-03-29T01:59:59"), &u, NULL), ZONE_FIT_ONE);
+	assert_int_equal(u, at("2026-03-29T00:59:59"));
+	/* the last Sunday of October: 02:00 to 03:00 happens twice */
+	assert_int_equal(zone_to_utc(z, at("2026-10-25T02:30:00"), &u, &later),
+			 ZONE_FIT_FOLD);
+	assert_int_equal(u, at("2026-10-25T00:30:00"));
+	assert_int_equal(later, at("2026-10-25T01:30:00"));
+	assert_int_equal(zone_to_utc(z, at("2026-10-25T03:00:00"), &u, NULL), ZONE_FIT_ONE);
+	assert_int_equal(u, at("2026-10-25T02:00:00"));
+	assert_int_equal(zone_offset_at(z, at("2026-10-25T00:59:59")), 7200);
+	assert_int_equal(zone_offset_at(z, at("2026-10-25T01:00:00")), 3600);
+	/* 1900: before the first transition, local mean time's type 0 */
+	assert_int_equal(zone_to_utc(z, at("1880-01-01T12:00:00"), &u, NULL), ZONE_FIT_ONE);
+	assert_int_equal(u, at("1880-01-01T12:00:00") - 3208);
+	zone_free(z);
+	/* TZDIR names another zoneinfo folder; there Europe/Berlin is absent */
+	setenv("TZDIR", "/nonexistent", 1);
+	assert_null(zone_open("Europe/Berlin", &why));
+	unsetenv("TZDIR");
 }
 
 static void test_several_values(void **state)
@@ -365,6 +442,8 @@ int main(void)
 		cmocka_unit_test(test_chunk_boundaries),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_times),
+		cmocka_unit_test(test_zone_offsets),
+		cmocka_unit_test(test_zone_names),
 		cmocka_unit_test(test_several_values),
 		cmocka_unit_test(test_errors_leave_output),
 		cmocka_unit_test(test_skips_and_escapes),

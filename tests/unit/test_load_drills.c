@@ -1321,12 +1321,12 @@ static void test_junit_sidecar_errors(void **state)
 		    "unknown service \"wbe\", did you mean \"web\"");
 	assert_string_equal(diags_get(f->d, 0)->file, "plan/drills/d.xml.json");
 
-	assert_true(load_drills_parse_tz("Z", &off) && off == 0);
-	assert_true(load_drills_parse_tz("+05:30", &off) && off == 19800);
-	assert_true(load_drills_parse_tz("-08", &off) && off == -28800);
-	assert_false(load_drills_parse_tz("+1", &off));
-	assert_false(load_drills_parse_tz("+01:60", &off));
-	assert_false(load_drills_parse_tz("CET", &off));
+	assert_true(date_parse_offset("Z", &off) && off == 0);
+	assert_true(date_parse_offset("+05:30", &off) && off == 19800);
+	assert_true(date_parse_offset("-08", &off) && off == -28800);
+	assert_false(date_parse_offset("+1", &off));
+	assert_false(date_parse_offset("+01:60", &off));
+	assert_false(date_parse_offset("CET", &off));
 }
 
 static void test_load_dir_sidecar(void **state)
