@@ -522,11 +522,11 @@ static void test_action_overdue(void **state)
 	fx_service(&t.x, "pay", 500000);
 	struct drill *d = fx_drill(&t.x, "dr-1", DRILL_TABLETOP, FX_AS_OF - 20 * FX_DAY, 0);
 	issues[0] = (struct drill_issue){"I-1", "Fix DNS TTL", "high", "bob",
-					 FX_AS_OF - 3 * FX_DAY, true};
+					 FX_AS_OF - 3 * FX_DAY, true, NULL, 0};
 	issues[1] = (struct drill_issue){"I-2", "Closed one", "high", "bob",
-					 FX_AS_OF - 3 * FX_DAY, false};
+					 FX_AS_OF - 3 * FX_DAY, false, NULL, 0};
 	issues[2] = (struct drill_issue){"I-3", "Not yet due", "low", NULL,
-					 FX_AS_OF + FX_DAY, true};
+					 FX_AS_OF + FX_DAY, true, NULL, 0};
 	d->issues = issues;
 	d->n_issues = 3;
 	go(&t);
