@@ -371,38 +371,40 @@ enum { RK_SERVICE, RK_RTO, RK_RPO, RK_RECOVERY, RK_LOSS, RK_RECOVERED,
        RK_INTEGRITY, RK_FAILURE, RK_FROM_BACKUP, RK_COUNT };
 
 static const char *const issue_keys[] = {
-	"id", "title", "severity", "owner", "due", "status",
+	"id", "title", "severity", "owner", "due", "status", "services",
 };
-enum { IK_ID, IK_TITLE, IK_SEVERITY, IK_OWNER, IK_DUE, IK_STATUS, IK_COUNT };
+enum { IK_ID, IK_TITLE, IK_SEVERITY, IK_OWNER, IK_DUE, IK_STATUS, IK_SERVICES,
+       IK_COUNT };
 
 static const char *const issue_status_names[] = {"open", "closed"};
 
 #define MINUTES "a number of minutes, 0 or more"
 #define FRACTION "a number from 0 to 1"
 
-static void read_scope(struct jctx *c, struct drill *dr, struct jv v,
-		       bool *has_services)
+/*
+ * The array of service ids at member "services" of obj, into the arena;
+ * *n counts the kept ones.  Each must name a plan service (an unknown one
+ * is an error, with a "did you mean"); one listed twice is a warning that
+ * says where ("scope", "issue") and is kept once.  Returns NULL when the
+ * array is absent, null or of the wrong type (reported).
+ */
+static const char **get_service_ids(struct jctx *c, struct jv obj, struct jv v,
+				    const char *where, size_t *n)
 {
-	struct jv s[SK_COUNT];
+	const char **out;
 	struct strmap *seen;
 	const cJSON *it;
 	size_t i = 0, old;
 
-	*has_services = false;
-	old = jsonpos_ptr_push_key(&c->ptr, "scope");
-	read_members(c, v, "scope", scope_keys, SK_COUNT, s);
-	dr->traffic_percent = get_number(c, v, s[SK_TRAFFIC], "traffic_percent",
-					 0, 100, "a number from 0 to 100");
-	if (!get_array(c, v, s[SK_SERVICES], "services", "an array of strings"))
-		goto out;
-	*has_services = true;
-	dr->scope_services = arena_calloc(c->m->arena,
-		(size_t)cJSON_GetArraySize(s[SK_SERVICES].j) + 1,
-		sizeof(*dr->scope_services));
+	*n = 0;
+	if (!get_array(c, obj, v, "services", "an array of strings"))
+		return NULL;
+	out = arena_calloc(c->m->arena, (size_t)cJSON_GetArraySize(v.j) + 1,
+			   sizeof(*out));
 	seen = strmap_new(8);
-	jsonpos_ptr_push_key(&c->ptr, "services");
-	for (it = s[SK_SERVICES].j->child; it; it = it->next, i++) {
-		struct jv e = element(c, s[SK_SERVICES], it, i);
+	old = jsonpos_ptr_push_key(&c->ptr, "services");
+	for (it = v.j->child; it; it = it->next, i++) {
+		struct jv e = element(c, v, it, i);
 		size_t o = jsonpos_ptr_push_index(&c->ptr, i);
 		const struct service *svc;
 
@@ -411,16 +413,32 @@ static void read_scope(struct jctx *c, struct drill *dr, struct jv v,
 		} else if ((svc = find_service(c, e, it->valuestring))) {
 			if (strmap_get(seen, svc->id))
 				jdiag(c, DIAG_WARNING, e, false,
-				      "service %s is listed twice in the scope",
-				      quote(c, svc->id));
+				      "service %s is listed twice in the %s",
+				      quote(c, svc->id), where);
 			else
-				dr->scope_services[dr->n_scope_services++] = svc->id;
+				out[(*n)++] = svc->id;
 			strmap_put(seen, svc->id, (void *)svc);
 		}
 		jsonpos_ptr_pop(&c->ptr, o);
 	}
+	jsonpos_ptr_pop(&c->ptr, old);
 	strmap_free(seen);
-out:
+	return out;
+}
+
+static void read_scope(struct jctx *c, struct drill *dr, struct jv v,
+		       bool *has_services)
+{
+	struct jv s[SK_COUNT];
+	size_t old;
+
+	old = jsonpos_ptr_push_key(&c->ptr, "scope");
+	read_members(c, v, "scope", scope_keys, SK_COUNT, s);
+	dr->traffic_percent = get_number(c, v, s[SK_TRAFFIC], "traffic_percent",
+					 0, 100, "a number from 0 to 100");
+	dr->scope_services = get_service_ids(c, v, s[SK_SERVICES], "scope",
+					     &dr->n_scope_services);
+	*has_services = dr->scope_services != NULL;
 	jsonpos_ptr_pop(&c->ptr, old);
 }
 
@@ -531,6 +549,8 @@ static void read_issue(struct jctx *c, struct drill *dr, struct jv e,
 	status = get_enum(c, e, s[IK_STATUS], "status", "issue",
 			  issue_status_names, ARRAY_LEN(issue_status_names));
 	is->open = status == 0;
+	is->services = get_service_ids(c, e, s[IK_SERVICES], "issue",
+				       &is->n_services);
 	if (!is->id)
 		return;
 	if (strmap_get(seen, is->id)) {

@@ -325,6 +325,8 @@ struct drill_issue {
 	const char *owner;
 	int64_t due;
 	bool open;
+	const char **services;         /* the services it concerns; empty: the drill's scope */
+	size_t n_services;
 };
 
 struct drill {

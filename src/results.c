@@ -556,6 +556,11 @@ cJSON *results_drill(const struct results *rv, size_t i)
 		add_str(x, "owner", is->owner);
 		add_time(x, "due", is->due);
 		add_str(x, "status", is->open ? "open" : "closed");
+		if (is->n_services) {
+			cJSON *sv = add_array(x, "services");
+			for (size_t j = 0; j < is->n_services; j++)
+				push_str(sv, is->services[j]);
+		}
 	}
 	return o;
 }

@@ -458,6 +458,7 @@ static const struct vfield dissue_fields[] = {
 	FLD("owner", F_STR, 0, drill_issue, owner),
 	FLD("due", F_DATE, 0, drill_issue, due),
 	FLD("open", F_BOOL, 0, drill_issue, open),
+	LST("services", F_STRLIST, 0, drill_issue, services, n_services),
 };
 
 static const struct vfield compliance_fields[] = {

@@ -977,6 +977,15 @@ static bool issue_overdue(const struct views *v, const struct drill_issue *is)
 	return is->open && is->due != DATE_NONE && is->due < v->m->as_of;
 }
 
+/* Whether drill issue is lists service id among its services. */
+static bool issue_names(const struct drill_issue *is, const char *id)
+{
+	for (size_t k = 0; k < is->n_services; k++)
+		if (strcmp(is->services[k], id) == 0)
+			return true;
+	return false;
+}
+
 /* Drill di; dj is its results.json entry. */
 static void fill_drill_from(cJSON *o, const struct pctx *pc, size_t di, const cJSON *dj,
 			    bool with_results)
@@ -2953,7 +2962,8 @@ static void put_posture(cJSON *view, const struct pctx *pc, size_t i)
 	put_num(g, "findings_total", (double)total);
 	put_bool(g, "has_findings", total > 0);
 
-	/* Overdue actions of the drills that concerned this service. */
+	/* Overdue actions that concern this service: those naming it, and
+	 * those naming no service of drills that included it. */
 	cJSON *acts = put_arr(g, "overdue_actions");
 	for (size_t d = 0; d < m->n_drills; d++) {
 		const struct drill *dr = &m->drills[d];
@@ -2962,9 +2972,10 @@ static void put_posture(cJSON *view, const struct pctx *pc, size_t i)
 			mine = dr->results[k].service && strcmp(dr->results[k].service, s->id) == 0;
 		for (size_t k = 0; k < dr->n_scope_services && !mine; k++)
 			mine = strcmp(dr->scope_services[k], s->id) == 0;
-		for (size_t k = 0; mine && k < dr->n_issues; k++) {
+		for (size_t k = 0; k < dr->n_issues; k++) {
 			const struct drill_issue *is = &dr->issues[k];
-			if (!issue_overdue(v, is))
+			if (!issue_overdue(v, is) ||
+			    !(is->n_services ? issue_names(is, s->id) : mine))
 				continue;
 			cJSON *o = push_obj(acts);
 			put_str(o, "drill", dr->id);

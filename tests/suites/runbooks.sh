@@ -169,3 +169,44 @@ if "$DRGEN" build "$TMP/tight" -o "$TMP/tight-out" --period 2026-10 -q 2>"$TMP/t
 else
 	fail "plan: the 120-day plan builds"; sed 's/^/    /' "$TMP/tight.err" | head -5
 fi
+
+# Overdue drill actions (issues[].services): an issue that names services
+# is listed in those services' runbooks only; one that names none in the
+# runbook of every service its drill included.
+jqe() { jq -e "$@" >/dev/null; }
+check "runbook heading reads 'Overdue drill actions for this service'" \
+	sh -c "grep -q '^Overdue drill actions for this service:\$' '$rb/ledger.md' &&
+	       grep -q '<h3>Overdue drill actions for this service</h3>' '$rb/ledger.html'"
+check "DR-131 (names ledger) is in the ledger runbook" \
+	sh -c "grep -q '^- \*\*HIGH\*\* DR-131 (dr-2026-04-full-simulation): Ledger replica promotion' '$rb/ledger.md' &&
+	       grep -q 'DR-131' '$rb/ledger.html'"
+check "DR-131 (names ledger) is not in the api-gateway runbook, though its drill included api-gateway" \
+	sh -c "jq -e '.drills[] | select(.id == \"dr-2026-04-full-simulation\") | .scope.services | index(\"api-gateway\")' '$res' >/dev/null &&
+	       ! grep -q 'DR-131' '$rb/api-gateway.md' && ! grep -q 'DR-131' '$rb/api-gateway.html'"
+scope171=$(jq -r '.drills[] | select(any(.issues[]; .id == "DR-171")) | .scope.services[]' "$res")
+missing171=""
+for s in $scope171; do
+	grep -q '^- \*\*HIGH\*\* DR-171 ' "$rb/$s.md" || missing171="$missing171 $s"
+done
+check "DR-171 (names no service) is in the runbook of every service its drill included ($(echo $scope171))" \
+	[ -n "$scope171" -a -z "$missing171" ]
+check "DR-171 is not in the runbook of a service its drill did not include (ledger)" \
+	sh -c "! grep -q 'DR-171' '$rb/ledger.md'"
+check "results.json keeps issues[].services (DR-131: [\"ledger\"], DR-183: two services)" \
+	jqe '[.drills[].issues[] | select(.id == "DR-131" or .id == "DR-183") | .services]
+	     == [["ledger"], ["event-streaming", "data-warehouse"]]' "$res"
+check "results.json writes no services for an issue that names none (DR-171)" \
+	jqe '[.drills[].issues[] | select(.id == "DR-171") | has("services")] == [false]' "$res"
+
+# An unknown service in an issue is a located error, with a suggestion.
+cp -R samples/kestrel "$TMP/badsvc"
+sed 's/"services": \["ledger"\]/"services": ["idenity"]/' samples/kestrel/drills/2026-h1-programme.json \
+	>"$TMP/badsvc/drills/2026-h1-programme.json"
+line=$(grep -n '"idenity"' "$TMP/badsvc/drills/2026-h1-programme.json" | cut -d: -f1)
+"$DRGEN" check "$TMP/badsvc" >"$TMP/badsvc.out" 2>&1
+rc=$?
+check "drgen check: an issue naming an unknown service exits 2" [ "$rc" -eq 2 ]
+check "drgen check: the message names the file, line and column, with a suggestion" \
+	grep -q "^$TMP/badsvc/drills/2026-h1-programme.json:$line:22: error: unknown service \"idenity\", did you mean \"identity\"\$" "$TMP/badsvc.out"
+check "drgen check: the message gives the JSON pointer of the issue's service" \
+	grep -q '= at /1/issues/0/services/0$' "$TMP/badsvc.out"

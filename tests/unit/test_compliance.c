@@ -728,7 +728,7 @@ static void r9_tracked(struct run *rn, struct service *s)
 	d->results[0].recovery_minutes = 7;
 	issues(&rn->x, d, 1);
 	d->issues[0] = (struct drill_issue){"DR-1", "pay failover too slow", "high", "alice",
-					    FX_AS_OF + 30 * FX_DAY, true};
+					    FX_AS_OF + 30 * FX_DAY, true, NULL, 0};
 }
 static void r9_untracked(struct run *rn, struct service *s)
 {
@@ -767,7 +767,7 @@ static void r10_lessons(struct run *rn, struct service *s)
 	struct drill *d = &rn->x.m->drills[0];
 	issues(&rn->x, d, 1);
 	d->issues[0] = (struct drill_issue){"DR-1", "runbook step missing", "low", "alice",
-					    FX_AS_OF + 30 * FX_DAY, false};
+					    FX_AS_OF + 30 * FX_DAY, false, NULL, 0};
 }
 static void r10_none(struct run *rn, struct service *s)
 {
@@ -827,14 +827,14 @@ static void r12_closed(struct run *rn, struct service *s)
 	(void)s;
 	struct drill *d = &rn->x.m->drills[0];
 	issues(&rn->x, d, 1);
-	d->issues[0] = (struct drill_issue){"DR-1", "x", "low", "alice", FX_AS_OF - 60 * FX_DAY, false};
+	d->issues[0] = (struct drill_issue){"DR-1", "x", "low", "alice", FX_AS_OF - 60 * FX_DAY, false, NULL, 0};
 }
 static void r12_late(struct run *rn, struct service *s)
 {
 	(void)s;
 	struct drill *d = &rn->x.m->drills[0];
 	issues(&rn->x, d, 1);
-	d->issues[0] = (struct drill_issue){"DR-1", "x", "low", "alice", FX_AS_OF - 10 * FX_DAY, true};
+	d->issues[0] = (struct drill_issue){"DR-1", "x", "low", "alice", FX_AS_OF - 10 * FX_DAY, true, NULL, 0};
 }
 static void r12_very_late(struct run *rn, struct service *s)
 {

@@ -143,7 +143,8 @@ static const char json_full[] =
 	"  \"issues\": [{\"id\": \"DR-12\", \"title\": \"DNS TTL too long\",\n"
 	"              \"severity\": \"high\", \"owner\": \"alice\",\n"
 	"              \"due\": \"2026-10-31\", \"status\": \"open\"},\n"
-	"             {\"id\": \"DR-13\", \"title\": \"x\", \"status\": \"closed\"}],\n"
+	"             {\"id\": \"DR-13\", \"title\": \"x\", \"status\": \"closed\",\n"
+	"              \"services\": [\"ledger-db\", \"payments-api\"]}],\n"
 	"  \"participants\": [\"alice\", \"bob\"],\n"
 	"  \"notes\": \"Went *well*.\"\n"
 	"}\n";
@@ -188,7 +189,11 @@ static void test_json_single(void **state)
 	assert_string_equal(dr->issues[0].owner, "alice");
 	assert_true(dr->issues[0].due == day("2026-10-31"));
 	assert_true(dr->issues[0].open);
+	assert_int_equal(dr->issues[0].n_services, 0);
 	assert_false(dr->issues[1].open);
+	assert_int_equal(dr->issues[1].n_services, 2);
+	assert_string_equal(dr->issues[1].services[0], "ledger-db");
+	assert_string_equal(dr->issues[1].services[1], "payments-api");
 	assert_true(dr->issues[1].due == DATE_NONE);
 	assert_null(dr->issues[1].severity);
 	assert_int_equal(dr->n_participants, 2);
@@ -437,6 +442,16 @@ static const struct bad_case bad_json[] = {
 	{HEAD " \"issues\": [{\"id\": \"I1\", \"title\": \"t\", \"status\": \"open\"},"
 	 " {\"id\": \"I1\", \"title\": \"u\", \"status\": \"open\"}]}", DIAG_ERROR, 2,
 	 66, "/issues/1/id", "duplicate issue id \"I1\""},
+	{HEAD " \"issues\": [{\"id\": \"I1\", \"title\": \"t\", \"status\": \"open\","
+	 " \"services\": [\"webb\"]}]}", DIAG_ERROR, 2, 71, "/issues/0/services/0",
+	 "unknown service \"webb\", did you mean \"web\""},
+	{HEAD " \"issues\": [{\"id\": \"I1\", \"title\": \"t\", \"status\": \"open\","
+	 " \"services\": [\"web\", \"web\"]}]}", DIAG_WARNING, 2, 78,
+	 "/issues/0/services/1", "service \"web\" is listed twice in the issue"},
+	{HEAD " \"issues\": [{\"id\": \"I1\", \"title\": \"t\", \"status\": \"open\","
+	 " \"services\": \"web\"}]}", DIAG_ERROR, 2, 70, "/issues/0/services",
+	 "wrong type for \"services\": expected an array of strings, found "
+	 "string \"web\""},
 	{HEAD " \"issues\": [{\"id\": \"I1\", \"status\": \"open\"}]}", DIAG_ERROR,
 	 2, 13, "/issues/0", "missing required key \"title\" in issue"},
 	{HEAD " \"participants\": [\"a\", 2]}", DIAG_ERROR, 2, 24,

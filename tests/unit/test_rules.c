@@ -522,11 +522,11 @@ static void test_action_overdue(void **state)
 	fx_service(&t.x, "pay", 500000);
 	struct drill *d = fx_drill(&t.x, "dr-1", DRILL_TABLETOP, FX_AS_OF - 20 * FX_DAY, 0);
 	issues[0] = (struct drill_issue){"I-1", "Fix DNS TTL", "high", "bob",
-					 FX_AS_OF - 3 * FX_DAY, true};
+					 FX_AS_OF - 3 * FX_DAY, true, NULL, 0};
 	issues[1] = (struct drill_issue){"I-2", "Closed one", "high", "bob",
-					 FX_AS_OF - 3 * FX_DAY, false};
+					 FX_AS_OF - 3 * FX_DAY, false, NULL, 0};
 	issues[2] = (struct drill_issue){"I-3", "Not yet due", "low", NULL,
-					 FX_AS_OF + FX_DAY, true};
+					 FX_AS_OF + FX_DAY, true, NULL, 0};
 	d->issues = issues;
 	d->n_issues = 3;
 	go(&t);
@@ -537,6 +537,45 @@ static void test_action_overdue(void **state)
 	assert_non_null(strstr(f->message, "3 days after its due date 2026-10-29"));
 	assert_null(find_ref(&t, "action_overdue", "I-2"));
 	assert_null(find_ref(&t, "action_overdue", "I-3"));
+	finish(&t);
+}
+
+/* Rules see an issue's services as a list (empty when it names none). */
+static void test_issue_services_view(void **state)
+{
+	static const char *svc[] = {"pay", "ledger"};
+	static struct drill_issue issues[2];
+	const char *dirs[2] = {fx_rules_dir("view"), fx_lua_dir()};
+	struct run t;
+
+	(void)state;
+	start(&t, 2, 0, 1);
+	fx_service(&t.x, "pay", 500000);
+	fx_service(&t.x, "ledger", 500000);
+	struct drill *d = fx_drill(&t.x, "dr-1", DRILL_TABLETOP, FX_AS_OF - 20 * FX_DAY, 0);
+	issues[0] = (struct drill_issue){"I-1", "Named", "high", "bob",
+					 FX_AS_OF - 3 * FX_DAY, true, svc, 2};
+	issues[1] = (struct drill_issue){"I-2", "Unnamed", "low", "bob",
+					 FX_AS_OF - 3 * FX_DAY, true, NULL, 0};
+	d->issues = issues;
+	d->n_issues = 2;
+	go(&t);
+	struct rules *r = rules_new(dirs, 2);
+	cJSON *out = rules_call_json(r, t.x.m, t.f, t.res, "issue_services", "run",
+				     NULL, t.d);
+	if (!out) {
+		char *all = fx_diags(t.d);
+		fail_msg("issue_services failed:\n%s", all);
+	}
+	assert_int_equal(cJSON_GetArraySize(out), 2);
+	const cJSON *a = cJSON_GetArrayItem(out, 0), *b = cJSON_GetArrayItem(out, 1);
+	assert_string_equal(cJSON_GetObjectItem(a, "id")->valuestring, "I-1");
+	assert_int_equal(cJSON_GetObjectItem(a, "n")->valueint, 2);
+	assert_string_equal(cJSON_GetObjectItem(a, "services")->valuestring, "pay,ledger");
+	assert_int_equal(cJSON_GetObjectItem(b, "n")->valueint, 0);
+	assert_string_equal(cJSON_GetObjectItem(b, "services")->valuestring, "");
+	cJSON_Delete(out);
+	rules_free(r);
 	finish(&t);
 }
 
@@ -940,6 +979,7 @@ int main(void)
 		cmocka_unit_test(test_drill_scoring),
 		cmocka_unit_test(test_drill_findings),
 		cmocka_unit_test(test_action_overdue),
+		cmocka_unit_test(test_issue_services_view),
 		cmocka_unit_test(test_drill_overdue_by_tier),
 		cmocka_unit_test(test_plan_review_and_exceptions),
 		cmocka_unit_test(test_plan_review_within_12_months),
