@@ -730,6 +730,26 @@ static void r9_tracked(struct run *rn, struct service *s)
 	d->issues[0] = (struct drill_issue){"DR-1", "pay failover too slow", "high", "alice",
 					    FX_AS_OF + 30 * FX_DAY, true, NULL, 0};
 }
+/* An issue that names its services tracks them, whatever its title says. */
+static const char *r9_pay[] = {"pay"}, *r9_other[] = {"other"};
+static void r9_named(struct run *rn, struct service *s)
+{
+	(void)s;
+	struct drill *d = &rn->x.m->drills[0];
+	d->results[0].recovery_minutes = 7;
+	issues(&rn->x, d, 1);
+	d->issues[0] = (struct drill_issue){"DR-1", "failover controller too slow", "high",
+					    "alice", FX_AS_OF + 30 * FX_DAY, true, r9_pay, 1};
+}
+static void r9_named_other(struct run *rn, struct service *s)
+{
+	(void)s;
+	struct drill *d = &rn->x.m->drills[0];
+	d->results[0].recovery_minutes = 7;
+	issues(&rn->x, d, 1);
+	d->issues[0] = (struct drill_issue){"DR-1", "pay failover too slow", "high", "alice",
+					    FX_AS_OF + 30 * FX_DAY, true, r9_other, 1};
+}
 static void r9_untracked(struct run *rn, struct service *s)
 {
 	(void)s;
@@ -748,6 +768,8 @@ static void test_rto_achieved(void **state)
 	assert_string_equal(case_of("rto_achieved_in_last_drill", p, NULL), "pass");
 	assert_string_equal(case_of("rto_achieved_in_last_drill", p, r9_tracked), "partial");
 	assert_string_equal(case_of("rto_achieved_in_last_drill", p, r9_untracked), "fail");
+	assert_string_equal(case_of("rto_achieved_in_last_drill", p, r9_named), "partial");
+	assert_string_equal(case_of("rto_achieved_in_last_drill", p, r9_named_other), "fail");
 	assert_string_equal(case_of("rto_achieved_in_last_drill", p, r9_not_recovered), "fail");
 	assert_string_equal(case_of("rto_achieved_in_last_drill", p, r8_none), "no_data");
 	assert_string_equal(case_of("rto_achieved_in_last_drill", p, r8_tabletop), "no_data");

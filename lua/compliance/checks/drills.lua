@@ -128,14 +128,25 @@ function C.drill_coverage(ev, a)
     "n/a", "no " .. ev:scope_text(a.scope) .. " in scope")
 end
 
--- An open action of drill d that names service svc (by id or name).
-local function tracked_action(d, svc)
-  local id, name = svc.id:lower(), (svc.s.name or svc.id):lower()
-  for _, issue in ipairs(d.issues) do
-    if issue.open then
-      local title = (issue.title or ""):lower()
-      if title:find(id, 1, true) or title:find(name, 1, true) then return issue end
+-- Whether an issue concerns service svc: the services it names when it
+-- names any (the drill file says so), else its title naming the service by
+-- id or name.
+local function concerns(issue, svc)
+  if #issue.services > 0 then
+    for _, id in ipairs(issue.services) do
+      if id == svc.id then return true end
     end
+    return false
+  end
+  local title = (issue.title or ""):lower()
+  return title:find(svc.id:lower(), 1, true) ~= nil
+    or title:find((svc.s.name or svc.id):lower(), 1, true) ~= nil
+end
+
+-- An open action of drill d that concerns service svc.
+local function tracked_action(d, svc)
+  for _, issue in ipairs(d.issues) do
+    if issue.open and concerns(issue, svc) then return issue end
   end
   return nil
 end
@@ -236,8 +247,13 @@ local function drill_in_base(ev, d)
   return false
 end
 
--- The service an issue title names, if any (for exceptions).
+-- The one service an issue concerns, if any (for exceptions): the one it
+-- names, else the first its title names; none when it names several, so
+-- that an exception for one of them cannot waive the others.
 local function issue_service(ev, d, issue)
+  if #issue.services > 0 then
+    return #issue.services == 1 and issue.services[1] or nil
+  end
   local title = (issue.title or ""):lower()
   for _, r in ipairs(d.results) do
     if title:find(r.service:lower(), 1, true) then return r.service end
