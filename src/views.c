@@ -3347,6 +3347,13 @@ cJSON *views_audit(const struct views *v, size_t item, enum views_format f)
 			put_str(o, "owner", is->owner);
 			put_time(o, "due", is->due);
 			put_num(o, "days_overdue", (double)((m->as_of - is->due) / 86400));
+			if (is->n_services) {  /* else: every service of the drill */
+				struct buf b = {0};
+				for (size_t j = 0; j < is->n_services; j++)
+					buf_printf(&b, "%s%s", j ? ", " : "", is->services[j]);
+				put_str(o, "services", b.data);
+				buf_free(&b);
+			}
 		}
 	}
 	put_bool(view, "has_overdue_actions", cJSON_GetArraySize(x) > 0);

@@ -210,6 +210,18 @@ PY
 A="python3 $TMP/audit.py"
 
 check "every control and finding anchor exists and every cross-link resolves (2026-10)" $A anchors "$TMP/oct"
+
+# An overdue action says which services it concerns when its drill file
+# names them (DR-131: the ledger), and says nothing when it names none.
+check "overdue actions: DR-131 concerns the ledger" python3 - "$TMP/oct/audit/2026-10.html" <<'EOF'
+import re, sys
+html = open(sys.argv[1], encoding="utf-8").read()
+sec = html[html.index('<h2 id="actions">'):]
+sec = sec[:sec.index("</section>")]
+rows = {re.search(r"<code>([^<]*)</code>", r).group(1): r for r in sec.split("<tr>")[2:]}
+assert "<small>Concerns ledger</small>" in rows["DR-131"], rows["DR-131"]
+assert "Concerns" not in rows["DR-171"], rows["DR-171"]
+EOF
 check "every control and finding anchor exists and every cross-link resolves (2026-09)" $A anchors "$TMP/sep"
 more=$(grep -rlE '\band [0-9,]+ more\b' "$TMP/sep" "$TMP/oct" "$TMP/nov" || true)
 check "no document says \"and N more\"${more:+ ($more)}" [ -z "$more" ]
