@@ -4,7 +4,8 @@
  *
  * Input: one option byte, then the export.  The option byte picks
  *   bits 0-2  the importer (imp_tools[], modulo their number),
- *   bit 3     --tz +01:00 given or not (Borg 1.x times),
+ *   bit 3     --tz given or not (Borg 1.x times): bit 5 picks the zone
+ *             Europe/Berlin (when the zoneinfo has it), else +01:00,
  *   bit 4     --location 2=offsite and a prefix --map.
  * The export is written into a folder made once per process and imported
  * with -o into the same folder, as a user runs it.
@@ -22,6 +23,7 @@
 #include "diag.h"
 #include "fuzz.h"
 #include "import.h"
+#include "zone.h"
 
 static size_t n_tools(void)
 {
@@ -72,11 +74,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct imp_map maps[1] = {{"tsoo-*", "pg"}};
 	const char *locs[1] = {"2=offsite"};
 	struct imp_options o = {.out = out};
-	if (opt & 8) {
-		o.has_tz = true;
-		o.tz_offset = 3600;
-		o.tz_text = "+01:00";
+	static struct zone *plus1, *berlin;
+	const char *why;
+	if (!plus1) {
+		plus1 = zone_open("+01:00", &why);
+		berlin = zone_open("Europe/Berlin", &why);
 	}
+	if (opt & 8)
+		o.tz = (opt & 32) && berlin ? berlin : plus1;
 	if (opt & 16) {
 		o.maps = maps;
 		o.n_maps = 1;
