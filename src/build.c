@@ -31,10 +31,10 @@
 
 #include "analyze.h"
 #include "changes.h"
-#include "cli.h"
 #include "compliance.h"
 #include "dates.h"
 #include "evidence.h"
+#include "exit_status.h"
 #include "fingerprint.h"
 #include "load.h"
 #include "oscal.h"

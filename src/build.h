@@ -59,7 +59,7 @@ struct build_report {
 	size_t n_stages;
 };
 
-/* Returns an exit status (enum exit_status in cli.h). */
+/* Returns an exit status (enum exit_status in exit_status.h). */
 int build_run(const struct build_options *o, struct diags *d, struct build_report *r);
 
 #endif

@@ -22,8 +22,8 @@
 
 #include <openssl/evp.h>
 
-#include "cli.h"
 #include "dates.h"
+#include "exit_status.h"
 #include "source.h"
 
 const struct imp_tool *const imp_tools[] = {
