@@ -36,7 +36,7 @@ struct render_input {
 	const cJSON *previous;         /* a previous results.json, or NULL */
 	const struct track *track;     /* findings' tracking (track.h), or NULL */
 	const char *generated_at;      /* RFC 3339; SOURCE_DATE_EPOCH or as-of */
-	unsigned formats;              /* enum build_format bits */
+	unsigned formats;              /* enum build_format bits (build_format.h) */
 	const char *const *template_dirs;  /* lookup order */
 	size_t n_template_dirs;
 	int threads;

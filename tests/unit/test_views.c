@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "analyze.h"
-#include "build.h"
+#include "build_format.h"
 #include "dates.h"
 #include "diag.h"
 #include "load.h"
