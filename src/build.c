@@ -31,10 +31,10 @@
 
 #include "analyze.h"
 #include "changes.h"
-#include "cli.h"
 #include "compliance.h"
 #include "dates.h"
 #include "evidence.h"
+#include "exit_status.h"
 #include "fingerprint.h"
 #include "load.h"
 #include "oscal.h"
@@ -373,7 +373,7 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 	struct rules *rules = NULL;
 	struct rules_results *res = NULL;
 	struct results *entries = NULL;
-	struct publish_previous prev_info = {0};
+	struct evidence_previous prev_info = {0};
 	cJSON *results = NULL, *previous = NULL, *policy = NULL;
 	struct track *track = NULL;
 	struct compliance comp;
@@ -523,7 +523,7 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 	char plan_label[256];
 	const struct source_input *inputs;
 	size_t n_inputs = source_inputs(src, &inputs);
-	struct publish_manifest_info info = {
+	struct evidence_manifest_info info = {
 		.drgen_version = DRGEN_VERSION,
 		.as_of = r->as_of,
 		.period = r->period,

@@ -12,16 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "build_format.h"
 #include "diag.h"
-
-enum build_format {
-	BUILD_HTML = 1 << 0,
-	BUILD_MD = 1 << 1,
-	BUILD_JSON = 1 << 2,   /* evidence/results.json (always written) */
-	BUILD_JUNIT = 1 << 3,  /* evidence/controls.xml */
-	BUILD_PDF = 1 << 4,    /* audit/PERIOD.pdf and plan.pdf, from the HTML (pdf.h) */
-	BUILD_ALL = BUILD_HTML | BUILD_MD | BUILD_JSON | BUILD_JUNIT,
-};
 
 enum build_fail_on { BUILD_FAIL_NEVER, BUILD_FAIL_ON_FAIL, BUILD_FAIL_ON_PARTIAL };
 
@@ -59,7 +51,7 @@ struct build_report {
 	size_t n_stages;
 };
 
-/* Returns an exit status (enum exit_status in cli.h). */
+/* Returns an exit status (enum exit_status in exit_status.h). */
 int build_run(const struct build_options *o, struct diags *d, struct build_report *r);
 
 #endif

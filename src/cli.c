@@ -20,9 +20,9 @@
 #include "dates.h"
 #include "diag.h"
 #include "load.h"
-#include "load_plan.h"
 #include "publish.h"
 #include "source.h"
+#include "util.h"
 
 int cli_stderr_is_tty(void)
 {
@@ -128,7 +128,7 @@ static int unknown_option(const char *cmd, const char *arg, int allowed)
 		name++;
 	size_t len = strcspn(name, "=");
 	char *word = xasprintf("%.*s", (int)len, name);
-	const char *near = len ? load_plan_closest(word, names, n) : NULL;
+	const char *near = len ? util_closest(word, names, n) : NULL;
 	free(word);
 	if (!near)
 		return usage_error(cmd, "unknown option \"%s\"", arg);
@@ -666,7 +666,7 @@ int cli_help(const char *topic)
 	}
 	static const char *const topics[] = {"build", "check", "init", "verify", "render",
 					     "import", "limits"};
-	const char *near = load_plan_closest(topic, topics, ARRAY_LEN(topics));
+	const char *near = util_closest(topic, topics, ARRAY_LEN(topics));
 	if (near)
 		fprintf(stderr, "drgen help: no help on \"%s\", did you mean \"%s\"?\n", topic,
 			near);

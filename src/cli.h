@@ -6,13 +6,7 @@
 #ifndef DRGEN_CLI_H
 #define DRGEN_CLI_H
 
-/* The exit statuses of SPEC.md section 7, in one place. */
-enum exit_status {
-	EXIT_OK = 0,        /* success */
-	EXIT_FAIL_ON = 1,   /* built, but --fail-on found controls at that level */
-	EXIT_INPUT = 2,     /* bad input or usage */
-	EXIT_INTERNAL = 3,  /* I/O or internal error */
-};
+#include "exit_status.h"
 
 /* argv[0] is the subcommand name; argc counts it. */
 int cli_check(int argc, char **argv);

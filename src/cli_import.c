@@ -9,7 +9,7 @@
 #include "cli.h"
 #include "diag.h"
 #include "import.h"
-#include "load_plan.h"
+#include "util.h"
 #include "zone.h"
 
 static const char import_usage[] =
@@ -170,7 +170,7 @@ int cli_import(int argc, char **argv)
 		size_t n = 0;
 		for (size_t i = 0; imp_tools[i] && n < ARRAY_LEN(names); i++)
 			names[n++] = imp_tools[i]->name;
-		const char *near = load_plan_closest(kind, names, n);
+		const char *near = util_closest(kind, names, n);
 		if (near)
 			fprintf(stderr, "drgen import: unknown kind \"%s\", did you mean \"%s\"?\n",
 				kind, near);

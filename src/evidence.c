@@ -5,7 +5,7 @@
  * layout is fixed: two-space indentation, one line per file (diffs of two
  * manifests read file by file), keys in a documented order, sizes as
  * integers.  It is parsed back with cJSON, and every path in it is checked
- * with publish_path_valid before anybody opens it: a manifest handed to
+ * with evidence_path_valid before anybody opens it: a manifest handed to
  * `drgen verify` is untrusted input.
  *
  * Signatures are Ed25519 over the raw manifest bytes ("pure" Ed25519, no
@@ -46,6 +46,46 @@ bool evidence_is_reserved(const char *rel)
 {
 	return strcmp(rel, EVIDENCE_MANIFEST) == 0 || strcmp(rel, EVIDENCE_SUMS) == 0 ||
 	       strcmp(rel, EVIDENCE_SIG) == 0;
+}
+
+bool evidence_path_valid(const char *rel, const char **why)
+{
+	const char *reason = NULL;
+	size_t len = rel ? strlen(rel) : 0, comp = 0;
+	if (len == 0) {
+		reason = "is empty";
+	} else if (len > EVIDENCE_MAX_PATH) {
+		reason = "is too long";
+	} else if (rel[0] == '/') {
+		reason = "is absolute";
+	} else if (!source_utf8_valid(rel, len, NULL)) {
+		reason = "is not valid UTF-8";
+	}
+	for (size_t i = 0; !reason && i <= len; i++) {
+		unsigned char c = (unsigned char)rel[i];
+		if (c == '/' || c == '\0') {
+			const char *start = rel + i - comp;
+			if (comp == 0)
+				reason = "has an empty component";
+			else if ((comp == 1 && start[0] == '.') ||
+				 (comp == 2 && start[0] == '.' && start[1] == '.'))
+				reason = "has a \".\" or \"..\" component";
+			else if (start[0] == '.')
+				reason = "has a component starting with a dot";
+			else if (comp > EVIDENCE_MAX_NAME)
+				reason = "has a component that is too long";
+			comp = 0;
+		} else if (c < 0x20 || c == 0x7f) {
+			reason = "contains a control character";
+		} else if (c == '\\') {
+			reason = "contains a backslash";
+		} else {
+			comp++;
+		}
+	}
+	if (why)
+		*why = reason;
+	return reason == NULL;
 }
 
 /* ---- writing ---------------------------------------------------------- */
@@ -150,7 +190,7 @@ static void put_inputs(struct buf *b, const char *key, const struct source_input
 	free(sorted);
 }
 
-void evidence_manifest_write(struct buf *b, const struct publish_manifest_info *info,
+void evidence_manifest_write(struct buf *b, const struct evidence_manifest_info *info,
 			     const struct evidence_file *outputs, size_t n_outputs)
 {
 	buf_puts(b, "{\n");
@@ -235,7 +275,7 @@ static bool parse_output(const cJSON *item, size_t i, const char *shown,
 		why = "expected an object";
 	} else if (!cJSON_IsString(path)) {
 		why = "expected a string \"path\"";
-	} else if (!publish_path_valid(path->valuestring, &why)) {
+	} else if (!evidence_path_valid(path->valuestring, &why)) {
 		diag_add(d, DIAG_ERROR, shown, 0, 0, where,
 			 "evidence manifest is malformed: output path \"%s\" %s",
 			 path->valuestring, why);

@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #include "diag.h"
-#include "publish.h"
+#include "source.h"
 #include "util.h"
 
 #define EVIDENCE_MANIFEST "evidence/manifest.json"
@@ -27,6 +27,10 @@
 #define EVIDENCE_SIG_LEN 64
 /* The manifest format written by this drgen ("manifest_version"). */
 #define EVIDENCE_FORMAT 1
+
+/* Longest output path accepted, and longest component. */
+#define EVIDENCE_MAX_PATH 1024
+#define EVIDENCE_MAX_NAME 255
 
 /* One file of the output folder. */
 struct evidence_file {
@@ -38,15 +42,54 @@ struct evidence_file {
 /* Sorts by path, bytewise. */
 void evidence_files_sort(struct evidence_file *files, size_t n);
 
+/*
+ * Whether rel may name a file of the output folder, and so
+ * an output in a manifest: relative, components separated by
+ * single slashes, none empty, "." or ".." or starting with a dot, no
+ * backslash or control byte, valid UTF-8, within EVIDENCE_MAX_PATH and
+ * EVIDENCE_MAX_NAME.  On false, *why (if not NULL) gets a static reason.
+ */
+bool evidence_path_valid(const char *rel, const char **why);
+
 /* True for the three files the evidence pack writes about the others. */
 bool evidence_is_reserved(const char *rel);
+
+/* What the manifest says besides the outputs' hashes. */
+struct evidence_manifest_info {
+	const char *drgen_version;
+	const char *as_of;              /* RFC 3339 */
+	const char *period;             /* YYYY-MM */
+	const char *generated_at;       /* RFC 3339 (SOURCE_DATE_EPOCH or as_of) */
+	const char *plan_dir;
+	const struct source_input *inputs;  /* plan files read, with hashes */
+	size_t n_inputs;
+	const struct source_input *rules;   /* rule files used (path, sha256) */
+	size_t n_rules;
+	const struct source_input *templates;  /* template files used */
+	size_t n_templates;
+	/* The results.json given to --previous (NULL without): its as-of time,
+	 * period, SHA-256 and size, not its path (a machine path). */
+	const struct evidence_previous *previous;
+	/* The report fingerprint (fingerprint.h; NULL: none) and the rule
+	 * paths it leaves out. */
+	const char *fingerprint;
+	const char *const *fingerprint_excludes;
+	size_t n_fingerprint_excludes;
+};
+
+struct evidence_previous {
+	const char *as_of;
+	const char *period;
+	char sha256[65];
+	uint64_t size;
+};
 
 /*
  * Appends the manifest text to b.  outputs must be sorted by path (the
  * inputs, rules and templates of info are sorted here).  NULL strings in
  * info are written as null, except plan_dir, which is left out.
  */
-void evidence_manifest_write(struct buf *b, const struct publish_manifest_info *info,
+void evidence_manifest_write(struct buf *b, const struct evidence_manifest_info *info,
 			     const struct evidence_file *outputs, size_t n_outputs);
 
 /* What `drgen verify` needs from a manifest. */

@@ -22,10 +22,10 @@
 
 #include <openssl/evp.h>
 
-#include "cli.h"
 #include "dates.h"
-#include "zone.h"
+#include "exit_status.h"
 #include "source.h"
+#include "zone.h"
 
 const struct imp_tool *const imp_tools[] = {
 	&imp_tool_aws_backup, &imp_tool_pgbackrest, &imp_tool_restic, &imp_tool_borg,

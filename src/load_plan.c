@@ -133,21 +133,6 @@ static int line_of(struct ctx *c, const char *pointer)
 	return line;
 }
 
-const char *load_plan_closest(const char *s, const char *const *names, size_t n)
-{
-	size_t len = strlen(s);
-	size_t cap = len >= 8 ? 2 : 1, best_d = cap + 1;
-	const char *best = NULL;
-	for (size_t i = 0; i < n; i++) {
-		size_t dist = util_edit_distance(s, names[i], cap);
-		if (dist < best_d) {
-			best_d = dist;
-			best = names[i];
-		}
-	}
-	return best;
-}
-
 /* ", did you mean \"x\"" for a mistyped id, or "" (the search is bounded). */
 static const char *suggest_id(struct ctx *c, const char *s, const struct strmap *map)
 {
@@ -530,7 +515,7 @@ static bool load_object(struct ctx *c, const cJSON *j, jsonpos_node n,
 		if (k == nf) {
 			/* An error (issue 13 item 9): a typo such as "depend_on"
 			 * would otherwise silently change the recovery order. */
-			const char *near = load_plan_closest(m->string, names, nf);
+			const char *near = util_closest(m->string, names, nf);
 			if (near)
 				report(c, DIAG_ERROR, mn, true,
 				       "unknown key %s in %s, did you mean \"%s\"",

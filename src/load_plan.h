@@ -13,7 +13,7 @@
  * Every problem is a diagnostic carrying plan.json's path, the line and
  * column of the offending value and its JSON pointer (`where`); loading
  * goes on after a problem so that one run reports all of them.  Unknown
- * keys are errors, with "did you mean" for a near miss.
+ * keys are errors, with "did you mean" for a near miss (util_closest).
  *
  * After errors the model is incomplete: an unresolved reference has index
  * SIZE_MAX, and callers must not go on past `drgen check` (load.h).
@@ -37,12 +37,6 @@
  * error to d (warnings do not count).
  */
 bool load_plan(struct model *m, struct source_set *src, struct diags *d);
-
-/*
- * The closest of names to s within a small edit distance (1, or 2 for
- * words of 8 bytes or more), for "did you mean" hints; NULL when none is.
- */
-const char *load_plan_closest(const char *s, const char *const *names, size_t n);
 
 /* Whether id is a valid service id (syntax and length). */
 bool load_plan_service_id_valid(const char *id);

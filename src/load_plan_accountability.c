@@ -12,7 +12,7 @@
 #include <strings.h>
 
 #include "dates.h"
-#include "load_plan.h"
+#include "util.h"
 
 struct acc {
 	struct model *m;
@@ -57,7 +57,7 @@ static const struct contact *contact(struct acc *a, const char *id, const char *
 			return NULL;
 		}
 	}
-	const char *near = load_plan_closest(id, a->contact_ids, a->m->n_contacts);
+	const char *near = util_closest(id, a->contact_ids, a->m->n_contacts);
 	if (near)
 		report(a, pointer, "unknown contact %s, did you mean %s", quote(a, id),
 		       quote(a, near));
@@ -121,7 +121,7 @@ static void exceptions(struct acc *a)
 			if (!ds[0] || strmap_get(m->datastore_by_id, ds))
 				continue;  /* "" was reported as the wrong type already */
 			snprintf(ptr, sizeof(ptr), "/exceptions/%zu/datastores/%zu", i, k);
-			const char *near = load_plan_closest(ds, a->datastore_ids, m->n_datastores);
+			const char *near = util_closest(ds, a->datastore_ids, m->n_datastores);
 			if (near)
 				report(a, ptr, "unknown datastore %s, did you mean %s", quote(a, ds),
 				       quote(a, near));

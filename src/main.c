@@ -7,7 +7,7 @@
 
 #include "cli.h"
 #include "import_backstage.h"
-#include "load_plan.h"
+#include "util.h"
 
 static void usage(FILE *out)
 {
@@ -54,7 +54,7 @@ int main(int argc, char **argv)
 	} else {
 		static const char *const commands[] = {"build", "check", "init", "verify",
 						       "render", "import", "help"};
-		const char *near = load_plan_closest(cmd, commands,
+		const char *near = util_closest(cmd, commands,
 						     sizeof(commands) / sizeof(commands[0]));
 		if (near)
 			fprintf(stderr, "drgen: unknown command \"%s\", did you mean \"%s\"?\n",

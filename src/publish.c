@@ -5,7 +5,7 @@
  * beside the output folder OUT (same parent, so renames never cross file
  * systems).  Every file is created with O_CREAT|O_EXCL|O_NOFOLLOW relative
  * to the staging folder's descriptor, after its path passed
- * publish_path_valid, so nothing lands outside it and nothing is written
+ * evidence_path_valid, so nothing lands outside it and nothing is written
  * twice.  Files are hashed as they are written; publish_commit turns the
  * list into the manifest, flushes the file system, and swaps the staging
  * folder in with renameat2(RENAME_EXCHANGE) (the old tree then sits under
@@ -66,46 +66,6 @@ struct publish {
 };
 
 /* ---- paths ------------------------------------------------------------ */
-
-bool publish_path_valid(const char *rel, const char **why)
-{
-	const char *reason = NULL;
-	size_t len = rel ? strlen(rel) : 0, comp = 0;
-	if (len == 0) {
-		reason = "is empty";
-	} else if (len > PUBLISH_MAX_PATH) {
-		reason = "is too long";
-	} else if (rel[0] == '/') {
-		reason = "is absolute";
-	} else if (!source_utf8_valid(rel, len, NULL)) {
-		reason = "is not valid UTF-8";
-	}
-	for (size_t i = 0; !reason && i <= len; i++) {
-		unsigned char c = (unsigned char)rel[i];
-		if (c == '/' || c == '\0') {
-			const char *start = rel + i - comp;
-			if (comp == 0)
-				reason = "has an empty component";
-			else if ((comp == 1 && start[0] == '.') ||
-				 (comp == 2 && start[0] == '.' && start[1] == '.'))
-				reason = "has a \".\" or \"..\" component";
-			else if (start[0] == '.')
-				reason = "has a component starting with a dot";
-			else if (comp > PUBLISH_MAX_NAME)
-				reason = "has a component that is too long";
-			comp = 0;
-		} else if (c < 0x20 || c == 0x7f) {
-			reason = "contains a control character";
-		} else if (c == '\\') {
-			reason = "contains a backslash";
-		} else {
-			comp++;
-		}
-	}
-	if (why)
-		*why = reason;
-	return reason == NULL;
-}
 
 /* Splits a folder path into parent and last component; refuses paths that
  * do not end in a name.  Returns an exit status (diagnostic on 2). */
@@ -811,7 +771,7 @@ static bool write_failed(struct publish *p)
 static bool check_output_path(struct publish *p, const char *rel, struct diags *d)
 {
 	const char *why = NULL;
-	if (!publish_path_valid(rel, &why)) {
+	if (!evidence_path_valid(rel, &why)) {
 		diag_error(d, NULL, 0, 0, "internal error: refusing output path \"%s\": it %s",
 			   rel ? rel : "(null)", why);
 		return write_failed(p);
@@ -1011,7 +971,7 @@ void publish_abort(struct publish *p)
 }
 
 /* Writes manifest, SHA256SUMS and signature into the staging folder. */
-static int write_evidence(struct publish *p, const struct publish_manifest_info *info,
+static int write_evidence(struct publish *p, const struct evidence_manifest_info *info,
 			  const char *sign_key, struct diags *d)
 {
 	int status = 0, err;
@@ -1134,7 +1094,7 @@ static int swap_in(struct publish *p, char **old_name, struct diags *d)
 	return 3;
 }
 
-int publish_commit(struct publish *p, const struct publish_manifest_info *info,
+int publish_commit(struct publish *p, const struct evidence_manifest_info *info,
 		   const char *sign_key, struct diags *d)
 {
 	char *old_name = NULL;

@@ -8,8 +8,9 @@
  * untouched; a build that fails or is killed leaves it exactly as it was
  * (a stale staging folder from a killed build is removed by the next one).
  *
- * Output paths are relative, checked by publish_write: no absolute paths,
- * no "..", no empty components; nothing can be written outside the folder.
+ * Output paths are relative, checked by publish_write (evidence_path_valid
+ * in evidence.h): no absolute paths, no "..", no empty components; nothing
+ * can be written outside the folder.
  */
 #ifndef DRGEN_PUBLISH_H
 #define DRGEN_PUBLISH_H
@@ -19,13 +20,8 @@
 #include <stdint.h>
 
 #include "diag.h"
-#include "source.h"
 
 struct publish;
-
-/* Longest output path accepted, and longest component. */
-#define PUBLISH_MAX_PATH 1024
-#define PUBLISH_MAX_NAME 255
 
 /*
  * Prepares a staging folder ".OUT.drgen-staging.XXXXXX" beside out_dir
@@ -52,14 +48,6 @@ int publish_begin(const char *out_dir, struct publish **out, struct diags *d);
  */
 int publish_check_apart(const char *out_dir, const char *keep_dir, const char *what,
 			struct diags *d);
-
-/*
- * Whether rel may name an output file: relative, components separated by
- * single slashes, none empty, "." or ".." or starting with a dot, no
- * backslash or control byte, valid UTF-8, within PUBLISH_MAX_PATH and
- * PUBLISH_MAX_NAME.  On false, *why (if not NULL) gets a static reason.
- */
-bool publish_path_valid(const char *rel, const char **why);
 
 /*
  * Stages one file.  data is copied to disk at once (not kept) and hashed.
@@ -90,36 +78,6 @@ bool publish_stream_close(struct publish_stream *s, bool keep, struct diags *d);
 bool publish_stream_close_checked(struct publish_stream *s, bool keep, const char *expect,
 				  bool *mismatch, struct diags *d);
 
-/* What the manifest says besides the outputs' hashes. */
-struct publish_manifest_info {
-	const char *drgen_version;
-	const char *as_of;              /* RFC 3339 */
-	const char *period;             /* YYYY-MM */
-	const char *generated_at;       /* RFC 3339 (SOURCE_DATE_EPOCH or as_of) */
-	const char *plan_dir;
-	const struct source_input *inputs;  /* plan files read, with hashes */
-	size_t n_inputs;
-	const struct source_input *rules;   /* rule files used (path, sha256) */
-	size_t n_rules;
-	const struct source_input *templates;  /* template files used */
-	size_t n_templates;
-	/* The results.json given to --previous (NULL without): its as-of time,
-	 * period, SHA-256 and size, not its path (a machine path). */
-	const struct publish_previous *previous;
-	/* The report fingerprint (fingerprint.h; NULL: none) and the rule
-	 * paths it leaves out. */
-	const char *fingerprint;
-	const char *const *fingerprint_excludes;
-	size_t n_fingerprint_excludes;
-};
-
-struct publish_previous {
-	const char *as_of;
-	const char *period;
-	char sha256[65];
-	uint64_t size;
-};
-
 /*
  * Writes evidence/manifest.json and evidence/SHA256SUMS over every staged
  * file (sorted, so output is deterministic), signs the manifest into
@@ -134,7 +92,8 @@ struct publish_previous {
  * p is freed either way.  (To refuse a bad --sign key before doing the
  * work, call evidence_key_check(key, true, d) first.)
  */
-int publish_commit(struct publish *p, const struct publish_manifest_info *info,
+struct evidence_manifest_info;
+int publish_commit(struct publish *p, const struct evidence_manifest_info *info,
 		   const char *sign_key, struct diags *d);
 
 /* Removes the staging folder and frees p (NULL is fine); the previous

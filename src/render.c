@@ -33,7 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "build.h"
+#include "build_format.h"
 #include "evidence.h"
 #include "fingerprint.h"
 #include "mustache.h"

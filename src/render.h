@@ -21,39 +21,10 @@
 #include "model.h"
 #include "publish.h"
 #include "records.h"
+#include "render_input.h"
 #include "results.h"
 #include "rules.h"
 #include "source.h"
-
-struct track;
-
-struct render_input {
-	const struct model *model;
-	const struct facts *facts;
-	const struct rules_results *rules;
-	const cJSON *results;          /* results.json's small parts (results_summary) */
-	const struct results *entries; /* and its entries, built on demand */
-	const cJSON *previous;         /* a previous results.json, or NULL */
-	const struct track *track;     /* findings' tracking (track.h), or NULL */
-	const char *generated_at;      /* RFC 3339; SOURCE_DATE_EPOCH or as-of */
-	unsigned formats;              /* enum build_format bits */
-	const char *const *template_dirs;  /* lookup order */
-	size_t n_template_dirs;
-	int threads;
-	const struct records *records; /* evidence links (records_href), or NULL */
-	/* For the report fingerprint (fingerprint.h) and the method section:
-	 * the inputs read and the rule files run so far (manifest paths), and
-	 * the folders whose files the manifest names "drgen:" and "plan:". */
-	const struct source_input *fp_inputs, *fp_rules;
-	size_t n_fp_inputs, n_fp_rules;
-	const char *data_dir, *plan_dir;
-	bool signed_pack;              /* --sign given */
-	/* Called once every other file is staged, before the evidence page,
-	 * which then lists what it staged too (build.c: the OSCAL documents);
-	 * NULL for none.  Returning false fails the build. */
-	bool (*stage_last)(void *ctx, struct diags *d);
-	void *stage_last_ctx;
-};
 
 struct render_stats {
 	size_t documents;

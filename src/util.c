@@ -430,6 +430,21 @@ size_t util_edit_distance(const char *a, const char *b, size_t cap)
 	return prev[lb] > cap ? cap + 1 : prev[lb];
 }
 
+const char *util_closest(const char *s, const char *const *names, size_t n)
+{
+	size_t len = strlen(s);
+	size_t cap = len >= 8 ? 2 : 1, best_d = cap + 1;
+	const char *best = NULL;
+	for (size_t i = 0; i < n; i++) {
+		size_t dist = util_edit_distance(s, names[i], cap);
+		if (dist < best_d) {
+			best_d = dist;
+			best = names[i];
+		}
+	}
+	return best;
+}
+
 bool util_path_within(const char *path, const char *root)
 {
 	size_t n = strlen(root);

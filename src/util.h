@@ -92,6 +92,12 @@ bool util_path_within(const char *path, const char *root);
 /* Levenshtein distance, capped: returns cap+1 when larger (for "did you mean"). */
 size_t util_edit_distance(const char *a, const char *b, size_t cap);
 
+/*
+ * The closest of names to s within a small edit distance (1, or 2 for
+ * words of 8 bytes or more), for "did you mean" hints; NULL when none is.
+ */
+const char *util_closest(const char *s, const char *const *names, size_t n);
+
 /* The English plural ending for a count: "" for one, "s" otherwise. */
 static inline const char *util_plural(uint64_t n)
 {

@@ -27,7 +27,7 @@
 #include <string.h>
 
 #include "analyze.h"
-#include "build.h"
+#include "build_format.h"
 #include "chart_svg.h"
 #include "dates.h"
 #include "markdown.h"

@@ -25,7 +25,7 @@
 
 #include <cJSON.h>
 
-#include "render.h"
+#include "render_input.h"
 
 /* The output format a view is built for: links, prose and charts differ. */
 enum views_format { VIEWS_HTML, VIEWS_MD };

@@ -75,7 +75,7 @@ static void test_manifest_round_trip(void **state)
 	const char *ex[] = {"drgen:lua/runbook.lua"};
 	char fp[65];
 	fingerprint_of_inputs(inputs, 1, rules, 2, tmpl, 1, ex, 1, fp);
-	struct publish_manifest_info info = {
+	struct evidence_manifest_info info = {
 		.drgen_version = "0.1.0", .as_of = "2026-11-01T00:00:00Z", .period = "2026-10",
 		.generated_at = "2026-11-01T00:00:00Z", .inputs = inputs, .n_inputs = 1,
 		.rules = rules, .n_rules = 2, .templates = tmpl, .n_templates = 1,

@@ -154,7 +154,7 @@ static void dump(struct diags *d)
 	diags_print(d, stderr, false, false);
 }
 
-static const struct publish_manifest_info info = {
+static const struct evidence_manifest_info info = {
 	.drgen_version = "9.9.9",
 	.as_of = "2026-11-01T00:00:00Z",
 	.period = "2026-10",
@@ -256,27 +256,27 @@ static void test_path_valid(void **state)
 			     "a/", ".hidden", "a/.git/config", "a\\b", "a\nb", "a\x7f",
 			     "bad\xff.md", "..", "."};
 	for (size_t i = 0; i < ARRAY_LEN(good); i++)
-		if (!publish_path_valid(good[i], NULL))
+		if (!evidence_path_valid(good[i], NULL))
 			fail_msg("refused good path %s", good[i]);
 	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
 		const char *why = NULL;
-		if (publish_path_valid(bad[i], &why))
+		if (evidence_path_valid(bad[i], &why))
 			fail_msg("accepted bad path \"%s\"", bad[i]);
 		assert_non_null(why);
 	}
-	assert_false(publish_path_valid(NULL, NULL));
-	char *long_name = xmalloc(PUBLISH_MAX_NAME + 2);
-	memset(long_name, 'a', PUBLISH_MAX_NAME + 1);
-	long_name[PUBLISH_MAX_NAME + 1] = '\0';
-	assert_false(publish_path_valid(long_name, NULL));
-	long_name[PUBLISH_MAX_NAME] = '\0';
-	assert_true(publish_path_valid(long_name, NULL));
+	assert_false(evidence_path_valid(NULL, NULL));
+	char *long_name = xmalloc(EVIDENCE_MAX_NAME + 2);
+	memset(long_name, 'a', EVIDENCE_MAX_NAME + 1);
+	long_name[EVIDENCE_MAX_NAME + 1] = '\0';
+	assert_false(evidence_path_valid(long_name, NULL));
+	long_name[EVIDENCE_MAX_NAME] = '\0';
+	assert_true(evidence_path_valid(long_name, NULL));
 	free(long_name);
 	struct buf b = BUF_INIT;
-	while (b.len <= PUBLISH_MAX_PATH)
+	while (b.len <= EVIDENCE_MAX_PATH)
 		buf_puts(&b, "abcdefg/");
 	buf_puts(&b, "x");
-	assert_false(publish_path_valid(b.data, NULL));
+	assert_false(evidence_path_valid(b.data, NULL));
 	buf_free(&b);
 }
 
@@ -356,7 +356,7 @@ static void test_manifest_inputs(void **state)
 	struct source_input rules[] = {
 		{"tiers.lua", "rule", "3333333333333333333333333333333333333333333333333333333333333333", 1},
 	};
-	struct publish_manifest_info i2 = info;
+	struct evidence_manifest_info i2 = info;
 	i2.inputs = in;
 	i2.n_inputs = 2;
 	i2.rules = rules;

@@ -9,9 +9,10 @@
 #include <unistd.h>
 
 #include "analyze.h"
-#include "build.h"
+#include "build_format.h"
 #include "dates.h"
 #include "diag.h"
+#include "evidence.h"
 #include "load.h"
 #include "publish.h"
 #include "render.h"
@@ -406,7 +407,7 @@ static char *render_to(struct fixture *fx, const char *name, int threads)
 	/* 2 formats x (plan, audit, 4 runbooks) + index + evidence page = 14 documents */
 	assert_int_equal(stats.documents, 14);
 	assert_true(stats.n_templates >= 9);
-	struct publish_manifest_info info = {
+	struct evidence_manifest_info info = {
 		.drgen_version = "test", .as_of = "2026-11-01T00:00:00Z", .period = "2026-10",
 		.generated_at = "2026-11-01T00:00:00Z", .templates = stats.templates,
 		.n_templates = stats.n_templates,
@@ -505,7 +506,7 @@ static void test_evidence_escaping(void **state)
 	assert_int_equal(publish_begin(out, &p, d), 0);
 	assert_true(render_all(&in, p, d, &stats));
 	assert_int_equal(stats.documents, 0);
-	struct publish_manifest_info info = {
+	struct evidence_manifest_info info = {
 		.drgen_version = "test", .as_of = "2026-11-01T00:00:00Z", .period = "2026-10",
 		.generated_at = "2026-11-01T00:00:00Z",
 	};
