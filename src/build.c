@@ -467,6 +467,8 @@ int build_run(const struct build_options *o, struct diags *d, struct build_repor
 		rc = EXIT_INTERNAL;
 		goto out;
 	}
+	/* Each record an evidence item names, with where it was read. */
+	records_locate(records, cJSON_GetObjectItem(results, "controls"));
 
 	/* The dashboard, plan and audit do not read the runbooks: they render
 	 * on their own thread while runbook.lua runs here. */

@@ -26,6 +26,7 @@
  */
 #include "compliance.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -191,7 +192,58 @@ static bool string_list(const cJSON *l)
 	return true;
 }
 
-/* checks = { {check, status, reason, informational?} } */
+/* subjects = { {type, id, status} }: the subjects a check judged */
+static bool check_subjects(const cJSON *list, const char *path, struct buf *err)
+{
+	const cJSON *x;
+	size_t i = 0;
+	bool ok = true;
+
+	if (!cJSON_IsArray(list)) {
+		buf_printf(err, "%ssubjects: must be a list", path);
+		return false;
+	}
+	cJSON_ArrayForEach(x, list) {
+		char sub[128];
+		i++;
+		snprintf(sub, sizeof(sub), "%ssubjects[%zu].", path, i);
+		if (!cJSON_IsObject(x)) {
+			buf_printf(err, "%ssubjects[%zu]: must be a table", path, i);
+			return false;
+		}
+		get_string(x, "type", true, sub, err, &ok);
+		get_string(x, "id", true, sub, err, &ok);
+		get_status(x, sub, err, &ok);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+/* A count: a whole number, 0 or more. */
+static bool is_count(const cJSON *v)
+{
+	return cJSON_IsNumber(v) && v->valuedouble >= 0 &&
+	       v->valuedouble == floor(v->valuedouble);
+}
+
+/* subject_counts = { status = count } */
+static bool check_subject_counts(const cJSON *o, const char *path, struct buf *err)
+{
+	const cJSON *v;
+	bool ok = cJSON_IsObject(o);
+
+	cJSON_ArrayForEach(v, o) {
+		if (!ok || compliance_status_find(v->string) < 0 || !is_count(v))
+			ok = false;
+	}
+	if (!ok)
+		buf_printf(err, "%ssubject_counts: must be a table of statuses and counts", path);
+	return ok;
+}
+
+/* checks = { {check, status, reason, informational?, subjects?,
+ * subjects_total?, subject_counts?} } */
 static bool check_checks(const cJSON *list, const char *path, struct buf *err)
 {
 	const cJSON *c;
@@ -214,6 +266,17 @@ static bool check_checks(const cJSON *list, const char *path, struct buf *err)
 		get_status(c, sub, err, &ok);
 		get_string(c, "reason", false, sub, err, &ok);
 		if (!ok)
+			return false;
+		const cJSON *opt = member(c, "subjects");
+		if (opt && !check_subjects(opt, sub, err))
+			return false;
+		opt = member(c, "subjects_total");
+		if (opt && !is_count(opt)) {
+			buf_printf(err, "%ssubjects_total: must be a count", sub);
+			return false;
+		}
+		opt = member(c, "subject_counts");
+		if (opt && !check_subject_counts(opt, sub, err))
 			return false;
 	}
 	return true;

@@ -828,8 +828,9 @@ static void add_evidence(const struct oscal *x, cJSON *obs, const cJSON *evidenc
 	const cJSON *e;
 	cJSON_ArrayForEach(e, evidence) {
 		cJSON *r = cJSON_CreateObject();
-		const char *file = json_str(e, "file");
-		/* A plan file links to its copy; a record to results.json. */
+		/* A plan file links to its copy; a record (whose item also
+		 * names the file it was read from) to results.json. */
+		const char *file = json_str(e, "record") ? NULL : json_str(e, "file");
 		if (file && resource_ref(x, file, ref))
 			cJSON_AddStringToObject(r, "href", ref);
 		else if (resource_ref(x, "results.json", ref))

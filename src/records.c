@@ -468,6 +468,51 @@ bool records_href(const struct records *r, const cJSON *item, const char *root,
 	return false;
 }
 
+/* Sets o[key] = item, keeping the members in key order (as the rules'
+ * tables come out) when they are: the members after it move behind it. */
+static void put_sorted(cJSON *o, const char *key, cJSON *item)
+{
+	cJSON *later = cJSON_CreateArray(), *kv;
+	cJSON_DeleteItemFromObjectCaseSensitive(o, key);
+	for (kv = o->child; kv && !(kv->string && strcmp(kv->string, key) > 0); kv = kv->next)
+		;
+	while (kv) {
+		cJSON *next = kv->next;
+		cJSON_AddItemToArray(later, cJSON_DetachItemViaPointer(o, kv));
+		kv = next;
+	}
+	cJSON_AddItemToObject(o, key, item);
+	while (later->child)
+		cJSON_AddItemToArray(o, cJSON_DetachItemViaPointer(later, later->child));
+	cJSON_Delete(later);
+}
+
+static void locate_list(const struct records *r, cJSON *evidence)
+{
+	cJSON *e;
+	cJSON_ArrayForEach(e, evidence) {
+		const char *rec = cJSON_IsObject(e) ? str_of(e, "record") : NULL;
+		const struct want *w = rec ? strmap_get(r->backups, rec) : NULL;
+		if (!w || !w->first_row)
+			continue;
+		const struct row *x = &r->rows[w->first_row - 1];
+		put_sorted(e, "file", cJSON_CreateString(x->file));
+		put_sorted(e, "line", cJSON_CreateNumber((double)x->line));
+	}
+}
+
+void records_locate(const struct records *r, cJSON *controls)
+{
+	cJSON *c, *k;
+	if (!r)
+		return;
+	cJSON_ArrayForEach(c, controls) {
+		locate_list(r, cJSON_GetObjectItemCaseSensitive(c, "evidence"));
+		cJSON_ArrayForEach(k, cJSON_GetObjectItemCaseSensitive(c, "checks"))
+			locate_list(r, cJSON_GetObjectItemCaseSensitive(k, "evidence"));
+	}
+}
+
 uint64_t records_restore_tests(const struct records *r)
 {
 	return r ? r->restore_tests : 0;

@@ -52,6 +52,16 @@ size_t records_count(const struct records *r, const char *kind);
 uint64_t records_restore_tests(const struct records *r);
 
 /*
+ * Gives every evidence item of controls (results.json's "controls", and
+ * their checks') that names a backup record or restore test ("record")
+ * the "file" (plan-relative) and "line" (1-based) of its row of
+ * records.csv, the first line that holds that id.  Items of records not
+ * found are left as they are.  Call before the documents render (they
+ * read controls on their own threads).  r may be NULL (nothing done).
+ */
+void records_locate(const struct records *r, cJSON *controls);
+
+/*
  * The link target of one evidence item (an object of a control's
  * "evidence"), relative to the output folder with prefix root ("../"):
  * "evidence/records.csv#row=N" (RFC 7111) for a record or drill,

@@ -120,8 +120,27 @@ end
 local function new_result(ev, check)
   local keep = ev.p.evidence_max
   if not keep or keep <= 0 then keep = math.huge end   -- 0: no limit (the default)
+  local listed = ev.p.check_subjects_max
+  if not listed or listed <= 0 then listed = math.huge end
+  -- passed: the passing subjects, kept while the check has judged no more
+  -- than `listed` subjects in all (past that only counted)
   return { check = check, items = {}, n = 0, n_pass = 0, evidence = {}, metrics = {},
-           keep = keep }
+           keep = keep, listed = listed, passed = {} }
+end
+
+-- What an item's subject is, and its id: a datastore's item names its
+-- service too, a service's names itself; the plan and contacts
+-- ("contact:ID") say so in their subject; a check whose subjects are
+-- something else (drills, drill actions) sets res.subject_type.
+function H.subject_of(res, subject, service)
+  if type(subject) ~= "string" then return nil end
+  if service == nil and subject == "plan" then return "plan", subject end
+  local contact = service == nil and subject:match("^contact:(.+)$")
+  if contact then return "contact", contact end
+  if res.subject_type then return res.subject_type, subject end
+  if service == subject then return "service", subject end
+  if service ~= nil then return "datastore", subject end
+  return "other", subject
 end
 
 -- One subject's outcome.  `related` names a second service the outcome is
@@ -129,8 +148,10 @@ end
 -- covers it too.
 local function item(res, status, subject, service, detail, evidence, related)
   res.n = res.n + 1
+  if res.n > res.listed then res.passed = nil end
   if status == "pass" then
     res.n_pass = res.n_pass + 1
+    if res.passed then res.passed[#res.passed + 1] = { subject = subject, service = service } end
     if evidence and #res.evidence < res.keep then
       if evidence[1] then
         for _, e in ipairs(evidence) do res.evidence[#res.evidence + 1] = e end

@@ -19,9 +19,10 @@
 -- status is pass, partial, fail, no_data (the evidence it needs is absent)
 -- or n/a (nothing in scope).  `items` lists the subjects that did not pass
 -- (a service, a datastore, a contact, a drill action, or the plan), each
--- { status, subject, service, detail, evidence }; passing subjects are only
--- counted, and a few of them kept as evidence, so a plan with 10,000
--- services stays cheap.  A check's status is the worst status of its items,
+-- { status, subject, service, detail, evidence }; passing subjects are
+-- counted, a few of them kept as evidence, and listed (`passed`) only while
+-- the check has judged at most check_subjects_max subjects, so a plan with
+-- 10,000 services stays cheap.  A check's status is the worst status of its items,
 -- which lets an exception waive the items of the services it names.
 --
 -- Controls.  A control's status is the worst of its checks; when every
@@ -104,6 +105,10 @@ E.defaults = {
                         "bf-*" },
   -- evidence references listed per control; 0 lists every one (the default)
   evidence_max = 0,
+  -- subjects listed per check in results.json (checks[].subjects); a check
+  -- that judged more lists only those not passing, up to this many, and
+  -- counts the rest; 0 lists every one
+  check_subjects_max = 200,
 }
 
 -- Settings only one framework has (its `defaults`), by name.
@@ -889,6 +894,26 @@ local function by_subject(pending, machine)
   return table.concat(parts, "; ")
 end
 
+-- The subjects check result r judged, for results.json (docs/evidence.md):
+-- when it judged no more than check_subjects_max, every one, those not
+-- passing first (items, after waivers) and then those passing, each in the
+-- order judged; past that only the first check_subjects_max not passing.
+-- Counts by status always, pass included.
+local function check_subjects(r, items)
+  local list, counts = {}, { pass = r.n_pass or 0 }
+  local function add(it, status)
+    if #list >= (r.listed or math.huge) then return end
+    local t, id = H.subject_of(r, it.subject, it.service)
+    if t then list[#list + 1] = { type = t, id = id, status = status } end
+  end
+  for _, it in ipairs(items) do
+    counts[it.status] = (counts[it.status] or 0) + 1
+    add(it, it.status)
+  end
+  for _, it in ipairs(r.passed or {}) do add(it, "pass") end
+  return list, counts
+end
+
 local function na_control(fw, def, reason)
   return { framework = fw.id, control = def.id, title = def.title, status = "n/a",
            reason = reason, evidence = {}, ask = def.ask, checks = {} }
@@ -947,8 +972,10 @@ function Ev:control(def)
       st = c.at_best
       reason = fmt("%s; %s at best, because %s", reason, c.at_best, c.why or "the data cannot show more")
     end
+    local subjects, counts = check_subjects(r, items)
     checks[#checks + 1] = { check = c.label or c[1], status = st, reason = reason,
-                            informational = c.informational or nil }
+                            informational = c.informational or nil, subjects = subjects,
+                            subjects_total = r.n, subject_counts = counts }
     pending[#pending + 1] = { items = items, r = r, informational = c.informational, status = st,
                               reason = reason, listed = listed }
     if not c.informational then

@@ -2,7 +2,8 @@
 # records.sh -- evidence an auditor can open, and the report fingerprint:
 # every input copied under evidence/inputs/ byte for byte with the manifest's
 # hash; evidence/records.csv has a row for every backup record and drill a
-# control's evidence names, whose file and line hold that record; every
+# control's evidence names, whose file and line hold that record, and each
+# such evidence item of results.json gives that file and line; every
 # evidence link of the audit resolves (a file of the pack, or a row of
 # records.csv that names what the item names); the fingerprint, recomputed
 # here from the manifest as docs/evidence.md defines it, is on the first
@@ -87,6 +88,30 @@ for r in rows:
         assert r["id"] in named_drill, r
     else:
         assert r["id"] in named_rec, r
+EOF
+
+check "results.json: every evidence item naming a record gives the file and line that hold it" \
+	python3 - "$OUT" "$SAMPLE" <<'EOF'
+import json, os, sys
+out, plan = sys.argv[1:]
+res = json.load(open(os.path.join(out, "evidence/results.json")))
+lines, n = {}, 0
+for c in res["controls"]:
+    items = list(c.get("evidence", []))
+    for k in c.get("checks", []):
+        items += k.get("evidence", [])
+    for e in items:
+        if not isinstance(e, dict) or "record" not in e:
+            continue
+        n += 1
+        assert isinstance(e.get("file"), str) and isinstance(e.get("line"), int), e
+        path = os.path.join(plan, e["file"])
+        assert os.path.isfile(path), e
+        if path not in lines:
+            lines[path] = open(path, encoding="utf-8").read().split("\n")
+        assert 1 <= e["line"] <= len(lines[path]), e
+        assert json.loads(lines[path][e["line"] - 1])["id"] == e["record"], e
+assert n > 0, "no evidence item names a record"
 EOF
 
 check "audit: every evidence link resolves to a file of the pack or the row that names it" \

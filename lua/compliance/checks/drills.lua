@@ -264,6 +264,7 @@ end
 -- R12: open drill actions past their due date.
 function C.open_drill_findings_overdue(ev, a)
   local res = new_result(ev, "open_drill_findings_overdue")
+  res.subject_type = "issue"   -- its subjects (results.json checks[].subjects)
   local p = ev.p
   local as_of = ev.as_of
   local n_drills, n_open, n_closed = 0, 0, 0
@@ -309,7 +310,7 @@ function C.open_drill_findings_overdue(ev, a)
     return finish(res, nil, "no_data", "no drills on record, so no record of corrective actions")
   end
   if res.n == 0 then
-    res.n = 1; res.n_pass = 1
+    item(res, "pass", "plan", nil, nil, nil)
     res.evidence = { plan_ref("drills", plural(n_drills, "drill")) }
   end
   return finish(res, fmt("no drill action is past its due date (%d open, %d closed, over %s)",
@@ -320,6 +321,7 @@ end
 -- max_age days, anywhere in the plan.
 function C.drill_type_recent(ev, a)
   local res = new_result(ev, "drill_type_recent")
+  res.subject_type = "drill"   -- its subjects (results.json checks[].subjects)
   local max_age = (a.max_age_days or ev.p.drill_max_age_days) * DAY
   local types = set_of(a.types or { "chaos" })
   local found
