@@ -653,11 +653,21 @@ static const struct field health_check_fields[] = {
  * may be narrowed to datastores and checks.  The rules judge the rest
  * (maximum ages and durations, independence, control ids).
  */
+/* An attestation's date; a time is also kept as written, so that the
+ * evidence says when it was signed in the attester's own zone. */
+static void load_attestation_date(struct ctx *c, const cJSON *j, jsonpos_node n, void *obj)
+{
+	struct attestation *a = obj;
+	date_value(c, j, n, "\"date\"", &a->date);
+	if (a->date != DATE_NONE && strpbrk(j->valuestring, "Tt"))
+		a->time = arena_strdup(c->m->arena, j->valuestring);
+}
+
 static const struct field attestation_fields[] = {
 	FSTR("topic", F_REQUIRED | F_NONEMPTY, struct attestation, topic),
 	FSTR("statement", F_REQUIRED | F_NONEMPTY, struct attestation, statement),
 	FSTR("attester", F_REQUIRED | F_NONEMPTY, struct attestation, attester),
-	FDATE("date", F_REQUIRED, struct attestation, date),
+	FCUSTOM("date", F_REQUIRED, load_attestation_date),
 	FDATE("expires", 0, struct attestation, expires),
 	FSTR("evidence", 0, struct attestation, evidence),
 	FSTR("alternative_measure", F_NONEMPTY, struct attestation, alternative_measure),

@@ -253,6 +253,9 @@ struct attestation {
 	const char *attester_name;     /* the contact's name and role (may be NULL) */
 	const char *attester_role;
 	int64_t date;
+	const char *time;              /* the date as written when it is a time
+					* with its offset ("2026-03-12T14:05:00+01:00"),
+					* else NULL (a calendar day) */
 	int64_t expires;               /* DATE_NONE: does not expire */
 	const char *evidence;
 	const char *alternative_measure;

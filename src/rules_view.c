@@ -399,6 +399,7 @@ static const struct vfield attest_fields[] = {
 	FLD("attester_name", F_STR, 0, attestation, attester_name),
 	FLD("role", F_STR, 0, attestation, attester_role),
 	FLD("date", F_DATE, 0, attestation, date),
+	FLD("time", F_STR, 0, attestation, time),
 	FLD("expires", F_DATE, 0, attestation, expires),
 	FLD("evidence", F_STR, 0, attestation, evidence),
 	FLD("alternative_measure", F_STR, 0, attestation, alternative_measure),

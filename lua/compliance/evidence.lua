@@ -554,10 +554,12 @@ function Ev:attestation(topic, max_age_days)
     local who = attester_text(newest)
     r.attester, r.attester_id, r.role = newest.attester_name or newest.attester, newest.attester, newest.role
     r.date, r.statement = day(newest.date), newest.statement
+    r.time = newest.time   -- as written, with the attester's offset, when a time
     r.expires = newest.expires and day(newest.expires) or nil
     r.view = newest
     r.evidence = { file = "plan.json", attestation = topic, attester = newest.attester,
-                   date = day(newest.date), expires = r.expires, ref = newest.evidence }
+                   date = day(newest.date), time = newest.time, expires = r.expires,
+                   ref = newest.evidence }
     local conflict = rule and rule.independent and ACC.conflict(self.model, newest.attester, self:base())
     if newest.expires ~= nil and newest.expires < as_of then
       r.status = "attest"
@@ -618,8 +620,8 @@ function Ev:addressable(id)
       .. "security official %s)", (at.alternative_measure:gsub("%.$", "")), attester_text(at),
       r.date, at.approved_by_name or at.approved_by)
     out.evidence = { file = "plan.json", attestation = topic, attester = at.attester,
-                     approved_by = at.approved_by, date = r.date, expires = r.expires,
-                     ref = at.evidence }
+                     approved_by = at.approved_by, date = r.date, time = at.time,
+                     expires = r.expires, ref = at.evidence }
   end
   return out
 end
@@ -1002,7 +1004,7 @@ function Ev:control(def)
     local r = self:attestation(topic, max_age)
     atts[#atts + 1] = { topic = topic, status = r.status, reason = r.reason,
                         attester = r.attester, attester_id = r.attester_id, role = r.role,
-                        date = r.date, expires = r.expires }
+                        date = r.date, time = r.time, expires = r.expires }
     if r.evidence then ev_refs.add(r.evidence) end
     if r.status ~= "pass" then missing[#missing + 1] = r end
   end

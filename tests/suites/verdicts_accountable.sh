@@ -126,6 +126,14 @@ mk att_ok '(.attestations[] | select(.topic == "internal_audit")) |= (.date = "2
 is "10: a current internal audit by an independent auditor passes 9.2" \
 	"$(ctl iso22301 9.2)" \
 	"pass${TAB}internal_audit attested by Rebecca Okoro (Head of Internal Audit (independent of IT)) on 2026-10-15, valid until 2027-10-15"
+mk att_time '(.attestations[] | select(.topic == "management_review")) |= (.date = "2026-03-24T16:45:00+01:00")'
+is "10: an attestation signed at a time keeps it with its zone, in the control and its evidence" \
+	"$(jq -r '[.controls[] | select(.framework == "iso22301" and .control == "9.3") | (.attestations[0] | .date, .time), (.evidence[] | select(.attestation == "management_review") | .time)] | join("|")' "$R")" \
+	"2026-03-24|2026-03-24T16:45:00+01:00|2026-03-24T16:45:00+01:00"
+mk att_day '.'
+is "10: an attestation dated by its day has no time" \
+	"$(jq -r '[.controls[] | select(.framework == "iso22301" and .control == "9.3") | .attestations[0] | has("time")] | join("|")' "$R")" \
+	"false"
 mk att_owner '(.attestations[] | select(.topic == "internal_audit")) |= (.date = "2026-10-15" | .expires = "2027-10-15" | .attester = "niamh-gallagher")'
 is "10: an internal audit by the plan owner is refused" \
 	"$(ctl iso22301 9.2)" \
