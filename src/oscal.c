@@ -774,12 +774,13 @@ static void objective_status(cJSON *target, const char *status, const char *reas
 		cJSON_AddStringToObject(st, "remarks", reason);
 }
 
-/* The subject an evidence item names (service or datastore), if any. */
-static bool evidence_subject(const struct oscal *x, const cJSON *e, cJSON *subjects,
-			     struct strmap *seen)
+/* Adds datastore DS or else service SVC of the plan (either may be NULL)
+ * to an observation's subjects, once, with drgen's outcome for it when the
+ * check judged it (STATUS, or NULL); false when neither is in the plan. */
+static bool add_subject(const struct oscal *x, cJSON *subjects, struct strmap *seen,
+			const char *ds, const char *svc, const char *status)
 {
 	const struct model *m = x->in->model;
-	const char *ds = json_str(e, "datastore"), *svc = json_str(e, "service");
 	char id[37];
 	const char *type;
 	const char *title;
@@ -803,8 +804,34 @@ static bool evidence_subject(const struct oscal *x, const cJSON *e, cJSON *subje
 	cJSON_AddStringToObject(s, "subject-uuid", id);
 	cJSON_AddStringToObject(s, "type", type);
 	cJSON_AddStringToObject(s, "title", title);
+	if (status) {
+		cJSON *props = add_array(s, "props");
+		add_prop(props, "status", status, true);
+	}
 	cJSON_AddItemToArray(subjects, s);
 	return true;
+}
+
+/* The subjects of an observation: first those the check judged (its
+ * results.json subjects that are services or datastores, each with its
+ * outcome), then those its evidence names. */
+static void add_subjects(const struct oscal *x, cJSON *o, const cJSON *check,
+			 const cJSON *evidence)
+{
+	cJSON *subjects = add_array(o, "subjects");
+	struct strmap *seen = strmap_new(16);
+	const cJSON *e, *judged = check ? cJSON_GetObjectItemCaseSensitive(check, "subjects") : NULL;
+	cJSON_ArrayForEach(e, judged) {
+		const char *type = json_str(e, "type"), *id = json_str(e, "id");
+		if (type && id)
+			add_subject(x, subjects, seen, strcmp(type, "datastore") == 0 ? id : NULL,
+				    strcmp(type, "service") == 0 ? id : NULL, json_str(e, "status"));
+	}
+	cJSON_ArrayForEach(e, evidence)
+		add_subject(x, subjects, seen, json_str(e, "datastore"), json_str(e, "service"),
+			    NULL);
+	strmap_free(seen);
+	drop_if_empty(o, "subjects");
 }
 
 /* One evidence item as text: its keys and values, file first. */
@@ -975,13 +1002,7 @@ static void add_observation(const struct oscal *x, cJSON *observations, const cJ
 	const cJSON *evidence = check && cJSON_GetObjectItemCaseSensitive(check, "evidence") ?
 		cJSON_GetObjectItemCaseSensitive(check, "evidence") :
 		cJSON_GetObjectItemCaseSensitive(c, "evidence");
-	cJSON *subjects = add_array(o, "subjects");
-	struct strmap *seen = strmap_new(16);
-	const cJSON *e;
-	cJSON_ArrayForEach(e, evidence)
-		evidence_subject(x, e, subjects, seen);
-	strmap_free(seen);
-	drop_if_empty(o, "subjects");
+	add_subjects(x, o, check, evidence);
 	add_evidence(x, o, evidence);
 	cJSON_AddStringToObject(o, "collected", x->as_of);
 	cJSON_AddItemToArray(observations, o);

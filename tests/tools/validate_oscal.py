@@ -174,6 +174,32 @@ def main():
     if len(findings) != len(results.get("controls", [])):
         problem("%d findings for %d controls" % (len(findings), len(results["controls"])))
 
+    # an observation's subjects that carry drgen's status are the check's
+    # own subjects (results.json checks[].subjects), with the same outcome
+    judged = {}
+    for c in results.get("controls", []):
+        for k in c.get("checks", []):
+            judged[(c["framework"], c["control"], k["check"])] = {
+                s["id"]: s["status"] for s in k.get("subjects", [])
+                if s["type"] in ("service", "datastore")}
+    n_judged = 0
+    for o in docs["assessment-results.json"]["assessment-results"]["results"][0].get(
+            "observations", []):
+        head, _, check = o["title"].rpartition(": ")
+        fw, _, control = head.partition(" ")
+        want = judged.get((fw, control, check))
+        for sub in o.get("subjects", []):
+            status = [p["value"] for p in sub.get("props", []) if p["name"] == "status"]
+            if not status:
+                continue
+            n_judged += 1
+            if want is None or want.get(sub["title"]) != status[0]:
+                problem("observation %s: subject %s has status %s, results.json %s" %
+                        (o["title"], sub["title"], status[0],
+                         want.get(sub["title"]) if want else "no such check"))
+    if judged and any(judged.values()) and n_judged == 0:
+        problem("no observation names a judged subject with its status")
+
     # back-matter hashes of the files in the pack
     for name, d in docs.items():
         root = next(iter(d.values()))
