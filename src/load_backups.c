@@ -64,7 +64,6 @@
 #define PLAN_READ    (64u << 10)   /* pread size when looking for a newline */
 #define HASH_READ    (256u << 10)
 #define MAX_DEPTH    64            /* nesting inside values of unknown keys */
-#define LIST_SHOWN   20            /* unknown datastore ids named in the warning */
 #define SECONDS_PER_DAY 86400
 #define RETENTION_FOREVER 3650000  /* days; longer counts as never expiring */
 
@@ -82,7 +81,7 @@
 #define TEST_ONLY (BIT(K_METHOD) | BIT(K_TESTED_BACKUP) | BIT(K_TESTED_BACKUP_TIME) | \
 		   BIT(K_TARGET))
 
-static const char *const key_names[K_COUNT] = {
+const char *const lb_key_names[K_COUNT] = {
 	"id", "datastore", "type", "started", "finished", "status", "bytes",
 	"location", "region", "encryption", "compression", "immutable",
 	"retention_days", "verification", "verified_ok", "kind", "method",
@@ -138,7 +137,7 @@ static int key_fast(const char *p, const char **end)
 
 static int key_find(const char *s, size_t len)
 {
-#define KEY(k) (memcmp(s, key_names[k], len) == 0 ? (k) : K_UNKNOWN)
+#define KEY(k) (memcmp(s, lb_key_names[k], len) == 0 ? (k) : K_UNKNOWN)
 	switch (len) {
 	case 2: return KEY(K_ID);
 	case 4: return s[0] == 'k' ? KEY(K_KIND) : KEY(K_TYPE);
@@ -181,119 +180,6 @@ static const char *skip_ws(const char *p)
 	return p;
 }
 
-/* Length of the valid UTF-8 sequence at p (p[0] >= 0x80), or 0. */
-static size_t utf8_seq(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	unsigned c = p[0];
-	if (c < 0xC2)
-		return 0;
-	if (c < 0xE0)
-		return (p[1] & 0xC0) == 0x80 ? 2 : 0;
-	if (c < 0xF0) {
-		if ((p[1] & 0xC0) != 0x80 || (c == 0xE0 && p[1] < 0xA0) ||
-		    (c == 0xED && p[1] >= 0xA0))
-			return 0;
-		return (p[2] & 0xC0) == 0x80 ? 3 : 0;
-	}
-	if (c < 0xF5) {
-		if ((p[1] & 0xC0) != 0x80 || (c == 0xF0 && p[1] < 0x90) ||
-		    (c == 0xF4 && p[1] >= 0x90))
-			return 0;
-		return (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80 ? 4 : 0;
-	}
-	return 0;
-}
-
-/* How many bytes of s to keep so that at most max remain and no UTF-8
- * sequence is cut (s is valid UTF-8). */
-static size_t cut_len(const char *s, size_t len, size_t max)
-{
-	if (len <= max)
-		return len;
-	size_t n = max;
-	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-		n--;
-	return n;
-}
-
-/* Copies s into a fixed field, cut safely. */
-static void copy_cut(char *dst, size_t cap, const char *s, size_t len)
-{
-	size_t n = cut_len(s, len, cap - 1);
-	memcpy(dst, s, n);
-	dst[n] = '\0';
-}
-
-/* A user string made safe for a message: quotes, backslashes and control
- * characters escaped, at most SHOW_MAX bytes of it, "..." when cut. */
-static const char *show(char out[SHOW_MAX * 6 + 8], const char *s, size_t len)
-{
-	size_t n = cut_len(s, len, SHOW_MAX), o = 0;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '"' || c == '\\') {
-			out[o++] = '\\';
-			out[o++] = (char)c;
-		} else if (c < 0x20 || c == 0x7f) {
-			o += (size_t)snprintf(out + o, 7, "\\u%04x", c);
-		} else {
-			out[o++] = (char)c;
-		}
-	}
-	if (n < len) {
-		memcpy(out + o, "...", 3);
-		o += 3;
-	}
-	out[o] = '\0';
-	return out;
-}
-
-/* What the scanner found at p, for "expected X, found Y". */
-static const char *found(const struct line *l, const char *p, char out[16])
-{
-	unsigned char c = (unsigned char)*p;
-	if (p >= l->end)
-		return "the end of the line";
-	if (c > 0x20 && c < 0x7f) {
-		snprintf(out, 16, "'%c'", c);
-		return out;
-	}
-	size_t n = c >= 0x80 ? utf8_seq(p) : 0;
-	if (n) {
-		out[0] = '\'';
-		memcpy(out + 1, p, n);
-		out[n + 1] = '\'';
-		out[n + 2] = '\0';
-		return out;
-	}
-	snprintf(out, 16, "byte 0x%02x", c);
-	return out;
-}
-
-/* The kind of the JSON value starting at p, for "must be X, found Y". */
-static const char *value_kind(char c)
-{
-	switch (c) {
-	case '"': return "a string";
-	case '{': return "an object";
-	case '[': return "an array";
-	case 't': return "true";
-	case 'f': return "false";
-	case 'n': return "null";
-	default: return "a number";
-	}
-}
-
-static void enum_list(struct buf *b, const char *const *names, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			buf_puts(b, i + 1 == n ? " or " : ", ");
-		buf_puts(b, names[i]);
-	}
-}
-
 /* Whether name equals s[0..len); s holds no NUL (the scanner refuses it). */
 static bool name_is(const char *name, const char *s, size_t len)
 {
@@ -311,31 +197,6 @@ static int enum_match(const char *const *names, size_t n, const char *s, size_t 
 			return (int)i;
 	}
 	return -1;
-}
-
-/* The closest name to s, or NULL; short names get less slack, so that
- * "x" does not suggest "id". */
-static const char *suggest(const char *const *names, size_t n, const char *s, size_t len)
-{
-	char tmp[SHOW_MAX + 1];
-	copy_cut(tmp, sizeof(tmp), s, len);
-	const char *best = NULL;
-	size_t slack = len / 3 < 2 ? len / 3 : 2, best_d = slack + 1;
-	if (!slack)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		size_t dist = util_edit_distance(tmp, names[i], slack);
-		if (dist < best_d) {
-			best_d = dist;
-			best = names[i];
-		}
-	}
-	return best;
-}
-
-static int clamp_int(uint64_t v)
-{
-	return v > INT_MAX ? INT_MAX : (int)v;
 }
 
 /* Word-at-a-time hash of a short id (the plan's and the records' alike). */
@@ -365,60 +226,6 @@ static const char *errno_text(int err, char *tmp, size_t cap)
 {
 	/* The GNU strerror_r (we build with _GNU_SOURCE) returns the text. */
 	return strerror_r(err, tmp, cap);
-}
-
-/* ---------------------------------------------------------------------
- * Diagnostics of a chunk
- */
-
-static void chunk_verror(struct chunk *c, size_t cap, uint64_t line, int col,
-			 const char *fmt, va_list ap)
-{
-	c->total_errors++;
-	if (c->n_errors >= cap)
-		return;
-	if (!c->errors)
-		c->errors = xcalloc(cap, sizeof(*c->errors));
-	struct buf b = BUF_INIT;
-	buf_vprintf(&b, fmt, ap);
-	struct chunk_error *e = &c->errors[c->n_errors++];
-	e->line = line;
-	e->col = col;
-	e->message = buf_detach(&b, NULL);
-}
-
-static void line_verror(struct line *l, const char *at, const char *fmt, va_list ap)
-{
-	l->bad = true;
-	chunk_verror(l->c, l->w->job->max_errors, l->lineno,
-		     (int)(at - l->start) + 1, fmt, ap);
-}
-
-/* A problem with one value: the rest of the record is still checked. */
-static void PRINTF_LIKE(3, 4) rec_error(struct line *l, const char *at, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	line_verror(l, at, fmt, ap);
-	va_end(ap);
-}
-
-/*
- * The line cannot be read as JSON: scanning stops.  A line that is not
- * UTF-8 is reported as that, since its JSON errors would only follow from it.
- */
-static void PRINTF_LIKE(3, 4) line_fail(struct line *l, const char *at, const char *fmt, ...)
-{
-	size_t bad;
-	if (!source_utf8_valid(l->start, (size_t)(l->end - l->start), &bad)) {
-		rec_error(l, l->start + bad, "invalid UTF-8 (byte 0x%02x)",
-			  (unsigned char)l->start[bad]);
-		return;
-	}
-	va_list ap;
-	va_start(ap, fmt);
-	line_verror(l, at, fmt, ap);
-	va_end(ap);
 }
 
 static void note_key(struct line *l, const struct str *key, const char *at, int note)
@@ -513,11 +320,11 @@ static size_t escape_check(struct line *l, const char *p)
 		return 2;
 	case 'u':
 		if (!hex4(p + 2, &cp)) {
-			line_fail(l, p, "invalid JSON: \\u must be followed by four hex digits");
+			lb_line_fail(l, p, "invalid JSON: \\u must be followed by four hex digits");
 			return 0;
 		}
 		if (cp == 0) {
-			line_fail(l, p, "\\u0000 (NUL) is not allowed in strings");
+			lb_line_fail(l, p, "\\u0000 (NUL) is not allowed in strings");
 			return 0;
 		}
 		if (cp < 0xD800 || cp > 0xDFFF)
@@ -525,11 +332,11 @@ static size_t escape_check(struct line *l, const char *p)
 		if (cp <= 0xDBFF && p[6] == '\\' && p[7] == 'u' && hex4(p + 8, &lo) &&
 		    lo >= 0xDC00 && lo <= 0xDFFF)
 			return 12;
-		line_fail(l, p, "invalid JSON: unpaired surrogate in \\u escape");
+		lb_line_fail(l, p, "invalid JSON: unpaired surrogate in \\u escape");
 		return 0;
 	default:
-		line_fail(l, p, "invalid JSON: invalid escape, backslash followed by %s",
-			  found(l, p + 1, fb));
+		lb_line_fail(l, p, "invalid JSON: invalid escape, backslash followed by %s",
+			  lb_found(l, p + 1, fb));
 		return 0;
 	}
 }
@@ -612,15 +419,15 @@ static const char *scan_string_slow(struct line *l, const char *p, struct str *o
 		} else if (c >= 0x80) {
 			size_t n = utf8_seq(p);
 			if (!n) {
-				line_fail(l, p, "invalid UTF-8");
+				lb_line_fail(l, p, "invalid UTF-8");
 				return NULL;
 			}
 			p += n;
 		} else if (p == l->end) {
-			line_fail(l, open, "invalid JSON: unterminated string");
+			lb_line_fail(l, open, "invalid JSON: unterminated string");
 			return NULL;
 		} else {
-			line_fail(l, p, "invalid JSON: control character U+%04X in a string "
+			lb_line_fail(l, p, "invalid JSON: control character U+%04X in a string "
 				  "(write it as an escape)", c);
 			return NULL;
 		}
@@ -713,7 +520,7 @@ static const char *scan_number(struct line *l, const char *p, bool *simple,
 	*value = v;
 	return p;
 bad:
-	line_fail(l, s, "invalid JSON: invalid number");
+	lb_line_fail(l, s, "invalid JSON: invalid number");
 	return NULL;
 }
 
@@ -796,7 +603,7 @@ static const char *scan_literal(struct line *l, const char *p, const char *word)
 		goto bad;
 	return p + n;
 bad:
-	line_fail(l, p, "invalid JSON: expected a value (a string, number, object, "
+	lb_line_fail(l, p, "invalid JSON: expected a value (a string, number, object, "
 		  "array, true, false or null)");
 	return NULL;
 }
@@ -809,7 +616,7 @@ static const char *skip_container(struct line *l, const char *p, int depth)
 	bool object = *p == '{';
 	char close = object ? '}' : ']';
 	if (depth >= MAX_DEPTH) {
-		line_fail(l, p, "invalid JSON: nested deeper than %d levels", MAX_DEPTH);
+		lb_line_fail(l, p, "invalid JSON: nested deeper than %d levels", MAX_DEPTH);
 		return NULL;
 	}
 	p = skip_ws(p + 1);
@@ -818,16 +625,16 @@ static const char *skip_container(struct line *l, const char *p, int depth)
 	for (;;) {
 		if (object) {
 			if (*p != '"') {
-				line_fail(l, p, "invalid JSON: expected a key in double quotes, found %s",
-					  found(l, p, fb));
+				lb_line_fail(l, p, "invalid JSON: expected a key in double quotes, found %s",
+					  lb_found(l, p, fb));
 				return NULL;
 			}
 			if (!(p = scan_string(l, p, NULL)))
 				return NULL;
 			p = skip_ws(p);
 			if (*p != ':') {
-				line_fail(l, p, "invalid JSON: expected ':' after a key, found %s",
-					  found(l, p, fb));
+				lb_line_fail(l, p, "invalid JSON: expected ':' after a key, found %s",
+					  lb_found(l, p, fb));
 				return NULL;
 			}
 			p = skip_ws(p + 1);
@@ -841,8 +648,8 @@ static const char *skip_container(struct line *l, const char *p, int depth)
 		}
 		if (*p == close)
 			return p + 1;
-		line_fail(l, p, "invalid JSON: expected ',' or '%c', found %s", close,
-			  found(l, p, fb));
+		lb_line_fail(l, p, "invalid JSON: expected ',' or '%c', found %s", close,
+			  lb_found(l, p, fb));
 		return NULL;
 	}
 }
@@ -861,7 +668,7 @@ static const char *skip_value(struct line *l, const char *p, int depth)
 	default:
 		if (*p == '-' || is_digit(*p))
 			return scan_number(l, p, &simple, &v);
-		line_fail(l, p, "invalid JSON: expected a value, found %s", found(l, p, fb));
+		lb_line_fail(l, p, "invalid JSON: expected a value, found %s", lb_found(l, p, fb));
 		return NULL;
 	}
 }
@@ -870,31 +677,12 @@ static const char *skip_value(struct line *l, const char *p, int depth)
  * Values of the known keys
  */
 
-/* Reports a value outside an enumeration; returns false. */
-static bool enum_error(struct line *l, const char *at, enum key k, const struct str *s,
-		       const char *const *names, size_t n)
-{
-	char sb[SHOW_MAX * 6 + 8];
-	const char *near = suggest(names, n, s->p, s->len);
-	if (near) {
-		rec_error(l, at, "invalid \"%s\" value \"%s\" (did you mean \"%s\"?)",
-			  key_names[k], show(sb, s->p, s->len), near);
-		return false;
-	}
-	struct buf list = BUF_INIT;
-	enum_list(&list, names, n);
-	rec_error(l, at, "invalid \"%s\" value \"%s\": expected %s", key_names[k],
-		  show(sb, s->p, s->len), list.data);
-	buf_free(&list);
-	return false;
-}
-
 static bool enum_value(struct line *l, const char *at, enum key k, const struct str *s,
 		       const char *const *names, size_t n, int *out)
 {
 	int v = enum_match(names, n, s->p, s->len);
 	if (v < 0)
-		return enum_error(l, at, k, s, names, n);
+		return lb_enum_error(l, at, k, s, names, n);
 	*out = v;
 	return true;
 }
@@ -917,12 +705,12 @@ static bool string_value(struct line *l, struct rec *r, enum key k, const struct
 	case K_DATASTORE:
 	case K_TESTED_BACKUP:
 		if (s->len == 0) {
-			rec_error(l, at, "\"%s\" must not be empty", key_names[k]);
+			lb_rec_error(l, at, "\"%s\" must not be empty", lb_key_names[k]);
 			return false;
 		}
 		if (k != K_DATASTORE && s->len > BACKUP_ID_LIMIT) {
-			rec_error(l, at, "\"%s\" is %zu bytes long, above the limit of %d bytes",
-				  key_names[k], s->len, BACKUP_ID_LIMIT);
+			lb_rec_error(l, at, "\"%s\" is %zu bytes long, above the limit of %d bytes",
+				  lb_key_names[k], s->len, BACKUP_ID_LIMIT);
 			return false;
 		}
 		if (k == K_ID)
@@ -964,9 +752,9 @@ static bool string_value(struct line *l, struct rec *r, enum key k, const struct
 		if (date_parse_rfc3339(s->p, s->len, k == K_STARTED ? &r->started
 				       : k == K_FINISHED ? &r->finished : &r->tested_time))
 			return true;
-		rec_error(l, at, "invalid \"%s\" time \"%s\": expected an RFC 3339 "
+		lb_rec_error(l, at, "invalid \"%s\" time \"%s\": expected an RFC 3339 "
 			  "date-time with offset, like 2026-10-01T02:00:00Z",
-			  key_names[k], show(sb, s->p, s->len));
+			  lb_key_names[k], lb_show(sb, s->p, s->len));
 		return false;
 	default:
 		return true;
@@ -985,14 +773,14 @@ static bool number_value_check(struct line *l, struct rec *r, enum key k, const 
 			r->retention_days = v;
 		return true;
 	case NUM_NEGATIVE:
-		rec_error(l, at, "\"%s\" must not be negative", key_names[k]);
+		lb_rec_error(l, at, "\"%s\" must not be negative", lb_key_names[k]);
 		return false;
 	case NUM_FRACTION:
-		rec_error(l, at, "\"%s\" must be a whole number", key_names[k]);
+		lb_rec_error(l, at, "\"%s\" must be a whole number", lb_key_names[k]);
 		return false;
 	case NUM_TOO_LARGE:
 	default:
-		rec_error(l, at, "\"%s\" is too large", key_names[k]);
+		lb_rec_error(l, at, "\"%s\" is too large", lb_key_names[k]);
 		return false;
 	}
 }
@@ -1150,7 +938,7 @@ static const char *key_value(struct line *l, struct rec *r, enum key k, const ch
 		if (!(e = scan_literal(l, p, "null")))
 			return NULL;
 		if (REQUIRED & BIT(k))
-			rec_error(l, at, "\"%s\" must be %s, found null", key_names[k],
+			lb_rec_error(l, at, "\"%s\" must be %s, found null", lb_key_names[k],
 				  kind_desc[key_kind[k]]);
 		return e;
 	}
@@ -1206,8 +994,8 @@ static const char *key_value(struct line *l, struct rec *r, enum key k, const ch
 	/* The wrong kind of value: check its syntax, then say so. */
 	if (!(e = skip_value(l, p, 0)))
 		return NULL;
-	rec_error(l, at, "\"%s\" must be %s, found %s", key_names[k], kind_desc[key_kind[k]],
-		  value_kind(*at));
+	lb_rec_error(l, at, "\"%s\" must be %s, found %s", lb_key_names[k], kind_desc[key_kind[k]],
+		  lb_value_kind(*at));
 	return e;
 }
 
@@ -1217,7 +1005,7 @@ static void other_kind_keys(struct line *l, struct rec *r)
 	unsigned other = r->seen & (r->kind == RKIND_RESTORE_TEST ? BACKUP_ONLY : TEST_ONLY);
 	for (int k = 0; other && k < K_COUNT; k++) {
 		if (other & BIT(k)) {
-			struct str name = {key_names[k], strlen(key_names[k])};
+			struct str name = {lb_key_names[k], strlen(lb_key_names[k])};
 			note_key(l, &name, r->key_at[k], r->kind == RKIND_RESTORE_TEST
 				 ? NOTE_BACKUP_ONLY : NOTE_TEST_ONLY);
 			r->valid &= ~BIT(k);
@@ -1249,42 +1037,42 @@ static void rec_check(struct line *l, struct rec *r, const char *open)
 		int n = 0;
 		for (int k = 0; k < K_COUNT; k++) {
 			if (missing & BIT(k))
-				buf_printf(&b, "%s\"%s\"", n++ ? ", " : "", key_names[k]);
+				buf_printf(&b, "%s\"%s\"", n++ ? ", " : "", lb_key_names[k]);
 		}
-		rec_error(l, open, "missing required key%s %s%s", n > 1 ? "s" : "", b.data,
+		lb_rec_error(l, open, "missing required key%s %s%s", n > 1 ? "s" : "", b.data,
 			  test ? " (in a restore test)" : "");
 		buf_free(&b);
 	}
 	unsigned nulls = need & ~REQUIRED & r->seen & ~r->valid;
 	for (int k = 0; nulls && k < K_COUNT; k++) {
 		if ((nulls & BIT(k)) && *r->at[k] == 'n')
-			rec_error(l, r->at[k], "\"%s\" must be %s, found null", key_names[k],
+			lb_rec_error(l, r->at[k], "\"%s\" must be %s, found null", lb_key_names[k],
 				  kind_desc[key_kind[k]]);
 	}
 	if (test && !(r->seen & (BIT(K_TESTED_BACKUP) | BIT(K_TESTED_BACKUP_TIME))))
-		rec_error(l, open, "missing required key \"tested_backup\" or "
+		lb_rec_error(l, open, "missing required key \"tested_backup\" or "
 			  "\"tested_backup_time\" (a restore test names the backup it tested)");
 	else if (test && !(r->valid & (BIT(K_TESTED_BACKUP) | BIT(K_TESTED_BACKUP_TIME))) &&
 		 !(r->seen & BIT(K_TESTED_BACKUP) && *r->at[K_TESTED_BACKUP] != 'n') &&
 		 !(r->seen & BIT(K_TESTED_BACKUP_TIME) && *r->at[K_TESTED_BACKUP_TIME] != 'n'))
-		rec_error(l, open, "\"tested_backup\" and \"tested_backup_time\" are both "
+		lb_rec_error(l, open, "\"tested_backup\" and \"tested_backup_time\" are both "
 			  "null: a restore test names the backup it tested");
 	other_kind_keys(l, r);
 	if ((r->valid & BIT(K_STATUS)) && r->status != BSTATUS_RUNNING &&
 	    !(r->seen & BIT(K_FINISHED)))
-		rec_error(l, open, "missing required key \"finished\" (required unless "
+		lb_rec_error(l, open, "missing required key \"finished\" (required unless "
 			  "\"status\" is \"running\")");
 	else if ((r->valid & BIT(K_STATUS)) && r->status != BSTATUS_RUNNING &&
 		 !(r->valid & BIT(K_FINISHED)) && *r->at[K_FINISHED] == 'n')
-		rec_error(l, r->at[K_FINISHED], "\"finished\" must be a string when "
+		lb_rec_error(l, r->at[K_FINISHED], "\"finished\" must be a string when "
 			  "\"status\" is \"%s\", found null",
 			  model_backup_status_names[r->status]);
 	if ((r->valid & BIT(K_STARTED)) && (r->valid & BIT(K_FINISHED)) &&
 	    r->finished < r->started)
-		rec_error(l, r->at[K_FINISHED], "\"finished\" is before \"started\"");
+		lb_rec_error(l, r->at[K_FINISHED], "\"finished\" is before \"started\"");
 	if (test && (r->valid & BIT(K_TESTED_BACKUP_TIME)) && (r->valid & BIT(K_STARTED)) &&
 	    r->tested_time > ((r->valid & BIT(K_FINISHED)) ? r->finished : r->started))
-		rec_error(l, r->at[K_TESTED_BACKUP_TIME], "\"tested_backup_time\" is after "
+		lb_rec_error(l, r->at[K_TESTED_BACKUP_TIME], "\"tested_backup_time\" is after "
 			  "the restore test: a test cannot test a later backup");
 }
 
@@ -1486,7 +1274,7 @@ static int unknown_cmp(const void *a, const void *b)
 }
 
 /* Keeps the UNKNOWN_KEEP smallest ids (sorts the list). */
-static void unknown_prune(struct unknown_ids *u)
+void lb_unknown_prune(struct unknown_ids *u)
 {
 	qsort(u->list, u->n, sizeof(*u->list), unknown_cmp);
 	if (u->n <= UNKNOWN_KEEP)
@@ -1523,7 +1311,7 @@ static void unknown_add(struct unknown_ids *u, const char *id, size_t len, uint6
 	u->list[u->n++] = e;
 	strmap_put(u->map, e->id, e);
 	if (u->n >= 2 * UNKNOWN_KEEP)
-		unknown_prune(u);
+		lb_unknown_prune(u);
 }
 
 static void unknown_free(struct unknown_ids *u)
@@ -1657,9 +1445,9 @@ static void not_an_object(struct line *l, const char *p)
 	    (*p == 't' && memcmp(p, "true", 4) == 0) ||
 	    (*p == 'f' && memcmp(p, "false", 5) == 0) ||
 	    (*p == 'n' && memcmp(p, "null", 4) == 0))
-		line_fail(l, p, "expected a JSON object, found %s", value_kind(*p));
+		lb_line_fail(l, p, "expected a JSON object, found %s", lb_value_kind(*p));
 	else
-		line_fail(l, p, "invalid JSON: expected '{', found %s", found(l, p, fb));
+		lb_line_fail(l, p, "invalid JSON: expected '{', found %s", lb_found(l, p, fb));
 }
 
 /* Scans the record l->start..l->end starting at p, and folds it when valid. */
@@ -1682,8 +1470,8 @@ static void line_scan(struct line *l, const char *p)
 	if (*p != '}') {
 		for (;;) {
 			if (*p != '"') {
-				line_fail(l, p, "invalid JSON: expected a key in double quotes, found %s",
-					  found(l, p, fb));
+				lb_line_fail(l, p, "invalid JSON: expected a key in double quotes, found %s",
+					  lb_found(l, p, fb));
 				return;
 			}
 			const char *kat = p;
@@ -1696,8 +1484,8 @@ static void line_scan(struct line *l, const char *p)
 			}
 			p = skip_ws(p);
 			if (*p != ':') {
-				line_fail(l, p, "invalid JSON: expected ':' after a key, found %s",
-					  found(l, p, fb));
+				lb_line_fail(l, p, "invalid JSON: expected ':' after a key, found %s",
+					  lb_found(l, p, fb));
 				return;
 			}
 			p = skip_ws(p + 1);
@@ -1710,7 +1498,7 @@ static void line_scan(struct line *l, const char *p)
 				}
 				p = skip_value(l, p, 0);
 			} else if (r->seen & BIT(k)) {
-				rec_error(l, kat, "duplicate key \"%s\"", key_names[k]);
+				lb_rec_error(l, kat, "duplicate key \"%s\"", lb_key_names[k]);
 				p = skip_value(l, p, 0);
 			} else {
 				r->seen |= BIT(k);
@@ -1726,13 +1514,13 @@ static void line_scan(struct line *l, const char *p)
 			}
 			if (*p == '}')
 				break;
-			line_fail(l, p, "invalid JSON: expected ',' or '}', found %s", found(l, p, fb));
+			lb_line_fail(l, p, "invalid JSON: expected ',' or '}', found %s", lb_found(l, p, fb));
 			return;
 		}
 	}
 	p = skip_ws(p + 1);
 	if (p != l->end) {
-		line_fail(l, p, "invalid JSON: %s after the end of the record", found(l, p, fb));
+		lb_line_fail(l, p, "invalid JSON: %s after the end of the record", lb_found(l, p, fb));
 		return;
 	}
 	for (size_t u = 0; u < r->n_unknown; u++)
@@ -1753,7 +1541,7 @@ static void line_run(struct worker *w, struct chunk *c, uint64_t lineno, const c
 {
 	struct line l = {.w = w, .c = c, .lineno = lineno, .start = s, .end = nl};
 	if ((size_t)(nl - s) > SOURCE_MAX_LINE) {
-		rec_error(&l, s, "line longer than the limit of %u bytes", SOURCE_MAX_LINE);
+		lb_rec_error(&l, s, "line longer than the limit of %u bytes", SOURCE_MAX_LINE);
 		return;
 	}
 	const char *p = s;
@@ -1827,7 +1615,7 @@ static void chunk_run(struct worker *w, struct chunk *c)
 			have = 0;
 		} else if (rest > SOURCE_MAX_LINE) {
 			struct line l = {.w = w, .c = c, .lineno = lineno + 1, .start = p, .end = end};
-			rec_error(&l, p, "line longer than the limit of %u bytes", SOURCE_MAX_LINE);
+			lb_rec_error(&l, p, "line longer than the limit of %u bytes", SOURCE_MAX_LINE);
 			skipping = true;
 			have = 0;
 		} else {
@@ -2000,210 +1788,6 @@ static int by_size_cmp(const void *a, const void *b)
 }
 
 /* ---------------------------------------------------------------------
- * Results
- */
-
-/*
- * An unknown key of backup records, counted in the model for the audit's
- * scope section (issue 13 item 9): the warnings stay warnings, because
- * backup records are machine-written, but the audit lists what was ignored.
- */
-static void model_unknown_key(struct model *m, const char *name, uint64_t count)
-{
-	size_t k = 0;
-	while (k < m->n_backup_unknown_keys && strcmp(m->backup_unknown_keys[k].name, name) != 0)
-		k++;
-	if (k < m->n_backup_unknown_keys) {
-		m->backup_unknown_keys[k].records += count;
-		return;
-	}
-	if (k == MODEL_UNKNOWN_KEYS_MAX) {
-		m->backup_unknown_keys_other += count;
-		return;
-	}
-	if (!m->backup_unknown_keys)
-		m->backup_unknown_keys = arena_calloc(m->arena, MODEL_UNKNOWN_KEYS_MAX,
-						      sizeof(*m->backup_unknown_keys));
-	m->backup_unknown_keys[k].name = arena_strdup(m->arena, name);
-	m->backup_unknown_keys[k].records = count;
-	m->n_backup_unknown_keys++;
-}
-
-/* Diagnostics of one file, in line order, with absolute line numbers. */
-/* The warning for a known key counted by note_key (see enum key_note). */
-static void key_note_report(struct diags *d, const struct file *f, const struct unknown_key *k)
-{
-	char where[48] = "";
-	if (k->count > 1)
-		snprintf(where, sizeof(where), " in %" PRIu64 " records, first here", k->count);
-	switch (k->note) {
-	case NOTE_BACKUP_ONLY:
-		diag_warning(d, f->display, clamp_int(k->line), k->col,
-			     "key \"%s\" of backup records ignored on a restore test%s",
-			     k->name, where);
-		break;
-	case NOTE_TEST_ONLY:
-		diag_warning(d, f->display, clamp_int(k->line), k->col,
-			     "key \"%s\" of restore tests ignored on a backup record (a restore "
-			     "test has \"kind\": \"restore_test\")%s", k->name, where);
-		break;
-	default:
-		diag_warning(d, f->display, clamp_int(k->line), k->col,
-			     "\"verification\": \"restore_test\" on a backup record counts as a "
-			     "verification of the copy, not as a restore test; write the test as "
-			     "a record of \"kind\": \"restore_test\"%s", where);
-		break;
-	}
-}
-
-static void file_report(struct job *j, struct file *f, struct diags *d)
-{
-	uint64_t base = 0, more = 0;
-	size_t shown = 0, n_keys = 0;
-	uint64_t keys_dropped = 0;
-	struct unknown_key *keys = NULL;
-	if (f->hash_error)
-		diag_error(d, f->display, 0, 0, "%s", f->hash_error);
-	for (size_t ci = f->first_chunk; ci < f->first_chunk + f->n_chunks; ci++) {
-		struct chunk *c = &j->chunks[ci];
-		if (c->fatal && !f->hash_error)
-			diag_error(d, f->display, 0, 0, "%s", c->fatal);
-		for (size_t e = 0; e < c->n_errors; e++) {
-			if (shown < j->max_errors) {
-				diag_error(d, f->display, clamp_int(base + c->errors[e].line),
-					   c->errors[e].col, "%s", c->errors[e].message);
-				shown++;
-			} else {
-				more++;
-			}
-		}
-		more += c->total_errors - c->n_errors;
-		keys_dropped += c->keys_dropped;
-		for (size_t k = 0; k < c->n_keys; k++) {
-			struct unknown_key *u = &c->keys[k];
-			size_t x = 0;
-			while (x < n_keys && (keys[x].note != u->note ||
-					       strcmp(keys[x].name, u->name) != 0))
-				x++;
-			if (x < n_keys) {
-				keys[x].count += u->count;
-			} else if (n_keys == KEYS_KEEP) {
-				keys_dropped += u->count;
-			} else {
-				keys = xrealloc(keys, (n_keys + 1) * sizeof(*keys));
-				keys[n_keys] = *u;
-				keys[n_keys++].line = base + u->line;
-			}
-		}
-		base += c->lines;
-	}
-	if (more)
-		diag_add(d, DIAG_NOTE, f->display, 0, 0, NULL,
-			 "%" PRIu64 " more error%s in this file not shown", more,
-			 util_plural(more));
-	for (size_t k = 0; k < n_keys; k++) {
-		if (keys[k].note != NOTE_UNKNOWN) {
-			key_note_report(d, f, &keys[k]);
-			continue;
-		}
-		char sb[SHOW_MAX * 6 + 8], hint[64] = "";
-		const char *near = suggest(key_names, K_COUNT, keys[k].name, strlen(keys[k].name));
-		if (near)
-			snprintf(hint, sizeof(hint), " (did you mean \"%s\"?)", near);
-		show(sb, keys[k].name, strlen(keys[k].name));
-		model_unknown_key(j->m, sb, keys[k].count);
-		if (keys[k].count == 1)
-			diag_warning(d, f->display, clamp_int(keys[k].line), keys[k].col,
-				     "unknown key \"%s\"%s", sb, hint);
-		else
-			diag_warning(d, f->display, clamp_int(keys[k].line), keys[k].col,
-				     "unknown key \"%s\"%s in %" PRIu64 " records, first here",
-				     sb, hint, keys[k].count);
-	}
-	j->m->backup_unknown_keys_other += keys_dropped;
-	if (keys_dropped)
-		diag_warning(d, f->display, 0, 0,
-			     "%" PRIu64 " more unknown keys, of names not listed", keys_dropped);
-	free(keys);  /* the names belong to the chunks */
-}
-
-/* Most records first, then by id: the ids worth naming in the warning. */
-static int unknown_by_records(const void *a, const void *b)
-{
-	const struct unknown_id *x = *(const struct unknown_id *const *)a;
-	const struct unknown_id *y = *(const struct unknown_id *const *)b;
-	if (x->records != y->records)
-		return x->records > y->records ? -1 : 1;
-	return strcmp(x->id, y->id);
-}
-
-/* Width of the id list in one note line, so that lines fit a terminal. */
-#define LIST_WIDTH 60
-
-/*
- * One short warning, then notes of at most LIST_WIDTH bytes naming the
- * LIST_SHOWN ids with most records; the full list is unknown_datastores in
- * the build's evidence/results.json, which the last note names.
- */
-static void unknown_report(struct model *m, struct unknown_ids *u, const char *dir,
-			   struct diags *d)
-{
-	if (!u->records)
-		return;
-	unknown_prune(u);
-	m->unknown_datastores = arena_calloc(m->arena, u->n, sizeof(*m->unknown_datastores));
-	m->n_unknown_datastores = u->n;
-	uint64_t listed = 0;
-	for (size_t i = 0; i < u->n; i++) {
-		m->unknown_datastores[i].id = arena_strdup(m->arena, u->list[i]->id);
-		m->unknown_datastores[i].records = u->list[i]->records;
-		listed += u->list[i]->records;
-	}
-	bool complete = u->records == listed;
-	if (complete)
-		diag_warning(d, dir, 0, 0,
-			     "%" PRIu64 " backup record%s name%s %zu datastore%s the plan does not "
-			     "have", u->records, util_plural(u->records),
-			     u->records == 1 ? "s" : "", u->n, util_plural(u->n));
-	else
-		diag_warning(d, dir, 0, 0,
-			     "%" PRIu64 " backup records name more than %zu datastores the plan "
-			     "does not have", u->records, u->n);
-	size_t shown = u->n < LIST_SHOWN ? u->n : LIST_SHOWN;
-	struct unknown_id **top = xmalloc((u->n ? u->n : 1) * sizeof(*top));
-	memcpy(top, u->list, u->n * sizeof(*top));
-	qsort(top, u->n, sizeof(*top), unknown_by_records);
-	struct buf b = BUF_INIT;
-	uint64_t shown_records = 0;
-	for (size_t i = 0; i < shown; i++) {
-		char sb[SHOW_MAX * 6 + 8], item[sizeof(sb) + 32];
-		snprintf(item, sizeof(item), "%s (%" PRIu64 ")",
-			 show(sb, top[i]->id, strlen(top[i]->id)), top[i]->records);
-		shown_records += top[i]->records;
-		if (b.len > 0 && b.len + 2 + strlen(item) > LIST_WIDTH) {
-			diag_add(d, DIAG_NOTE, dir, 0, 0, NULL, "%s,", b.data);
-			buf_reset(&b);
-		}
-		if (i == 0)
-			buf_puts(&b, "records per datastore, most first: ");
-		buf_printf(&b, "%s%s", b.len && i > 0 && b.data[b.len - 1] != ' ' ? ", " : "",
-			   item);
-	}
-	if (b.len)
-		diag_add(d, DIAG_NOTE, dir, 0, 0, NULL, "%s", b.data);
-	buf_free(&b);
-	free(top);
-	if (shown < u->n || !complete)
-	{
-		diag_add(d, DIAG_NOTE, dir, 0, 0, NULL,
-			 "and %s%zu more datastores, with %" PRIu64 " records;",
-			 complete ? "" : "at least ", u->n - shown, u->records - shown_records);
-		diag_add(d, DIAG_NOTE, dir, 0, 0, NULL,
-			 "a build lists them all in evidence/results.json (unknown_datastores)");
-	}
-}
-
-/* ---------------------------------------------------------------------
  * The entry points
  */
 
@@ -2299,7 +1883,7 @@ static void job_report(struct job *j, struct worker *w, size_t n_workers,
 	struct model *m = j->m;
 	for (size_t i = 0; i < j->n_files; i++) {
 		struct file *f = &j->files[i];
-		file_report(j, f, d);
+		lb_file_report(j, f, d);
 		if (!f->hash_error)
 			source_record(src, f->rel, "backups", f->sha256, f->hashed);
 	}
@@ -2318,7 +1902,7 @@ static void job_report(struct job *j, struct worker *w, size_t n_workers,
 		unknown.records += w[i].unknown.records - kept;
 	}
 	char *dir = source_display_path(src, "backups");
-	unknown_report(m, &unknown, dir, d);
+	lb_unknown_report(m, &unknown, dir, d);
 	free(dir);
 	unknown_free(&unknown);
 }

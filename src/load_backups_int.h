@@ -210,4 +210,96 @@ struct line {
 	bool bad;            /* an error was reported */
 };
 
+/* ---------------------------------------------------------------------
+ * Small helpers of more than one file
+ */
+
+/* Length of the valid UTF-8 sequence at p (p[0] >= 0x80), or 0. */
+static inline size_t utf8_seq(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned c = p[0];
+	if (c < 0xC2)
+		return 0;
+	if (c < 0xE0)
+		return (p[1] & 0xC0) == 0x80 ? 2 : 0;
+	if (c < 0xF0) {
+		if ((p[1] & 0xC0) != 0x80 || (c == 0xE0 && p[1] < 0xA0) ||
+		    (c == 0xED && p[1] >= 0xA0))
+			return 0;
+		return (p[2] & 0xC0) == 0x80 ? 3 : 0;
+	}
+	if (c < 0xF5) {
+		if ((p[1] & 0xC0) != 0x80 || (c == 0xF0 && p[1] < 0x90) ||
+		    (c == 0xF4 && p[1] >= 0x90))
+			return 0;
+		return (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80 ? 4 : 0;
+	}
+	return 0;
+}
+
+/* How many bytes of s to keep so that at most max remain and no UTF-8
+ * sequence is cut (s is valid UTF-8). */
+static inline size_t cut_len(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	size_t n = max;
+	while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	return n;
+}
+
+/* Copies s into a fixed field, cut safely. */
+static inline void copy_cut(char *dst, size_t cap, const char *s, size_t len)
+{
+	size_t n = cut_len(s, len, cap - 1);
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+}
+
+/* ---------------------------------------------------------------------
+ * Across the files
+ */
+
+/* load_backups_record.c */
+
+/* The names of the keys, indexed by enum key. */
+extern const char *const lb_key_names[K_COUNT];
+
+/* Keeps the UNKNOWN_KEEP smallest ids and sorts the list. */
+void lb_unknown_prune(struct unknown_ids *u);
+
+/* load_backups_report.c */
+
+/* A problem with one value of line l at `at`: kept in the chunk, and the
+ * rest of the record is still checked. */
+void PRINTF_LIKE(3, 4) lb_rec_error(struct line *l, const char *at, const char *fmt, ...);
+
+/* Line l cannot be read as JSON (or is not UTF-8): reported, scanning stops. */
+void PRINTF_LIKE(3, 4) lb_line_fail(struct line *l, const char *at, const char *fmt, ...);
+
+/* Reports value s of key k, outside the enumeration names[0..n); returns false. */
+bool lb_enum_error(struct line *l, const char *at, enum key k, const struct str *s,
+		   const char *const *names, size_t n);
+
+/* s made safe for a message into out (escaped, cut to SHOW_MAX bytes);
+ * returns out. */
+const char *lb_show(char out[SHOW_MAX * 6 + 8], const char *s, size_t len);
+
+/* What the scanner found at p, for "expected X, found Y"; may use out. */
+const char *lb_found(const struct line *l, const char *p, char out[16]);
+
+/* The kind of the JSON value starting with c, for "must be X, found Y". */
+const char *lb_value_kind(char c);
+
+/* Adds the diagnostics of file f (its chunks, in order) to d and counts
+ * its unknown keys in the model. */
+void lb_file_report(struct job *j, struct file *f, struct diags *d);
+
+/* The warning and notes on the unknown datastores of u (pruned here), and
+ * m->unknown_datastores. */
+void lb_unknown_report(struct model *m, struct unknown_ids *u, const char *dir,
+		       struct diags *d);
+
 #endif
