@@ -258,6 +258,40 @@ static inline void copy_cut(char *dst, size_t cap, const char *s, size_t len)
 	dst[n] = '\0';
 }
 
+static inline uint64_t add_sat(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+/* Word-at-a-time hash of a short id (the plan's and the records' alike). */
+static inline uint64_t id_hash(const char *s, size_t len)
+{
+	uint64_t h = 0x9E3779B97F4A7C15ull ^ len;
+	while (len >= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+		s += 8;
+		len -= 8;
+	}
+	if (len) {
+		uint64_t w = 0;
+		for (size_t i = 0; i < len; i++)
+			w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 29);
+}
+
+static inline const char *errno_text(int err, char *tmp, size_t cap)
+{
+	/* The GNU strerror_r (we build with _GNU_SOURCE) returns the text. */
+	return strerror_r(err, tmp, cap);
+}
+
 /* ---------------------------------------------------------------------
  * Across the files
  */
@@ -267,8 +301,26 @@ static inline void copy_cut(char *dst, size_t cap, const char *s, size_t len)
 /* The names of the keys, indexed by enum key. */
 extern const char *const lb_key_names[K_COUNT];
 
+/* Reads and scans chunk c, folding its valid records into w's summaries
+ * and keeping its diagnostics in c. */
+void lb_chunk_run(struct worker *w, struct chunk *c);
+
+/* The newest of two successes (see the definition); a merge step. */
+void lb_newest_take(int64_t *t, char *id, char *region, char *enc, char *comp,
+		    int64_t nt, const char *nid, const char *nregion, const char *nenc,
+		    const char *ncomp);
+
+/* Counts `records` more records of unknown datastore id (cut to
+ * BACKUP_ID_MAX - 1 bytes); keeps at most 2 * UNKNOWN_KEEP ids. */
+void lb_unknown_add(struct unknown_ids *u, const char *id, size_t len, uint64_t records);
+
 /* Keeps the UNKNOWN_KEEP smallest ids and sorts the list. */
 void lb_unknown_prune(struct unknown_ids *u);
+
+/* load_backups.c */
+
+/* pread until len bytes or the end of the file; -1 with errno on error. */
+ssize_t lb_read_at(int fd, void *buf, size_t len, uint64_t off);
 
 /* load_backups_report.c */
 
