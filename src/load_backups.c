@@ -402,20 +402,24 @@ static struct worker *workers_run(struct job *j, int threads, size_t *n_workers)
 	if (n > tasks)
 		n = tasks ? tasks : 1;
 	size_t n_ds = m->n_datastores ? m->n_datastores : 1;
-	/* A worker's buffer holds an unfinished line and one read, which is
-	 * never more than the largest file and the newline a last line may
-	 * lack: a plan of small logs (or a fuzzer's input) need not zero MBs. */
+	/* A worker's buffer holds an unfinished line and one read, and its
+	 * scratch the decoded strings of two lines: never more than the largest
+	 * file and the newline a last line may lack, so a plan of small logs
+	 * (or a fuzzer's input) need not allocate and zero megabytes. */
 	uint64_t largest = 0;
 	for (size_t i = 0; i < j->n_files; i++)
 		largest = j->files[i].size > largest ? j->files[i].size : largest;
-	size_t buf_size = SOURCE_MAX_LINE + READ_BYTES;
+	size_t buf_size = SOURCE_MAX_LINE + READ_BYTES, line_max = SOURCE_MAX_LINE;
 	if (largest + 1 < buf_size)
 		buf_size = (size_t)largest + 1;
+	if (largest + 1 < line_max)
+		line_max = (size_t)largest + 1;
 	struct worker *w = xcalloc(n, sizeof(*w));
 	for (size_t i = 0; i < n; i++) {
 		w[i].job = j;
 		w[i].buf = xcalloc(1, buf_size + BUF_PAD);
-		w[i].scratch = xmalloc(2 * (SOURCE_MAX_LINE + BUF_PAD));
+		w[i].scratch_half = line_max + BUF_PAD;
+		w[i].scratch = xmalloc(2 * w[i].scratch_half);
 		w[i].hashbuf = xmalloc(HASH_READ);
 		w[i].hot = xmalloc(n_ds * LOC_COUNT * sizeof(*w[i].hot));
 		w[i].cold = xcalloc(n_ds * LOC_COUNT, sizeof(*w[i].cold));

@@ -192,8 +192,9 @@ struct worker {
 	size_t rec_index[2];
 	int cur;
 	bool pending;
-	char *buf;           /* line limit + one read + padding */
+	char *buf;           /* a line and one read (or the largest file) + padding */
 	char *scratch;       /* two halves: decoded strings of a line each */
+	size_t scratch_half; /* bytes of one half: the longest line and BUF_PAD */
 	unsigned char *hashbuf;
 	pthread_t thread;
 	bool started;

@@ -372,7 +372,7 @@ static const char *scan_string_slow(struct line *l, const char *p, struct str *o
 		size_t len = (size_t)(p - body);
 		if (escapes) {
 			char *dst = l->w->scratch +
-				    (size_t)l->w->cur * (SOURCE_MAX_LINE + BUF_PAD) + l->used;
+				    (size_t)l->w->cur * l->w->scratch_half + l->used;
 			out->len = decode_into(dst, body, len);
 			out->p = dst;
 			l->used += out->len;
