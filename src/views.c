@@ -1,5 +1,11 @@
 /*
- * views.c -- the view model of every document, as cJSON trees.
+ * views.c -- preparing the view builders, and what every document's view
+ * is made of (views_int.h): the small put_* helpers, the `page` object,
+ * lazy row lists and the rows that several documents show (services,
+ * findings, datastores, drills, readiness cards, contacts).  Each
+ * document's builder has a file of its own (views_index.c, views_plan.c,
+ * views_runbook.c, views_audit.c, views_evidence.c), as have the sections
+ * some of them share (views_chart.c, views_compliance.c, views_changes.c).
  *
  * Design: views_new indexes what the builders look up repeatedly (the
  * values every list shows about a service or datastore, as small rows;
@@ -28,13 +34,10 @@
 
 #include "analyze.h"
 #include "build_format.h"
-#include "chart_svg.h"
 #include "dates.h"
-#include "markdown.h"
 #include "mustache.h"
 #include "track.h"
 #include "util.h"
-
 
 const char *const views_severity_names[VIEWS_N_SEVERITIES] = {"critical", "high", "medium",
 							       "low", "info"};
