@@ -1,5 +1,11 @@
 /*
- * views.c -- the view model of every document, as cJSON trees.
+ * views.c -- preparing the view builders, and what every document's view
+ * is made of (views_int.h): the small put_* helpers, the `page` object,
+ * lazy row lists and the rows that several documents show (services,
+ * findings, datastores, drills, readiness cards, contacts).  Each
+ * document's builder has a file of its own (views_index.c, views_plan.c,
+ * views_runbook.c, views_audit.c, views_evidence.c), as have the sections
+ * some of them share (views_chart.c, views_compliance.c, views_changes.c).
  *
  * Design: views_new indexes what the builders look up repeatedly (the
  * values every list shows about a service or datastore, as small rows;
@@ -18,7 +24,7 @@
  * rules; the only judgements made are facts ("every store is within its
  * RPO") and presentation (the 25 worst rows of a chart).
  */
-#include "views.h"
+#include "views_int.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -28,46 +34,13 @@
 
 #include "analyze.h"
 #include "build_format.h"
-#include "chart_svg.h"
 #include "dates.h"
-#include "markdown.h"
 #include "mustache.h"
 #include "track.h"
 #include "util.h"
 
-/* Rows shown by a chart before it says how many it left out. */
-#define CHART_MAX_ROWS 25
-/* Findings listed on the dashboard (the full list is in the audit). */
-#define INDEX_TOP_FINDINGS 10
-/* Evidence lists longer than this collapse on screen (all items are listed). */
-#define CONTROL_SHORT_EVIDENCE 3
-/* Findings of one cause the executive summary names (a larger group: its count). */
-#define SUMMARY_NAMED 5
-/* Escalation contacts in a runbook's "at a glance" box. */
-#define GLANCE_CONTACTS 3
-
-static const char *const severity_names[] = {"critical", "high", "medium", "low", "info"};
-
-struct views {
-	const struct render_input *in;
-	const struct model *m;
-	const struct facts *f;
-	const struct rules_results *r;
-	const cJSON *results;      /* results.json's small parts (results_summary) */
-	const struct results *rs;  /* its entries, built on demand */
-	struct results_service_row *svc;     /* parallel to model services */
-	struct results_datastore_row *store; /* parallel to model datastores */
-	const struct finding **finding;      /* most severe first, then by id */
-	size_t n_findings;
-	size_t *svc_findings;      /* finding indices grouped by service */
-	size_t *svc_findings_at;   /* n_services + 1 offsets into svc_findings */
-	size_t *dependents;        /* service indices grouped by dependency */
-	size_t *dependents_at;     /* n_services + 1 offsets */
-	char period[8];
-	char as_of[DATE_RFC3339_SIZE];
-	char as_of_display[32];
-	char period_first[11], period_last[11];
-};
+const char *const views_severity_names[VIEWS_N_SEVERITIES] = {"critical", "high", "medium",
+							       "low", "info"};
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -88,60 +61,59 @@ double views_get_num(const cJSON *o, const char *key)
 	return cJSON_IsNumber(x) ? x->valuedouble : NAN;
 }
 
-static bool jtrue(const cJSON *o, const char *key)
+bool views_jtrue(const cJSON *o, const char *key)
 {
 	return cJSON_IsTrue(views_get(o, key));
 }
 
-static bool jbool_known(const cJSON *o, const char *key)
+bool views_jbool_known(const cJSON *o, const char *key)
 {
 	return cJSON_IsBool(views_get(o, key));
 }
 
-static void put_str(cJSON *o, const char *key, const char *s)
+void views_put_str(cJSON *o, const char *key, const char *s)
 {
 	if (s)
 		cJSON_AddItemToObjectCS(o, key, cJSON_CreateString(s));
 }
 
-static void put_num(cJSON *o, const char *key, double x)
+void views_put_num(cJSON *o, const char *key, double x)
 {
 	if (!isnan(x) && !isinf(x))
 		cJSON_AddItemToObjectCS(o, key, cJSON_CreateNumber(x));
 }
 
-static void put_bool(cJSON *o, const char *key, bool b)
+void views_put_bool(cJSON *o, const char *key, bool b)
 {
 	cJSON_AddItemToObjectCS(o, key, cJSON_CreateBool(b));
 }
 
-static void put_fmt(cJSON *o, const char *key, const char *fmt, ...) PRINTF_LIKE(3, 4);
-static void put_fmt(cJSON *o, const char *key, const char *fmt, ...)
+void views_put_fmt(cJSON *o, const char *key, const char *fmt, ...)
 {
 	struct buf b = BUF_INIT;
 	va_list ap;
 	va_start(ap, fmt);
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	put_str(o, key, b.data ? b.data : "");
+	views_put_str(o, key, b.data ? b.data : "");
 	buf_free(&b);
 }
 
-static cJSON *put_obj(cJSON *o, const char *key)
+cJSON *views_put_obj(cJSON *o, const char *key)
 {
 	cJSON *x = cJSON_CreateObject();
 	cJSON_AddItemToObjectCS(o, key, x);
 	return x;
 }
 
-static cJSON *put_arr(cJSON *o, const char *key)
+cJSON *views_put_arr(cJSON *o, const char *key)
 {
 	cJSON *x = cJSON_CreateArray();
 	cJSON_AddItemToObjectCS(o, key, x);
 	return x;
 }
 
-static cJSON *push_obj(cJSON *a)
+cJSON *views_push_obj(cJSON *a)
 {
 	cJSON *x = cJSON_CreateObject();
 	cJSON_AddItemToArray(a, x);
@@ -149,7 +121,7 @@ static cJSON *push_obj(cJSON *a)
 }
 
 /* Puts the string s with every '_' turned into a space ("full simulation"). */
-static void put_words(cJSON *o, const char *key, const char *s)
+void views_put_words(cJSON *o, const char *key, const char *s)
 {
 	if (!s)
 		return;
@@ -158,12 +130,12 @@ static void put_words(cJSON *o, const char *key, const char *s)
 		if (*p == '_')
 			*p = ' ';
 	}
-	put_str(o, key, t);
+	views_put_str(o, key, t);
 	free(t);
 }
 
 /* Puts s in capitals (status words shown as text beside the colour). */
-static void put_upper(cJSON *o, const char *key, const char *s)
+void views_put_upper(cJSON *o, const char *key, const char *s)
 {
 	if (!s)
 		return;
@@ -174,12 +146,12 @@ static void put_upper(cJSON *o, const char *key, const char *s)
 		else if (*p == '_')
 			*p = ' ';
 	}
-	put_str(o, key, t);
+	views_put_str(o, key, t);
 	free(t);
 }
 
 /* A CSS class: prefix + s with anything outside [a-z0-9-] as '-'. */
-static void put_class(cJSON *o, const char *key, const char *prefix, const char *s)
+void views_put_class(cJSON *o, const char *key, const char *prefix, const char *s)
 {
 	struct buf b = BUF_INIT;
 	buf_puts(&b, prefix);
@@ -189,12 +161,12 @@ static void put_class(cJSON *o, const char *key, const char *prefix, const char 
 			c = (char)(c - 'A' + 'a');
 		buf_putc(&b, (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ? c : '-');
 	}
-	put_str(o, key, b.data);
+	views_put_str(o, key, b.data);
 	buf_free(&b);
 }
 
 /* Joins the strings of a JSON array with ", ". */
-static void put_joined(cJSON *o, const char *key, const cJSON *arr)
+void views_put_joined(cJSON *o, const char *key, const cJSON *arr)
 {
 	struct buf b = BUF_INIT;
 	const cJSON *x;
@@ -205,7 +177,7 @@ static void put_joined(cJSON *o, const char *key, const cJSON *arr)
 			buf_puts(&b, ", ");
 		buf_puts(&b, x->valuestring);
 	}
-	put_str(o, key, b.data ? b.data : "");
+	views_put_str(o, key, b.data ? b.data : "");
 	buf_free(&b);
 }
 
@@ -248,7 +220,7 @@ void views_format_number(double x, int decimals, char *out, size_t size)
 }
 
 /* The shortest decimal form with at most `max` places: 1.5, 2, 0.125. */
-static void format_short(double x, int max, char *out, size_t size)
+void views_format_short(double x, int max, char *out, size_t size)
 {
 	views_format_number(x, max, out, size);
 	if (strchr(out, '.')) {
@@ -260,6 +232,24 @@ static void format_short(double x, int max, char *out, size_t size)
 	}
 }
 
+/* A JSON scalar as text: strings as they are, numbers shortest, else JSON. */
+void views_put_scalar(struct buf *b, const cJSON *x)
+{
+	char n[64];
+	if (cJSON_IsString(x)) {
+		buf_puts(b, x->valuestring);
+	} else if (cJSON_IsNumber(x)) {
+		views_format_short(x->valuedouble, 4, n, sizeof(n));
+		buf_puts(b, n);
+	} else if (cJSON_IsBool(x)) {
+		buf_puts(b, cJSON_IsTrue(x) ? "true" : "false");
+	} else if (!cJSON_IsNull(x)) {
+		char *t = cJSON_PrintUnformatted(x);
+		buf_puts(b, t ? t : "");
+		free(t);
+	}
+}
+
 void views_format_objective(double minutes, char *out, size_t size)
 {
 	char n[24];
@@ -268,10 +258,10 @@ void views_format_objective(double minutes, char *out, size_t size)
 	if (isnan(minutes) || isinf(minutes) || minutes < 0)
 		return;
 	if (minutes < 60) {
-		format_short(minutes, 1, n, sizeof(n));
+		views_format_short(minutes, 1, n, sizeof(n));
 		snprintf(out, size, "%s min", n);
 	} else {
-		format_short(minutes / 60, 1, n, sizeof(n));
+		views_format_short(minutes / 60, 1, n, sizeof(n));
 		snprintf(out, size, "%s h", n);
 	}
 }
@@ -294,13 +284,13 @@ void views_format_age(double minutes, char *out, size_t size)
 			 m / 1440, (m / 60) % 24);
 }
 
-static void put_objective(cJSON *o, const char *key, double minutes)
+void views_put_objective(cJSON *o, const char *key, double minutes)
 {
 	char s[48];
 	if (isnan(minutes))
 		return;
 	views_format_objective(minutes, s, sizeof(s));
-	put_str(o, key, s);
+	views_put_str(o, key, s);
 }
 
 static void put_age(cJSON *o, const char *key, double minutes)
@@ -309,24 +299,7 @@ static void put_age(cJSON *o, const char *key, double minutes)
 	if (isnan(minutes) || minutes < 0)
 		return;
 	views_format_age(minutes, s, sizeof(s));
-	put_str(o, key, s);
-}
-
-/* An amount with the plan's currency: "12,400 EUR" (organization.currency). */
-static void put_money(const struct views *v, cJSON *o, const char *key, double x, int decimals)
-{
-	char s[64];
-	const char *cur = v->m->org.currency;
-	if (isnan(x))
-		return;
-	if (decimals > 0)
-		format_short(x, decimals, s, sizeof(s));
-	else
-		views_format_number(x, 0, s, sizeof(s));
-	if (cur)
-		put_fmt(o, key, "%s %s", s, cur);
-	else
-		put_str(o, key, s);
+	views_put_str(o, key, s);
 }
 
 /* A fraction 0..1 as "87.5 %". */
@@ -335,8 +308,8 @@ static void put_percent(cJSON *o, const char *key, double frac)
 	char s[48];
 	if (isnan(frac))
 		return;
-	format_short(frac * 100, 1, s, sizeof(s));
-	put_fmt(o, key, "%s %%", s);
+	views_format_short(frac * 100, 1, s, sizeof(s));
+	views_put_fmt(o, key, "%s %%", s);
 }
 
 /*
@@ -350,26 +323,26 @@ static void put_when(cJSON *o, const char *key, const char *rfc3339)
 	size_t n = strlen(rfc3339);
 	if (n == 20 && rfc3339[10] == 'T' && rfc3339[19] == 'Z') {
 		if (strcmp(rfc3339 + 11, "00:00:00Z") == 0)
-			put_fmt(o, key, "%.10s", rfc3339);
+			views_put_fmt(o, key, "%.10s", rfc3339);
 		else
-			put_fmt(o, key, "%.10s %.5s UTC", rfc3339, rfc3339 + 11);
+			views_put_fmt(o, key, "%.10s %.5s UTC", rfc3339, rfc3339 + 11);
 	} else {
-		put_str(o, key, rfc3339);
+		views_put_str(o, key, rfc3339);
 	}
 }
 
 /* A timestamp from results.json, always with its time: "2026-10-31 23:07 UTC". */
-static void put_stamp(cJSON *o, const char *key, const char *rfc3339)
+void views_put_stamp(cJSON *o, const char *key, const char *rfc3339)
 {
 	if (!rfc3339)
 		return;
 	if (strlen(rfc3339) == 20 && rfc3339[10] == 'T' && rfc3339[19] == 'Z')
-		put_fmt(o, key, "%.10s %.5s UTC", rfc3339, rfc3339 + 11);
+		views_put_fmt(o, key, "%.10s %.5s UTC", rfc3339, rfc3339 + 11);
 	else
-		put_str(o, key, rfc3339);
+		views_put_str(o, key, rfc3339);
 }
 
-static void put_time(cJSON *o, const char *key, int64_t t)
+void views_put_time(cJSON *o, const char *key, int64_t t)
 {
 	char s[DATE_RFC3339_SIZE];
 	if (t == DATE_NONE)
@@ -378,13 +351,13 @@ static void put_time(cJSON *o, const char *key, int64_t t)
 	put_when(o, key, s);
 }
 
-static void put_time_day(cJSON *o, const char *key, int64_t t)
+void views_put_time_day(cJSON *o, const char *key, int64_t t)
 {
 	char s[11];
 	if (t == DATE_NONE)
 		return;
 	date_format_day(t, s);
-	put_str(o, key, s);
+	views_put_str(o, key, s);
 }
 
 /* "+353 1 555 0100" as a tel: target (digits and a leading +). */
@@ -399,7 +372,7 @@ static void put_tel(cJSON *o, const char *key, const char *phone)
 			buf_putc(&b, *p);
 	}
 	if (b.len > 4)
-		put_str(o, key, b.data);
+		views_put_str(o, key, b.data);
 	buf_free(&b);
 }
 
@@ -408,32 +381,32 @@ static void put_mailto(cJSON *o, const char *key, const char *email)
 {
 	if (!email || !strchr(email, '@') || strpbrk(email, " <>\"'():;,\\\t\r\n"))
 		return;
-	put_fmt(o, key, "mailto:%s", email);
+	views_put_fmt(o, key, "mailto:%s", email);
 }
 
 /* ---- preparing --------------------------------------------------------- */
 
-static size_t severity_rank(const char *sev)
+size_t views_severity_rank(const char *sev)
 {
-	for (size_t i = 0; sev && i < ARRAY_LEN(severity_names); i++) {
-		if (strcmp(sev, severity_names[i]) == 0)
+	for (size_t i = 0; sev && i < ARRAY_LEN(views_severity_names); i++) {
+		if (strcmp(sev, views_severity_names[i]) == 0)
 			return i;
 	}
-	return ARRAY_LEN(severity_names);
+	return ARRAY_LEN(views_severity_names);
 }
 
 /*
  * Findings most severe first, keeping their order (results.json's, by id)
  * within a severity: one stable pass per severity.
  */
-static void sort_by_severity(const void **items, size_t n,
-			     const char *(*severity_of)(const void *item))
+void views_sort_by_severity(const void **items, size_t n,
+			    const char *(*severity_of)(const void *item))
 {
 	const void **tmp = xcalloc(n + 1, sizeof(*tmp));
 	size_t k = 0;
-	for (size_t r = 0; r <= ARRAY_LEN(severity_names); r++) {
+	for (size_t r = 0; r <= ARRAY_LEN(views_severity_names); r++) {
 		for (size_t i = 0; i < n; i++) {
-			if (severity_rank(severity_of(items[i])) == r)
+			if (views_severity_rank(severity_of(items[i])) == r)
 				tmp[k++] = items[i];
 		}
 	}
@@ -446,7 +419,7 @@ static const char *finding_severity(const void *item)
 	return ((const struct finding *)item)->severity;
 }
 
-static const char *json_severity(const void *item)
+const char *views_json_severity(const void *item)
 {
 	return views_get_str(item, "severity");
 }
@@ -469,8 +442,8 @@ static long finding_service(const struct views *v, const struct finding *fnd)
 }
 
 /* Groups pairs (key, value) into offsets and values (a CSR table). */
-static void group(size_t n_keys, const size_t *keys, const size_t *vals, size_t n,
-		  size_t **at_out, size_t **vals_out)
+void views_group(size_t n_keys, const size_t *keys, const size_t *vals, size_t n,
+		 size_t **at_out, size_t **vals_out)
 {
 	size_t *at = xcalloc(n_keys + 1, sizeof(*at));
 	size_t *out = xcalloc(n ? n : 1, sizeof(*out));
@@ -509,7 +482,7 @@ struct views *views_new(const struct render_input *in)
 	v->finding = xcalloc(v->n_findings + 1, sizeof(*v->finding));
 	for (size_t i = 0; i < v->n_findings; i++)
 		v->finding[i] = results_finding_at(v->rs, i);
-	sort_by_severity((const void **)v->finding, v->n_findings, finding_severity);
+	views_sort_by_severity((const void **)v->finding, v->n_findings, finding_severity);
 
 	/* Findings per service. */
 	size_t *keys = xcalloc(v->n_findings + 1, sizeof(*keys));
@@ -521,7 +494,7 @@ struct views *views_new(const struct render_input *in)
 			vals[n++] = i;
 		}
 	}
-	group(m->n_services, keys, vals, n, &v->svc_findings_at, &v->svc_findings);
+	views_group(m->n_services, keys, vals, n, &v->svc_findings_at, &v->svc_findings);
 	free(keys);
 	free(vals);
 
@@ -538,7 +511,7 @@ struct views *views_new(const struct render_input *in)
 			vals[n++] = i;
 		}
 	}
-	group(m->n_services, keys, vals, n, &v->dependents_at, &v->dependents);
+	views_group(m->n_services, keys, vals, n, &v->dependents_at, &v->dependents);
 	free(keys);
 	free(vals);
 
@@ -582,17 +555,7 @@ const char *views_period(const struct views *v)
 
 /* ---- pieces shared by several documents ---------------------------------- */
 
-/* Where a page sits and what it links to. */
-struct pctx {
-	const struct views *v;
-	enum views_format f;
-	const char *root;   /* "" or "../" */
-	const char *ext;    /* "html" or "md" */
-	bool charts;        /* inline SVG charts (HTML only) */
-	bool audit;         /* the audit itself: its anchors are "#..." links */
-};
-
-static struct pctx pctx_make(const struct views *v, enum views_format f, int depth)
+struct pctx views_pctx_make(const struct views *v, enum views_format f, int depth)
 {
 	struct pctx pc = {v, f, depth ? "../" : "", f == VIEWS_HTML ? "html" : "md",
 			  f == VIEWS_HTML, false};
@@ -606,8 +569,6 @@ static struct pctx pctx_make(const struct views *v, enum views_format f, int dep
  * holds one row at a time.  Row r shows item idx[r] (a model index, or a
  * finding's position) as fill() makes it.
  */
-typedef void fill_row(cJSON *o, const struct pctx *pc, size_t k);
-
 struct row_list {
 	struct mustache_list list;   /* first: all the renderer sees */
 	struct pctx pc;
@@ -624,8 +585,8 @@ static cJSON *row_list_item(const struct mustache_list *l, size_t i)
 }
 
 /* Puts list `key`: rows fill(idx[0]), ..., fill(idx[n - 1]); idx NULL means 0..n-1. */
-static void put_rows(cJSON *o, const char *key, const struct pctx *pc, fill_row *fill,
-		     const size_t *idx, size_t n)
+void views_put_rows(cJSON *o, const char *key, const struct pctx *pc, fill_row *fill,
+		    const size_t *idx, size_t n)
 {
 	struct row_list *rl = xmalloc(sizeof(*rl) + (n + 1) * sizeof(rl->idx[0]));
 	rl->list = (struct mustache_list){n, row_list_item};
@@ -636,13 +597,7 @@ static void put_rows(cJSON *o, const char *key, const struct pctx *pc, fill_row 
 	cJSON_AddItemToObjectCS(o, key, mustache_list_node(&rl->list));
 }
 
-/* Model indices: a growable list of the rows a table shows. */
-struct rows {
-	size_t *idx;
-	size_t n, cap;
-};
-
-static void rows_add(struct rows *r, size_t k)
+void views_rows_add(struct rows *r, size_t k)
 {
 	if (r->n == r->cap) {
 		r->cap = r->cap ? 2 * r->cap : 64;
@@ -657,114 +612,114 @@ static bool built(const struct views *v, unsigned bit)
 }
 
 /* The `page` object every document has. */
-static cJSON *put_page(cJSON *view, const struct pctx *pc, const char *current,
-		       const char *self_stem)
+cJSON *views_put_page(cJSON *view, const struct pctx *pc, const char *current,
+		      const char *self_stem)
 {
 	const struct views *v = pc->v;
-	cJSON *page = put_obj(view, "page");
+	cJSON *page = views_put_obj(view, "page");
 	cJSON *links, *cur, *ev;
 	unsigned other = pc->f == VIEWS_HTML ? BUILD_MD : BUILD_HTML;
 
-	put_str(page, "org", v->m->org.name ? v->m->org.name : v->m->org.id);
-	put_str(page, "org_id", v->m->org.id);
-	put_str(page, "period", v->period);
-	put_str(page, "period_first", v->period_first);
-	put_str(page, "period_last", v->period_last);
-	put_str(page, "as_of", v->as_of_display);
-	put_str(page, "as_of_rfc3339", v->as_of);
-	put_str(page, "generated_at", v->in->generated_at);
-	put_str(page, "version", DRGEN_VERSION);
-	put_str(page, "root", pc->root);
-	put_str(page, "ext", pc->ext);
-	put_bool(page, "html", pc->f == VIEWS_HTML);
-	put_bool(page, "md", pc->f == VIEWS_MD);
-	put_str(page, "currency", v->m->org.currency);
+	views_put_str(page, "org", v->m->org.name ? v->m->org.name : v->m->org.id);
+	views_put_str(page, "org_id", v->m->org.id);
+	views_put_str(page, "period", v->period);
+	views_put_str(page, "period_first", v->period_first);
+	views_put_str(page, "period_last", v->period_last);
+	views_put_str(page, "as_of", v->as_of_display);
+	views_put_str(page, "as_of_rfc3339", v->as_of);
+	views_put_str(page, "generated_at", v->in->generated_at);
+	views_put_str(page, "version", DRGEN_VERSION);
+	views_put_str(page, "root", pc->root);
+	views_put_str(page, "ext", pc->ext);
+	views_put_bool(page, "html", pc->f == VIEWS_HTML);
+	views_put_bool(page, "md", pc->f == VIEWS_MD);
+	views_put_str(page, "currency", v->m->org.currency);
 
-	links = put_obj(page, "links");
+	links = views_put_obj(page, "links");
 	if (built(v, BUILD_HTML))
-		put_fmt(links, "index", "%sindex.html", pc->root);
-	put_fmt(links, "plan", "%splan.%s", pc->root, pc->ext);
-	put_fmt(links, "audit", "%saudit/%s.%s", pc->root, v->period, pc->ext);
-	put_fmt(links, "runbooks", "%sindex.html#runbooks", pc->root);
-	ev = put_obj(links, "evidence");
-	put_fmt(ev, "results", "%sevidence/results.json", pc->root);
-	put_fmt(ev, "backups", "%sevidence/backups.csv", pc->root);
+		views_put_fmt(links, "index", "%sindex.html", pc->root);
+	views_put_fmt(links, "plan", "%splan.%s", pc->root, pc->ext);
+	views_put_fmt(links, "audit", "%saudit/%s.%s", pc->root, v->period, pc->ext);
+	views_put_fmt(links, "runbooks", "%sindex.html#runbooks", pc->root);
+	ev = views_put_obj(links, "evidence");
+	views_put_fmt(ev, "results", "%sevidence/results.json", pc->root);
+	views_put_fmt(ev, "backups", "%sevidence/backups.csv", pc->root);
 	if (built(v, BUILD_JUNIT))
-		put_fmt(ev, "controls", "%sevidence/controls.xml", pc->root);
-	put_fmt(ev, "manifest", "%sevidence/manifest.json", pc->root);
-	put_fmt(ev, "sums", "%sevidence/SHA256SUMS", pc->root);
+		views_put_fmt(ev, "controls", "%sevidence/controls.xml", pc->root);
+	views_put_fmt(ev, "manifest", "%sevidence/manifest.json", pc->root);
+	views_put_fmt(ev, "sums", "%sevidence/SHA256SUMS", pc->root);
 	if (built(v, BUILD_HTML))
-		put_fmt(links, "evidence_page", "%sevidence.html", pc->root);
+		views_put_fmt(links, "evidence_page", "%sevidence.html", pc->root);
 	if (self_stem && built(v, other))
-		put_fmt(page, "alternate", "%s.%s", self_stem,
-			pc->f == VIEWS_HTML ? "md" : "html");
+		views_put_fmt(page, "alternate", "%s.%s", self_stem,
+			      pc->f == VIEWS_HTML ? "md" : "html");
 
-	cur = put_obj(page, "current");
-	put_bool(cur, current, true);
+	cur = views_put_obj(page, "current");
+	views_put_bool(cur, current, true);
 	return page;
 }
 
 cJSON *views_page(cJSON *view, const struct views *v, enum views_format f, const char *current)
 {
-	struct pctx pc = pctx_make(v, f, 0);
-	return put_page(view, &pc, current, NULL);
+	struct pctx pc = views_pctx_make(v, f, 0);
+	return views_put_page(view, &pc, current, NULL);
 }
 
 /* A link to service i's runbook and what every list shows about it. */
-static void fill_service_ref(cJSON *o, const struct pctx *pc, size_t i)
+void views_fill_service_ref(cJSON *o, const struct pctx *pc, size_t i)
 {
 	const struct views *v = pc->v;
 	const struct service *s = &v->m->services[i];
 	const struct results_service_row *row = &v->svc[i];
 
-	put_str(o, "id", s->id);
-	put_str(o, "name", s->name ? s->name : s->id);
-	put_fmt(o, "href", "%srunbooks/%s.%s", pc->root, s->id, pc->ext);
-	put_num(o, "tier", row->tier);
+	views_put_str(o, "id", s->id);
+	views_put_str(o, "name", s->name ? s->name : s->id);
+	views_put_fmt(o, "href", "%srunbooks/%s.%s", pc->root, s->id, pc->ext);
+	views_put_num(o, "tier", row->tier);
 	if (row->tier >= 1 && row->tier <= RULES_TIERS)
-		put_fmt(o, "tier_class", "tier-%d", (int)row->tier);
-	put_str(o, "tier_name", row->tier_name);
-	put_bool(o, "tier_override", row->overridden);
-	put_bool(o, "unclassified", row->unclassified);
-	put_objective(o, "rpo", row->rpo_minutes);
-	put_objective(o, "rto", row->rto_minutes);
-	put_str(o, "strategy", row->strategy);
-	put_num(o, "wave", row->recovery_wave);
+		views_put_fmt(o, "tier_class", "tier-%d", (int)row->tier);
+	views_put_str(o, "tier_name", row->tier_name);
+	views_put_bool(o, "tier_override", row->overridden);
+	views_put_bool(o, "unclassified", row->unclassified);
+	views_put_objective(o, "rpo", row->rpo_minutes);
+	views_put_objective(o, "rto", row->rto_minutes);
+	views_put_str(o, "strategy", row->strategy);
+	views_put_num(o, "wave", row->recovery_wave);
 }
 
-static cJSON *push_service_ref(cJSON *arr, const struct pctx *pc, size_t i)
+cJSON *views_push_service_ref(cJSON *arr, const struct pctx *pc, size_t i)
 {
-	cJSON *o = push_obj(arr);
-	fill_service_ref(o, pc, i);
+	cJSON *o = views_push_obj(arr);
+	views_fill_service_ref(o, pc, i);
 	return o;
 }
 
-static long service_index(const struct views *v, const char *id)
+long views_service_index(const struct views *v, const char *id)
 {
 	const struct service *s = id ? model_service_find(v->m, id) : NULL;
 	return s ? (long)(s - v->m->services) : -1;
 }
 
-static void put_severity(cJSON *o, const char *sev)
+void views_put_severity(cJSON *o, const char *sev)
 {
-	put_str(o, "severity", sev);
-	put_upper(o, "severity_label", sev);
-	put_class(o, "severity_class", "sev-", sev);
+	views_put_str(o, "severity", sev);
+	views_put_upper(o, "severity_label", sev);
+	views_put_class(o, "severity_class", "sev-", sev);
 }
 
 /* A link to anchor `anchor` of the audit: "#a" inside it, else its path. */
-static void put_audit_href(cJSON *o, const char *key, const struct pctx *pc,
-			   const char *anchor)
+void views_put_audit_href(cJSON *o, const char *key, const struct pctx *pc,
+			  const char *anchor)
 {
 	if (!views_get(o, "anchor"))
-		put_str(o, "anchor", anchor);
+		views_put_str(o, "anchor", anchor);
 	if (pc->audit)
-		put_fmt(o, key, "#%s", anchor);
+		views_put_fmt(o, key, "#%s", anchor);
 	else
-		put_fmt(o, key, "%saudit/%s.%s#%s", pc->root, pc->v->period, pc->ext, anchor);
+		views_put_fmt(o, key, "%saudit/%s.%s#%s", pc->root, pc->v->period, pc->ext, anchor);
 }
 
-static const char *contact_name(const struct views *v, const char *id)
+const char *views_contact_name(const struct views *v, const char *id)
 {
 	const struct contact *c = id ? model_contact_find(v->m, id) : NULL;
 	return c && c->name ? c->name : id;
@@ -779,10 +734,10 @@ static void put_control_ref(cJSON *o, const struct pctx *pc, const char *key)
 		return;
 	snprintf(fw, sizeof(fw), "%.*s", (int)(colon - key < 63 ? colon - key : 63), key);
 	track_control_anchor(fw, colon + 1, anchor, sizeof(anchor));
-	put_str(o, "framework", fw);
-	put_str(o, "control", colon + 1);
-	put_str(o, "anchor", anchor);
-	put_audit_href(o, "href", pc, anchor);
+	views_put_str(o, "framework", fw);
+	views_put_str(o, "control", colon + 1);
+	views_put_str(o, "anchor", anchor);
+	views_put_audit_href(o, "href", pc, anchor);
 }
 
 /* Status of a tracked finding: "NEW", "OPEN since 2026-09", "OPEN". */
@@ -793,77 +748,77 @@ static void put_tracking(cJSON *o, const struct pctx *pc, const struct finding *
 	if (!v->in->track)
 		return;
 	tf = track_of(v->in->track, fj);
-	put_str(o, "anchor", tf->anchor);
-	put_audit_href(o, "href", pc, tf->anchor);
-	put_str(o, "owner_id", tf->owner);
-	put_str(o, "owner", contact_name(v, tf->owner));
-	put_str(o, "status", tf->status);
-	put_bool(o, "is_new", strcmp(tf->status, "new") == 0);
-	put_str(o, "open_since", tf->open_since[0] ? tf->open_since : NULL);
+	views_put_str(o, "anchor", tf->anchor);
+	views_put_audit_href(o, "href", pc, tf->anchor);
+	views_put_str(o, "owner_id", tf->owner);
+	views_put_str(o, "owner", views_contact_name(v, tf->owner));
+	views_put_str(o, "status", tf->status);
+	views_put_bool(o, "is_new", strcmp(tf->status, "new") == 0);
+	views_put_str(o, "open_since", tf->open_since[0] ? tf->open_since : NULL);
 	if (strcmp(tf->status, "new") == 0)
-		put_str(o, "status_label", "NEW this period");
+		views_put_str(o, "status_label", "NEW this period");
 	else if (tf->open_since[0])
-		put_fmt(o, "status_label", "OPEN since %s", tf->open_since);
+		views_put_fmt(o, "status_label", "OPEN since %s", tf->open_since);
 	else
-		put_str(o, "status_label", "OPEN");
-	put_str(o, "status_class", strcmp(tf->status, "new") == 0 ? "st-fail" : "st-late");
-	put_time_day(o, "due", tf->due);
-	put_bool(o, "overdue", tf->overdue);
-	cJSON *ctl = put_arr(o, "controls");
+		views_put_str(o, "status_label", "OPEN");
+	views_put_str(o, "status_class", strcmp(tf->status, "new") == 0 ? "st-fail" : "st-late");
+	views_put_time_day(o, "due", tf->due);
+	views_put_bool(o, "overdue", tf->overdue);
+	cJSON *ctl = views_put_arr(o, "controls");
 	for (size_t k = 0; k < tf->n_controls; k++)
-		put_control_ref(push_obj(ctl), pc, track_control_key(v->in->track, tf->controls[k]));
-	put_bool(o, "has_controls", tf->n_controls > 0);
+		put_control_ref(views_push_obj(ctl), pc, track_control_key(v->in->track, tf->controls[k]));
+	views_put_bool(o, "has_controls", tf->n_controls > 0);
 	const struct mgmt_response *r = tf->response;
-	put_bool(o, "has_response", r != NULL);
+	views_put_bool(o, "has_response", r != NULL);
 	if (!r)
 		return;
-	cJSON *x = put_obj(o, "response");
-	put_str(x, "text", r->response);
-	put_str(x, "by", contact_name(v, r->owner));
-	put_time_day(x, "target_date", r->target_date);
-	put_bool(x, "accepts_risk", r->accepts_risk);
-	put_str(x, "exception", r->exception);
+	cJSON *x = views_put_obj(o, "response");
+	views_put_str(x, "text", r->response);
+	views_put_str(x, "by", views_contact_name(v, r->owner));
+	views_put_time_day(x, "target_date", r->target_date);
+	views_put_bool(x, "accepts_risk", r->accepts_risk);
+	views_put_str(x, "exception", r->exception);
 	if (r->exception && r->exception_index < v->m->n_exceptions) {
 		const struct exception *e = &v->m->exceptions[r->exception_index];
 		bool expired = e->expires != DATE_NONE && e->expires < v->m->as_of;
-		put_bool(x, "exception_expired", expired);
-		put_time_day(x, "exception_expires", e->expires);
+		views_put_bool(x, "exception_expired", expired);
+		views_put_time_day(x, "exception_expires", e->expires);
 		char a[256];
 		track_anchor("exception", r->exception, a, sizeof(a));
-		put_str(x, "exception_anchor", a);
-		put_audit_href(x, "exception_href", pc, a);
+		views_put_str(x, "exception_anchor", a);
+		views_put_audit_href(x, "exception_href", pc, a);
 	}
 }
 
-static void fill_finding(cJSON *o, const struct pctx *pc, size_t j)
+void views_fill_finding(cJSON *o, const struct pctx *pc, size_t j)
 {
 	const struct finding *fj = pc->v->finding[j];
 	long s = finding_service(pc->v, fj);
 
-	put_str(o, "id", fj->id);
-	put_str(o, "kind", fj->kind);
-	put_words(o, "kind_label", fj->kind);
-	put_severity(o, fj->severity);
-	put_str(o, "subject", fj->subject);
+	views_put_str(o, "id", fj->id);
+	views_put_str(o, "kind", fj->kind);
+	views_put_words(o, "kind_label", fj->kind);
+	views_put_severity(o, fj->severity);
+	views_put_str(o, "subject", fj->subject);
 	if (s >= 0)
-		put_fmt(o, "subject_href", "%srunbooks/%s.%s", pc->root,
-			pc->v->m->services[s].id, pc->ext);
-	put_str(o, "ref", fj->ref);
-	put_str(o, "message", fj->message);
-	put_str(o, "recommendation", fj->recommendation);
-	put_str(o, "rule", fj->rule);
+		views_put_fmt(o, "subject_href", "%srunbooks/%s.%s", pc->root,
+			      pc->v->m->services[s].id, pc->ext);
+	views_put_str(o, "ref", fj->ref);
+	views_put_str(o, "message", fj->message);
+	views_put_str(o, "recommendation", fj->recommendation);
+	views_put_str(o, "rule", fj->rule);
 	put_tracking(o, pc, fj);
 }
 
-static void put_currency(cJSON *o, const char *cur)
+void views_put_currency(cJSON *o, const char *cur)
 {
-	put_str(o, "currency", cur);
-	put_upper(o, "currency_label", cur ? cur : "unknown");
-	put_class(o, "currency_class", "st-", cur ? cur : "none");
+	views_put_str(o, "currency", cur);
+	views_put_upper(o, "currency_label", cur ? cur : "unknown");
+	views_put_class(o, "currency_class", "st-", cur ? cur : "none");
 }
 
 /* One datastore as the backup tables show it. */
-static void fill_store(cJSON *o, const struct pctx *pc, size_t k)
+void views_fill_store(cJSON *o, const struct pctx *pc, size_t k)
 {
 	const struct views *v = pc->v;
 	const struct datastore *ds = &v->m->datastores[k];
@@ -872,51 +827,51 @@ static void fill_store(cJSON *o, const struct pctx *pc, size_t k)
 	cJSON *locs;
 	char size[64];
 
-	put_str(o, "id", ds->id);
-	put_str(o, "engine", ds->engine);
-	put_str(o, "criticality", model_criticality_names[ds->criticality]);
-	put_upper(o, "criticality_label", model_criticality_names[ds->criticality]);
+	views_put_str(o, "id", ds->id);
+	views_put_str(o, "engine", ds->engine);
+	views_put_str(o, "criticality", model_criticality_names[ds->criticality]);
+	views_put_upper(o, "criticality_label", model_criticality_names[ds->criticality]);
 	if (!isnan(ds->size_gb)) {
 		views_format_number(ds->size_gb, 0, size, sizeof(size));
-		put_fmt(o, "size", "%s GB", size);
+		views_put_fmt(o, "size", "%s GB", size);
 	}
 	if (ds->service_index < v->m->n_services)
-		fill_service_ref(put_obj(o, "service"), pc, ds->service_index);
-	put_objective(o, "rpo", views_get_num(sj, "rpo_minutes"));
+		views_fill_service_ref(views_put_obj(o, "service"), pc, ds->service_index);
+	views_put_objective(o, "rpo", views_get_num(sj, "rpo_minutes"));
 	{
 		/* RPO 0 is judged with the lag tolerance: say so next to the 0. */
 		double rpo = views_get_num(sj, "rpo_minutes");
 		double tol = v->f->lag_tolerance_minutes;
 		if ((isnan(rpo) || rpo <= 0) && !isnan(tol))
-			put_objective(o, "rpo_tolerance", tol);
+			views_put_objective(o, "rpo_tolerance", tol);
 	}
-	put_currency(o, views_get_str(sj, "currency"));
-	put_stamp(o, "newest_success", views_get_str(sj, "newest_success"));
-	put_str(o, "newest_location", views_get_str(sj, "newest_location"));
-	put_str(o, "newest_success_id", views_get_str(sj, "newest_success_id"));
+	views_put_currency(o, views_get_str(sj, "currency"));
+	views_put_stamp(o, "newest_success", views_get_str(sj, "newest_success"));
+	views_put_str(o, "newest_location", views_get_str(sj, "newest_location"));
+	views_put_str(o, "newest_success_id", views_get_str(sj, "newest_success_id"));
 	put_age(o, "age", views_get_num(sj, "age_minutes"));
-	put_joined(o, "locations", views_get(sj, "locations"));
-	put_bool(o, "offsite", jtrue(sj, "offsite"));
-	put_bool(o, "encrypted", jtrue(sj, "encrypted"));
-	put_bool(o, "immutable", jtrue(sj, "immutable"));
-	put_stamp(o, "last_restore_test", views_get_str(sj, "last_restore_test"));
-	put_bool(o, "restore_test_failing", jtrue(sj, "restore_test_failing"));
-	put_stamp(o, "last_restore_test_failed", views_get_str(sj, "last_restore_test_failed"));
-	put_num(o, "failures_in_period", views_get_num(sj, "failures_in_period"));
-	put_str(o, "policy", views_get_str(sj, "policy"));
+	views_put_joined(o, "locations", views_get(sj, "locations"));
+	views_put_bool(o, "offsite", views_jtrue(sj, "offsite"));
+	views_put_bool(o, "encrypted", views_jtrue(sj, "encrypted"));
+	views_put_bool(o, "immutable", views_jtrue(sj, "immutable"));
+	views_put_stamp(o, "last_restore_test", views_get_str(sj, "last_restore_test"));
+	views_put_bool(o, "restore_test_failing", views_jtrue(sj, "restore_test_failing"));
+	views_put_stamp(o, "last_restore_test_failed", views_get_str(sj, "last_restore_test_failed"));
+	views_put_num(o, "failures_in_period", views_get_num(sj, "failures_in_period"));
+	views_put_str(o, "policy", views_get_str(sj, "policy"));
 
-	locs = put_arr(o, "by_location");
+	locs = views_put_arr(o, "by_location");
 	for (int l = 0; l < LOC_COUNT; l++) {
 		const cJSON *lj = views_get(by, model_location_names[l]);
-		cJSON *x = push_obj(locs);
+		cJSON *x = views_push_obj(locs);
 		double succ = views_get_num(lj, "successes");
-		put_str(x, "location", model_location_names[l]);
-		put_bool(x, "has_copy", succ > 0 && views_get_str(lj, "newest_success"));
-		put_stamp(x, "newest_success", views_get_str(lj, "newest_success"));
+		views_put_str(x, "location", model_location_names[l]);
+		views_put_bool(x, "has_copy", succ > 0 && views_get_str(lj, "newest_success"));
+		views_put_stamp(x, "newest_success", views_get_str(lj, "newest_success"));
 		put_age(x, "age", views_get_num(lj, "age_minutes"));
-		put_bool(x, "encrypted", jtrue(lj, "encrypted"));
-		put_bool(x, "immutable", jtrue(lj, "immutable"));
-		put_num(x, "failures_in_period", views_get_num(lj, "failures_in_period"));
+		views_put_bool(x, "encrypted", views_jtrue(lj, "encrypted"));
+		views_put_bool(x, "immutable", views_jtrue(lj, "immutable"));
+		views_put_num(x, "failures_in_period", views_get_num(lj, "failures_in_period"));
 	}
 	cJSON_Delete(sj);
 }
@@ -930,60 +885,51 @@ static void put_outcome(cJSON *o, const cJSON *src)
 	const char *st = views_get_str(src, "status");
 
 	if (st && strcmp(st, "no_data") == 0) {
-		put_bool(o, "passed", false);
-		put_bool(o, "scored", true);
-		put_str(o, "status_label", "NO DATA");
-		put_str(o, "status_class", "st-none");
-	} else if (jbool_known(src, "passed")) {
-		bool p = jtrue(src, "passed");
-		put_bool(o, "passed", p);
-		put_bool(o, "scored", true);
-		put_str(o, "status_label", p ? "PASSED" : "FAILED");
-		put_str(o, "status_class", p ? "st-pass" : "st-fail");
+		views_put_bool(o, "passed", false);
+		views_put_bool(o, "scored", true);
+		views_put_str(o, "status_label", "NO DATA");
+		views_put_str(o, "status_class", "st-none");
+	} else if (views_jbool_known(src, "passed")) {
+		bool p = views_jtrue(src, "passed");
+		views_put_bool(o, "passed", p);
+		views_put_bool(o, "scored", true);
+		views_put_str(o, "status_label", p ? "PASSED" : "FAILED");
+		views_put_str(o, "status_class", p ? "st-pass" : "st-fail");
 	} else {
-		put_bool(o, "scored", false);
-		put_str(o, "status_label", "NOT SCORED");
-		put_str(o, "status_class", "st-none");
+		views_put_bool(o, "scored", false);
+		views_put_str(o, "status_label", "NOT SCORED");
+		views_put_str(o, "status_class", "st-none");
 	}
 }
 
 static void fill_drill_result(cJSON *x, const struct pctx *pc, const cJSON *rj)
 {
-	long s = service_index(pc->v, views_get_str(rj, "service"));
+	long s = views_service_index(pc->v, views_get_str(rj, "service"));
 	char n[48];
 
 	if (s >= 0)
-		fill_service_ref(put_obj(x, "service"), pc, (size_t)s);
+		views_fill_service_ref(views_put_obj(x, "service"), pc, (size_t)s);
 	else
-		put_obj(x, "service");
-	put_objective(x, "target_rto", views_get_num(rj, "target_rto_minutes"));
-	put_objective(x, "recovery", views_get_num(rj, "recovery_minutes"));
+		views_put_obj(x, "service");
+	views_put_objective(x, "target_rto", views_get_num(rj, "target_rto_minutes"));
+	views_put_objective(x, "recovery", views_get_num(rj, "recovery_minutes"));
 	put_percent(x, "rto_achievement", views_get_num(rj, "rto_achievement"));
-	put_objective(x, "target_rpo", views_get_num(rj, "target_rpo_minutes"));
-	put_objective(x, "data_loss", views_get_num(rj, "data_loss_minutes"));
+	views_put_objective(x, "target_rpo", views_get_num(rj, "target_rpo_minutes"));
+	views_put_objective(x, "data_loss", views_get_num(rj, "data_loss_minutes"));
 	put_percent(x, "rpo_achievement", views_get_num(rj, "rpo_achievement"));
-	put_bool(x, "recovered", jtrue(rj, "recovered"));
+	views_put_bool(x, "recovered", views_jtrue(rj, "recovered"));
 	if (!isnan(views_get_num(rj, "data_integrity"))) {
-		format_short(views_get_num(rj, "data_integrity") * 100, 2, n, sizeof(n));
-		put_fmt(x, "data_integrity", "%s %%", n);
+		views_format_short(views_get_num(rj, "data_integrity") * 100, 2, n, sizeof(n));
+		views_put_fmt(x, "data_integrity", "%s %%", n);
 	}
-	put_str(x, "failure", views_get_str(rj, "failure"));
+	views_put_str(x, "failure", views_get_str(rj, "failure"));
 	put_outcome(x, rj);
 }
 
 /* Open drill actions past their due date (a fact: due < as-of). */
-static bool issue_overdue(const struct views *v, const struct drill_issue *is)
+bool views_issue_overdue(const struct views *v, const struct drill_issue *is)
 {
 	return is->open && is->due != DATE_NONE && is->due < v->m->as_of;
-}
-
-/* Whether drill issue is lists service id among its services. */
-static bool issue_names(const struct drill_issue *is, const char *id)
-{
-	for (size_t k = 0; k < is->n_services; k++)
-		if (strcmp(is->services[k], id) == 0)
-			return true;
-	return false;
 }
 
 /* Drill di; dj is its results.json entry. */
@@ -993,30 +939,30 @@ static void fill_drill_from(cJSON *o, const struct pctx *pc, size_t di, const cJ
 	const struct drill *d = &pc->v->m->drills[di];
 	char n[48];
 
-	put_str(o, "id", d->id);
-	put_str(o, "type", model_drill_type_names[d->type]);
-	put_words(o, "type_label", model_drill_type_names[d->type]);
+	views_put_str(o, "id", d->id);
+	views_put_str(o, "type", model_drill_type_names[d->type]);
+	views_put_words(o, "type_label", model_drill_type_names[d->type]);
 	put_when(o, "date", views_get_str(dj, "date"));
-	put_time_day(o, "day", d->date);
-	put_str(o, "source", d->source);
+	views_put_time_day(o, "day", d->date);
+	views_put_str(o, "source", d->source);
 	put_outcome(o, dj);
 	if (!isnan(d->availability)) {
-		format_short(d->availability * 100, 3, n, sizeof(n));
-		put_fmt(o, "availability", "%s %%", n);
+		views_format_short(d->availability * 100, 3, n, sizeof(n));
+		views_put_fmt(o, "availability", "%s %%", n);
 	}
 	if (!isnan(d->traffic_percent)) {
-		format_short(d->traffic_percent, 1, n, sizeof(n));
-		put_fmt(o, "traffic", "%s %%", n);
+		views_format_short(d->traffic_percent, 1, n, sizeof(n));
+		views_put_fmt(o, "traffic", "%s %%", n);
 	}
-	put_num(o, "results_count", (double)d->n_results);
-	put_num(o, "issues_count", (double)d->n_issues);
+	views_put_num(o, "results_count", (double)d->n_results);
+	views_put_num(o, "issues_count", (double)d->n_issues);
 	if (with_results) {
-		cJSON *res = put_arr(o, "results");
+		cJSON *res = views_put_arr(o, "results");
 		const cJSON *rj;
 		cJSON_ArrayForEach(rj, views_get(dj, "results")) {
-			fill_drill_result(push_obj(res), pc, rj);
+			fill_drill_result(views_push_obj(res), pc, rj);
 		}
-		put_bool(o, "has_results", cJSON_GetArraySize(res) > 0);
+		views_put_bool(o, "has_results", cJSON_GetArraySize(res) > 0);
 	}
 }
 
@@ -1027,12 +973,12 @@ static void fill_drill(cJSON *o, const struct pctx *pc, size_t di, bool with_res
 	cJSON_Delete(dj);
 }
 
-static void fill_drill_full(cJSON *o, const struct pctx *pc, size_t di)
+void views_fill_drill_full(cJSON *o, const struct pctx *pc, size_t di)
 {
 	fill_drill(o, pc, di, true);
 }
 
-static void fill_drill_brief(cJSON *o, const struct pctx *pc, size_t di)
+void views_fill_drill_brief(cJSON *o, const struct pctx *pc, size_t di)
 {
 	fill_drill(o, pc, di, false);
 }
@@ -1042,16 +988,16 @@ static void fill_drill_brief(cJSON *o, const struct pctx *pc, size_t di)
  * service's own result in it; `outcome` is that result's status when it
  * was scored, else the drill's.
  */
-static void put_last_drill(cJSON *o, const struct pctx *pc, size_t i)
+void views_put_last_drill(cJSON *o, const struct pctx *pc, size_t i)
 {
 	const struct views *v = pc->v;
 	long ld = v->f->services[i].last_drill;
 	const cJSON *mine = NULL, *rj;
 
-	put_bool(o, "has_last_drill", ld >= 0);
+	views_put_bool(o, "has_last_drill", ld >= 0);
 	if (ld < 0)
 		return;
-	cJSON *d = put_obj(o, "last_drill");
+	cJSON *d = views_put_obj(o, "last_drill");
 	cJSON *dj = results_drill(v->rs, (size_t)ld);
 	fill_drill_from(d, pc, (size_t)ld, dj, false);
 	cJSON_ArrayForEach(rj, views_get(dj, "results")) {
@@ -1062,35 +1008,29 @@ static void put_last_drill(cJSON *o, const struct pctx *pc, size_t i)
 		}
 	}
 	if (mine)
-		fill_drill_result(put_obj(d, "result"), pc, mine);
-	put_bool(d, "has_result", mine != NULL);
-	put_outcome(put_obj(d, "outcome"), mine && jbool_known(mine, "passed") ? mine : dj);
+		fill_drill_result(views_put_obj(d, "result"), pc, mine);
+	views_put_bool(d, "has_result", mine != NULL);
+	put_outcome(views_put_obj(d, "outcome"), mine && views_jbool_known(mine, "passed") ? mine : dj);
 	cJSON_Delete(dj);
 }
 
 /* A count of a total, as a readiness card. */
 static void put_kpi(cJSON *kpis, const char *key, size_t count, size_t total)
 {
-	cJSON *k = put_obj(kpis, key);
-	put_num(k, "count", (double)count);
-	put_num(k, "total", (double)total);
+	cJSON *k = views_put_obj(kpis, key);
+	views_put_num(k, "count", (double)count);
+	views_put_num(k, "total", (double)total);
 	if (total > 0)
 		put_percent(k, "percent", (double)count / (double)total);
-	put_str(k, "class", total == 0 ? "kpi-none" : count == total ? "kpi-good"
-		: count == 0 ? "kpi-bad" : "kpi-warn");
+	views_put_str(k, "class", total == 0 ? "kpi-none" : count == total ? "kpi-good"
+		      : count == 0 ? "kpi-bad" : "kpi-warn");
 }
 
 /* Results of drills dated within the last 12 months, newest first (indices). */
-static bool drill_in_12m(const struct views *v, size_t di)
+bool views_drill_in_12m(const struct views *v, size_t di)
 {
 	int64_t t = v->m->drills[di].date;
 	return t != DATE_NONE && t >= v->f->window_12m_start && t <= v->m->as_of;
-}
-
-static bool drill_in_period(const struct views *v, size_t di)
-{
-	int64_t t = v->m->drills[di].date;
-	return t >= v->m->period_start && t < v->m->period_end && t <= v->m->as_of;
 }
 
 /* A time field of a results.json object, or DATE_NONE. */
@@ -1148,17 +1088,17 @@ static void put_delta(cJSON *kpi, double from, double to, bool higher_is_better,
 {
 	if (isnan(from) || isnan(to) || !kpi)
 		return;
-	cJSON *d = put_obj(kpi, "delta");
+	cJSON *d = views_put_obj(kpi, "delta");
 	double diff = to - from;
 	const char *dir = diff == 0 ? "same" : (diff > 0) == higher_is_better ? "better" : "worse";
 	if (diff == 0)
-		put_str(d, "text", "no change");
+		views_put_str(d, "text", "no change");
 	else
-		put_fmt(d, "text", "%s%.0f", diff > 0 ? "+" : "\xE2\x88\x92", fabs(diff));
-	put_str(d, "since", since ? since : "the previous build");
-	put_str(d, "direction", dir);
-	put_bool(d, "changed", diff != 0);
-	put_fmt(d, "class", "delta-%s", dir);
+		views_put_fmt(d, "text", "%s%.0f", diff > 0 ? "+" : "\xE2\x88\x92", fabs(diff));
+	views_put_str(d, "since", since ? since : "the previous build");
+	views_put_str(d, "direction", dir);
+	views_put_bool(d, "changed", diff != 0);
+	views_put_fmt(d, "class", "delta-%s", dir);
 }
 
 static void put_kpi_deltas(cJSON *kpis, const struct views *v, const struct kpi_counts *now)
@@ -1178,11 +1118,11 @@ static void put_kpi_deltas(cJSON *kpis, const struct views *v, const struct kpi_
 }
 
 /* The readiness cards of the dashboard and the audit. */
-static void put_readiness(cJSON *view, const struct views *v)
+void views_put_readiness(cJSON *view, const struct views *v)
 {
-	cJSON *kpis = put_obj(view, "kpis");
+	cJSON *kpis = views_put_obj(view, "kpis");
 	size_t ok = 0, tested = 0, passed = 0, scored = 0;
-	size_t sev[ARRAY_LEN(severity_names)] = {0};
+	size_t sev[ARRAY_LEN(views_severity_names)] = {0};
 
 	for (size_t k = 0; k < v->m->n_datastores; k++) {
 		const char *cur = v->store[k].currency;
@@ -1194,7 +1134,7 @@ static void put_readiness(cJSON *view, const struct views *v)
 	}
 	for (size_t d = 0; d < v->m->n_drills; d++) {
 		int p = results_drill_passed(v->rs, d);
-		if (!drill_in_12m(v, d) || p < 0)
+		if (!views_drill_in_12m(v, d) || p < 0)
 			continue;
 		scored++;
 		passed += p == 1;
@@ -1205,2219 +1145,56 @@ static void put_readiness(cJSON *view, const struct views *v)
 
 	for (size_t j = 0; j < v->n_findings; j++) {
 		const char *s = v->finding[j]->severity;
-		for (size_t i = 0; s && i < ARRAY_LEN(severity_names); i++) {
-			if (strcmp(s, severity_names[i]) == 0)
+		for (size_t i = 0; s && i < ARRAY_LEN(views_severity_names); i++) {
+			if (strcmp(s, views_severity_names[i]) == 0)
 				sev[i]++;
 		}
 	}
-	cJSON *fk = put_obj(kpis, "findings");
-	put_num(fk, "total", (double)v->n_findings);
-	put_num(fk, "critical", (double)sev[0]);
-	put_num(fk, "high", (double)sev[1]);
-	put_str(fk, "class", sev[0] ? "kpi-bad" : sev[1] ? "kpi-warn" : "kpi-good");
+	cJSON *fk = views_put_obj(kpis, "findings");
+	views_put_num(fk, "total", (double)v->n_findings);
+	views_put_num(fk, "critical", (double)sev[0]);
+	views_put_num(fk, "high", (double)sev[1]);
+	views_put_str(fk, "class", sev[0] ? "kpi-bad" : sev[1] ? "kpi-warn" : "kpi-good");
 	struct kpi_counts now = {(double)ok, (double)tested, (double)passed, (double)v->n_findings};
 	put_kpi_deltas(kpis, v, &now);
 
-	cJSON *bysev = put_arr(view, "findings_by_severity");
-	for (size_t i = 0; i < ARRAY_LEN(severity_names); i++) {
-		cJSON *x = push_obj(bysev);
-		put_severity(x, severity_names[i]);
-		put_num(x, "count", (double)sev[i]);
+	cJSON *bysev = views_put_arr(view, "findings_by_severity");
+	for (size_t i = 0; i < ARRAY_LEN(views_severity_names); i++) {
+		cJSON *x = views_push_obj(bysev);
+		views_put_severity(x, views_severity_names[i]);
+		views_put_num(x, "count", (double)sev[i]);
 	}
-	put_num(view, "findings_total", (double)v->n_findings);
-	put_bool(view, "has_findings", v->n_findings > 0);
+	views_put_num(view, "findings_total", (double)v->n_findings);
+	views_put_bool(view, "has_findings", v->n_findings > 0);
 }
 
-/* ---- charts ------------------------------------------------------------ */
-
-static void put_services_chart(cJSON *view, const struct pctx *pc, const size_t *per_tier)
+void views_put_contact(cJSON *o, const struct contact *c)
 {
-	struct chart_bar bars[RULES_TIERS];
-	char labels[RULES_TIERS][16], texts[RULES_TIERS][32], status[RULES_TIERS][16];
-	struct buf desc = BUF_INIT, svg = BUF_INIT;
-
-	if (!pc->charts)
-		return;
-	buf_puts(&desc, "Services per tier:");
-	for (int t = 0; t < RULES_TIERS; t++) {
-		snprintf(labels[t], sizeof(labels[t]), "Tier %d", t + 1);
-		snprintf(texts[t], sizeof(texts[t]), "%zu", per_tier[t]);
-		snprintf(status[t], sizeof(status[t]), "tier-%d", t + 1);
-		bars[t] = (struct chart_bar){labels[t], (double)per_tier[t], NAN, texts[t], status[t],
-					     NULL, false};
-		buf_printf(&desc, "%s tier %d, %zu", t ? ";" : "", t + 1, per_tier[t]);
-	}
-	buf_putc(&desc, '.');
-	chart_svg_columns(&svg, "chart-tiers", "Services per tier", desc.data, bars, RULES_TIERS);
-	put_str(view, "chart_tiers", svg.data);
-	buf_free(&desc);
-	buf_free(&svg);
-}
-
-/* How far over its RPO a store is (never first, then by age over RPO). */
-struct store_rank {
-	size_t k;
-	double score;
-};
-
-static int store_rank_cmp(const void *a, const void *b)
-{
-	const struct store_rank *x = a, *y = b;
-	if (x->score != y->score)
-		return x->score > y->score ? -1 : 1;
-	return x->k < y->k ? -1 : x->k > y->k;
-}
-
-static double effective_rpo(const struct views *v, double rpo)
-{
-	double tol = v->f->lag_tolerance_minutes;
-	if (isnan(rpo))
-		rpo = 0;
-	if (rpo > 0)
-		return rpo;
-	return isnan(tol) || tol < 0 ? 0 : tol;
-}
-
-/*
- * Backup age against RPO for stores[0..n) (model indices; NULL: all), the worst
- * CHART_MAX_ROWS of them.  The target shown is the RPO currency is judged
- * against (the RPO, or the lag tolerance for RPO 0, docs/analysis.md).
- */
-static void put_backup_chart(cJSON *view, const struct pctx *pc, const size_t *stores, size_t n,
-			     const char *id)
-{
-	const struct views *v = pc->v;
-	struct store_rank *rank;
-	struct chart_bar *bars;
-	char (*texts)[48];
-	struct buf desc = BUF_INIT, svg = BUF_INIT;
-	size_t shown;
-
-	if (!pc->charts || n == 0)
-		return;
-	rank = xcalloc(n, sizeof(*rank));
-	for (size_t i = 0; i < n; i++) {
-		size_t k = stores ? stores[i] : i;
-		const struct results_datastore_row *sj = &v->store[k];
-		double age = sj->age_minutes;
-		double rpo = effective_rpo(v, sj->rpo_minutes);
-		rank[i].k = k;
-		rank[i].score = isnan(age) ? INFINITY : rpo > 0 ? age / rpo : age;
-	}
-	qsort(rank, n, sizeof(*rank), store_rank_cmp);
-	shown = n < CHART_MAX_ROWS ? n : CHART_MAX_ROWS;
-	bars = xcalloc(shown, sizeof(*bars));
-	texts = xcalloc(shown, sizeof(*texts));
-	buf_printf(&desc, "Age of the newest successful backup of each datastore against "
-		   "its recovery point objective%s:", n > shown ? ", worst first" : "");
-	for (size_t i = 0; i < shown; i++) {
-		const struct results_datastore_row *sj = &v->store[rank[i].k];
-		double age = sj->age_minutes;
-		double rpo = effective_rpo(v, sj->rpo_minutes);
-		char rpo_s[48];
-		const char *cur = sj->currency;
-		if (isnan(age))
-			snprintf(texts[i], sizeof(texts[i]), "never backed up");
-		else
-			views_format_age(age, texts[i], sizeof(texts[i]));
-		views_format_objective(rpo, rpo_s, sizeof(rpo_s));
-		bars[i] = (struct chart_bar){v->m->datastores[rank[i].k].id,
-					     isnan(age) ? 0 : age, rpo, texts[i], cur, NULL,
-					     isnan(age)};
-		if (isnan(sj->rpo_minutes) || sj->rpo_minutes <= 0)
-			buf_printf(&desc, "%s %s: %s old, RPO 0 min, judged with the %s "
-				   "replication-lag tolerance, %s", i ? ";" : "",
-				   v->m->datastores[rank[i].k].id, texts[i], rpo_s,
-				   cur ? cur : "unknown");
-		else
-			buf_printf(&desc, "%s %s: %s old, RPO %s, %s", i ? ";" : "",
-				   v->m->datastores[rank[i].k].id, texts[i], rpo_s,
-				   cur ? cur : "unknown");
-	}
-	buf_putc(&desc, '.');
-	chart_svg_bars(&svg, id, "Backup age against RPO", desc.data, bars, shown,
-		       "age of the newest good copy", 1);
-	put_str(view, "chart_backups", svg.data);
-	put_num(view, "chart_backups_shown", (double)shown);
-	put_num(view, "chart_backups_total", (double)n);
-	put_bool(view, "chart_backups_capped", n > shown);
-	free(rank);
-	free(bars);
-	free(texts);
-	buf_free(&desc);
-	buf_free(&svg);
-}
-
-/* Drill results with a measured recovery time, in the last 12 months. */
-struct result_rank {
-	size_t drill;
-	int result;        /* index in the drill's results */
-	double score;      /* RTO achievement; lower is worse */
-	size_t order;
-};
-
-static int result_rank_cmp(const void *a, const void *b)
-{
-	const struct result_rank *x = a, *y = b;
-	if (x->score != y->score)
-		return x->score < y->score ? -1 : 1;
-	return x->order < y->order ? -1 : x->order > y->order;
-}
-
-/*
- * Why a drill result failed, in words ("RTO", "integrity", "RPO, availability"),
- * from the findings the drill rules raised about it (kind, subject service,
- * ref drill; availability is about the drill as a whole, subject the drill).
- * The rules decide what fails; this only names it.
- */
-static void drill_fail_reasons(const struct views *v, const char *drill, const char *svc,
-			       char *out, size_t size)
-{
-	static const struct { const char *kind, *word; } reasons[] = {
-		{"not_recovered", "not recovered"}, {"rto_missed", "RTO"}, {"rpo_missed", "RPO"},
-		{"integrity_failed", "integrity"}, {"availability_missed", "availability"},
-	};
-	size_t len = 0;
-	out[0] = '\0';
-	for (size_t r = 0; r < ARRAY_LEN(reasons); r++) {
-		bool whole = strcmp(reasons[r].kind, "availability_missed") == 0;
-		for (size_t j = 0; j < v->n_findings; j++) {
-			const struct finding *f = v->finding[j];
-			if (!f->kind || strcmp(f->kind, reasons[r].kind) != 0)
-				continue;
-			if (whole ? !f->subject || strcmp(f->subject, drill) != 0
-				  : !f->ref || strcmp(f->ref, drill) != 0 || !svc || !f->subject ||
-				    strcmp(f->subject, svc) != 0)
-				continue;
-			int k = snprintf(out + len, size - len, "%s%s", len ? ", " : "",
-					 reasons[r].word);
-			if (k > 0 && (size_t)k < size - len)
-				len += (size_t)k;
-			break;
-		}
-	}
-}
-
-static void put_drill_chart(cJSON *view, const struct pctx *pc)
-{
-	const struct views *v = pc->v;
-	struct result_rank *rank = NULL;
-	size_t n = 0, cap = 0, shown;
-	struct chart_bar *bars;
-	char (*labels)[160], (*texts)[48], (*notes)[80];
-	struct buf desc = BUF_INIT, svg = BUF_INIT;
-
-	if (!pc->charts)
-		return;
-	for (size_t d = v->m->n_drills; d-- > 0;) {
-		if (!drill_in_12m(v, d) || v->m->drills[d].n_results == 0)
-			continue;
-		cJSON *dj = results_drill(v->rs, d);
-		const cJSON *rj;
-		int k = 0;
-		cJSON_ArrayForEach(rj, views_get(dj, "results")) {
-			k++;
-			if (isnan(views_get_num(rj, "recovery_minutes")) || isnan(views_get_num(rj, "target_rto_minutes")))
-				continue;
-			if (n == cap) {
-				cap = cap ? 2 * cap : 32;
-				rank = xrealloc(rank, cap * sizeof(*rank));
-			}
-			double a = views_get_num(rj, "rto_achievement");
-			rank[n] = (struct result_rank){d, k - 1, isnan(a) ? 1 : a, n};
-			n++;
-		}
-		cJSON_Delete(dj);
-	}
-	if (n == 0) {
-		free(rank);
-		return;
-	}
-	qsort(rank, n, sizeof(*rank), result_rank_cmp);
-	shown = n < CHART_MAX_ROWS ? n : CHART_MAX_ROWS;
-	bars = xcalloc(shown, sizeof(*bars));
-	labels = xcalloc(shown, sizeof(*labels));
-	texts = xcalloc(shown, sizeof(*texts));
-	notes = xcalloc(shown, sizeof(*notes));
-	buf_printf(&desc, "Recovery time against the RTO target in drills of the last 12 months%s:",
-		   n > shown ? ", worst first" : "");
-	for (size_t i = 0; i < shown; i++) {
-		cJSON *dj = results_drill(v->rs, rank[i].drill);
-		const cJSON *rj = cJSON_GetArrayItem(views_get(dj, "results"), rank[i].result);
-		const char *svc = views_get_str(rj, "service");
-		char target[48];
-		bool known = jbool_known(rj, "passed");
-		const char *status = !known ? NULL : jtrue(rj, "passed") ? "pass" : "fail";
-		char date[11];
-		date_format_day(v->m->drills[rank[i].drill].date, date);
-		snprintf(labels[i], sizeof(labels[i]), "%s %s", svc ? svc : "?", date);
-		views_format_objective(views_get_num(rj, "recovery_minutes"), texts[i], sizeof(texts[i]));
-		views_format_objective(views_get_num(rj, "target_rto_minutes"), target, sizeof(target));
-		if (status && strcmp(status, "fail") == 0)
-			drill_fail_reasons(v, v->m->drills[rank[i].drill].id, svc, notes[i],
-					   sizeof(notes[i]));
-		bars[i] = (struct chart_bar){labels[i], views_get_num(rj, "recovery_minutes"),
-					     views_get_num(rj, "target_rto_minutes"), texts[i], status,
-					     notes[i], false};
-		buf_printf(&desc, "%s %s in drill %s: recovered in %s, target %s%s%s%s%s", i ? ";" : "",
-			   svc ? svc : "?", v->m->drills[rank[i].drill].id, texts[i], target,
-			   status ? ", " : "", status ? status : "", notes[i][0] ? ": " : "",
-			   notes[i]);
-		cJSON_Delete(dj);
-	}
-	buf_putc(&desc, '.');
-	chart_svg_bars(&svg, "chart-drills", "Drill recovery time against RTO target", desc.data,
-		       bars, shown, "recovery time", 1);
-	put_str(view, "chart_drills", svg.data);
-	put_num(view, "chart_drills_shown", (double)shown);
-	put_num(view, "chart_drills_total", (double)n);
-	put_bool(view, "chart_drills_capped", n > shown);
-	free(rank);
-	free(bars);
-	free(labels);
-	free(texts);
-	free(notes);
-	buf_free(&desc);
-	buf_free(&svg);
-}
-
-/* ---- compliance (results.json `controls`, filled by the compliance rules) */
-
-static const char *const control_statuses[] = {
-	"pass", "partial", "fail", "no_data", "attest", "waived", "alternative", "n/a",
-};
-
-/* A control status as shown: upper case; "alternative" in full (issue 13). */
-static void put_status_label(cJSON *o, const char *key, const char *st)
-{
-	if (st && strcmp(st, "alternative") == 0)
-		put_str(o, key, "ALTERNATIVE MEASURE DOCUMENTED");
-	else
-		put_upper(o, key, st);
-}
-
-static size_t status_index(const char *s)
-{
-	for (size_t i = 0; s && i < ARRAY_LEN(control_statuses); i++) {
-		if (strcmp(s, control_statuses[i]) == 0)
-			return i;
-	}
-	return ARRAY_LEN(control_statuses);  /* other */
-}
-
-/* A JSON scalar as text: strings as they are, numbers shortest, else JSON. */
-static void put_scalar(struct buf *b, const cJSON *x)
-{
-	char n[64];
-	if (cJSON_IsString(x)) {
-		buf_puts(b, x->valuestring);
-	} else if (cJSON_IsNumber(x)) {
-		format_short(x->valuedouble, 4, n, sizeof(n));
-		buf_puts(b, n);
-	} else if (cJSON_IsBool(x)) {
-		buf_puts(b, cJSON_IsTrue(x) ? "true" : "false");
-	} else if (!cJSON_IsNull(x)) {
-		char *t = cJSON_PrintUnformatted(x);
-		buf_puts(b, t ? t : "");
-		free(t);
-	}
-}
-
-/* One evidence item of a control: a string, or "key: value, key: value". */
-/*
- * "baselines" of a NIST control as text ("moderate, high"; "none" when no
- * SP 800-53B baseline selects it); nothing for other frameworks' controls.
- */
-static void put_baselines(cJSON *x, const cJSON *list)
-{
-	struct buf b = BUF_INIT;
-	const cJSON *v;
-
-	if (!cJSON_IsArray(list))
-		return;
-	cJSON_ArrayForEach(v, list) {
-		if (!cJSON_IsString(v))
-			continue;
-		if (b.len)
-			buf_puts(&b, ", ");
-		buf_puts(&b, v->valuestring);
-	}
-	put_str(x, "baselines", b.len ? b.data : "none");
-	buf_free(&b);
-}
-
-static void put_evidence_item(struct buf *b, const cJSON *e)
-{
-	const cJSON *kv;
-	size_t k = 0;
-	if (!cJSON_IsObject(e)) {
-		put_scalar(b, e);
-		return;
-	}
-	cJSON_ArrayForEach(kv, e) {
-		buf_printf(b, "%s%s: ", k++ ? ", " : "", kv->string ? kv->string : "");
-		put_scalar(b, kv);
-	}
-}
-
-/* The summary of framework `name` in results.json `compliance`, or NULL. */
-static const cJSON *framework_summary(const struct views *v, const char *name)
-{
-	const cJSON *x;
-	cJSON_ArrayForEach(x, views_get(views_get(v->results, "compliance"), "frameworks")) {
-		const char *fw = views_get_str(x, "framework");
-		if (fw && strcmp(fw, name) == 0)
-			return x;
-	}
-	return NULL;
-}
-
-/*
- * One row of the control matrix: its anchor, every evidence item (a list
- * on paper, collapsible on screen when long), and links to the findings
- * that affect it (track.h).  ci is its index in results.json `controls`.
- */
-static void fill_control(cJSON *x, const struct pctx *pc, const cJSON *c, size_t ci)
-{
-	const struct views *v = pc->v;
-	const char *st = views_get_str(c, "status");
-	char anchor[256];
-
-	put_str(x, "control", views_get_str(c, "control"));
-	put_str(x, "title", views_get_str(c, "title"));
-	put_str(x, "status", st);
-	put_status_label(x, "status_label", st);
-	put_class(x, "status_class", "st-", st);
-	put_str(x, "reason", views_get_str(c, "reason"));
-	put_str(x, "ask", views_get_str(c, "ask"));
-	put_baselines(x, views_get(c, "baselines"));
-	track_control_anchor(views_get_str(c, "framework"), views_get_str(c, "control"),
-			     anchor, sizeof(anchor));
-	put_str(x, "anchor", anchor);
-
-	struct buf ev = BUF_INIT, item = BUF_INIT;
-	const cJSON *e;
-	cJSON *items = put_arr(x, "evidence_items");
-	size_t n_ev = 0;
-	cJSON_ArrayForEach(e, views_get(c, "evidence")) {
-		n_ev++;
-		buf_reset(&item);
-		put_evidence_item(&item, e);
-		cJSON *it = push_obj(items);
-		put_str(it, "text", item.data ? item.data : "");
-		if (ev.len)
-			buf_puts(&ev, "; ");
-		buf_puts(&ev, item.data ? item.data : "");
-		/* the record or file the item names (records.csv, evidence/inputs/) */
-		buf_reset(&item);
-		if (records_href(v->in->records, e, pc->root, &item))
-			put_str(it, "href", item.data);
-	}
-	put_str(x, "evidence", ev.data ? ev.data : "");
-	put_num(x, "evidence_count", (double)n_ev);
-	put_bool(x, "has_evidence", n_ev > 0);
-	put_bool(x, "evidence_long", n_ev > CONTROL_SHORT_EVIDENCE);
-	buf_free(&ev);
-	buf_free(&item);
-
-	cJSON *fl = put_arr(x, "findings");
-	size_t n = 0;
-	const size_t *fi = v->in->track ? track_control_findings(v->in->track, ci, &n) : NULL;
-	for (size_t k = 0; k < n; k++) {
-		const struct finding *f = &v->r->findings[fi[k]];
-		const struct track_finding *tf = track_of(v->in->track, f);
-		cJSON *y = push_obj(fl);
-		put_str(y, "id", f->id);
-		put_str(y, "anchor", tf->anchor);
-		put_audit_href(y, "href", pc, tf->anchor);
-		put_severity(y, f->severity);
-		put_words(y, "kind_label", f->kind);
-		put_str(y, "subject", f->subject);
-		if (f->ref)
-			put_fmt(y, "label", "%s (%s)", f->subject, f->ref);
-		else
-			put_str(y, "label", f->subject);
-	}
-	put_bool(x, "has_findings", n > 0);
-}
-
-struct cause {
-	const char *kind;
-	size_t n, rank;     /* findings; the most severe one's rank */
-	cJSON *list;
-};
-
-static int cause_cmp(const void *a, const void *b)
-{
-	const struct cause *x = a, *y = b;
-	if (x->n != y->n)
-		return x->n > y->n ? -1 : 1;
-	if (x->rank != y->rank)
-		return x->rank < y->rank ? -1 : 1;
-	return strcmp(x->kind, y->kind);
-}
-
-/* The changes of framework `name` since the previous report, for its summary. */
-static size_t put_framework_changes(cJSON *o, const struct pctx *pc, const char *name)
-{
-	static const char *const lists[] = {"controls_worse", "controls_better", "controls_changed"};
-	const cJSON *ch = views_get(pc->v->results, "changes");
-	cJSON *arr = put_arr(o, "changed");
-	size_t worse = 0;
-	for (size_t i = 0; i < ARRAY_LEN(lists); i++) {
-		const cJSON *x;
-		cJSON_ArrayForEach(x, views_get(ch, lists[i])) {
-			const char *fw = views_get_str(x, "framework");
-			char anchor[256];
-			if (!fw || strcmp(fw, name) != 0)
-				continue;
-			cJSON *y = push_obj(arr);
-			track_control_anchor(fw, views_get_str(x, "control"), anchor, sizeof(anchor));
-			put_str(y, "control", views_get_str(x, "control"));
-			put_str(y, "title", views_get_str(x, "title"));
-			put_audit_href(y, "href", pc, anchor);
-			put_upper(y, "from_label", views_get_str(x, "from"));
-			put_class(y, "from_class", "st-", views_get_str(x, "from"));
-			put_upper(y, "to_label", views_get_str(x, "to"));
-			put_class(y, "to_class", "st-", views_get_str(x, "to"));
-			put_bool(y, "worse", i == 0);
-			worse += i == 0;
-		}
-	}
-	put_bool(o, "has_changed", cJSON_GetArraySize(arr) > 0);
-	return worse;
-}
-
-/*
- * The executive summary of one framework (the audit): its main causes (the
- * findings that affect its controls, grouped by kind, the largest group
- * first), its changes since the previous report and one sentence that
- * says what the data supports.
- */
-static void put_framework_summary(cJSON *o, const struct pctx *pc, const char *name,
-				  const char *label, const size_t *counts)
-{
-	const struct views *v = pc->v;
-	const struct track *tr = v->in->track;
-	size_t nf = v->r ? v->r->n_findings : 0;
-	bool *hit = xcalloc(nf + 1, sizeof(*hit));
-	const cJSON *c;
-	size_t ci = 0;
-
-	cJSON_ArrayForEach(c, views_get(v->results, "controls")) {
-		const char *fw = views_get_str(c, "framework");
-		size_t n = 0;
-		const size_t *fi = tr && fw && strcmp(fw, name) == 0 ?
-			track_control_findings(tr, ci, &n) : NULL;
-		for (size_t k = 0; k < n; k++)
-			hit[fi[k]] = true;
-		ci++;
-	}
-	struct cause *cause = xcalloc(nf + 1, sizeof(*cause));
-	size_t n_cause = 0, n_hit = 0;
-	cJSON *holder = cJSON_CreateObject();
-	for (size_t j = 0; j < v->n_findings; j++) {   /* most severe first */
-		const struct finding *f = v->finding[j];
-		size_t idx = (size_t)(f - v->r->findings), k;
-		if (!hit[idx])
-			continue;
-		n_hit++;
-		for (k = 0; k < n_cause && strcmp(cause[k].kind, f->kind) != 0; k++)
-			;
-		if (k == n_cause) {
-			cause[k] = (struct cause){f->kind, 0, severity_rank(f->severity),
-						  cJSON_CreateArray()};
-			cJSON_AddItemToArray(holder, cause[k].list);
-			n_cause++;
-		}
-		cause[k].n++;
-		cJSON *y = push_obj(cause[k].list);
-		put_str(y, "subject", f->subject);
-		if (f->ref)
-			put_fmt(y, "label", "%s (%s)", f->subject, f->ref);
-		else
-			put_str(y, "label", f->subject);
-		put_str(y, "id", f->id);
-		put_audit_href(y, "href", pc, track_of(tr, f)->anchor);
-		put_severity(y, f->severity);
-	}
-	qsort(cause, n_cause, sizeof(*cause), cause_cmp);
-	cJSON *causes = put_arr(o, "causes");
-	for (size_t k = 0; k < n_cause; k++) {
-		cJSON *y = push_obj(causes);
-		put_str(y, "kind", cause[k].kind);
-		put_words(y, "kind_label", cause[k].kind);
-		put_num(y, "count", (double)cause[k].n);
-		put_severity(y, severity_names[cause[k].rank < ARRAY_LEN(severity_names) ?
-					       cause[k].rank : ARRAY_LEN(severity_names) - 1]);
-		/* a small group by name; a large one by its count (all are listed below) */
-		bool named = cause[k].n <= SUMMARY_NAMED;
-		put_bool(y, "named", named);
-		const cJSON *first = cJSON_GetArrayItem(cause[k].list, 0);
-		put_str(y, "first_anchor", views_get_str(first, "anchor"));
-		put_str(y, "first_href", views_get_str(first, "href"));
-		if (named)
-			cJSON_AddItemToObjectCS(y, "findings", cJSON_Duplicate(cause[k].list, true));
-	}
-	put_bool(o, "has_causes", n_cause > 0);
-	put_num(o, "findings_linked", (double)n_hit);
-	size_t worse = put_framework_changes(o, pc, name);
-
-	size_t fail = counts[status_index("fail")], partial = counts[status_index("partial")],
-	       no_data = counts[status_index("no_data")], attest = counts[status_index("attest")],
-	       waived = counts[status_index("waived")], pass = counts[status_index("pass")],
-	       na = counts[status_index("n/a")];
-	size_t judged = fail + partial + no_data + attest + waived + pass;
-	size_t short_of = fail + partial + no_data;
-	const char *prev = views_get_str(views_get(views_get(v->results, "changes"), "previous"),
-					 "period");
-	struct buf b = BUF_INIT;
-	if (judged == 0) {
-		buf_printf(&b, "None of the %zu controls of %s applies to this plan, so the report "
-			   "gives no basis for reliance on them.", na, label);
-	} else if (short_of > 0) {
-		buf_printf(&b, "The data does not support reliance on %zu of the %zu applicable "
-			   "controls of %s (%zu fail, %zu partly met, %zu without data)",
-			   short_of, judged, label, fail, partial, no_data);
-		if (n_cause > 0)
-			buf_printf(&b, "; the main cause is %s (%zu finding%s)",
-				   views_get_str(cJSON_GetArrayItem(causes, 0), "kind_label"),
-				   cause[0].n, util_plural(cause[0].n));
-		if (attest)
-			buf_printf(&b, "; %zu other control%s an attestation", attest,
-				   attest == 1 ? " needs" : "s need");
-		if (worse && prev)
-			buf_printf(&b, "; %zu got worse since %s", worse, prev);
-		buf_putc(&b, '.');
-	} else if (attest > 0) {
-		buf_printf(&b, "The data supports every control of %s that it can judge (%zu pass%s); "
-			   "%zu control%s an attestation by a person before reliance.", label, pass,
-			   waived ? ", the others under an active exception" : "", attest,
-			   attest == 1 ? " needs" : "s need");
-	} else {
-		buf_printf(&b, "The data supports reliance on every applicable control of %s "
-			   "(%zu pass%s).", label, pass,
-			   waived ? ", the others under an active exception" : "");
-	}
-	put_str(o, "conclusion", b.data);
-	buf_free(&b);
-	cJSON_Delete(holder);
-	free(cause);
-	free(hit);
-}
-
-/*
- * `compliance`: {has_controls, frameworks: [{framework, counts..., controls}]}
- * grouped by framework in order of first appearance.
- */
-static void put_compliance(cJSON *view, const struct pctx *pc, bool with_controls)
-{
-	const struct views *v = pc->v;
-	const cJSON *controls = views_get(v->results, "controls");
-	cJSON *comp = put_obj(view, "compliance");
-	cJSON *fws = put_arr(comp, "frameworks");
-	cJSON *configured = put_arr(comp, "configured");
-	size_t n_fw = 0;
-	const cJSON *c;
-
-	struct buf list = BUF_INIT;
-	for (size_t i = 0; i < v->m->compliance.n_frameworks; i++) {
-		cJSON_AddItemToArray(configured, cJSON_CreateString(v->m->compliance.frameworks[i]));
-		buf_printf(&list, "%s%s", i ? ", " : "", v->m->compliance.frameworks[i]);
-	}
-	put_str(comp, "configured_list", list.data ? list.data : "");
-	buf_free(&list);
-	put_bool(comp, "has_configured", v->m->compliance.n_frameworks > 0);
-
-	struct fw {
-		const char *name;
-		const char *label;  /* the framework's name, as the tables show it */
-		cJSON *obj, *list;
-		size_t counts[ARRAY_LEN(control_statuses) + 1];
-	} *fw = NULL;
-	size_t cap = 0;
-
-	size_t ci = 0;
-	cJSON_ArrayForEach(c, controls) {
-		const char *name = views_get_str(c, "framework");
-		size_t k;
-		ci++;
-		if (!name)
-			name = "";
-		for (k = 0; k < n_fw && strcmp(fw[k].name, name) != 0; k++)
-			;
-		if (k == n_fw) {
-			if (n_fw == cap) {
-				cap = cap ? 2 * cap : 8;
-				fw = xrealloc(fw, cap * sizeof(*fw));
-			}
-			memset(&fw[k], 0, sizeof(fw[k]));
-			fw[k].name = name;
-			fw[k].obj = push_obj(fws);
-			put_str(fw[k].obj, "framework", name);
-			const cJSON *sum = framework_summary(v, name);
-			fw[k].label = views_get_str(sum, "name") ? views_get_str(sum, "name") : name;
-			put_str(fw[k].obj, "name", fw[k].label);
-			put_str(fw[k].obj, "scope", views_get_str(sum, "scope"));
-			if (with_controls)
-				fw[k].list = put_arr(fw[k].obj, "controls");
-			n_fw++;
-		}
-		const char *st = views_get_str(c, "status");
-		fw[k].counts[status_index(st)]++;
-		if (!with_controls)
-			continue;
-		fill_control(push_obj(fw[k].list), pc, c, ci - 1);
-	}
-
-	struct chart_stack *rows = xcalloc(n_fw ? n_fw : 1, sizeof(*rows));
-	struct chart_segment *segs = xcalloc((n_fw ? n_fw : 1) * ARRAY_LEN(control_statuses),
-					     sizeof(*segs));
-	struct buf desc = BUF_INIT;
-	buf_puts(&desc, "Control status per framework:");
-	for (size_t k = 0; k < n_fw; k++) {
-		size_t total = 0, ns = 0;
-		cJSON *counts = put_arr(fw[k].obj, "counts");
-		for (size_t s = 0; s <= ARRAY_LEN(control_statuses); s++)
-			total += fw[k].counts[s];
-		put_num(fw[k].obj, "total", (double)total);
-		buf_printf(&desc, "%s %s:", k ? ";" : "", fw[k].label);
-		for (size_t s = 0; s < ARRAY_LEN(control_statuses); s++) {
-			if (!fw[k].counts[s])
-				continue;
-			cJSON *x = push_obj(counts);
-			put_str(x, "status", control_statuses[s]);
-			put_status_label(x, "status_label", control_statuses[s]);
-			put_class(x, "status_class", "st-", control_statuses[s]);
-			put_num(x, "count", (double)fw[k].counts[s]);
-			segs[k * ARRAY_LEN(control_statuses) + ns++] =
-				(struct chart_segment){control_statuses[s], (double)fw[k].counts[s]};
-			buf_printf(&desc, " %zu %s", fw[k].counts[s], control_statuses[s]);
-		}
-		rows[k] = (struct chart_stack){fw[k].label, &segs[k * ARRAY_LEN(control_statuses)], ns};
-		put_num(fw[k].obj, "failing", (double)fw[k].counts[status_index("fail")]);
-		put_fmt(fw[k].obj, "anchor", "framework-%s", fw[k].name);
-		if (with_controls)
-			put_framework_summary(fw[k].obj, pc, fw[k].name,
-					      views_get_str(fw[k].obj, "name"), fw[k].counts);
-	}
-	buf_putc(&desc, '.');
-	put_bool(comp, "has_controls", n_fw > 0);
-	if (pc->charts && n_fw > 0) {
-		struct buf svg = BUF_INIT;
-		chart_svg_stacked(&svg, "chart-compliance", "Compliance status per framework",
-				  desc.data, rows, n_fw);
-		put_str(comp, "chart", svg.data);
-		buf_free(&svg);
-	}
-	buf_free(&desc);
-	free(rows);
-	free(segs);
-	free(fw);
-}
-
-/* ---- what changed since a previous build (results.json `changes`) ------- */
-
-static void put_direction(cJSON *o, const char *dir)
-{
-	put_str(o, "direction", dir);
-	put_upper(o, "direction_label", dir);
-	put_str(o, "direction_class", !dir ? "st-none" : strcmp(dir, "worse") == 0 ? "st-fail"
-			: strcmp(dir, "better") == 0 ? "st-pass" : "st-none");
-}
-
-static void put_control_change(cJSON *arr, const cJSON *x)
-{
-	cJSON *o = push_obj(arr);
-	const char *fw = views_get_str(x, "framework");
-	put_str(o, "framework", fw);
-	put_str(o, "control", views_get_str(x, "control"));
-	put_str(o, "title", views_get_str(x, "title"));
-	put_str(o, "from", views_get_str(x, "from"));
-	put_upper(o, "from_label", views_get_str(x, "from"));
-	put_class(o, "from_class", "st-", views_get_str(x, "from"));
-	put_str(o, "to", views_get_str(x, "to"));
-	put_upper(o, "to_label", views_get_str(x, "to"));
-	put_class(o, "to_class", "st-", views_get_str(x, "to"));
-	put_bool(o, "regression", jtrue(x, "regression"));
-}
-
-static void put_finding_change(cJSON *arr, const struct pctx *pc, const cJSON *x)
-{
-	cJSON *o = push_obj(arr);
-	const char *subject = views_get_str(x, "subject");
-	long s = -1;
-	put_str(o, "id", views_get_str(x, "id"));
-	put_str(o, "kind", views_get_str(x, "kind"));
-	put_words(o, "kind_label", views_get_str(x, "kind"));
-	put_severity(o, views_get_str(x, "severity"));
-	put_str(o, "subject", subject);
-	put_str(o, "message", views_get_str(x, "message"));
-	if (subject) {
-		const struct datastore *ds = model_datastore_find(pc->v->m, subject);
-		s = service_index(pc->v, subject);
-		if (s < 0 && ds && ds->service_index < pc->v->m->n_services)
-			s = (long)ds->service_index;
-	}
-	if (s >= 0)
-		put_fmt(o, "subject_href", "%srunbooks/%s.%s", pc->root,
-			pc->v->m->services[s].id, pc->ext);
-}
-
-/* A changed value of a service: tier as is, objectives in minutes as "5 min". */
-static void put_field_value(cJSON *o, const char *key, const char *field, const cJSON *x)
-{
-	size_t n = strlen(field);
-	struct buf b = BUF_INIT;
-	if (n > 8 && strcmp(field + n - 8, "_minutes") == 0 && cJSON_IsNumber(x)) {
-		put_objective(o, key, x->valuedouble);
-		return;
-	}
-	put_scalar(&b, x);
-	put_str(o, key, b.data ? b.data : "");
-	buf_free(&b);
-}
-
-static void put_service_change(cJSON *arr, const struct pctx *pc, const cJSON *x)
-{
-	cJSON *o = push_obj(arr);
-	const char *id = views_get_str(x, "id");
-	long s = service_index(pc->v, id);
-	const cJSON *c;
-	put_str(o, "id", id);
-	put_str(o, "name", views_get_str(x, "name") ? views_get_str(x, "name") : id);
-	if (s >= 0)
-		put_fmt(o, "href", "%srunbooks/%s.%s", pc->root, id, pc->ext);
-	cJSON *list = put_arr(o, "changes");
-	cJSON_ArrayForEach(c, views_get(x, "changes")) {
-		const char *field = views_get_str(c, "field");
-		cJSON *y = push_obj(list);
-		if (!field)
-			field = "";
-		size_t n = strlen(field);
-		char *label = xstrndup(field, n > 8 && strcmp(field + n - 8, "_minutes") == 0
-				       ? n - 8 : n);
-		put_str(y, "field", field);
-		put_upper(y, "field_label", label);
-		free(label);
-		put_field_value(y, "from", field, views_get(c, "from"));
-		put_field_value(y, "to", field, views_get(c, "to"));
-	}
-}
-
-/*
- * `changes` (index and audit, with --previous): what changed since the
- * previous results.json, as changes.c computed it; `has_previous` false
- * without one.
- */
-static void put_changes(cJSON *view, const struct pctx *pc)
-{
-	const cJSON *ch = views_get(pc->v->results, "changes");
-	const cJSON *x;
-	put_bool(view, "has_previous", cJSON_IsObject(ch));
-	if (!cJSON_IsObject(ch))
-		return;
-	cJSON *o = put_obj(view, "changes");
-	const cJSON *prev = views_get(ch, "previous");
-	const cJSON *sum = views_get(ch, "summary");
-	put_str(o, "previous_period", views_get_str(prev, "period"));
-	put_stamp(o, "previous_as_of", views_get_str(prev, "as_of"));
-	put_bool(o, "has_changes", jtrue(ch, "has_changes"));
-	put_direction(o, views_get_str(sum, "readiness"));
-	put_num(o, "regressions", views_get_num(sum, "regressions"));
-	cJSON *sc = put_obj(o, "summary_counts");
-	static const char *const counted[] = {"findings_new", "findings_resolved",
-					      "controls_worse", "controls_better"};
-	for (size_t i = 0; i < ARRAY_LEN(counted); i++)
-		put_num(sc, counted[i], views_get_num(sum, counted[i]));
-	put_bool(o, "has_regressions", views_get_num(sum, "regressions") > 0);
-
-	static const char *const control_lists[] = {
-		"controls_worse", "controls_better", "controls_changed", "controls_added",
-		"controls_removed",
-	};
-	for (size_t i = 0; i < ARRAY_LEN(control_lists); i++) {
-		cJSON *arr = put_arr(o, control_lists[i]);
-		cJSON_ArrayForEach(x, views_get(ch, control_lists[i])) {
-			put_control_change(arr, x);
-		}
-	}
-	static const char *const finding_lists[] = {"findings_new", "findings_resolved"};
-	for (size_t i = 0; i < ARRAY_LEN(finding_lists); i++) {
-		const cJSON *src = views_get(ch, finding_lists[i]);
-		size_t n = (size_t)cJSON_GetArraySize(src), k = 0;
-		const cJSON **sorted = xcalloc(n ? n : 1, sizeof(*sorted));
-		cJSON *arr = put_arr(o, finding_lists[i]);
-		cJSON_ArrayForEach(x, src) {
-			sorted[k++] = x;
-		}
-		/* most severe first, like every list */
-		sort_by_severity((const void **)sorted, n, json_severity);
-		for (k = 0; k < n; k++)
-			put_finding_change(arr, pc, sorted[k]);
-		free(sorted);
-	}
-	cJSON *svc = put_arr(o, "services_changed");
-	cJSON_ArrayForEach(x, views_get(ch, "services_changed")) {
-		put_service_change(svc, pc, x);
-	}
-	static const char *const service_lists[] = {"services_added", "services_removed"};
-	for (size_t i = 0; i < ARRAY_LEN(service_lists); i++) {
-		cJSON *arr = put_arr(o, service_lists[i]);
-		cJSON_ArrayForEach(x, views_get(ch, service_lists[i])) {
-			cJSON *y = push_obj(arr);
-			put_str(y, "id", views_get_str(x, "id"));
-			put_str(y, "name", views_get_str(x, "name") ? views_get_str(x, "name") : views_get_str(x, "id"));
-		}
-	}
-	cJSON *rd = put_arr(o, "readiness");
-	cJSON_ArrayForEach(x, views_get(ch, "readiness")) {
-		cJSON *y = push_obj(rd);
-		put_str(y, "metric", views_get_str(x, "metric"));
-		put_words(y, "metric_label", views_get_str(x, "metric"));
-		put_num(y, "from", views_get_num(x, "from"));
-		put_num(y, "to", views_get_num(x, "to"));
-		put_direction(y, views_get_str(x, "direction"));
-	}
-	/* has_<list> for each list, so templates can skip empty ones. */
-	static const char *const all[] = {
-		"controls_worse", "controls_better", "controls_changed", "controls_added",
-		"controls_removed", "findings_new", "findings_resolved", "services_changed",
-		"services_added", "services_removed", "readiness",
-	};
-	static const char *const has[] = {
-		"has_controls_worse", "has_controls_better", "has_controls_changed",
-		"has_controls_added", "has_controls_removed", "has_findings_new",
-		"has_findings_resolved", "has_services_changed", "has_services_added",
-		"has_services_removed", "has_readiness",
-	};
-	for (size_t i = 0; i < ARRAY_LEN(all); i++)
-		put_bool(o, has[i], cJSON_GetArraySize(views_get(o, all[i])) > 0);
-}
-
-/* The worst currency of a service's stores, for the service tables. */
-static const char *service_currency(const struct views *v, size_t i)
-{
-	static const char *const order[] = {"never", "stale", "late", "ok"};
-	const struct service *s = &v->m->services[i];
-	size_t best = ARRAY_LEN(order);
-	for (size_t k = 0; k < s->n_datastores; k++) {
-		const char *cur = v->store[s->datastore_index[k]].currency;
-		for (size_t o = 0; cur && o < ARRAY_LEN(order); o++) {
-			if (o < best && strcmp(cur, order[o]) == 0)
-				best = o;
-		}
-	}
-	return best < ARRAY_LEN(order) ? order[best] : NULL;
-}
-
-static void put_contact(cJSON *o, const struct contact *c)
-{
-	put_str(o, "id", c->id);
-	put_str(o, "name", c->name ? c->name : c->id);
-	put_str(o, "role", c->role);
-	put_str(o, "team", c->team);
-	put_str(o, "phone", c->phone);
+	views_put_str(o, "id", c->id);
+	views_put_str(o, "name", c->name ? c->name : c->id);
+	views_put_str(o, "role", c->role);
+	views_put_str(o, "team", c->team);
+	views_put_str(o, "phone", c->phone);
 	put_tel(o, "phone_href", c->phone);
-	put_str(o, "email", c->email);
+	views_put_str(o, "email", c->email);
 	put_mailto(o, "email_href", c->email);
-	put_time(o, "last_verified", c->last_verified);
+	views_put_time(o, "last_verified", c->last_verified);
 }
 
-static void put_escalation(cJSON *arr, const struct views *v,
-			   const struct escalation_step *steps, size_t n, size_t max)
+void views_put_escalation(cJSON *arr, const struct views *v,
+			  const struct escalation_step *steps, size_t n, size_t max)
 {
 	for (size_t i = 0; i < n && i < max; i++) {
-		cJSON *x = push_obj(arr);
+		cJSON *x = views_push_obj(arr);
 		char after[48];
-		put_num(x, "level", steps[i].level);
+		views_put_num(x, "level", steps[i].level);
 		if (!isnan(steps[i].after_minutes) && steps[i].after_minutes > 0) {
 			views_format_objective(steps[i].after_minutes, after, sizeof(after));
-			put_str(x, "after", after);
+			views_put_str(x, "after", after);
 		}
-		put_bool(x, "immediately", isnan(steps[i].after_minutes) ||
-			 steps[i].after_minutes <= 0);
+		views_put_bool(x, "immediately", isnan(steps[i].after_minutes) ||
+			       steps[i].after_minutes <= 0);
 		if (steps[i].contact_index < v->m->n_contacts)
-			put_contact(put_obj(x, "contact"), &v->m->contacts[steps[i].contact_index]);
+			views_put_contact(views_put_obj(x, "contact"), &v->m->contacts[steps[i].contact_index]);
 	}
-}
-
-/* ---- index.html -------------------------------------------------------- */
-
-/*
- * Whether service i meets its RTO and RPO, from what the rules and the
- * currency rule already decided: "no" when a datastore is late, stale or
- * never backed up, when its result in its last drill failed, or when a
- * finding about it (or one of its stores) says an objective was missed;
- * else "unknown" when it has no datastore or no scored drill result; else
- * "yes".  why gets the reasons in words ("backups stale; last drill
- * failed").  Returns 0 no, 1 unknown, 2 yes (the sort order: worst first).
- */
-static int service_meets(const struct views *v, size_t i, struct buf *why)
-{
-	static const char *const objective_kinds[] = {
-		"rto_missed", "rpo_missed", "not_recovered", "backup_stale", "backup_never",
-		"runbook_exceeds_rto",
-	};
-	const char *cur = service_currency(v, i);
-	bool no = false, unknown = false;
-	const char *sep = "";
-
-	buf_reset(why);
-	if (!cur) {
-		unknown = true;
-		buf_puts(why, "no datastore with backups");
-		sep = "; ";
-	} else if (strcmp(cur, "ok") != 0) {
-		no = true;
-		buf_printf(why, "backups %s", strcmp(cur, "never") == 0 ? "never made" : cur);
-		sep = "; ";
-	}
-	long ld = v->f->services[i].last_drill;
-	int outcome = -1;
-	if (ld >= 0) {
-		cJSON *dj = results_drill(v->rs, (size_t)ld);
-		const cJSON *rj;
-		cJSON_ArrayForEach(rj, views_get(dj, "results")) {
-			const char *sid = views_get_str(rj, "service");
-			if (sid && strcmp(sid, v->m->services[i].id) == 0 && jbool_known(rj, "passed")) {
-				outcome = jtrue(rj, "passed");
-				break;
-			}
-		}
-		cJSON_Delete(dj);
-	}
-	if (outcome == 0) {
-		no = true;
-		buf_printf(why, "%slast drill failed", sep);
-		sep = "; ";
-	} else if (outcome < 0) {
-		unknown = true;
-		buf_printf(why, "%sno scored drill result", sep);
-		sep = "; ";
-	}
-	for (size_t k = v->svc_findings_at[i]; k < v->svc_findings_at[i + 1]; k++) {
-		const struct finding *f = v->finding[v->svc_findings[k]];
-		bool hit = false;
-		for (size_t j = 0; f->kind && j < ARRAY_LEN(objective_kinds); j++)
-			hit = hit || strcmp(f->kind, objective_kinds[j]) == 0;
-		if (hit) {
-			no = true;
-			buf_printf(why, "%sfinding: ", sep);
-			for (const char *c = f->kind; *c; c++)
-				buf_putc(why, *c == '_' ? ' ' : *c);
-			sep = "; ";
-			break;
-		}
-	}
-	return no ? 0 : unknown ? 1 : 2;
-}
-
-static const char *const meets_words[] = {"no", "unknown", "yes"};
-
-/* One row of the dashboard's service table. */
-static void fill_service_status(cJSON *o, const struct pctx *pc, size_t i)
-{
-	const struct views *v = pc->v;
-	const char *cur = service_currency(v, i);
-	struct buf why = BUF_INIT;
-	int meets = service_meets(v, i, &why);
-	static const char *const meets_class[] = {"st-fail", "st-none", "st-pass"};
-
-	put_str(o, "meets", meets_words[meets]);
-	put_upper(o, "meets_label", meets_words[meets]);
-	put_str(o, "meets_class", meets_class[meets]);
-	put_num(o, "meets_rank", meets);
-	put_str(o, "meets_why", why.data ? why.data : "");
-	buf_free(&why);
-	put_num(o, "rpo_minutes", v->svc[i].rpo_minutes);
-	put_num(o, "rto_minutes", v->svc[i].rto_minutes);
-
-	fill_service_ref(o, pc, i);
-	put_str(o, "team", v->m->services[i].team);
-	if (cur)
-		put_currency(o, cur);
-	put_bool(o, "has_stores", cur != NULL);
-	put_last_drill(o, pc, i);
-	put_num(o, "findings", (double)(v->svc_findings_at[i + 1] - v->svc_findings_at[i]));
-}
-
-/* Rows of each other order of the services table (the recovery order has
- * them all): the worst are what those orders are read for, and the page
- * stays small at scale. */
-#define SERVICE_ORDER_MAX_ROWS 200
-
-/* Sorting a permutation of the recovery order by one key, ties in recovery order. */
-struct order_key {
-	size_t service;
-	size_t position;   /* in the recovery order */
-	double key;        /* ascending */
-};
-
-static int order_key_cmp(const void *a, const void *b)
-{
-	const struct order_key *x = a, *y = b;
-	if (x->key != y->key)
-		return x->key < y->key ? -1 : 1;
-	return x->position < y->position ? -1 : x->position > y->position;
-}
-
-/*
- * `service_orders`: the services table in each order it can be read in,
- * sorted here so that sorting needs no script: {key, label, default,
- * sorted.cN (the sorted column, N its index), direction, services (rows as
- * in `services`), shown, total, capped}; the orders other than the first
- * hold at most SERVICE_ORDER_MAX_ROWS rows.  The page shows one at a time
- * (radio buttons and CSS).
- * `meets_counts`: how many services have each verdict, for the filter.
- */
-static void put_service_orders(cJSON *view, const struct pctx *pc)
-{
-	const struct views *v = pc->v;
-	size_t n = v->f->n_recovery_order;
-	struct order_key *k = xcalloc(n ? n : 1, sizeof(*k));
-	size_t *idx = xcalloc(n ? n : 1, sizeof(*idx));
-	int *meets = xcalloc(v->m->n_services ? v->m->n_services : 1, sizeof(*meets));
-	size_t meets_n[ARRAY_LEN(meets_words)] = {0};
-	struct buf why = BUF_INIT;
-	static const struct {
-		const char *key, *label, *direction;
-		const char *column;  /* the sorted column: "c" and its index */
-	} orders[] = {
-		{"recovery", "recovery order", "ascending", "c5"},
-		{"meets", "meets RTO/RPO, no first", "ascending", "c1"},
-		{"findings", "findings, most first", "descending", "c8"},
-	};
-
-	for (size_t i = 0; i < v->m->n_services; i++) {
-		meets[i] = service_meets(v, i, &why);
-		meets_n[meets[i]]++;
-	}
-	buf_free(&why);
-	cJSON *mc = put_obj(view, "meets_counts");
-	for (size_t j = 0; j < ARRAY_LEN(meets_words); j++)
-		put_num(mc, meets_words[j], (double)meets_n[j]);
-
-	cJSON *arr = put_arr(view, "service_orders");
-	for (size_t o = 0; o < ARRAY_LEN(orders); o++) {
-		for (size_t p = 0; p < n; p++) {
-			size_t i = v->f->recovery_order[p];
-			double nf = (double)(v->svc_findings_at[i + 1] - v->svc_findings_at[i]);
-			k[p] = (struct order_key){i, p, o == 0 ? (double)p : o == 1 ? meets[i] : -nf};
-		}
-		qsort(k, n, sizeof(*k), order_key_cmp);
-		for (size_t p = 0; p < n; p++)
-			idx[p] = k[p].service;
-		cJSON *x = push_obj(arr);
-		put_str(x, "key", orders[o].key);
-		put_str(x, "label", orders[o].label);
-		put_bool(x, "default", o == 0);
-		put_str(x, "direction", orders[o].direction);
-		cJSON *cols = put_obj(x, "sorted");
-		put_bool(cols, orders[o].column, true);
-		size_t shown = o == 0 || n < SERVICE_ORDER_MAX_ROWS ? n : SERVICE_ORDER_MAX_ROWS;
-		put_num(x, "shown", (double)shown);
-		put_num(x, "total", (double)n);
-		put_bool(x, "capped", shown < n);
-		put_rows(x, "services", pc, fill_service_status, idx, shown);
-	}
-	free(k);
-	free(idx);
-	free(meets);
-}
-
-cJSON *views_index(const struct views *v, size_t item, enum views_format f)
-{
-	struct pctx pc = pctx_make(v, f, 0);
-	cJSON *view = cJSON_CreateObject();
-	size_t per_tier[RULES_TIERS] = {0};
-	cJSON *tiers, *top;
-	(void)item;
-
-	put_page(view, &pc, "index", NULL);
-	put_readiness(view, v);
-	put_changes(view, &pc);
-	cJSON *counts = put_obj(view, "counts");
-	put_num(counts, "services", (double)v->m->n_services);
-	put_num(counts, "datastores", (double)v->m->n_datastores);
-	put_num(counts, "drills", (double)v->m->n_drills);
-	char recs[64];
-	views_format_number((double)v->m->backup_records, 0, recs, sizeof(recs));
-	put_str(counts, "backup_records", recs);
-
-	/* Services per tier, each tier with its objectives and members. */
-	tiers = put_arr(view, "tiers");
-	cJSON *tier_objs[RULES_TIERS] = {0};
-	for (int t = 0; t < RULES_TIERS; t++) {
-		const struct tier_level *l = v->r ? &v->r->levels[t] : NULL;
-		cJSON *x = push_obj(tiers);
-		put_num(x, "tier", t + 1);
-		put_fmt(x, "tier_class", "tier-%d", t + 1);
-		if (l && l->tier == t + 1) {
-			put_str(x, "name", l->name);
-			put_objective(x, "rpo", l->rpo_minutes);
-			put_objective(x, "rto", l->rto_minutes);
-			put_str(x, "strategy", l->strategy);
-		}
-		tier_objs[t] = x;
-	}
-	struct rows members[RULES_TIERS] = {{0}};
-	for (size_t k = 0; k < v->f->n_recovery_order; k++) {
-		size_t i = v->f->recovery_order[k];
-		int t = isnan(v->svc[i].tier) ? 0 : (int)v->svc[i].tier;
-		if (t >= 1 && t <= RULES_TIERS)
-			rows_add(&members[t - 1], i);
-	}
-	put_rows(view, "services", &pc, fill_service_status, v->f->recovery_order,
-		 v->f->n_recovery_order);
-	put_service_orders(view, &pc);
-	for (int t = 0; t < RULES_TIERS; t++) {
-		per_tier[t] = members[t].n;
-		put_rows(tier_objs[t], "services", &pc, fill_service_ref, members[t].idx,
-			 members[t].n);
-		put_num(tier_objs[t], "count", (double)per_tier[t]);
-		put_bool(tier_objs[t], "has_services", per_tier[t] > 0);
-		free(members[t].idx);
-	}
-	put_services_chart(view, &pc, per_tier);
-
-	put_backup_chart(view, &pc, NULL, v->m->n_datastores, "chart-backups");
-	put_drill_chart(view, &pc);
-
-	top = put_arr(view, "top_findings");
-	for (size_t j = 0; j < v->n_findings && j < INDEX_TOP_FINDINGS; j++)
-		fill_finding(push_obj(top), &pc, j);
-	put_bool(view, "more_findings", v->n_findings > INDEX_TOP_FINDINGS);
-	/* Runbooks whose steps take longer than the RTO (runbook.lua). */
-	cJSON *slow = put_arr(view, "runbook_budget_findings");
-	for (size_t j = 0; j < v->n_findings; j++) {
-		if (strcmp(v->finding[j]->kind, "runbook_exceeds_rto") == 0)
-			fill_finding(push_obj(slow), &pc, j);
-	}
-	put_bool(view, "has_runbook_budget_findings", cJSON_GetArraySize(slow) > 0);
-	put_compliance(view, &pc, false);
-	return view;
-}
-
-/* ---- plan.html / plan.md ----------------------------------------------- */
-
-/* The required backup policy per criticality, from backup_policy.lua. */
-static void put_backup_policies(cJSON *view, const struct pctx *pc)
-{
-	const struct views *v = pc->v;
-	cJSON *arr = put_arr(view, "backup_policies");
-	const cJSON *pol = v->r ? v->r->backup_policies : NULL;
-	const cJSON *p;
-
-	cJSON_ArrayForEach(p, pol) {
-		if (!p->string || !cJSON_IsObject(p))
-			continue;
-		cJSON *x = push_obj(arr);
-		put_str(x, "criticality", p->string);
-		put_upper(x, "criticality_label", p->string);
-		static const char *const fields[] = {
-			"method", "encryption", "compression", "verification", "schedule", "retention",
-		};
-		for (size_t i = 0; i < ARRAY_LEN(fields); i++) {
-			const cJSON *fv = views_get(p, fields[i]);
-			if (cJSON_IsString(fv))
-				put_str(x, fields[i], fv->valuestring);
-		}
-		put_joined(x, "copies_at", views_get(p, "copies_at"));
-		struct rows stores = {0};
-		for (size_t k = 0; k < v->m->n_datastores; k++) {
-			const char *sp = v->store[k].policy;
-			if (sp && strcmp(sp, p->string) == 0)
-				rows_add(&stores, k);
-		}
-		put_rows(x, "stores", pc, fill_store, stores.idx, stores.n);
-		put_num(x, "store_count", (double)stores.n);
-		free(stores.idx);
-	}
-	put_bool(view, "has_backup_policies", cJSON_GetArraySize(arr) > 0);
-
-	cJSON *prog = put_arr(view, "backup_programme");
-	const cJSON *bprog = v->r ? v->r->backup_programme : NULL;
-	cJSON_ArrayForEach(p, bprog) {
-		cJSON *x = push_obj(prog);
-		put_str(x, "activity", views_get_str(p, "activity"));
-		put_str(x, "frequency", views_get_str(p, "frequency"));
-		put_str(x, "scope", views_get_str(p, "scope"));
-		put_str(x, "criterion", views_get_str(p, "criterion"));
-	}
-}
-
-/* The test programme of drills.lua, with when each drill type last ran. */
-static void put_test_programme(cJSON *view, const struct pctx *pc)
-{
-	const struct views *v = pc->v;
-	const cJSON *prog = v->r ? v->r->test_programme : NULL;
-	cJSON *arr = put_arr(view, "test_programme");
-	const cJSON *p;
-	char n[48];
-
-	cJSON_ArrayForEach(p, views_get(prog, "drills")) {
-		cJSON *x = push_obj(arr);
-		const char *type = views_get_str(p, "type");
-		double every = views_get_num(p, "every_months");
-		int64_t last = DATE_NONE;
-		int t = type ? model_enum_find(model_drill_type_names, DRILL_TYPE_COUNT, type) : -1;
-
-		put_str(x, "type", type);
-		put_words(x, "type_label", type);
-		put_str(x, "frequency", views_get_str(p, "frequency"));
-		put_objective(x, "duration", views_get_num(p, "duration_hours") * 60);
-		if (!isnan(views_get_num(p, "traffic_percent"))) {
-			format_short(views_get_num(p, "traffic_percent"), 1, n, sizeof(n));
-			put_fmt(x, "traffic", "%s %%", n);
-		}
-		put_str(x, "scope", views_get_str(p, "scope"));
-		put_str(x, "rollback", views_get_str(p, "rollback"));
-		for (size_t d = 0; t >= 0 && d < v->m->n_drills; d++) {
-			const struct drill *dr = &v->m->drills[d];
-			if ((int)dr->type == t && dr->date <= v->m->as_of)
-				last = dr->date;
-		}
-		put_time_day(x, "last", last);
-		bool scheduled = !isnan(every) && every >= 1 && every < 1200;
-		bool overdue = scheduled && last == DATE_NONE;
-		if (scheduled && last != DATE_NONE) {
-			int64_t due = analyze_months_before(last, -(int)every);
-			put_time_day(x, "next_due", due);
-			overdue = due < v->m->as_of;
-		}
-		put_bool(x, "scheduled", scheduled);
-		put_bool(x, "overdue", overdue);
-		put_bool(x, "never", last == DATE_NONE);
-	}
-	cJSON *crit = put_arr(view, "pass_criteria");
-	cJSON_ArrayForEach(p, views_get(prog, "pass_criteria")) {
-		cJSON *x = push_obj(crit);
-		put_words(x, "name", p->string);
-		if (cJSON_IsString(p))
-			put_str(x, "value", p->valuestring);
-		else if (cJSON_IsNumber(p)) {
-			format_short(p->valuedouble, 4, n, sizeof(n));
-			put_str(x, "value", n);
-		}
-	}
-}
-
-/* One row of the plan's classification table. */
-static void fill_classification(cJSON *o, const struct pctx *pc, size_t i)
-{
-	const struct model *m = pc->v->m;
-	const struct service *s = &m->services[i];
-	cJSON *sj = results_service(pc->v->rs, i);
-
-	fill_service_ref(o, pc, i);
-	put_str(o, "reason", views_get_str(sj, "tier_reason"));
-	put_str(o, "description", s->description);
-	put_money(pc->v, o, "revenue_loss_per_hour", s->impact.revenue_loss_per_hour, 0);
-	put_joined(o, "regions", views_get(sj, "regions"));
-	put_joined(o, "data_scope", views_get(sj, "data_scope"));
-	put_joined(o, "depends_on", views_get(sj, "depends_on"));
-	put_str(o, "team", s->team);
-	if (s->owner && s->owner_index < m->n_contacts)
-		put_contact(put_obj(o, "owner"), &m->contacts[s->owner_index]);
-	put_bool(o, "single_region", jtrue(sj, "single_region"));
-	put_money(pc->v, o, "monthly_cost", s->monthly_cost, 0);
-	put_money(pc->v, o, "dr_cost", views_get_num(sj, "dr_monthly_cost"), 0);
-	put_money(pc->v, o, "dr_infrastructure", views_get_num(sj, "dr_infrastructure_cost"), 0);
-	put_money(pc->v, o, "dr_storage", views_get_num(sj, "dr_storage_cost"), 0);
-	cJSON_Delete(sj);
-}
-
-cJSON *views_plan(const struct views *v, size_t item, enum views_format f)
-{
-	struct pctx pc = pctx_make(v, f, 0);
-	const struct model *m = v->m;
-	cJSON *view = cJSON_CreateObject();
-	const cJSON *x;
-	(void)item;
-
-	put_page(view, &pc, "plan", "plan");
-
-	cJSON *plan = put_obj(view, "plan");
-	put_str(plan, "version", m->meta.version);
-	const struct contact *owner = m->meta.owner ? model_contact_find(m, m->meta.owner) : NULL;
-	const struct contact *appr = m->meta.approved_by ? model_contact_find(m, m->meta.approved_by)
-							 : NULL;
-	if (owner)
-		put_contact(put_obj(plan, "owner"), owner);
-	else if (m->meta.owner)
-		put_str(put_obj(plan, "owner"), "name", m->meta.owner);
-	if (appr)
-		put_contact(put_obj(plan, "approved_by"), appr);
-	else if (m->meta.approved_by)
-		put_str(put_obj(plan, "approved_by"), "name", m->meta.approved_by);
-	put_time(plan, "approved_on", m->meta.approved_on);
-	put_time(plan, "last_review", m->meta.last_review);
-	put_time(plan, "next_review", m->meta.next_review);
-	put_str(plan, "entity_type", m->org.entity_type);
-
-	/* Recovery objectives per tier (tiers.lua levels, via results.json). */
-	cJSON *obj = put_arr(view, "objectives");
-	cJSON_ArrayForEach(x, views_get(v->results, "tiers")) {
-		cJSON *o = push_obj(obj);
-		double t = views_get_num(x, "tier");
-		char mult[48];
-		put_num(o, "tier", t);
-		put_fmt(o, "tier_class", "tier-%d", (int)t);
-		put_str(o, "name", views_get_str(x, "name"));
-		put_str(o, "criterion", views_get_str(x, "criterion"));
-		put_objective(o, "rpo", views_get_num(x, "rpo_minutes"));
-		put_objective(o, "rto", views_get_num(x, "rto_minutes"));
-		put_str(o, "strategy", views_get_str(x, "strategy"));
-		format_short(views_get_num(x, "dr_multiplier"), 2, mult, sizeof(mult));
-		put_fmt(o, "multiplier", "%s×", mult);
-		put_bool(o, "multi_region", jtrue(x, "multi_region"));
-		size_t count = 0;
-		for (size_t i = 0; i < m->n_services; i++)
-			count += v->svc[i].tier == t;
-		put_num(o, "services", (double)count);
-	}
-	{
-		char lag[48];
-		double tol = views_get_num(v->results, "lag_tolerance_minutes");
-		if (!isnan(tol)) {
-			views_format_objective(tol, lag, sizeof(lag));
-			put_str(view, "lag_tolerance", lag);
-		}
-	}
-
-	/* The classification table. */
-	put_rows(view, "services", &pc, fill_classification, NULL, m->n_services);
-	put_num(view, "service_count", (double)m->n_services);
-
-	cJSON *inv = put_arr(view, "tier_inversions");
-	cJSON_ArrayForEach(x, views_get(v->results, "tier_inversions")) {
-		cJSON *o = push_obj(inv);
-		long a = service_index(v, views_get_str(x, "service"));
-		long b = service_index(v, views_get_str(x, "dependency"));
-		if (a >= 0)
-			fill_service_ref(put_obj(o, "service"), &pc, (size_t)a);
-		if (b >= 0)
-			fill_service_ref(put_obj(o, "dependency"), &pc, (size_t)b);
-	}
-	put_bool(view, "has_tier_inversions", cJSON_GetArraySize(inv) > 0);
-
-	put_backup_policies(view, &pc);
-	put_test_programme(view, &pc);
-
-	/* Cost per tier and in total (cost.lua, via results.json). */
-	const cJSON *cost = views_get(v->results, "cost");
-	cJSON *c = put_obj(view, "cost");
-	cJSON *bt = put_arr(c, "by_tier");
-	for (int t = 0; t < RULES_TIERS; t++) {
-		char key[12];
-		cJSON *o = push_obj(bt);
-		snprintf(key, sizeof(key), "%d", t + 1);
-		put_num(o, "tier", t + 1);
-		if (v->r && v->r->levels[t].tier == t + 1)
-			put_str(o, "name", v->r->levels[t].name);
-		put_money(v, o, "amount", views_get_num(views_get(cost, "by_tier"), key), 0);
-		size_t count = 0;
-		for (size_t i = 0; i < m->n_services; i++)
-			count += v->svc[i].tier == t + 1;
-		put_num(o, "services", (double)count);
-	}
-	put_money(v, c, "total", views_get_num(cost, "monthly_total"), 0);
-	put_money(v, c, "backup_storage", views_get_num(cost, "backup_storage"), 0);
-	cJSON *prices = put_arr(c, "prices");
-	const cJSON *price_list = v->r ? v->r->cost_prices : NULL;
-	cJSON_ArrayForEach(x, price_list) {
-		if (!cJSON_IsNumber(x) || !x->string)
-			continue;
-		cJSON *o = push_obj(prices);
-		put_str(o, "location", x->string);
-		put_money(v, o, "price", x->valuedouble, 6);
-	}
-	put_bool(c, "has_prices", cJSON_GetArraySize(prices) > 0);
-
-	/* Recovery waves. */
-	cJSON *waves = put_arr(view, "waves");
-	cJSON_ArrayForEach(x, views_get(v->results, "recovery_waves")) {
-		cJSON *o = push_obj(waves);
-		const cJSON *id;
-		put_num(o, "wave", views_get_num(x, "wave"));
-		cJSON *list = put_arr(o, "services");
-		cJSON_ArrayForEach(id, views_get(x, "services")) {
-			long s = cJSON_IsString(id) ? service_index(v, id->valuestring) : -1;
-			if (s >= 0)
-				push_service_ref(list, &pc, (size_t)s);
-		}
-	}
-
-	/* People: contacts (those not verified recently flagged, from the
-	 * rules' contact_unverified findings) and the default escalation chain. */
-	struct strmap *unverified = strmap_new(8);
-	for (size_t i = 0; i < v->n_findings; i++) {
-		const struct finding *fnd = v->finding[i];
-		if (fnd->kind && fnd->subject && strcmp(fnd->kind, "contact_unverified") == 0)
-			strmap_put(unverified, fnd->subject, (void *)fnd);
-	}
-	cJSON *contacts = put_arr(view, "contacts");
-	for (size_t i = 0; i < m->n_contacts; i++) {
-		cJSON *row = push_obj(contacts);
-		put_contact(row, &m->contacts[i]);
-		put_bool(row, "unverified", strmap_get(unverified, m->contacts[i].id) != NULL);
-	}
-	strmap_free(unverified);
-	put_escalation(put_arr(view, "escalation"), v, m->escalation, m->n_escalation,
-		       m->n_escalation);
-
-	put_compliance(view, &pc, false);
-	return view;
-}
-
-/* ---- runbooks/<id> ----------------------------------------------------- */
-
-static int dep_cmp_wave(const struct views *v, size_t a, size_t b)
-{
-	int wa = v->f->services[a].recovery_wave, wb = v->f->services[b].recovery_wave;
-	if (wa != wb)
-		return wa < wb ? -1 : 1;
-	return strcmp(v->m->services[a].id, v->m->services[b].id);
-}
-
-/* Sorts service indices by recovery wave, then id (insertion sort: lists are short). */
-static void sort_by_wave(const struct views *v, size_t *idx, size_t n)
-{
-	for (size_t i = 1; i < n; i++) {
-		size_t x = idx[i], j = i;
-		while (j > 0 && dep_cmp_wave(v, idx[j - 1], x) > 0) {
-			idx[j] = idx[j - 1];
-			j--;
-		}
-		idx[j] = x;
-	}
-}
-
-/* The prose of a service, made safe (cmark; no raw HTML, no unsafe links). */
-static void put_prose(cJSON *o, const char *key, const char *text, size_t len,
-		      enum views_format f, int shift, struct markdown_ids *ids)
-{
-	size_t out_len;
-	char *s;
-	if (!text)
-		return;
-	s = f == VIEWS_HTML ? markdown_to_html_ids(text, len, shift, ids, &out_len)
-			    : markdown_to_markdown(text, len, shift, &out_len);
-	put_str(o, key, s);
-	free(s);
-}
-
-/*
- * The generated section a prose heading names (docs/templates.md,
- * "Runbook prose"): its first word, case-insensitive, is one of these.
- */
-static const char *const replaceable[] = {"detection", "declaration", "recovery",
-					  "validation", "rollback"};
-
-static const char *prose_replaces(const char *title)
-{
-	char word[16];
-	size_t n = 0;
-	if (!title)
-		return NULL;
-	while (*title == ' ')
-		title++;
-	while (title[n] && n + 1 < sizeof(word) && ((title[n] >= 'a' && title[n] <= 'z') ||
-						   (title[n] >= 'A' && title[n] <= 'Z'))) {
-		word[n] = (char)(title[n] | 0x20);
-		n++;
-	}
-	word[n] = '\0';
-	for (size_t k = 0; k < ARRAY_LEN(replaceable); k++) {
-		if (strcmp(word, replaceable[k]) == 0)
-			return replaceable[k];
-	}
-	return NULL;
-}
-
-/*
- * Commands as a Markdown fence longer than any run of backticks in them,
- * indented by `indent` so that it belongs to its list item.
- */
-static void put_fence(cJSON *o, const char *key, const cJSON *cmds, size_t indent)
-{
-	struct buf b = BUF_INIT;
-	size_t longest = 0, run = 0;
-	const cJSON *c;
-	cJSON_ArrayForEach(c, cmds) {
-		for (const char *p = cJSON_GetStringValue(c); p && *p; p++) {
-			run = *p == '`' ? run + 1 : 0;
-			if (run > longest)
-				longest = run;
-		}
-	}
-	size_t n = longest < 3 ? 3 : longest + 1;
-	buf_printf(&b, "%*s", (int)indent, "");
-	for (size_t k = 0; k < n; k++)
-		buf_putc(&b, '`');
-	buf_puts(&b, "sh\n");
-	cJSON_ArrayForEach(c, cmds) {
-		const char *t = cJSON_GetStringValue(c);
-		for (const char *p = t ? t : ""; *p;) {   /* every line indented */
-			const char *nl = strchr(p, '\n');
-			size_t k = nl ? (size_t)(nl - p) : strlen(p);
-			buf_printf(&b, "%*s%.*s\n", (int)indent, "", (int)k, p);
-			p += k + (nl != NULL);
-		}
-	}
-	buf_printf(&b, "%*s", (int)indent, "");
-	for (size_t k = 0; k < n; k++)
-		buf_putc(&b, '`');
-	put_str(o, key, b.data);
-	buf_free(&b);
-}
-
-static void put_section_items(cJSON *x, const cJSON *sec, const struct pctx *pc,
-			      bool ordered)
-{
-	cJSON *items = put_arr(x, "items");
-	const cJSON *it;
-	size_t n_items = 0;
-	char m[32];
-	cJSON_ArrayForEach(it, views_get(sec, "items")) {
-		cJSON *y = push_obj(items);
-		if (cJSON_IsString(it)) {
-			put_str(y, "text", it->valuestring);
-		} else {
-			put_str(y, "text", views_get_str(it, "text"));
-			put_str(y, "detail", views_get_str(it, "detail"));
-			put_str(y, "kind", views_get_str(it, "kind"));
-			put_str(y, "missing", views_get_str(it, "missing"));
-			double mins = views_get_num(it, "minutes"), tot = views_get_num(it, "total");
-			if (!isnan(mins)) {
-				format_short(mins, 1, m, sizeof(m));
-				put_fmt(y, "minutes", "%s min", m);
-			}
-			if (!isnan(tot)) {
-				format_short(tot, 1, m, sizeof(m));
-				put_fmt(y, "total", "%s min", m);
-			}
-			const cJSON *cmds = views_get(it, "commands");
-			if (cJSON_GetArraySize(cmds) > 0) {
-				cJSON *arr = put_arr(y, "commands");
-				const cJSON *c;
-				cJSON_ArrayForEach(c, cmds) {
-					put_str(push_obj(arr), "command", cJSON_GetStringValue(c));
-				}
-				if (pc->f != VIEWS_HTML) {
-					char num[24];
-					int w = snprintf(num, sizeof(num), "%zu", n_items + 1);
-					put_fence(y, "commands_md", cmds, ordered ? (size_t)w + 2 : 2);
-				}
-			}
-			put_bool(y, "has_commands", cJSON_GetArraySize(cmds) > 0);
-			/* a kind the plan's procedure can describe, without its commands */
-			const char *kind = views_get_str(it, "kind");
-			bool describable = false;
-			for (size_t k = 0; kind && k < PROC_STEP_COUNT; k++)
-				describable |= strcmp(kind, model_procedure_step_names[k]) == 0;
-			put_bool(y, "no_command", describable && cJSON_GetArraySize(cmds) == 0);
-		}
-		put_num(y, "number", (double)++n_items);
-	}
-	put_bool(x, "has_items", n_items > 0);
-}
-
-/*
- * The sections of runbook.lua, with anchors.  The service's prose comes
- * first (`prose_first`); a prose section whose heading names a generated
- * section replaces that section's items (`replaced`, `prose`).
- */
-static void put_sections(cJSON *view, const struct pctx *pc, size_t i,
-			 struct markdown_ids *ids)
-{
-	const struct views *v = pc->v;
-	const struct service *s = &v->m->services[i];
-	const cJSON *rb = v->r && i < v->r->n_runbooks ? v->r->runbooks[i] : NULL;
-	cJSON *arr = put_arr(view, "sections");
-	const cJSON *sec;
-	size_t number = 0;
-	struct markdown_section *ps = NULL;
-	size_t nps = s->runbook_text ? markdown_sections(s->runbook_text, s->runbook_len, &ps) : 0;
-	bool *used = xcalloc(nps + 1, sizeof(*used));
-	const char *claimed[ARRAY_LEN(replaceable)] = {NULL};
-
-	/* Which prose section replaces which generated one (the first wins). */
-	for (size_t k = 0; k < nps; k++) {
-		const char *r = prose_replaces(ps[k].title);
-		for (size_t j = 0; r && j < ARRAY_LEN(replaceable); j++) {
-			if (strcmp(r, replaceable[j]) == 0 && !claimed[j]) {
-				claimed[j] = r;
-				used[k] = true;
-			}
-		}
-	}
-	/* The rest of the prose, in its own order, before the generated steps. */
-	if (s->runbook_text) {
-		struct buf first = BUF_INIT;
-		for (size_t k = 0; k < nps; k++) {
-			if (!used[k])
-				buf_append(&first, s->runbook_text + ps[k].start, ps[k].end - ps[k].start);
-		}
-		if (first.len)
-			put_prose(view, "prose_first", first.data, first.len, pc->f, 2, ids);
-		buf_free(&first);
-	}
-
-	cJSON_ArrayForEach(sec, views_get(rb, "sections")) {
-		const char *id = views_get_str(sec, "id");
-		cJSON *x = push_obj(arr);
-		put_str(x, "id", id);
-		put_class(x, "anchor", "", id ? id : "section");
-		put_str(x, "title", views_get_str(sec, "title"));
-		put_str(x, "intro", views_get_str(sec, "intro"));
-		put_bool(x, "ordered", jtrue(sec, "ordered"));
-		put_num(x, "number", (double)++number);
-		bool contacts = id && strcmp(id, "contacts") == 0;
-		put_bool(x, "is_contacts", contacts);
-		size_t k = 0;
-		while (id && k < nps && !(used[k] && prose_replaces(ps[k].title) &&
-					  strcmp(prose_replaces(ps[k].title), id) == 0))
-			k++;
-		if (id && k < nps) {
-			/* the team's words instead of the generated ones */
-			put_bool(x, "replaced", true);
-			put_str(x, "prose_title", ps[k].title);
-			put_prose(x, "prose", s->runbook_text + ps[k].start, ps[k].end - ps[k].start,
-				  pc->f, 2, ids);
-			put_arr(x, "items");
-			put_bool(x, "has_items", false);
-			used[k] = false;   /* one section each */
-		} else {
-			put_section_items(x, sec, pc, jtrue(sec, "ordered"));
-		}
-	}
-	put_bool(view, "has_sections", cJSON_GetArraySize(arr) > 0);
-	markdown_sections_free(ps, nps);
-	free(used);
-}
-
-/* Currency from worst to best, for the posture at a glance. */
-static int currency_rank(const char *c)
-{
-	static const char *const order[] = {"never", "stale", "late", "ok"};
-	for (int k = 0; k < 4; k++) {
-		if (c && strcmp(c, order[k]) == 0)
-			return k;
-	}
-	return 4;
-}
-
-/* The posture of service i on the first screen: stores, drill, findings, actions. */
-static void put_posture(cJSON *view, const struct pctx *pc, size_t i)
-{
-	const struct views *v = pc->v;
-	const struct model *m = v->m;
-	const struct service *s = &m->services[i];
-	cJSON *g = put_obj(view, "posture");
-
-	/* Datastores, worst currency first. */
-	cJSON *stores = put_arr(g, "stores");
-	size_t *idx = xcalloc(s->n_datastores + 1, sizeof(*idx));
-	int *rank = xcalloc(s->n_datastores + 1, sizeof(*rank));
-	for (size_t k = 0; k < s->n_datastores; k++) {
-		cJSON *sj = results_datastore(v->rs, s->datastore_index[k]);
-		idx[k] = s->datastore_index[k];
-		rank[k] = currency_rank(views_get_str(sj, "currency"));
-		cJSON_Delete(sj);
-	}
-	for (size_t a = 1; a < s->n_datastores; a++) {   /* insertion sort, stable */
-		size_t x = idx[a], j = a;
-		int r = rank[a];
-		while (j > 0 && rank[j - 1] > r) {
-			idx[j] = idx[j - 1];
-			rank[j] = rank[j - 1];
-			j--;
-		}
-		idx[j] = x;
-		rank[j] = r;
-	}
-	for (size_t k = 0; k < s->n_datastores; k++)
-		fill_store(push_obj(stores), pc, idx[k]);
-	put_bool(g, "has_stores", s->n_datastores > 0);
-	free(idx);
-	free(rank);
-
-	/* Findings about the service, counted by severity. */
-	static const char *const sevs[] = {"critical", "high", "medium", "low", "info"};
-	cJSON *counts = put_arr(g, "finding_counts");
-	size_t total = 0;
-	for (size_t k = 0; k < ARRAY_LEN(sevs); k++) {
-		size_t n = 0;
-		for (size_t j = v->svc_findings_at[i]; j < v->svc_findings_at[i + 1]; j++)
-			n += strcmp(v->finding[v->svc_findings[j]]->severity, sevs[k]) == 0;
-		if (n == 0)
-			continue;
-		cJSON *c = push_obj(counts);
-		put_num(c, "count", (double)n);
-		put_severity(c, sevs[k]);
-		total += n;
-	}
-	put_num(g, "findings_total", (double)total);
-	put_bool(g, "has_findings", total > 0);
-
-	/* Overdue actions that concern this service: those naming it, and
-	 * those naming no service of drills that included it. */
-	cJSON *acts = put_arr(g, "overdue_actions");
-	for (size_t d = 0; d < m->n_drills; d++) {
-		const struct drill *dr = &m->drills[d];
-		bool mine = false;
-		for (size_t k = 0; k < dr->n_results && !mine; k++)
-			mine = dr->results[k].service && strcmp(dr->results[k].service, s->id) == 0;
-		for (size_t k = 0; k < dr->n_scope_services && !mine; k++)
-			mine = strcmp(dr->scope_services[k], s->id) == 0;
-		for (size_t k = 0; k < dr->n_issues; k++) {
-			const struct drill_issue *is = &dr->issues[k];
-			if (!issue_overdue(v, is) ||
-			    !(is->n_services ? issue_names(is, s->id) : mine))
-				continue;
-			cJSON *o = push_obj(acts);
-			put_str(o, "drill", dr->id);
-			put_str(o, "id", is->id);
-			put_str(o, "title", is->title);
-			put_severity(o, is->severity);
-			put_time(o, "due", is->due);
-		}
-	}
-	put_bool(g, "has_overdue_actions", cJSON_GetArraySize(acts) > 0);
-
-	/* What runbook.lua derived: strategy, budget, missing facts. */
-	const cJSON *rb = v->r && i < v->r->n_runbooks ? v->r->runbooks[i] : NULL;
-	put_str(g, "strategy", views_get_str(rb, "strategy"));
-	put_str(g, "strategy_gap", views_get_str(rb, "strategy_gap"));
-	const cJSON *bud = views_get(rb, "budget");
-	if (bud) {
-		cJSON *b = put_obj(g, "budget");
-		put_str(b, "text", views_get_str(bud, "text"));
-		put_str(b, "rto", views_get_str(bud, "rto"));
-		put_bool(b, "exceeds", jtrue(bud, "exceeds"));
-	}
-	cJSON *miss = put_arr(g, "missing");
-	const cJSON *mj;
-	cJSON_ArrayForEach(mj, views_get(rb, "missing")) {
-		put_str(push_obj(miss), "fact", cJSON_GetStringValue(mj));
-	}
-	put_bool(g, "has_missing", cJSON_GetArraySize(miss) > 0);
-
-	/* The prose's first warning, repeated. */
-	if (s->runbook_text) {
-		const char *title = NULL;
-		char *w = markdown_first_alert(s->runbook_text, s->runbook_len, &title);
-		if (w) {
-			cJSON *o = put_obj(g, "warning");
-			put_str(o, "title", title);
-			if (pc->f == VIEWS_HTML) {
-				put_prose(o, "prose", w, strlen(w), pc->f, 2, NULL);
-			} else {
-				/* Markdown: the same alert, quoted line by line */
-				size_t n;
-				char *md = markdown_to_markdown(w, strlen(w), 2, &n);
-				struct buf q = BUF_INIT;
-				for (char *line = md; *line;) {
-					char *nl = strchr(line, '\n');
-					size_t k = nl ? (size_t)(nl - line) : strlen(line);
-					buf_puts(&q, k ? "> " : ">");
-					buf_append(&q, line, k);
-					buf_putc(&q, '\n');
-					line += k + (nl != NULL);
-				}
-				put_str(o, "prose", q.data ? q.data : "");
-				buf_free(&q);
-				free(md);
-			}
-			free(w);
-		}
-	}
-}
-
-/* GitHub's heading anchor of a Markdown title: "#the-teams-procedure". */
-static void put_md_anchor(cJSON *o, const char *title)
-{
-	struct buf b = BUF_INIT;
-	buf_putc(&b, '#');
-	for (const unsigned char *p = (const unsigned char *)title; p && *p; p++) {
-		if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p >= 0x80)
-			buf_putc(&b, (char)*p);
-		else if (*p >= 'A' && *p <= 'Z')
-			buf_putc(&b, (char)(*p - 'A' + 'a'));
-		else if (*p == ' ')
-			buf_putc(&b, '-');
-	}
-	put_str(o, "md_href", b.data);
-	buf_free(&b);
-}
-
-/* The table of contents: the page's sections, in order. */
-static void put_toc(cJSON *view)
-{
-	cJSON *toc = put_arr(view, "toc");
-	if (views_get_str(view, "prose_first")) {
-		cJSON *e = push_obj(toc);
-		put_str(e, "href", "#procedures");
-		put_str(e, "title", "Service procedures");
-		put_md_anchor(e, "Service procedures");
-	}
-	cJSON *e = push_obj(toc);
-	put_str(e, "href", "#dependencies");
-	put_str(e, "title", "Dependencies and recovery order");
-	put_md_anchor(e, "Dependencies and recovery order");
-	const cJSON *sec;
-	cJSON_ArrayForEach(sec, views_get(view, "sections")) {
-		cJSON *x = push_obj(toc);
-		put_fmt(x, "href", "#%s", views_get_str(sec, "anchor"));
-		put_str(x, "title", views_get_str(sec, "title"));
-		put_md_anchor(x, views_get_str(sec, "title"));
-	}
-	static const char *const tail[][2] = {{"#datastores", "Datastores and backups"},
-					      {"#drill", "Last drill"},
-					      {"#findings", "Open findings"}};
-	for (size_t k = 0; k < ARRAY_LEN(tail); k++) {
-		cJSON *x = push_obj(toc);
-		put_str(x, "href", tail[k][0]);
-		put_str(x, "title", tail[k][1]);
-		put_md_anchor(x, tail[k][1]);
-	}
-}
-
-cJSON *views_runbook(const struct views *v, size_t i, enum views_format f)
-{
-	struct pctx pc = pctx_make(v, f, 1);
-	const struct model *m = v->m;
-	const struct service *s = &m->services[i];
-	cJSON *sj = results_service(v->rs, i);
-	cJSON *view = cJSON_CreateObject();
-	cJSON *svc, *x;
-	size_t n_esc;
-	const struct escalation_step *esc = model_service_escalation(m, s, &n_esc);
-	put_page(view, &pc, "runbook", s->id);
-
-	svc = put_obj(view, "service");
-	fill_service_ref(svc, &pc, i);
-	put_str(svc, "description", s->description);
-	put_str(svc, "tier_reason", views_get_str(sj, "tier_reason"));
-	put_str(svc, "team", s->team);
-	if (s->owner && s->owner_index < m->n_contacts)
-		put_contact(put_obj(svc, "owner"), &m->contacts[s->owner_index]);
-	cJSON *regions = put_arr(svc, "regions");
-	for (size_t k = 0; k < s->n_regions; k++) {
-		cJSON *r = push_obj(regions);
-		put_str(r, "id", s->regions[k]);
-		if (s->region_index[k] < m->n_regions)
-			put_str(r, "role", model_region_role_names[m->regions[s->region_index[k]].role]);
-		put_bool(r, "last", k + 1 == s->n_regions);
-	}
-	put_joined(svc, "regions_list", views_get(sj, "regions"));
-	if (cJSON_GetArraySize(views_get(sj, "data_scope")) > 0)   /* never "Data in scope: ." */
-		put_joined(svc, "data_scope", views_get(sj, "data_scope"));
-	put_bool(svc, "single_region", jtrue(sj, "single_region"));
-	if (v->r && i < v->r->n_runbooks)
-		put_bool(svc, "automatic_failover", jtrue(v->r->runbooks[i], "automatic_failover"));
-	put_num(svc, "waves_total", (double)v->f->n_waves);
-	if (s->runbook_path)
-		put_str(svc, "runbook_file", s->runbook_path);
-
-	/* At a glance: the first contacts to call. */
-	cJSON *glance = put_arr(view, "glance_contacts");
-	put_escalation(glance, v, esc, n_esc, GLANCE_CONTACTS);
-	put_escalation(put_arr(view, "escalation"), v, esc, n_esc, n_esc);
-	put_bool(view, "own_escalation", s->escalation != NULL);
-
-	/* Dependencies, in the order to recover them. */
-	size_t *deps = xcalloc(s->n_depends_on + 1, sizeof(*deps));
-	memcpy(deps, s->depends_on_index, s->n_depends_on * sizeof(*deps));
-	sort_by_wave(v, deps, s->n_depends_on);
-	x = put_arr(view, "dependencies");
-	for (size_t k = 0; k < s->n_depends_on; k++) {
-		cJSON *d = push_service_ref(x, &pc, deps[k]);
-		put_num(d, "order", (double)(k + 1));
-		/* A tier inversion (docs/analysis.md): the dependency's tier is worse. */
-		double mine = v->svc[i].tier, theirs = v->svc[deps[k]].tier;
-		put_bool(d, "inversion", !isnan(mine) && !isnan(theirs) && theirs > mine);
-	}
-	put_bool(view, "has_dependencies", s->n_depends_on > 0);
-	free(deps);
-
-	size_t nd = v->dependents_at[i + 1] - v->dependents_at[i];
-	size_t *dependents = xcalloc(nd + 1, sizeof(*dependents));
-	memcpy(dependents, v->dependents + v->dependents_at[i], nd * sizeof(*dependents));
-	sort_by_wave(v, dependents, nd);
-	x = put_arr(view, "dependents");
-	for (size_t k = 0; k < nd; k++)
-		put_bool(push_service_ref(x, &pc, dependents[k]), "last", k + 1 == nd);
-	put_bool(view, "has_dependents", nd > 0);
-	free(dependents);
-
-	/* Heading ids: the page's own first, then the prose's, all unique. */
-	struct markdown_ids ids = {0};
-	static const char *const page_ids[] = {
-		"glance", "toc", "procedures", "dependencies", "datastores", "drill", "findings",
-		"pre-disaster", "detection", "declaration", "pre-checks", "recovery", "validation",
-		"rollback", "contacts", "call-first"};
-	char idbuf[64], want[64];
-	for (size_t k = 0; k < ARRAY_LEN(page_ids); k++) {
-		markdown_ids_take(&ids, page_ids[k], idbuf, sizeof(idbuf));
-		snprintf(want, sizeof(want), "%s-h", page_ids[k]);
-		markdown_ids_take(&ids, want, idbuf, sizeof(idbuf));
-	}
-	put_sections(view, &pc, i, &ids);
-	markdown_ids_free(&ids);
-	put_posture(view, &pc, i);
-	put_toc(view);
-
-	/* Health checks (validation). */
-	x = put_arr(view, "health_checks");
-	for (size_t k = 0; k < s->n_health_checks; k++) {
-		cJSON *h = push_obj(x);
-		put_str(h, "name", s->health_checks[k].name);
-		put_str(h, "endpoint", s->health_checks[k].endpoint);
-		put_num(h, "expected_status", s->health_checks[k].expected_status);
-	}
-	put_bool(view, "has_health_checks", s->n_health_checks > 0);
-
-	/* Datastores and their backups. */
-	x = put_arr(view, "datastores");
-	for (size_t k = 0; k < s->n_datastores; k++)
-		fill_store(push_obj(x), &pc, s->datastore_index[k]);
-	put_bool(view, "has_datastores", s->n_datastores > 0);
-
-	put_last_drill(view, &pc, i);
-	const cJSON *dc = views_get(sj, "drills");
-	put_num(view, "drills_12m", views_get_num(dc, "last_12_months"));
-	put_num(view, "drills_period", views_get_num(dc, "in_period"));
-
-	/* Findings about the service or its stores. */
-	x = put_arr(view, "findings");
-	for (size_t k = v->svc_findings_at[i]; k < v->svc_findings_at[i + 1]; k++) {
-		cJSON *o = push_obj(x);
-		fill_finding(o, &pc, v->svc_findings[k]);
-		/* this page: no link to itself */
-		cJSON_DeleteItemFromObjectCaseSensitive(o, "subject_href");
-	}
-	put_bool(view, "has_findings", cJSON_GetArraySize(x) > 0);
-	cJSON_Delete(sj);
-	return view;
-}
-
-/*
- * `findings_resolved`: the findings of the previous report that this one
- * no longer raises (results.json changes), most severe first.
- */
-static void put_resolved_findings(cJSON *view, const struct pctx *pc)
-{
-	const cJSON *ch = views_get(pc->v->results, "changes");
-	const cJSON *src = views_get(ch, "findings_resolved"), *x;
-	const char *prev = views_get_str(views_get(ch, "previous"), "period");
-	size_t n = (size_t)cJSON_GetArraySize(src), k = 0;
-	const cJSON **sorted = xcalloc(n ? n : 1, sizeof(*sorted));
-	cJSON *arr = put_arr(view, "findings_resolved");
-	cJSON_ArrayForEach(x, src) {
-		sorted[k++] = x;
-	}
-	sort_by_severity((const void **)sorted, n, json_severity);
-	for (k = 0; k < n; k++) {
-		cJSON *o = push_obj(arr);
-		put_str(o, "id", views_get_str(sorted[k], "id"));
-		put_words(o, "kind_label", views_get_str(sorted[k], "kind"));
-		put_severity(o, views_get_str(sorted[k], "severity"));
-		put_str(o, "subject", views_get_str(sorted[k], "subject"));
-		put_str(o, "message", views_get_str(sorted[k], "message"));
-		put_str(o, "owner", contact_name(pc->v, views_get_str(sorted[k], "owner")));
-		put_fmt(o, "status_label", "RESOLVED since %s", prev ? prev : "the previous report");
-	}
-	free(sorted);
-	put_bool(view, "has_findings_resolved", n > 0);
-	put_bool(view, "has_findings_or_resolved", n > 0 || pc->v->n_findings > 0);
-}
-
-/* ---- audit/<period> ---------------------------------------------------- */
-
-cJSON *views_audit(const struct views *v, size_t item, enum views_format f)
-{
-	struct pctx pc = pctx_make(v, f, 1);
-	const struct model *m = v->m;
-	cJSON *view = cJSON_CreateObject();
-	cJSON *x;
-	(void)item;
-
-	pc.audit = true;
-	put_page(view, &pc, "audit", v->period);
-	put_readiness(view, v);
-	put_changes(view, &pc);
-
-	cJSON *scope = put_obj(view, "scope");
-	char n[64];
-	put_num(scope, "services", (double)m->n_services);
-	put_num(scope, "datastores", (double)m->n_datastores);
-	views_format_number((double)m->backup_records, 0, n, sizeof(n));
-	put_str(scope, "backup_records", n);
-	put_num(scope, "drills", (double)m->n_drills);
-	size_t in_period = 0;
-	for (size_t d = 0; d < m->n_drills; d++)
-		in_period += drill_in_period(v, d);
-	put_num(scope, "drills_in_period", (double)in_period);
-	put_num(scope, "drills_after_as_of", (double)m->n_drills_after_as_of);
-	put_bool(scope, "has_drills_after_as_of", m->n_drills_after_as_of > 0);
-	put_str(scope, "plan_version", m->meta.version);
-	put_time(scope, "last_review", m->meta.last_review);
-	put_time(scope, "next_review", m->meta.next_review);
-	cJSON *unknown = put_arr(scope, "unknown_datastores");
-	for (size_t k = 0; k < m->n_unknown_datastores; k++) {
-		cJSON *u = push_obj(unknown);
-		put_str(u, "id", m->unknown_datastores[k].id);
-		views_format_number((double)m->unknown_datastores[k].records, 0, n, sizeof(n));
-		put_str(u, "records", n);
-	}
-	put_bool(scope, "has_unknown_datastores", m->n_unknown_datastores > 0);
-	struct buf ul = BUF_INIT;
-	for (size_t k = 0; k < m->n_unknown_datastores; k++) {
-		views_format_number((double)m->unknown_datastores[k].records, 0, n, sizeof(n));
-		buf_printf(&ul, "%s%s (%s)", k ? ", " : "", m->unknown_datastores[k].id, n);
-	}
-	put_str(scope, "unknown_list", ul.data ? ul.data : "");
-	buf_free(&ul);
-	/* Unknown keys of backup records, ignored (issue 13 item 9). */
-	struct buf kl = BUF_INIT;
-	for (size_t k = 0; k < m->n_backup_unknown_keys; k++) {
-		views_format_number((double)m->backup_unknown_keys[k].records, 0, n, sizeof(n));
-		buf_printf(&kl, "%s\"%s\" (%s record%s)", k ? ", " : "",
-			   m->backup_unknown_keys[k].name, n,
-			   util_plural(m->backup_unknown_keys[k].records));
-	}
-	if (m->backup_unknown_keys_other) {
-		views_format_number((double)m->backup_unknown_keys_other, 0, n, sizeof(n));
-		buf_printf(&kl, "%sothers in %s records", kl.len ? ", " : "", n);
-	}
-	put_bool(scope, "has_backup_unknown_keys", kl.len > 0);
-	put_str(scope, "backup_unknown_keys", kl.data ? kl.data : "");
-	buf_free(&kl);
-	/* Services without impact data, judged as tier 1 (issue 13 item 8). */
-	struct buf uc = BUF_INIT;
-	for (size_t i = 0; i < m->n_services; i++) {
-		if (v->svc[i].unclassified)
-			buf_printf(&uc, "%s%s", uc.len ? ", " : "", m->services[i].id);
-	}
-	put_bool(scope, "has_unclassified", uc.len > 0);
-	put_str(scope, "unclassified_list", uc.data ? uc.data : "");
-	buf_free(&uc);
-
-	/* Findings, all of them, in results order (severity first). */
-	put_rows(view, "findings", &pc, fill_finding, NULL, v->n_findings);
-	put_resolved_findings(view, &pc);
-
-	/* Backup readiness per store. */
-	put_rows(view, "datastores", &pc, fill_store, NULL, m->n_datastores);
-	put_bool(view, "has_datastores", m->n_datastores > 0);
-	put_backup_chart(view, &pc, NULL, m->n_datastores, "chart-backups");
-
-	/* Drills: those of the period in full, the last 12 months listed. */
-	struct rows period = {0}, year = {0};
-	for (size_t d = 0; d < m->n_drills; d++) {
-		if (drill_in_period(v, d))
-			rows_add(&period, d);
-		if (drill_in_12m(v, d))
-			rows_add(&year, d);
-	}
-	put_rows(view, "drills_period", &pc, fill_drill_full, period.idx, period.n);
-	put_rows(view, "drills_12m", &pc, fill_drill_brief, year.idx, year.n);
-	put_bool(view, "has_drills_period", period.n > 0);
-	put_bool(view, "has_drills_12m", year.n > 0);
-	free(period.idx);
-	free(year.idx);
-	put_drill_chart(view, &pc);
-
-	/* Drill actions open past their due date. */
-	x = put_arr(view, "overdue_actions");
-	for (size_t d = 0; d < m->n_drills; d++) {
-		const struct drill *dr = &m->drills[d];
-		for (size_t k = 0; k < dr->n_issues; k++) {
-			const struct drill_issue *is = &dr->issues[k];
-			if (!issue_overdue(v, is))
-				continue;
-			cJSON *o = push_obj(x);
-			put_str(o, "drill", dr->id);
-			put_str(o, "id", is->id);
-			put_str(o, "title", is->title);
-			put_severity(o, is->severity);
-			put_str(o, "owner", is->owner);
-			put_time(o, "due", is->due);
-			put_num(o, "days_overdue", (double)((m->as_of - is->due) / 86400));
-			if (is->n_services) {  /* else: every service of the drill */
-				struct buf b = {0};
-				for (size_t j = 0; j < is->n_services; j++)
-					buf_printf(&b, "%s%s", j ? ", " : "", is->services[j]);
-				put_str(o, "services", b.data);
-				buf_free(&b);
-			}
-		}
-	}
-	put_bool(view, "has_overdue_actions", cJSON_GetArraySize(x) > 0);
-
-	/* Exceptions (waivers): active or expired at the as-of time. */
-	x = put_arr(view, "exceptions");
-	for (size_t k = 0; k < m->n_exceptions; k++) {
-		const struct exception *e = &m->exceptions[k];
-		cJSON *o = push_obj(x);
-		struct buf sv = BUF_INIT;
-		bool expired = e->expires != DATE_NONE && e->expires < m->as_of;
-		put_str(o, "id", e->id);
-		if (e->id) {
-			char a[256];
-			track_anchor("exception", e->id, a, sizeof(a));
-			put_str(o, "anchor", a);
-		}
-		put_str(o, "control", e->control);
-		for (size_t j = 0; j < e->n_services; j++)
-			buf_printf(&sv, "%s%s", j ? ", " : "", e->services[j]);
-		put_str(o, "services", sv.data ? sv.data : "");
-		put_bool(o, "all_services", e->n_services == 0);
-		buf_free(&sv);
-		put_str(o, "id", e->id);
-		put_str(o, "justification", e->justification);
-		put_str(o, "approved_by", e->approved_by_name ? e->approved_by_name : e->approved_by);
-		put_time(o, "approved_on", e->approved_on);
-		put_time(o, "expires", e->expires);
-		put_bool(o, "expired", expired);
-		put_str(o, "status_label", expired ? "EXPIRED" : "ACTIVE");
-		put_str(o, "status_class", expired ? "st-fail" : "st-waived");
-	}
-	put_bool(view, "has_exceptions", m->n_exceptions > 0);
-
-	/* Attestations on record. */
-	x = put_arr(view, "attestations");
-	for (size_t k = 0; k < m->n_attestations; k++) {
-		const struct attestation *a = &m->attestations[k];
-		cJSON *o = push_obj(x);
-		bool expired = a->expires != DATE_NONE && a->expires < m->as_of;
-		put_str(o, "topic", a->topic);
-		put_str(o, "statement", a->statement);
-		put_str(o, "attester", a->attester_name ? a->attester_name : a->attester);
-		put_str(o, "role", a->attester_role);
-		put_str(o, "alternative_measure", a->alternative_measure);
-		put_str(o, "approved_by", a->approved_by_name ? a->approved_by_name : a->approved_by);
-		put_time(o, "date", a->date);
-		put_time(o, "expires", a->expires);
-		put_bool(o, "expired", expired);
-		put_str(o, "status_label", expired ? "EXPIRED" : "CURRENT");
-		put_str(o, "status_class", expired ? "st-fail" : "st-pass");
-	}
-	put_bool(view, "has_attestations", m->n_attestations > 0);
-
-	put_compliance(view, &pc, true);
-
-	/* Sign-off: who owns and approves the plan. */
-	cJSON *sign = put_obj(view, "sign_off");
-	const struct contact *owner = m->meta.owner ? model_contact_find(m, m->meta.owner) : NULL;
-	const struct contact *appr = m->meta.approved_by ? model_contact_find(m, m->meta.approved_by)
-							 : NULL;
-	if (owner)
-		put_contact(put_obj(sign, "owner"), owner);
-	if (appr)
-		put_contact(put_obj(sign, "approver"), appr);
-	return view;
 }
