@@ -106,11 +106,12 @@ static void build_budget(const struct model *m, uint64_t *bytes, uint64_t *steps
 enum doc_repeat {
 	DOC_ONCE,          /* one file */
 	DOC_PER_SERVICE,   /* one file per service: {service} in the path */
+	DOC_PER_CONTROL,   /* one per control with a page of its own: {control} */
 };
 
 struct doc_kind {
 	const char *template;     /* loader name: templates/NAME.mustache */
-	const char *path;         /* output path; {service} and {period} replaced */
+	const char *path;         /* output path; {service}, {control}, {period} replaced */
 	enum views_format format;
 	unsigned format_bit;      /* enum build_format */
 	enum doc_repeat repeat;
@@ -123,6 +124,10 @@ static const struct doc_kind documents[] = {
 	{"plan.md", "plan.md", VIEWS_MD, BUILD_MD, DOC_ONCE, views_plan},
 	{"audit.html", "audit/{period}.html", VIEWS_HTML, BUILD_HTML, DOC_ONCE, views_audit},
 	{"audit.md", "audit/{period}.md", VIEWS_MD, BUILD_MD, DOC_ONCE, views_audit},
+	{"control.html", "audit/{period}/{control}.html", VIEWS_HTML, BUILD_HTML, DOC_PER_CONTROL,
+	 views_control},
+	{"control.md", "audit/{period}/{control}.md", VIEWS_MD, BUILD_MD, DOC_PER_CONTROL,
+	 views_control},
 	{"runbook.html", "runbooks/{service}.html", VIEWS_HTML, BUILD_HTML, DOC_PER_SERVICE,
 	 views_runbook},
 	{"runbook.md", "runbooks/{service}.md", VIEWS_MD, BUILD_MD, DOC_PER_SERVICE,
@@ -165,6 +170,11 @@ static void job_path(const struct views *v, const struct job *j, struct buf *out
 	while (*p) {
 		if (strncmp(p, "{service}", 9) == 0) {
 			buf_puts(out, views_service_id(v, j->item));
+			p += 9;
+		} else if (strncmp(p, "{control}", 9) == 0) {
+			char name[256];
+			views_control_page_name(v, j->item, name, sizeof(name));
+			buf_puts(out, name);
 			p += 9;
 		} else if (strncmp(p, "{period}", 8) == 0) {
 			buf_puts(out, views_period(v));
@@ -279,9 +289,14 @@ static void add_report_meta(cJSON *view, const struct shared *sh, const struct d
 	const char *fp = sh->stats->fingerprint;
 	const char *org = m->org.name ? m->org.name : m->org.id;
 	bool audit = doc->build == views_audit;
-	const char *title = audit ? "Audit report" : doc->build == views_plan
-		? "Disaster recovery plan" : "Disaster recovery dashboard";
-	const char *root = strchr(doc->path, '/') ? "../" : "";
+	const char *title = audit || doc->build == views_control ? "Audit report"
+		: doc->build == views_plan ? "Disaster recovery plan"
+		: "Disaster recovery dashboard";
+	/* "../" for each folder the document sits in */
+	size_t depth = 0;
+	for (const char *s = doc->path; (s = strchr(s, '/')); s++)
+		depth++;
+	const char *root = depth >= 2 ? "../../" : depth ? "../" : "";
 	char period[8];
 	char shortfp[FINGERPRINT_SHORT + 1];
 	struct buf b = BUF_INIT;
@@ -294,8 +309,9 @@ static void add_report_meta(cJSON *view, const struct shared *sh, const struct d
 	cJSON_AddBoolToObject(f, "signed", in->signed_pack);
 	cJSON_AddStringToObject(f, "verify", in->signed_pack
 				? "drgen verify OUT --key PUBLIC-KEY.pem" : "drgen verify OUT");
-	cJSON_AddStringToObject(f, "manifest", audit ? "../evidence/manifest.json"
-						      : "evidence/manifest.json");
+	buf_printf(&b, "%sevidence/manifest.json", root);
+	cJSON_AddStringToObject(f, "manifest", b.data);
+	buf_reset(&b);
 
 	cJSON *pr = cJSON_AddObjectToObject(view, "print");
 	buf_printf(&b, "%s · %s · %s", org, title, period);
@@ -333,7 +349,7 @@ static bool render_job(struct worker *w, const struct job *j, struct buf *out,
 	job_path(sh->views, j, path);
 	struct document_sink sink = {sh->publish, path->data, NULL, w->d, 0};
 	cJSON *view = j->doc->build(sh->views, j->item, j->doc->format);
-	if (j->doc->repeat == DOC_ONCE)
+	if (j->doc->repeat != DOC_PER_SERVICE)
 		add_report_meta(view, sh, j->doc);
 	buf_reset(out);
 	bool ok = render_document(j->tmpl, view, j->doc->format, out, &sink);
@@ -379,7 +395,8 @@ static struct job *make_jobs(const struct render_input *in, const struct views *
 
 	for (size_t k = 0; k < ARRAY_LEN(documents); k++) {
 		const struct doc_kind *doc = &documents[k];
-		size_t count = doc->repeat == DOC_PER_SERVICE ? services : 1;
+		size_t count = doc->repeat == DOC_PER_SERVICE ? services
+			     : doc->repeat == DOC_PER_CONTROL ? views_control_page_count(v) : 1;
 		if (!(in->formats & doc->format_bit))
 			continue;
 		if (n + count > cap) {

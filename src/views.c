@@ -459,6 +459,45 @@ void views_group(size_t n_keys, const size_t *keys, const size_t *vals, size_t n
 	*vals_out = out;
 }
 
+/* The controls whose lists go to a page of their own (views_int.h). */
+static void find_control_pages(struct views *v)
+{
+	const cJSON *controls = views_get(v->results, "controls"), *c;
+	v->n_controls = (size_t)cJSON_GetArraySize(controls);
+	v->controls = xcalloc(v->n_controls + 1, sizeof(*v->controls));
+	v->control_paged = xcalloc(v->n_controls + 1, sizeof(*v->control_paged));
+	v->control_pages = xcalloc(v->n_controls + 1, sizeof(*v->control_pages));
+	size_t ci = 0;
+	cJSON_ArrayForEach(c, controls) {
+		size_t n_findings = 0;
+		if (v->in->track)
+			track_control_findings(v->in->track, ci, &n_findings);
+		size_t items = (size_t)cJSON_GetArraySize(views_get(c, "evidence")) + n_findings;
+		v->controls[ci] = c;
+		if (items > VIEWS_CONTROL_PAGE_ITEMS) {
+			v->control_paged[ci] = true;
+			v->control_pages[v->n_control_pages++] = ci;
+		}
+		ci++;
+	}
+}
+
+void views_control_anchor(const cJSON *c, char *out, size_t size)
+{
+	track_control_anchor(views_get_str(c, "framework"), views_get_str(c, "control"),
+			     out, size);
+}
+
+size_t views_control_page_count(const struct views *v)
+{
+	return v->n_control_pages;
+}
+
+void views_control_page_name(const struct views *v, size_t i, char *out, size_t size)
+{
+	views_control_anchor(v->controls[v->control_pages[i]], out, size);
+}
+
 struct views *views_new(const struct render_input *in)
 {
 	struct views *v = xcalloc(1, sizeof(*v));
@@ -514,6 +553,7 @@ struct views *views_new(const struct render_input *in)
 	views_group(m->n_services, keys, vals, n, &v->dependents_at, &v->dependents);
 	free(keys);
 	free(vals);
+	find_control_pages(v);
 
 	date_format_month(m->period_start, v->period);
 	date_format_rfc3339(m->as_of, v->as_of);
@@ -535,6 +575,9 @@ void views_free(struct views *v)
 	free(v->svc_findings_at);
 	free(v->dependents);
 	free(v->dependents_at);
+	free(v->controls);
+	free(v->control_pages);
+	free(v->control_paged);
 	free(v);
 }
 
@@ -557,7 +600,9 @@ const char *views_period(const struct views *v)
 
 struct pctx views_pctx_make(const struct views *v, enum views_format f, int depth)
 {
-	struct pctx pc = {v, f, depth ? "../" : "", f == VIEWS_HTML ? "html" : "md",
+	static const char *const roots[] = {"", "../", "../../"};
+	struct pctx pc = {v, f, roots[depth < 0 ? 0 : depth > 2 ? 2 : depth],
+			  f == VIEWS_HTML ? "html" : "md",
 			  f == VIEWS_HTML, false};
 	return pc;
 }

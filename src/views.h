@@ -46,6 +46,12 @@ const char *views_service_id(const struct views *v, size_t i);
 /* The report period "YYYY-MM" (borrowed). */
 const char *views_period(const struct views *v);
 
+/* Number of controls whose findings and evidence are too many for the
+ * audit's matrix and get a page of their own (audit/PERIOD/NAME.html). */
+size_t views_control_page_count(const struct views *v);
+/* The NAME of control page i: the control's anchor ("iso27001-a.8.13"). */
+void views_control_page_name(const struct views *v, size_t i, char *out, size_t size);
+
 /*
  * One builder per document; item is the service index for runbooks and
  * ignored by the others.  Each returns a new tree; caller frees with
@@ -57,6 +63,7 @@ views_builder views_index;
 views_builder views_plan;
 views_builder views_runbook;
 views_builder views_audit;
+views_builder views_control;   /* item: the control page's index */
 
 struct evidence_file;
 

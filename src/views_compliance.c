@@ -93,14 +93,9 @@ static const cJSON *framework_summary(const struct views *v, const char *name)
 	return NULL;
 }
 
-/*
- * One row of the control matrix: its anchor, every evidence item (a list
- * on paper, collapsible on screen when long), and links to the findings
- * that affect it (track.h).  ci is its index in results.json `controls`.
- */
-static void fill_control(cJSON *x, const struct pctx *pc, const cJSON *c, size_t ci)
+/* A control's identity and verdict: what its matrix row and its page show. */
+static void fill_control_head(cJSON *x, const cJSON *c)
 {
-	const struct views *v = pc->v;
 	const char *st = views_get_str(c, "status");
 	char anchor[256];
 
@@ -112,10 +107,18 @@ static void fill_control(cJSON *x, const struct pctx *pc, const cJSON *c, size_t
 	views_put_str(x, "reason", views_get_str(c, "reason"));
 	views_put_str(x, "ask", views_get_str(c, "ask"));
 	put_baselines(x, views_get(c, "baselines"));
-	track_control_anchor(views_get_str(c, "framework"), views_get_str(c, "control"),
-			     anchor, sizeof(anchor));
+	views_control_anchor(c, anchor, sizeof(anchor));
 	views_put_str(x, "anchor", anchor);
+}
 
+/*
+ * A control's lists: every evidence item (a list on paper, collapsible on
+ * screen when long) and links to the findings that affect it (track.h).
+ * ci is its index in results.json `controls`.
+ */
+static void fill_control_lists(cJSON *x, const struct pctx *pc, const cJSON *c, size_t ci)
+{
+	const struct views *v = pc->v;
 	struct buf ev = BUF_INIT, item = BUF_INIT;
 	const cJSON *e;
 	cJSON *items = views_put_arr(x, "evidence_items");
@@ -160,6 +163,98 @@ static void fill_control(cJSON *x, const struct pctx *pc, const cJSON *c, size_t
 			views_put_str(y, "label", f->subject);
 	}
 	views_put_bool(x, "has_findings", n > 0);
+	views_put_num(x, "findings_count", (double)n);
+}
+
+/*
+ * `check_outcomes`: per check, its status and how many subjects it judged
+ * had each outcome ("1,347 fail, 1,979 partial, 11 waived of 3,337
+ * judged"), in place of a reason too long for the matrix.
+ */
+static void put_check_outcomes(cJSON *x, const cJSON *c)
+{
+	cJSON *list = views_put_arr(x, "check_outcomes");
+	const cJSON *k;
+	cJSON_ArrayForEach(k, views_get(c, "checks")) {
+		const char *st = views_get_str(k, "status");
+		cJSON *o = views_push_obj(list);
+		views_put_words(o, "check", views_get_str(k, "check"));
+		put_status_label(o, "status_label", st);
+		views_put_class(o, "status_class", "st-", st);
+		struct buf b = BUF_INIT;
+		char n[32];
+		const cJSON *counts = views_get(k, "subject_counts"), *cnt;
+		for (size_t s = 0; s < ARRAY_LEN(control_statuses); s++) {
+			cnt = views_get(counts, control_statuses[s]);
+			if (!cJSON_IsNumber(cnt) || cnt->valuedouble <= 0)
+				continue;
+			views_format_number(cnt->valuedouble, 0, n, sizeof(n));
+			buf_printf(&b, "%s%s %s", b.len ? ", " : "", n, control_statuses[s]);
+		}
+		const cJSON *total = views_get(k, "subjects_total");
+		if (cJSON_IsNumber(total)) {
+			views_format_number(total->valuedouble, 0, n, sizeof(n));
+			buf_printf(&b, "%sof %s judged", b.len ? " " : "", n);
+		}
+		views_put_str(o, "counts", b.data ? b.data : "");
+		buf_free(&b);
+	}
+	views_put_bool(x, "reason_on_page", true);
+}
+
+/*
+ * One row of the control matrix: the control and its lists, or, when they
+ * are too long for the report (VIEWS_CONTROL_PAGE_ITEMS), their counts and
+ * a link to the page that holds them.
+ */
+static void fill_control(cJSON *x, const struct pctx *pc, const cJSON *c, size_t ci)
+{
+	const struct views *v = pc->v;
+	fill_control_head(x, c);
+	if (!v->control_paged[ci]) {
+		fill_control_lists(x, pc, c, ci);
+		return;
+	}
+	size_t n = 0;
+	if (v->in->track)
+		track_control_findings(v->in->track, ci, &n);
+	views_put_bool(x, "paged", true);
+	views_put_num(x, "findings_count", (double)n);
+	views_put_bool(x, "has_findings", n > 0);
+	views_put_num(x, "evidence_count",
+		      (double)cJSON_GetArraySize(views_get(c, "evidence")));
+	views_put_fmt(x, "page_href", "%s/%s.%s", v->period, views_get_str(x, "anchor"),
+		      pc->ext);
+	const char *reason = views_get_str(c, "reason");
+	if (reason && strlen(reason) > VIEWS_CONTROL_REASON_MAX)
+		put_check_outcomes(x, c);
+}
+
+/*
+ * The page of one control whose lists are too long for the audit's matrix
+ * (audit/PERIOD/ANCHOR.html): its verdict, every finding that affects it
+ * and every evidence item, with a link back to its row.
+ */
+cJSON *views_control(const struct views *v, size_t item, enum views_format f)
+{
+	struct pctx pc = views_pctx_make(v, f, 2);
+	size_t ci = v->control_pages[item];
+	const cJSON *c = v->controls[ci];
+	cJSON *view = cJSON_CreateObject();
+	char anchor[256];
+	views_control_anchor(c, anchor, sizeof(anchor));
+	views_put_page(view, &pc, "audit", anchor);
+	cJSON *x = views_put_obj(view, "control");
+	fill_control_head(x, c);
+	const char *fw = views_get_str(c, "framework");
+	const cJSON *sum = framework_summary(v, fw ? fw : "");
+	views_put_str(x, "framework", fw);
+	views_put_str(x, "framework_name", views_get_str(sum, "name") ? views_get_str(sum, "name")
+								   : fw);
+	views_put_fmt(x, "row_href", "../%s.%s#%s", v->period, pc.ext,
+		      views_get_str(x, "anchor"));
+	fill_control_lists(x, &pc, c, ci);
+	return view;
 }
 
 struct cause {

@@ -24,6 +24,17 @@
 #include "dates.h"
 #include "util.h"
 
+/*
+ * A control whose findings and evidence together exceed this many entries
+ * lists them on a page of its own (audit/PERIOD/ANCHOR.html), so that the
+ * audit report stays a size a browser and a paged layout can open at any
+ * plan size (issue 16 item 8); the matrix row gives the counts and links.
+ */
+#define VIEWS_CONTROL_PAGE_ITEMS 100
+/* Such a control's reason, when longer than this, is given in its row as
+ * each check's outcome and counts; the page has it whole. */
+#define VIEWS_CONTROL_REASON_MAX 2000
+
 /* Severities from most to least severe, as rules name them. */
 #define VIEWS_N_SEVERITIES 5
 extern const char *const views_severity_names[VIEWS_N_SEVERITIES];
@@ -43,6 +54,11 @@ struct views {
 	size_t *svc_findings_at;   /* n_services + 1 offsets into svc_findings */
 	size_t *dependents;        /* service indices grouped by dependency */
 	size_t *dependents_at;     /* n_services + 1 offsets */
+	const cJSON **controls;    /* results.json's controls, in order */
+	size_t n_controls;
+	size_t *control_pages;     /* indices of the controls with a page of their own */
+	size_t n_control_pages;
+	bool *control_paged;       /* per control: it has one */
 	char period[8];
 	char as_of[DATE_RFC3339_SIZE];
 	char as_of_display[32];
@@ -53,14 +69,18 @@ struct views {
 struct pctx {
 	const struct views *v;
 	enum views_format f;
-	const char *root;   /* "" or "../" */
+	const char *root;   /* "", "../" or "../../" */
 	const char *ext;    /* "html" or "md" */
 	bool charts;        /* inline SVG charts (HTML only) */
 	bool audit;         /* the audit itself: its anchors are "#..." links */
 };
 
-/* The context of a page depth folders below the output root (0 or 1). */
+/* The context of a page depth folders below the output root (0 to 2). */
 struct pctx views_pctx_make(const struct views *v, enum views_format f, int depth);
+
+/* The anchor of results.json control c ("iso27001-a.8.13"), also the name
+ * of its page. */
+void views_control_anchor(const cJSON *c, char *out, size_t size);
 
 /* ---- reading results.json (besides views_get* of views.h) ---------------- */
 
