@@ -119,23 +119,6 @@ const char *load_drills_quote(struct load_drills_quotes *q, const char *s)
 	return diag_quote(out, sizeof(q->slot[0]), s, sizeof(q->slot[0]) - 8);
 }
 
-const char *load_drills_suggest(const char *word, const char *const *names,
-				size_t n)
-{
-	size_t cap = strlen(word) >= 8 ? 2 : 1, best_d = cap + 1;
-	const char *best = NULL;
-
-	for (size_t i = 0; i < n; i++) {
-		size_t dist = util_edit_distance(word, names[i], cap);
-
-		if (dist < best_d) {
-			best_d = dist;
-			best = names[i];
-		}
-	}
-	return best;
-}
-
 const char *load_drills_suggest_service(struct load_drills_quotes *q,
 					const struct model *m,
 					const char *word)

@@ -148,13 +148,6 @@ struct load_drills_quotes {
 const char *load_drills_quote(struct load_drills_quotes *q, const char *s);
 
 /*
- * The closest of names[0..n) to word (edit distance at most 1, or 2 for
- * words of 8 bytes or more), for "did you mean" hints; NULL when none is.
- */
-const char *load_drills_suggest(const char *word, const char *const *names,
-				size_t n);
-
-/*
  * ", did you mean \"x\"" with the service id of m closest to word, or "".
  * Linear in the number of services, so at most 64 searches are made per
  * q (per file); later calls return "".

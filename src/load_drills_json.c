@@ -125,7 +125,7 @@ static void read_members(struct jctx *c, struct jv obj, const char *what,
 		size_t old = jsonpos_ptr_push_key(&c->ptr, key);
 
 		if (k < 0) {
-			const char *hint = load_drills_suggest(key, keys, n);
+			const char *hint = util_closest(key, keys, n);
 
 			if (hint)
 				jdiag(c, DIAG_ERROR, v, true,

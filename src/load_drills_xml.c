@@ -548,7 +548,7 @@ static void read_properties(struct xctx *c, xmlNodePtr props,
 			value = text(c, p, 0);
 		k = model_enum_find(names, n, name);
 		if (k < 0) {
-			hint = load_drills_suggest(name, names, n);
+			hint = util_closest(name, names, n);
 			if (hint)
 				xdiag(c, DIAG_WARNING, p, ppath,
 				      "unknown property %s, did you mean \"%s\"",

@@ -977,6 +977,15 @@ bool views_issue_overdue(const struct views *v, const struct drill_issue *is)
 	return is->open && is->due != DATE_NONE && is->due < v->m->as_of;
 }
 
+void views_put_action(cJSON *o, const struct drill *dr, const struct drill_issue *is)
+{
+	views_put_str(o, "drill", dr->id);
+	views_put_str(o, "id", is->id);
+	views_put_str(o, "title", is->title);
+	views_put_severity(o, is->severity);
+	views_put_time(o, "due", is->due);
+}
+
 /* Drill di; dj is its results.json entry. */
 static void fill_drill_from(cJSON *o, const struct pctx *pc, size_t di, const cJSON *dj,
 			    bool with_results)

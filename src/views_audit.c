@@ -157,12 +157,8 @@ cJSON *views_audit(const struct views *v, size_t item, enum views_format f)
 			if (!views_issue_overdue(v, is))
 				continue;
 			cJSON *o = views_push_obj(x);
-			views_put_str(o, "drill", dr->id);
-			views_put_str(o, "id", is->id);
-			views_put_str(o, "title", is->title);
-			views_put_severity(o, is->severity);
+			views_put_action(o, dr, is);
 			views_put_str(o, "owner", is->owner);
-			views_put_time(o, "due", is->due);
 			views_put_num(o, "days_overdue", (double)((m->as_of - is->due) / 86400));
 			if (is->n_services) {  /* else: every service of the drill */
 				struct buf b = {0};

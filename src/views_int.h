@@ -180,6 +180,9 @@ void views_fill_drill_brief(cJSON *o, const struct pctx *pc, size_t di);
 
 /* Open drill actions past their due date (a fact: due < as-of). */
 bool views_issue_overdue(const struct views *v, const struct drill_issue *is);
+/* A drill action as the audit and the runbooks list it: its drill, id,
+ * title, severity and due date. */
+void views_put_action(cJSON *o, const struct drill *dr, const struct drill_issue *is);
 /* Whether drill di is dated within the last 12 months. */
 bool views_drill_in_12m(const struct views *v, size_t di);
 /* `last_drill` of service i: its newest drill, with its own result. */

@@ -334,12 +334,7 @@ static void put_posture(cJSON *view, const struct pctx *pc, size_t i)
 			if (!views_issue_overdue(v, is) ||
 			    !(is->n_services ? issue_names(is, s->id) : mine))
 				continue;
-			cJSON *o = views_push_obj(acts);
-			views_put_str(o, "drill", dr->id);
-			views_put_str(o, "id", is->id);
-			views_put_str(o, "title", is->title);
-			views_put_severity(o, is->severity);
-			views_put_time(o, "due", is->due);
+			views_put_action(views_push_obj(acts), dr, is);
 		}
 	}
 	views_put_bool(g, "has_overdue_actions", cJSON_GetArraySize(acts) > 0);
