@@ -214,6 +214,7 @@ cJSON *views_audit(const struct views *v, size_t item, enum views_format f)
 		views_put_str(o, "alternative_measure", a->alternative_measure);
 		views_put_str(o, "approved_by", a->approved_by_name ? a->approved_by_name : a->approved_by);
 		views_put_time(o, "date", a->date);
+		views_put_str(o, "time", a->time);  /* as signed, with its offset */
 		views_put_time(o, "expires", a->expires);
 		views_put_bool(o, "expired", expired);
 		views_put_str(o, "status_label", expired ? "EXPIRED" : "CURRENT");

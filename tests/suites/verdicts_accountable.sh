@@ -130,6 +130,8 @@ mk att_time '(.attestations[] | select(.topic == "management_review")) |= (.date
 is "10: an attestation signed at a time keeps it with its zone, in the control and its evidence" \
 	"$(jq -r '[.controls[] | select(.framework == "iso22301" and .control == "9.3") | (.attestations[0] | .date, .time), (.evidence[] | select(.attestation == "management_review") | .time)] | join("|")' "$R")" \
 	"2026-03-24|2026-03-24T16:45:00+01:00|2026-03-24T16:45:00+01:00"
+check "10: the audit's attestation table gives the time as signed, with its offset" \
+	grep -q '| 2026-03-24T16:45:00+01:00 | \*\*CURRENT\*\*' "$O/audit/2026-11.md"
 mk att_day '.'
 is "10: an attestation dated by its day has no time" \
 	"$(jq -r '[.controls[] | select(.framework == "iso22301" and .control == "9.3") | .attestations[0] | has("time")] | join("|")' "$R")" \
